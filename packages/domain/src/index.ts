@@ -1,1 +1,3 @@
-export {};
+export * from "./business-types";
+export * from "./calendar";
+export * from "./validators";
