@@ -1,0 +1,95 @@
+/** Shapes of the JSON the server answers (API contract of issue 3). */
+import type { CalendarDay, DayStatusReason, WeeklyHours } from "@certhall/domain";
+
+export type { CalendarDay, WeeklyHours };
+
+export interface Account {
+  id: string;
+  phoneMasked: string;
+  name: string | null;
+  createdAt: string;
+}
+
+export type SmsPurpose = "register" | "reset_password";
+
+export interface ServiceWindow {
+  id: string;
+  code: string;
+  city: string;
+  name: string;
+  address: string;
+  phone: string;
+  hours: WeeklyHours;
+  hoursText: string;
+  today: { open: boolean; reason: DayStatusReason; label: string };
+  openNow: boolean;
+  nextOpenDate: string | null;
+}
+
+export interface WindowsResponse {
+  today: string;
+  windows: ServiceWindow[];
+}
+
+export interface SmsOutboxMessage {
+  id: string | number;
+  phone: string;
+  text: string;
+  createdAt: string;
+  status: string;
+}
+
+export const STAFF_ROLES = ["reviewer", "finance", "operator", "admin", "auditor"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface Staff {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  mustChangePassword: boolean;
+}
+
+export interface StaffListItem {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface AdminWindow {
+  id: string;
+  code: string;
+  city: string;
+  name: string;
+  address: string;
+  phone: string;
+  hours: WeeklyHours;
+  hoursText?: string;
+}
+
+export type CalendarKind = CalendarDay["kind"];
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  objectType: string | null;
+  objectId: string | null;
+  detail: unknown;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBad?: { seq: number; problem: string };
+}
+
+export interface Health {
+  status: string;
+  db: "sqlite" | "postgres";
+}

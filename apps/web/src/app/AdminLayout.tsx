@@ -1,0 +1,191 @@
+import {
+  AuditOutlined,
+  DashboardOutlined,
+  EnvironmentOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  TeamOutlined,
+} from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
+import { App, Button, Grid, Layout, Menu, type MenuProps, Space, Tag, Typography } from "antd";
+import { type ReactNode, useState } from "react";
+import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { adminLogout } from "../api/admin";
+import type { Staff, StaffRole } from "../api/types";
+import { LangSwitch } from "../components/LangSwitch";
+import { LoadError, PageLoading } from "../components/PageLoading";
+import { useI18n } from "./i18n";
+import type { MessageKey } from "./messages";
+import { Forbidden } from "./NotFound";
+import { queryKeys, useAdminMe } from "./queries";
+import { useApiError } from "./useApiError";
+
+const { Sider, Header, Content } = Layout;
+
+interface MenuEntry {
+  path: string;
+  label: MessageKey;
+  icon: ReactNode;
+  roles: readonly StaffRole[] | "all";
+}
+
+/** Who sees which menu entry; the server enforces the same rules, this only hides dead ends. */
+export const ADMIN_MENU: readonly MenuEntry[] = [
+  { path: "/admin", label: "admin.menu.dashboard", icon: <DashboardOutlined />, roles: "all" },
+  { path: "/admin/staff", label: "admin.menu.staff", icon: <TeamOutlined />, roles: ["admin"] },
+  { path: "/admin/windows", label: "admin.menu.windows", icon: <EnvironmentOutlined />, roles: ["admin"] },
+  { path: "/admin/audit", label: "admin.menu.audit", icon: <AuditOutlined />, roles: ["admin", "auditor"] },
+  { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
+];
+
+export function menuFor(role: StaffRole): MenuEntry[] {
+  return ADMIN_MENU.filter((m) => m.roles === "all" || m.roles.includes(role));
+}
+
+export const ROLE_COLORS: Record<StaffRole, string> = {
+  reviewer: "blue",
+  finance: "gold",
+  operator: "cyan",
+  admin: "red",
+  auditor: "purple",
+};
+
+export function AdminLayout() {
+  const { t } = useI18n();
+  const me = useAdminMe();
+  const location = useLocation();
+
+  if (me.isPending) return <PageLoading />;
+  if (me.isError) return <LoadError error={me.error} onRetry={() => me.refetch()} />;
+  const staff = me.data;
+  if (!staff) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/admin/login?next=${next}`} replace />;
+  }
+  // Until the initial password is changed, the password page is the only page (seeded accounts and
+  // accounts created by an admin start with a password someone else knows).
+  if (staff.mustChangePassword && location.pathname !== "/admin/password") {
+    return <Navigate to="/admin/password" replace />;
+  }
+  return <AdminShell staff={staff} title={t("app.admin")} />;
+}
+
+function AdminShell({ staff, title }: { staff: Staff; title: string }) {
+  const { t } = useI18n();
+  const screens = Grid.useBreakpoint();
+  const wide = screens.lg ?? true;
+  const [collapsed, setCollapsed] = useState(() => window.innerWidth < 992);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const { message } = App.useApp();
+  const onError = useApiError();
+
+  const entries = staff.mustChangePassword
+    ? menuFor(staff.role).filter((m) => m.path === "/admin/password")
+    : menuFor(staff.role);
+  const items: MenuProps["items"] = [
+    ...entries.map((m) => ({ key: m.path, icon: m.icon, label: t(m.label) })),
+    { key: "logout", icon: <LogoutOutlined />, label: t("admin.menu.logout") },
+  ];
+  const selected =
+    entries
+      .map((m) => m.path)
+      .filter((p) => location.pathname === p || location.pathname.startsWith(`${p}/`))
+      .sort((a, b) => b.length - a.length)[0] ?? "/admin";
+
+  async function logout() {
+    try {
+      await adminLogout();
+    } catch (err) {
+      onError(err);
+      return;
+    }
+    queryClient.setQueryData(queryKeys.adminMe, null);
+    queryClient.removeQueries({ queryKey: ["admin"], type: "inactive" });
+    message.success(t("account.loggedOut"));
+    navigate("/admin/login", { replace: true });
+  }
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Sider
+        breakpoint="lg"
+        collapsedWidth={wide ? 80 : 0}
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        onBreakpoint={setCollapsed}
+        width={208}
+        style={wide ? undefined : { position: "fixed", height: "100vh", zIndex: 20 }}
+      >
+        <div
+          style={{
+            color: "#fff",
+            height: 56,
+            display: "flex",
+            alignItems: "center",
+            gap: 8,
+            padding: "0 20px",
+            fontWeight: 600,
+            whiteSpace: "nowrap",
+            overflow: "hidden",
+          }}
+        >
+          <img src="/favicon.svg" alt="" width={24} height={24} />
+          {collapsed && wide ? null : <span>{title}</span>}
+        </div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[selected]}
+          items={items}
+          onClick={({ key }) => {
+            if (!wide) setCollapsed(true);
+            if (key === "logout") void logout();
+            else navigate(key);
+          }}
+        />
+      </Sider>
+      <Layout>
+        <Header
+          style={{
+            background: "#fff",
+            padding: wide ? "0 24px" : "0 12px",
+            display: "flex",
+            alignItems: "center",
+            justifyContent: "flex-end",
+            gap: 8,
+            borderBottom: "1px solid #f0f0f0",
+          }}
+        >
+          <Space size={8} wrap={false} style={{ overflow: "hidden" }}>
+            <Typography.Text strong ellipsis style={{ maxWidth: wide ? 240 : 100 }}>
+              {staff.name}
+            </Typography.Text>
+            <Tag color={ROLE_COLORS[staff.role]}>{t(`role.${staff.role}`)}</Tag>
+            <LangSwitch />
+            {wide ? (
+              <Link to="/">
+                <Button type="link" size="small">
+                  {t("admin.toPortal")}
+                </Button>
+              </Link>
+            ) : null}
+          </Space>
+        </Header>
+        <Content style={{ padding: wide ? 24 : 12 }}>
+          <Outlet context={staff} />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+/** Wraps a back-office page that only some roles may open. */
+export function RequireRole({ roles, children }: { roles: readonly StaffRole[]; children: ReactNode }) {
+  const me = useAdminMe();
+  if (!me.data) return null;
+  if (!roles.includes(me.data.role)) return <Forbidden />;
+  return <>{children}</>;
+}

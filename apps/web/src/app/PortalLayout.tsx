@@ -1,0 +1,120 @@
+import { MenuOutlined, UserOutlined } from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Dropdown, Grid, Layout, Menu, type MenuProps, Space } from "antd";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { getSmsOutbox } from "../api/portal";
+import { LangSwitch } from "../components/LangSwitch";
+import { useI18n } from "./i18n";
+import { queryKeys, useMe } from "./queries";
+
+const { Header, Content, Footer } = Layout;
+
+export function PortalLayout() {
+  const { t } = useI18n();
+  const screens = Grid.useBreakpoint();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const me = useMe();
+  const account = me.data ?? null;
+  const wide = screens.md ?? true;
+  // The dev SMS outbox exists only when the server runs in development (404 otherwise); link to it
+  // only then, so production shows no dead link.
+  const outbox = useQuery({
+    queryKey: queryKeys.smsOutbox,
+    queryFn: getSmsOutbox,
+    staleTime: Infinity,
+    retry: false,
+  });
+
+  const nav: MenuProps["items"] = [
+    { key: "/", label: <Link to="/">{t("nav.home")}</Link> },
+    { key: "/windows", label: <Link to="/windows">{t("nav.windows")}</Link> },
+  ];
+  const selected = location.pathname === "/" ? "/" : `/${location.pathname.split("/")[1]}`;
+
+  const accountItems: MenuProps["items"] = account
+    ? [{ key: "/account", label: t("nav.account") }]
+    : [
+        { key: "/login", label: t("nav.login") },
+        { key: "/register", label: t("nav.register") },
+      ];
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Header
+        style={{
+          background: "#fff",
+          borderBottom: "1px solid #f0f0f0",
+          display: "flex",
+          alignItems: "center",
+          gap: 16,
+          padding: wide ? "0 24px" : "0 12px",
+          position: "sticky",
+          top: 0,
+          zIndex: 10,
+        }}
+      >
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" />
+          <span>{wide ? t("app.name") : t("app.shortName")}</span>
+        </Link>
+        {wide ? (
+          <Menu
+            mode="horizontal"
+            selectedKeys={[selected]}
+            items={nav}
+            style={{ flex: 1, minWidth: 0, borderBottom: "none" }}
+          />
+        ) : (
+          <div style={{ flex: 1 }} />
+        )}
+        <Space size={wide ? 8 : 4}>
+          <LangSwitch />
+          {wide ? (
+            account ? (
+              <Link to="/account">
+                <Button icon={<UserOutlined />}>{account.name ?? account.phoneMasked}</Button>
+              </Link>
+            ) : (
+              <>
+                <Link to="/login">
+                  <Button>{t("nav.login")}</Button>
+                </Link>
+                <Link to="/register">
+                  <Button type="primary">{t("nav.register")}</Button>
+                </Link>
+              </>
+            )
+          ) : (
+            <Dropdown
+              trigger={["click"]}
+              menu={{
+                items: [
+                  { key: "/", label: t("nav.home") },
+                  { key: "/windows", label: t("nav.windows") },
+                  { type: "divider" },
+                  ...(accountItems ?? []),
+                ],
+                selectedKeys: [selected],
+                onClick: ({ key }) => navigate(key),
+              }}
+            >
+              <Button icon={<MenuOutlined />} aria-label={t("nav.menu")} />
+            </Dropdown>
+          )}
+        </Space>
+      </Header>
+      <Content>
+        <Outlet />
+      </Content>
+      <Footer className="portal-footer">
+        <Space split="·" wrap style={{ justifyContent: "center" }}>
+          <span>certhall</span>
+          <Link to="/windows">{t("nav.windows")}</Link>
+          <Link to="/admin">{t("app.admin")}</Link>
+          {outbox.data ? <Link to="/dev/sms">{t("nav.devSms")}</Link> : null}
+        </Space>
+      </Footer>
+    </Layout>
+  );
+}

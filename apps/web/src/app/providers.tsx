@@ -1,0 +1,51 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App as AntApp, ConfigProvider, theme } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import { type ReactNode, useEffect, useState } from "react";
+import { ApiError } from "../api/client";
+import { dayjs } from "../lib/time";
+import { I18nProvider, useI18n } from "./i18n";
+
+function createQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A 4xx will answer the same on retry; only network and 5xx problems are worth a second try.
+        retry: (count, err) =>
+          count < 2 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
+        refetchOnWindowFocus: false,
+        staleTime: 10_000,
+      },
+    },
+  });
+}
+
+function LocalisedAntd({ children }: { children: ReactNode }) {
+  const { lang } = useI18n();
+  useEffect(() => {
+    dayjs.locale(lang === "zh" ? "zh-cn" : "en");
+  }, [lang]);
+  return (
+    <ConfigProvider
+      locale={lang === "zh" ? zhCN : enUS}
+      theme={{
+        algorithm: theme.defaultAlgorithm,
+        token: { colorPrimary: "#1456c8", borderRadius: 6 },
+      }}
+    >
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider>
+        <LocalisedAntd>{children}</LocalisedAntd>
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}

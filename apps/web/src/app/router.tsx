@@ -1,0 +1,72 @@
+import { createBrowserRouter, RouterProvider } from "react-router";
+import { AdminDashboardPage } from "../pages/admin/AdminDashboardPage";
+import { AdminLoginPage } from "../pages/admin/AdminLoginPage";
+import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
+import { AuditPage } from "../pages/admin/AuditPage";
+import { StaffPage } from "../pages/admin/StaffPage";
+import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
+import { AccountPage } from "../pages/portal/AccountPage";
+import { DevSmsPage } from "../pages/portal/DevSmsPage";
+import { HomePage } from "../pages/portal/HomePage";
+import { LoginPage } from "../pages/portal/LoginPage";
+import { RegisterPage } from "../pages/portal/RegisterPage";
+import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
+import { WindowsPage } from "../pages/portal/WindowsPage";
+import { AdminLayout, RequireRole } from "./AdminLayout";
+import { NotFound } from "./NotFound";
+import { PortalLayout } from "./PortalLayout";
+
+const router = createBrowserRouter([
+  {
+    path: "/",
+    element: <PortalLayout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      { path: "register", element: <RegisterPage /> },
+      { path: "login", element: <LoginPage /> },
+      { path: "reset-password", element: <ResetPasswordPage /> },
+      { path: "account", element: <AccountPage /> },
+      { path: "windows", element: <WindowsPage /> },
+      { path: "dev/sms", element: <DevSmsPage /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+  { path: "/admin/login", element: <AdminLoginPage /> },
+  {
+    path: "/admin",
+    element: <AdminLayout />,
+    children: [
+      { index: true, element: <AdminDashboardPage /> },
+      {
+        path: "staff",
+        element: (
+          <RequireRole roles={["admin"]}>
+            <StaffPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "windows",
+        element: (
+          <RequireRole roles={["admin"]}>
+            <WindowsAdminPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "audit",
+        element: (
+          <RequireRole roles={["admin", "auditor"]}>
+            <AuditPage />
+          </RequireRole>
+        ),
+      },
+      { path: "password", element: <AdminPasswordPage /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);
+
+export function AppRouter() {
+  return <RouterProvider router={router} />;
+}

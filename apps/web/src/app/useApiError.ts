@@ -1,0 +1,45 @@
+import { App, type FormInstance } from "antd";
+import { useCallback } from "react";
+import { useLocation, useNavigate } from "react-router";
+import { ApiError } from "../api/client";
+import { splitProblem } from "../lib/problem-fields";
+
+/**
+ * One place that decides how a failed API call shows itself:
+ * 401 → the right login page (staff or applicant), 403 → 「无权限」, field problems on the field
+ * (`form.setFields`), everything else as a toast with the server's Chinese `detail`.
+ */
+export function useApiError() {
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  return useCallback(
+    (err: unknown, form?: FormInstance) => {
+      if (!(err instanceof ApiError)) {
+        message.error(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      if (err.status === 401) {
+        const admin = location.pathname.startsWith("/admin");
+        const next = encodeURIComponent(location.pathname + location.search);
+        message.warning(err.detail);
+        navigate(admin ? `/admin/login?next=${next}` : `/login?next=${next}`, { replace: true });
+        return;
+      }
+      if (err.status === 403 && !err.code.toLowerCase().includes("csrf")) {
+        message.error(err.detail && err.detail !== "无权限" ? `无权限：${err.detail}` : "无权限");
+        return;
+      }
+      if (form) {
+        const names = Object.keys(form.getFieldsValue() as Record<string, unknown>);
+        const { fields, message: rest } = splitProblem(err, names);
+        if (fields.length > 0) form.setFields(fields);
+        if (rest) message.error(rest);
+        return;
+      }
+      message.error(err.detail);
+    },
+    [message, navigate, location],
+  );
+}

@@ -1,0 +1,28 @@
+import { Button, Result, Spin } from "antd";
+import { ApiError } from "../api/client";
+import { useI18n } from "../app/i18n";
+
+export function PageLoading() {
+  const { t } = useI18n();
+  return (
+    <div style={{ display: "flex", justifyContent: "center", padding: 64 }}>
+      <Spin tip={t("common.loading")}>
+        <div style={{ width: 120, height: 40 }} />
+      </Spin>
+    </div>
+  );
+}
+
+/** A failed page load: the server's Chinese sentence and a retry button (never a blank page). */
+export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const detail = error instanceof ApiError ? error.detail : error instanceof Error ? error.message : "";
+  return (
+    <Result
+      status="warning"
+      title={t("common.loadFailed")}
+      subTitle={detail}
+      extra={onRetry ? <Button onClick={onRetry}>{t("common.retry")}</Button> : undefined}
+    />
+  );
+}

@@ -1,0 +1,147 @@
+import { LeftOutlined, ReloadOutlined, RightOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Alert, Button, Card, Grid, Space, Table, Typography } from "antd";
+import { useState } from "react";
+import { listAudit, verifyAudit } from "../../api/admin";
+import type { AuditEntry, AuditVerifyResult } from "../../api/types";
+import { useI18n } from "../../app/i18n";
+import { queryKeys } from "../../app/queries";
+import { useApiError } from "../../app/useApiError";
+import { LoadError } from "../../components/PageLoading";
+import { currentCursor, firstPage, nextPage, pageNumber, prevPage } from "../../lib/keyset";
+import { formatDateTime } from "../../lib/time";
+
+const LIMIT = 50;
+
+function detailText(detail: unknown): string {
+  if (detail === null || detail === undefined || detail === "") return "";
+  if (typeof detail === "string") return detail;
+  return JSON.stringify(detail, null, 1);
+}
+
+export function AuditPage() {
+  const { t } = useI18n();
+  const screens = Grid.useBreakpoint();
+  const onError = useApiError();
+  const [page, setPage] = useState(firstPage);
+  const before = currentCursor(page);
+  const q = useQuery({
+    queryKey: queryKeys.audit(before),
+    queryFn: () => listAudit({ limit: LIMIT, before }),
+    placeholderData: keepPreviousData,
+  });
+  const [verifying, setVerifying] = useState(false);
+  const [result, setResult] = useState<AuditVerifyResult | null>(null);
+
+  async function verify() {
+    setVerifying(true);
+    setResult(null);
+    try {
+      setResult(await verifyAudit());
+    } catch (err) {
+      onError(err);
+    } finally {
+      setVerifying(false);
+    }
+  }
+
+  const entries = q.data ?? [];
+  const next = q.isPlaceholderData ? null : nextPage(page, entries, LIMIT);
+  const prev = prevPage(page);
+
+  if (q.isError) return <LoadError error={q.error} onRetry={() => q.refetch()} />;
+
+  return (
+    <Card
+      title={t("audit.title")}
+      extra={
+        <Button type="primary" icon={<SafetyCertificateOutlined />} loading={verifying} onClick={verify}>
+          {t("audit.verify")}
+        </Button>
+      }
+      styles={{ body: { padding: screens.md ? 24 : 8 } }}
+    >
+      <Space direction="vertical" size={16} style={{ width: "100%" }}>
+        {result ? (
+          <Alert
+            type={result.ok ? "success" : "error"}
+            showIcon
+            closable
+            onClose={() => setResult(null)}
+            message={
+              result.ok
+                ? t("audit.verifyOk", { n: result.checked })
+                : t("audit.verifyBad", {
+                    seq: result.firstBad?.seq ?? "?",
+                    problem: result.firstBad?.problem ?? "",
+                    n: result.checked,
+                  })
+            }
+          />
+        ) : null}
+        <Table<AuditEntry>
+          rowKey="seq"
+          size="small"
+          loading={q.isFetching}
+          dataSource={entries}
+          pagination={false}
+          scroll={{ x: 900 }}
+          locale={{ emptyText: t("audit.empty") }}
+          columns={[
+            { title: t("audit.seq"), dataIndex: "seq", width: 80 },
+            { title: t("audit.at"), dataIndex: "at", width: 170, render: (v: string) => formatDateTime(v) },
+            { title: t("audit.actor"), dataIndex: "actor", width: 160, ellipsis: true },
+            {
+              title: t("audit.action"),
+              dataIndex: "action",
+              width: 180,
+              render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
+            },
+            {
+              title: t("audit.object"),
+              key: "object",
+              width: 180,
+              render: (_: unknown, e) =>
+                e.objectType ? `${e.objectType}${e.objectId ? ` #${e.objectId}` : ""}` : "—",
+            },
+            {
+              title: t("audit.detail"),
+              dataIndex: "detail",
+              render: (d: unknown) => {
+                const text = detailText(d);
+                return text ? (
+                  <Typography.Paragraph
+                    className="audit-detail"
+                    ellipsis={{ rows: 2, expandable: "collapsible" }}
+                    style={{ marginBottom: 0 }}
+                  >
+                    {text}
+                  </Typography.Paragraph>
+                ) : (
+                  "—"
+                );
+              },
+            },
+          ]}
+        />
+        <Space style={{ width: "100%", justifyContent: "space-between" }} wrap>
+          <Button
+            icon={<ReloadOutlined />}
+            onClick={() => (page === firstPage ? q.refetch() : setPage(firstPage))}
+          >
+            {t("common.refresh")}
+          </Button>
+          <Space>
+            <Button icon={<LeftOutlined />} disabled={!prev} onClick={() => prev && setPage(prev)}>
+              {t("common.prevPage")}
+            </Button>
+            <Typography.Text type="secondary">{t("audit.page", { n: pageNumber(page) })}</Typography.Text>
+            <Button disabled={!next} onClick={() => next && setPage(next)}>
+              {t("common.nextPage")} <RightOutlined />
+            </Button>
+          </Space>
+        </Space>
+      </Space>
+    </Card>
+  );
+}

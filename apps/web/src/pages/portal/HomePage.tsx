@@ -1,0 +1,117 @@
+import { ArrowRightOutlined, EnvironmentOutlined } from "@ant-design/icons";
+import { type BusinessType, listBusinessTypes } from "@certhall/domain";
+import { Button, Card, Col, Row, Space, Tag, Typography } from "antd";
+import { Link } from "react-router";
+import { useI18n } from "../../app/i18n";
+import { useMe } from "../../app/queries";
+
+const { Title, Paragraph, Text } = Typography;
+
+/** Path of a business page, once the business is switched on (later issues add the pages). */
+export function businessPath(code: BusinessType["code"]): string {
+  return `/business/${code}`;
+}
+
+function BusinessCard({ business }: { business: BusinessType }) {
+  const { t, lang } = useI18n();
+  const title = lang === "zh" ? business.name : business.nameEn;
+  const body = (
+    <Card
+      className={`business-card${business.available ? "" : " disabled"}`}
+      hoverable={business.available}
+      size="small"
+      title={title}
+      extra={
+        business.available ? (
+          <ArrowRightOutlined />
+        ) : (
+          <Tag color="default" style={{ marginInlineEnd: 0 }}>
+            {t("home.comingSoon")}
+          </Tag>
+        )
+      }
+    >
+      <Text type={business.available ? undefined : "secondary"}>{business.description}</Text>
+    </Card>
+  );
+  // While a business is not available its card is not a link: no button that pretends to work.
+  return business.available ? (
+    <Link to={businessPath(business.code)} style={{ display: "block", height: "100%" }}>
+      {body}
+    </Link>
+  ) : (
+    <div style={{ height: "100%" }} aria-disabled="true">
+      {body}
+    </div>
+  );
+}
+
+export function HomePage() {
+  const { t } = useI18n();
+  const me = useMe();
+  const account = me.data ?? null;
+  const businesses = listBusinessTypes();
+
+  return (
+    <div className="page">
+      <Card style={{ marginBottom: 24 }} styles={{ body: { padding: "20px 24px" } }}>
+        <Row gutter={[16, 16]} align="middle" justify="space-between">
+          <Col xs={24} md={16}>
+            <Title level={3} style={{ marginTop: 0 }}>
+              {t("home.welcome")}
+            </Title>
+            <Paragraph type="secondary" style={{ marginBottom: 0 }}>
+              {account ? t("home.loggedInAs", { phone: account.phoneMasked }) : t("home.welcomeText")}
+            </Paragraph>
+          </Col>
+          <Col xs={24} md={8} style={{ textAlign: "right" }}>
+            {account ? (
+              <Link to="/account">
+                <Button type="primary" block>
+                  {t("nav.account")}
+                </Button>
+              </Link>
+            ) : (
+              <Row gutter={8}>
+                <Col span={12}>
+                  <Link to="/login">
+                    <Button block>{t("nav.login")}</Button>
+                  </Link>
+                </Col>
+                <Col span={12}>
+                  <Link to="/register">
+                    <Button type="primary" block>
+                      {t("nav.register")}
+                    </Button>
+                  </Link>
+                </Col>
+              </Row>
+            )}
+          </Col>
+        </Row>
+      </Card>
+
+      <Title level={4}>{t("home.title")}</Title>
+      <Paragraph type="secondary">{t("home.subtitle")}</Paragraph>
+      <Row gutter={[16, 16]}>
+        {businesses.map((b) => (
+          <Col key={b.code} xs={24} sm={12} lg={8}>
+            <BusinessCard business={b} />
+          </Col>
+        ))}
+      </Row>
+
+      <Card style={{ marginTop: 24 }}>
+        <Space direction="vertical" size={4}>
+          <Title level={5} style={{ margin: 0 }}>
+            <EnvironmentOutlined /> {t("home.windowsTitle")}
+          </Title>
+          <Text type="secondary">{t("home.windowsText")}</Text>
+          <Link to="/windows">
+            {t("home.windowsLink")} <ArrowRightOutlined />
+          </Link>
+        </Space>
+      </Card>
+    </div>
+  );
+}
