@@ -1,0 +1,44 @@
+// @certhall/token: the client side of 证书在线更新 for USB keys. Keys are generated inside a PKCS#11
+// token, the token signs the PKCS#10 request, and the issued certificate is written back to it.
+export {
+  certificateSubjectDer,
+  certificatesFromPem,
+  readCertificates,
+  type TokenCertificate,
+  type WriteCertificateOptions,
+  writeCertificate,
+} from "./certificates";
+export { buildCsr, type Csr, encodeSubject, parseSubjectHint, type SubjectHint } from "./csr";
+export { ecdsaRawToDer, fromPem, toPem } from "./der";
+export {
+  type EnrollOptions,
+  type EnrollResult,
+  enroll,
+  ISSUE_PATH,
+  type IssueRequest,
+  type IssueResponse,
+  type RequestIssueOptions,
+  requestIssue,
+} from "./enroll";
+export { TokenError, type TokenErrorCode } from "./errors";
+export {
+  deleteKey,
+  findKey,
+  type GenerateKeyPairOptions,
+  generateKeyPair,
+  KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  keyIdFromSpki,
+  listKeys,
+  publicKeySpki,
+  type TokenKey,
+} from "./keys";
+export {
+  changeUserPin,
+  type OpenTokenOptions,
+  openToken,
+  resetUserPin,
+  type TokenInfo,
+  type TokenSession,
+  type TokenTarget,
+} from "./token";
