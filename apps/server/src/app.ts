@@ -1,0 +1,187 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Config } from "./config";
+import type { DbHandle } from "./db/database";
+import { type Clock, systemClock } from "./lib/clock";
+import { zProblem } from "./lib/http";
+import { installChineseZodMessages } from "./lib/zod-zh";
+import { accountRoutes } from "./modules/accounts/account.routes";
+import { createAccountService } from "./modules/accounts/account.service";
+import { createSmsCodeService } from "./modules/accounts/sms-code.service";
+import { auditRoutes } from "./modules/audit/audit.routes";
+import { devSmsRoutes } from "./modules/sms/sms.routes";
+import { staffRoutes } from "./modules/staff/staff.routes";
+import { createStaffService } from "./modules/staff/staff.service";
+import { windowRoutes } from "./modules/windows/window.routes";
+import { createWindowService } from "./modules/windows/window.service";
+import { registerErrorHandler, sendProblem } from "./plugins/error-handler";
+import { registerSecurity } from "./plugins/security";
+
+export interface AppDeps {
+  config: Config;
+  database: DbHandle;
+  clock?: Clock;
+  /** Where the built web app lives; absent in API-only tests. */
+  webDist?: string | null;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_DIST = path.resolve(here, "../../web/dist");
+
+/**
+ * Logs carry request ids but no secrets or personal data: cookies, CSRF tokens, passwords, SMS codes,
+ * phone and ID numbers are redacted wherever they appear in a logged object.
+ */
+export const LOG_REDACT = [
+  "req.headers.cookie",
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.code",
+  "*.phone",
+  "*.idNumber",
+  "*.idCard",
+];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  installChineseZodMessages();
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = deps.database.db;
+
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: LOG_REDACT, censor: "[redacted]" } },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "same-origin");
+    reply.header("x-frame-options", "DENY");
+    if (!req.url.startsWith("/api/docs")) {
+      reply.header(
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      );
+    }
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_req, ctx) => {
+      const seconds = Math.max(1, Math.ceil(ctx.ttl / 1000));
+      return Object.assign(new Error(`rate limited`), { statusCode: 429, retryAfter: seconds });
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "certhall API",
+        description:
+          "RA service platform (网上营业厅) of a certificate authority. Errors are application/problem+json with a stable `code` and a Chinese `detail`. State-changing requests need the `x-csrf-token` header echoing the `certhall_csrf` cookie.",
+        version: "0.1.0",
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+
+  await registerSecurity(app, { config, db, clock });
+
+  const security = { config, db, clock };
+  const smsCodes = createSmsCodeService({ db, clock, config });
+  const accounts = createAccountService({ db, clock, config, smsCodes });
+  const staff = createStaffService({ db, clock });
+  const windows = createWindowService({ db, clock });
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/api/health",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Liveness and database check",
+        response: {
+          200: z.object({ status: z.literal("ok"), db: z.enum(["sqlite", "postgres"]) }),
+          503: zProblem,
+        },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await db.selectFrom("audit_head").select("id").limit(1).execute();
+      } catch {
+        return sendProblem(reply, { status: 503, code: "UNAVAILABLE", detail: "数据库不可用" });
+      }
+      return { status: "ok" as const, db: deps.database.kind };
+    },
+  );
+
+  await app.register(
+    async (v1) => {
+      v1.withTypeProvider<ZodTypeProvider>().get(
+        "/csrf",
+        {
+          schema: {
+            tags: ["system"],
+            summary: "A CSRF token (also set as the certhall_csrf cookie)",
+            response: { 200: z.object({ token: z.string() }) },
+          },
+        },
+        async (req) => ({ token: req.csrfToken! }),
+      );
+      await v1.register(accountRoutes({ ...security, accounts }));
+      await v1.register(staffRoutes({ ...security, staff }));
+      await v1.register(windowRoutes({ ...security, windows }));
+      await v1.register(auditRoutes(security));
+      if (config.sms.provider === "dev") await v1.register(devSmsRoutes({ db }));
+    },
+    { prefix: "/api/v1" },
+  );
+
+  const webDist = deps.webDist === undefined ? DEFAULT_WEB_DIST : deps.webDist;
+  const serveWeb = webDist !== null && existsSync(path.join(webDist, "index.html"));
+  if (serveWeb) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split("?")[0] ?? "/";
+    // The single-page app owns every other GET path (/, /login, /admin/...).
+    if (
+      serveWeb &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      !url.startsWith("/api/") &&
+      !url.startsWith("/pki/")
+    ) {
+      return reply.type("text/html; charset=utf-8").sendFile("index.html");
+    }
+    return sendProblem(reply, { status: 404, code: "NOT_FOUND", detail: `接口不存在：${req.method} ${url}` });
+  });
+
+  return app;
+}

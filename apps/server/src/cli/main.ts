@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { maskPhone } from "@certhall/domain";
+import { ConfigError, loadConfig } from "../config";
+import type { StaffRole } from "../db/tables";
+import { AppError } from "../errors";
+import { verifyAuditChain } from "../modules/audit/audit.service";
+import { STAFF_ROLES } from "../modules/auth/policy";
+import { listOutbox } from "../modules/sms/sms.outbox";
+import { createStaffService } from "../modules/staff/staff.service";
+import { openPreparedDatabase } from "../runtime";
+
+const HELP = `certhall — operator's command line
+
+  certhall migrate                         create or upgrade the database schema (and reference data)
+  certhall staff create --username U --name N --role R [--password P]
+                                           create a staff account (roles: ${STAFF_ROLES.join(", ")});
+                                           without --password one is generated and printed once
+  certhall staff list                      list staff accounts
+  certhall staff disable|enable --username U
+  certhall audit verify                    verify the audit hash chain; exit 1 at the first bad entry
+  certhall sms outbox [--limit N]          show the newest SMS messages (dev provider)
+
+Configuration comes from the same environment variables as the server (DATA_DIR, DATABASE_URL, …).`;
+
+function generatePassword(): string {
+  // Four classes guaranteed, 18 characters of entropy from base64url.
+  return `Ch-${randomBytes(12).toString("base64url")}9a`;
+}
+
+export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    out(HELP);
+    return 0;
+  }
+  const config = loadConfig({ ...process.env, SEED_DEMO: process.env.SEED_DEMO ?? "false" });
+  const database = await openPreparedDatabase(config);
+  const { db } = database;
+  const clock = () => new Date();
+  try {
+    if (cmd === "migrate") {
+      out(`数据库已是最新结构 (${database.kind})`);
+      return 0;
+    }
+    if (cmd === "staff") {
+      const staff = createStaffService({ db, clock });
+      const args = parseArgs({
+        args: rest,
+        options: {
+          username: { type: "string" },
+          name: { type: "string" },
+          role: { type: "string" },
+          password: { type: "string" },
+        },
+      }).values;
+      if (sub === "create") {
+        if (!args.username || !args.name || !args.role)
+          throw new Error("staff create needs --username, --name and --role");
+        if (!STAFF_ROLES.includes(args.role as StaffRole))
+          throw new Error(`--role must be one of ${STAFF_ROLES.join(", ")}`);
+        const password = args.password ?? generatePassword();
+        const s = await staff.create(
+          { type: "system", id: null },
+          { username: args.username, name: args.name, role: args.role as StaffRole, password },
+        );
+        out(`已创建人员 ${s.username} (${s.role})，首次登录须修改密码`);
+        if (!args.password) out(`初始密码: ${password}`);
+        return 0;
+      }
+      if (sub === "list") {
+        for (const s of await staff.list()) {
+          out(`${s.username.padEnd(16)} ${s.role.padEnd(9)} ${s.disabled ? "停用" : "启用"}  ${s.name}`);
+        }
+        return 0;
+      }
+      if (sub === "disable" || sub === "enable") {
+        if (!args.username) throw new Error(`staff ${sub} needs --username`);
+        const s = await staff.byUsername(args.username);
+        if (!s) throw new Error(`no staff named ${args.username}`);
+        await staff.setDisabled({ type: "system", id: null }, s.id, sub === "disable", {
+          ip: null,
+          userAgent: null,
+        });
+        out(`${s.username} 已${sub === "disable" ? "停用" : "启用"}`);
+        return 0;
+      }
+    }
+    if (cmd === "audit" && sub === "verify") {
+      const r = await verifyAuditChain(db);
+      if (r.ok) {
+        out(`审计链完整：共校验 ${r.checked} 条`);
+        return 0;
+      }
+      out(`审计链异常：${r.firstBad?.problem}（已校验 ${r.checked} 条完好）`);
+      return 1;
+    }
+    if (cmd === "sms" && sub === "outbox") {
+      const { values } = parseArgs({ args: rest, options: { limit: { type: "string" } } });
+      const rows = await listOutbox(db, Number(values.limit ?? 20));
+      // The operator sees full texts (they hold the codes in development) but masked numbers.
+      for (const m of rows) out(`${m.created_at}  ${maskPhone(m.phone)}  [${m.status}]  ${m.text}`);
+      return 0;
+    }
+    out(HELP);
+    return 2;
+  } finally {
+    await database.close();
+  }
+}
+
+const isMain = process.argv[1]?.endsWith("cli/main.ts");
+if (isMain) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      if (err instanceof AppError || err instanceof ConfigError) console.error(`错误：${err.message}`);
+      else console.error(`错误：${(err as Error).message}`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Every variable is described here; README's
+ * configuration table is the same list. Nothing else in the server touches process.env.
+ */
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"])
+    .default("development")
+    .describe("development: demo data, dev SMS outbox, generated secrets; production: real secrets required"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe("HTTP port for web and API"),
+  HOST: z.string().default("127.0.0.1").describe("Interface to listen on (0.0.0.0 to accept remote clients)"),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe("Public base URL (links in SMS, CRL/OCSP URLs in certificates). Default http://localhost:PORT"),
+  DATA_DIR: z
+    .string()
+    .default("data")
+    .describe("Directory for the SQLite database, generated keys and uploads"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe("postgres://… to use PostgreSQL; unset = SQLite at DATA_DIR/certhall.db"),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional()
+    .describe("PostgreSQL schema to use (tests give every file its own); default public"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SECRET_KEY: z
+    .string()
+    .min(32)
+    .optional()
+    .describe(
+      "Secret for HMACs (CSRF tokens, SMS code hashes). Required in production; dev generates DATA_DIR/secret.key",
+    ),
+  SEED_DEMO: bool
+    .optional()
+    .describe("Seed demo staff, applicant and windows on start (default: true unless production)"),
+  TRUST_PROXY: bool.default(false).describe("Trust X-Forwarded-* headers (behind a reverse proxy)"),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe("Requests per minute per IP, all routes"),
+  SMS_PROVIDER: z
+    .enum(["dev", "aliyun"])
+    .default("dev")
+    .describe("dev keeps messages in the database outbox (shown at /dev/sms); aliyun sends them"),
+  SMS_SIGN_NAME: z.string().default("首众CA").describe("SMS signature shown in the message text 【…】"),
+  SMS_ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  SMS_ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  SMS_ALIYUN_ENDPOINT: z.url().default("https://dysmsapi.aliyuncs.com"),
+  SMS_ALIYUN_TEMPLATES: z
+    .string()
+    .optional()
+    .describe('JSON map of our template names to Aliyun TemplateCodes, e.g. {"verify_code":"SMS_123"}'),
+  SMS_WORKER_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1000)
+    .describe("How often the SMS worker polls the outbox"),
+  SMS_PHONE_DAILY_CAP: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10)
+    .describe("Verification codes per phone per day"),
+  SMS_IP_DAILY_CAP: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50)
+    .describe("Verification codes per client IP per day"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; schema?: string };
+  logLevel: Env["LOG_LEVEL"];
+  secretKey: Buffer;
+  seedDemo: boolean;
+  trustProxy: boolean;
+  cookieSecure: boolean;
+  rateLimitPerMinute: number;
+  sms: {
+    provider: Env["SMS_PROVIDER"];
+    signName: string;
+    workerIntervalMs: number;
+    phoneDailyCap: number;
+    ipDailyCap: number;
+    aliyun?: {
+      accessKeyId: string;
+      accessKeySecret: string;
+      endpoint: string;
+      templates: Record<string, string>;
+    };
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment. `baseDir` resolves a relative DATA_DIR (npm's INIT_CWD: where `npm start` ran). */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const baseDir = source.INIT_CWD ?? process.cwd();
+  const dataDir = path.resolve(baseDir, e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+
+  let secretKey: Buffer;
+  if (e.SECRET_KEY) secretKey = Buffer.from(e.SECRET_KEY, "utf8");
+  else if (production) throw new ConfigError("SECRET_KEY is required in production (at least 32 characters)");
+  else secretKey = devSecret(dataDir);
+
+  let aliyun: Config["sms"]["aliyun"];
+  if (e.SMS_PROVIDER === "aliyun") {
+    if (!e.SMS_ALIYUN_ACCESS_KEY_ID || !e.SMS_ALIYUN_ACCESS_KEY_SECRET || !e.SMS_ALIYUN_TEMPLATES) {
+      throw new ConfigError(
+        "SMS_PROVIDER=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET and SMS_ALIYUN_TEMPLATES",
+      );
+    }
+    let templates: Record<string, string>;
+    try {
+      templates = z.record(z.string(), z.string()).parse(JSON.parse(e.SMS_ALIYUN_TEMPLATES));
+    } catch {
+      throw new ConfigError("SMS_ALIYUN_TEMPLATES must be a JSON object of template name → TemplateCode");
+    }
+    aliyun = {
+      accessKeyId: e.SMS_ALIYUN_ACCESS_KEY_ID,
+      accessKeySecret: e.SMS_ALIYUN_ACCESS_KEY_SECRET,
+      endpoint: e.SMS_ALIYUN_ENDPOINT,
+      templates,
+    };
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      : { kind: "sqlite", file: path.join(dataDir, "certhall.db") },
+    logLevel: e.LOG_LEVEL,
+    secretKey,
+    seedDemo: e.SEED_DEMO ?? !production,
+    trustProxy: e.TRUST_PROXY,
+    cookieSecure: publicUrl.startsWith("https://"),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    sms: {
+      provider: e.SMS_PROVIDER,
+      signName: e.SMS_SIGN_NAME,
+      workerIntervalMs: e.SMS_WORKER_INTERVAL_MS,
+      phoneDailyCap: e.SMS_PHONE_DAILY_CAP,
+      ipDailyCap: e.SMS_IP_DAILY_CAP,
+      aliyun,
+    },
+  };
+}
+
+/** Development only: a random secret kept in DATA_DIR with owner-only permissions. */
+function devSecret(dataDir: string): Buffer {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, "secret.key");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return Buffer.from(readFileSync(file, "utf8").trim(), "utf8");
+}

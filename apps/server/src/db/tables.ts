@@ -1,0 +1,142 @@
+import type { Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Table types. Portable across SQLite and PostgreSQL on purpose: timestamps are ISO-8601 UTC
+ * strings (`2026-11-25T10:00:00.000Z`, sortable as text), booleans are 0/1 integers, ids are UUID
+ * text, JSON is text. Both drivers then hand back the same JavaScript values.
+ */
+export interface AccountsTable {
+  id: string;
+  phone: string;
+  password_hash: string;
+  name: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type StaffRole = "reviewer" | "finance" | "operator" | "admin" | "auditor";
+
+export interface StaffTable {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  password_hash: string;
+  disabled: number;
+  must_change_password: number;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export type SessionRealm = "applicant" | "staff";
+
+export interface SessionsTable {
+  /** sha256 of the cookie token: a leaked database does not yield usable cookies. */
+  id: string;
+  realm: SessionRealm;
+  subject_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export type SmsPurpose = "register" | "reset_password";
+
+export interface SmsCodesTable {
+  id: string;
+  phone: string;
+  purpose: SmsPurpose;
+  code_hash: string;
+  ip: string | null;
+  attempts: number;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+}
+
+export type SmsStatus = "pending" | "sending" | "sent" | "failed";
+
+export interface SmsOutboxTable {
+  id: string;
+  phone: string;
+  template: string;
+  params: string;
+  text: string;
+  status: SmsStatus;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_type: "applicant" | "staff" | "system";
+  actor_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  detail: string;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id = 1): the newest entry of the chain, so deleting the tail is detected too. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface ServiceWindowsTable {
+  id: string;
+  code: string;
+  city: string;
+  name: string;
+  address: string;
+  phone: string;
+  hours: string;
+  sort_order: number;
+  updated_at: string;
+}
+
+export interface CalendarDaysTable {
+  date: string;
+  kind: "holiday" | "workday";
+  name: string;
+  source: "chinese-days" | "admin";
+  updated_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  staff: StaffTable;
+  sessions: SessionsTable;
+  sms_codes: SmsCodesTable;
+  sms_outbox: SmsOutboxTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  service_windows: ServiceWindowsTable;
+  calendar_days: CalendarDaysTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type Staff = Selectable<StaffTable>;
+export type NewStaff = Insertable<StaffTable>;
+export type StaffUpdate = Updateable<StaffTable>;
+export type ServiceWindow = Selectable<ServiceWindowsTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

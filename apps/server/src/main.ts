@@ -1,0 +1,71 @@
+import { buildApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
+import { createSmsProvider } from "./modules/sms/sms.factory";
+import { startSmsWorker } from "./modules/sms/sms.outbox";
+import { openPreparedDatabase } from "./runtime";
+import { DEMO_APPLICANT_PHONE, DEMO_PASSWORD, DEMO_STAFF } from "./seed";
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const database = await openPreparedDatabase(config);
+  const app = await buildApp({ config, database });
+  const smsWorker = startSmsWorker(
+    { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
+    config.sms.workerIntervalMs,
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await smsWorker.stop();
+      await database.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  await app.listen({ port: config.port, host: config.host });
+  const lines = [
+    "",
+    `  certhall is running: ${config.publicUrl}`,
+    `  Back office:         ${config.publicUrl}/admin`,
+    `  API docs:            ${config.publicUrl}/api/docs`,
+    `  Database:            ${database.kind === "sqlite" ? config.database.kind === "sqlite" && config.database.file : "PostgreSQL"}`,
+  ];
+  if (config.sms.provider === "dev") lines.push(`  SMS (dev outbox):    ${config.publicUrl}/dev/sms`);
+  if (config.seedDemo) {
+    lines.push(
+      "",
+      `  Demo logins (password for all: ${DEMO_PASSWORD})`,
+      `    applicant  phone ${DEMO_APPLICANT_PHONE}  at ${config.publicUrl}/login`,
+      ...DEMO_STAFF.map(
+        (s) => `    ${s.role.padEnd(9)}  user  ${s.username.padEnd(11)} at ${config.publicUrl}/admin/login`,
+      ),
+    );
+  }
+  console.log(`${lines.join("\n")}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { Db, Trx } from "../../db/database";
+import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
+import type { SmsProvider } from "./sms.provider";
+import { renderSms, type SmsTemplateName, type SmsTemplateParams } from "./sms.templates";
+
+/**
+ * Transactional outbox: a message is queued in the same transaction as the change that causes it,
+ * so a rolled-back change sends nothing and a committed one is never lost. A worker delivers it.
+ */
+export async function queueSms<T extends SmsTemplateName>(
+  trx: Trx,
+  opts: { clock: Clock; signName: string },
+  phone: string,
+  template: T,
+  params: SmsTemplateParams<T>,
+): Promise<string> {
+  const now = iso(opts.clock());
+  const id = newId();
+  await trx
+    .insertInto("sms_outbox")
+    .values({
+      id,
+      phone,
+      template,
+      params: JSON.stringify(params),
+      text: renderSms(opts.signName, template, params),
+      status: "pending",
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      last_error: null,
+      provider: null,
+      provider_message_id: null,
+      created_at: now,
+      sent_at: null,
+    })
+    .execute();
+  return id;
+}
+
+export const SMS_MAX_ATTEMPTS = 6;
+const LEASE_SECONDS = 60;
+
+export interface SmsWorkerDeps {
+  db: Db;
+  provider: SmsProvider;
+  clock: Clock;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * One pass over due messages. Each is claimed with a conditional update (pending → sending with a
+ * lease), so two workers never send the same row; a worker that dies mid-send leaves a lease that
+ * expires and the row is retried. The provider gets our row id as its idempotency key (Aliyun OutId),
+ * so such a retry after a crash between "sent" and "recorded" is recognisable downstream.
+ */
+export async function deliverDueSms(deps: SmsWorkerDeps, batch = 20): Promise<number> {
+  const now = deps.clock();
+  const due = await deps.db
+    .selectFrom("sms_outbox")
+    .select(["id"])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
+        eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
+      ]),
+    )
+    .orderBy("next_attempt_at")
+    .limit(batch)
+    .execute();
+  let sent = 0;
+  for (const { id } of due) {
+    const claimed = await deps.db
+      .updateTable("sms_outbox")
+      .set({ status: "sending", lease_until: iso(addSeconds(now, LEASE_SECONDS)) })
+      .where("id", "=", id)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
+          eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) continue;
+    const msg = await deps.db
+      .selectFrom("sms_outbox")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    const attempts = msg.attempts + 1;
+    try {
+      const result = await deps.provider.send({
+        id: msg.id,
+        phone: msg.phone,
+        template: msg.template,
+        params: JSON.parse(msg.params) as Record<string, string>,
+        text: msg.text,
+      });
+      await deps.db
+        .updateTable("sms_outbox")
+        .set({
+          status: "sent",
+          attempts,
+          lease_until: null,
+          last_error: null,
+          provider: deps.provider.name,
+          provider_message_id: result.providerMessageId,
+          sent_at: iso(deps.clock()),
+        })
+        .where("id", "=", id)
+        .execute();
+      sent++;
+    } catch (err) {
+      const retryable = (err as { retryable?: boolean }).retryable !== false;
+      const giveUp = !retryable || attempts >= SMS_MAX_ATTEMPTS;
+      // Exponential backoff: 2, 4, 8, 16, 32 s.
+      const next = addSeconds(deps.clock(), 2 ** attempts);
+      await deps.db
+        .updateTable("sms_outbox")
+        .set({
+          status: giveUp ? "failed" : "pending",
+          attempts,
+          lease_until: null,
+          next_attempt_at: iso(next),
+          provider: deps.provider.name,
+          last_error: String((err as Error).message ?? err).slice(0, 500),
+        })
+        .where("id", "=", id)
+        .execute();
+      deps.log.warn({ smsId: id, attempts, giveUp }, "sms delivery failed");
+    }
+  }
+  return sent;
+}
+
+export function startSmsWorker(deps: SmsWorkerDeps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = running
+      .then(() => deliverDueSms(deps))
+      .catch((err) => deps.log.error({ err }, "sms worker pass failed"));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export async function listOutbox(db: Db, limit = 50) {
+  return db
+    .selectFrom("sms_outbox")
+    .select(["id", "phone", "text", "status", "created_at", "sent_at", "attempts", "last_error"])
+    .orderBy("created_at", "desc")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,230 @@
+import { validatePassword } from "@certhall/domain";
+import type { Db } from "../../db/database";
+import type { Staff, StaffRole } from "../../db/tables";
+import { AppError, invalidField, notFound } from "../../errors";
+import { type Clock, iso, newId } from "../../lib/clock";
+import { assertNotLocked, recordFailure } from "../../lib/lockout";
+import { dummyHash, hashPassword, verifyPassword } from "../../lib/password";
+import { appendAudit } from "../audit/audit.service";
+import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
+
+export interface StaffDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** The actor of a staff action: a logged-in staff member, or the operator's CLI on the server. */
+export type StaffActor = { type: "staff"; id: string } | { type: "system"; id: null };
+
+interface Meta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function presentStaff(s: Staff) {
+  return {
+    id: s.id,
+    username: s.username,
+    name: s.name,
+    role: s.role,
+    disabled: s.disabled === 1,
+    mustChangePassword: s.must_change_password === 1,
+    createdAt: s.created_at,
+    lastLoginAt: s.last_login_at,
+  };
+}
+
+export function createStaffService(deps: StaffDeps) {
+  const { db, clock } = deps;
+
+  async function byUsername(username: string) {
+    return db.selectFrom("staff").selectAll().where("username", "=", username).executeTakeFirst();
+  }
+
+  async function get(id: string) {
+    const s = await db.selectFrom("staff").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!s) throw notFound("人员");
+    return s;
+  }
+
+  async function create(
+    actor: StaffActor,
+    input: {
+      username: string;
+      name: string;
+      role: StaffRole;
+      password: string;
+      mustChangePassword?: boolean;
+    },
+    meta: Meta = { ip: null, userAgent: null },
+  ): Promise<Staff> {
+    const pw = validatePassword(input.password);
+    if (!pw.ok) throw invalidField("password", pw.reason);
+    if (await byUsername(input.username))
+      throw new AppError("CONFLICT", "该用户名已存在", { field: "username" });
+    const passwordHash = await hashPassword(input.password);
+    const now = iso(clock());
+    const staff: Staff = {
+      id: newId(),
+      username: input.username,
+      name: input.name,
+      role: input.role,
+      password_hash: passwordHash,
+      disabled: 0,
+      must_change_password: input.mustChangePassword === false ? 0 : 1,
+      failed_logins: 0,
+      locked_until: null,
+      created_at: now,
+      updated_at: now,
+      last_login_at: null,
+    };
+    try {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto("staff").values(staff).execute();
+        await appendAudit(trx, {
+          at: clock(),
+          actorType: actor.type,
+          actorId: actor.id,
+          action: "staff.create",
+          objectType: "staff",
+          objectId: staff.id,
+          detail: { username: staff.username, role: staff.role },
+          ip: meta.ip,
+        });
+      });
+    } catch (err) {
+      if (await byUsername(input.username))
+        throw new AppError("CONFLICT", "该用户名已存在", { field: "username" });
+      throw err;
+    }
+    return staff;
+  }
+
+  async function setDisabled(actor: StaffActor, id: string, disabled: boolean, meta: Meta): Promise<Staff> {
+    const target = await get(id);
+    if (actor.type === "staff" && actor.id === id && disabled) {
+      throw new AppError("INVALID_STATE", "不能停用自己的账号");
+    }
+    return db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("staff")
+        .set({ disabled: disabled ? 1 : 0, updated_at: iso(clock()) })
+        .where("id", "=", id)
+        .execute();
+      if (disabled) await revokeAllSessions(trx, clock, "staff", id);
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: actor.type,
+        actorId: actor.id,
+        action: disabled ? "staff.disable" : "staff.enable",
+        objectType: "staff",
+        objectId: id,
+        detail: { username: target.username },
+        ip: meta.ip,
+      });
+      return trx.selectFrom("staff").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    });
+  }
+
+  async function login(input: { username: string; password: string }, meta: Meta) {
+    const staff = await byUsername(input.username);
+    if (!staff) {
+      await verifyPassword(await dummyHash(), input.password);
+      throw new AppError("LOGIN_FAILED", "用户名或密码错误", { field: "password" });
+    }
+    assertNotLocked(staff, clock);
+    if (!(await verifyPassword(staff.password_hash, input.password))) {
+      const left = await recordFailure(db, clock, "staff", staff.id);
+      if (left === 0) {
+        await db.transaction().execute((trx) =>
+          appendAudit(trx, {
+            at: clock(),
+            actorType: "system",
+            actorId: null,
+            action: "staff.locked",
+            objectType: "staff",
+            objectId: staff.id,
+            ip: meta.ip,
+          }),
+        );
+        throw new AppError("ACCOUNT_LOCKED", "密码错误次数过多，账号已锁定 15 分钟", {
+          retryAfterSeconds: 900,
+        });
+      }
+      throw new AppError("LOGIN_FAILED", `用户名或密码错误，还可尝试 ${left} 次`, { field: "password" });
+    }
+    if (staff.disabled) throw new AppError("FORBIDDEN", "账号已停用，请联系管理员");
+    return db.transaction().execute(async (trx) => {
+      const now = iso(clock());
+      await trx
+        .updateTable("staff")
+        .set({ failed_logins: 0, locked_until: null, last_login_at: now })
+        .where("id", "=", staff.id)
+        .execute();
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: "staff",
+        actorId: staff.id,
+        action: "staff.login",
+        objectType: "staff",
+        objectId: staff.id,
+        ip: meta.ip,
+      });
+      const session = await createSession(trx, clock, "staff", staff.id, meta);
+      return { staff: { ...staff, last_login_at: now }, token: session.token };
+    });
+  }
+
+  async function changePassword(
+    staffId: string,
+    sessionId: string,
+    input: { currentPassword: string; newPassword: string },
+    meta: Meta,
+  ) {
+    const staff = await get(staffId);
+    if (!(await verifyPassword(staff.password_hash, input.currentPassword))) {
+      const left = await recordFailure(db, clock, "staff", staff.id);
+      throw invalidField(
+        "currentPassword",
+        left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",
+      );
+    }
+    const pw = validatePassword(input.newPassword);
+    if (!pw.ok) throw invalidField("newPassword", pw.reason);
+    if (input.newPassword === input.currentPassword)
+      throw invalidField("newPassword", "新密码不能与当前密码相同");
+    const passwordHash = await hashPassword(input.newPassword);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("staff")
+        .set({
+          password_hash: passwordHash,
+          must_change_password: 0,
+          failed_logins: 0,
+          updated_at: iso(clock()),
+        })
+        .where("id", "=", staffId)
+        .execute();
+      await revokeAllSessions(trx, clock, "staff", staffId, sessionId);
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: "staff",
+        actorId: staffId,
+        action: "staff.password_change",
+        objectType: "staff",
+        objectId: staffId,
+        ip: meta.ip,
+      });
+    });
+  }
+
+  async function list() {
+    return db.selectFrom("staff").selectAll().orderBy("created_at").orderBy("username").execute();
+  }
+
+  const logout = (sessionId: string) => revokeSession(db, clock, sessionId);
+
+  return { create, setDisabled, login, logout, changePassword, list, get, byUsername };
+}
+
+export type StaffService = ReturnType<typeof createStaffService>;

@@ -1,0 +1,129 @@
+import cookie from "@fastify/cookie";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config";
+import type { Db } from "../db/database";
+import type { SessionRealm, Staff } from "../db/tables";
+import { AppError, forbidden, unauthenticated } from "../errors";
+import type { Clock } from "../lib/clock";
+import { hmacHex, randomToken, safeEqual } from "../lib/tokens";
+import { can, type Permission } from "../modules/auth/policy";
+import { resolveSession, SESSION_POLICY, type SessionContext } from "../modules/sessions/session.service";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    applicant?: SessionContext;
+    staffSession?: SessionContext & { staff: Staff };
+    /** The CSRF token valid for this client (from its cookie, or freshly minted and set). */
+    csrfToken?: string;
+  }
+  interface FastifyContextConfig {
+    /** false for machine-to-machine routes authenticated otherwise (payment notify, service tokens). */
+    csrf?: boolean;
+  }
+}
+
+export const CSRF_COOKIE = "certhall_csrf";
+export const CSRF_HEADER = "x-csrf-token";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: signed double-submit. The cookie holds nonce.hmac(nonce); a state-changing request must echo it
+ * in the x-csrf-token header. A cross-site page can make the browser send the cookie but cannot read it
+ * to set the header, and cannot mint a valid one of its own (the HMAC key is the server's).
+ */
+export function mintCsrfToken(secret: Buffer): string {
+  const nonce = randomToken(18);
+  return `${nonce}.${hmacHex(secret, `csrf:${nonce}`).slice(0, 32)}`;
+}
+
+function validCsrfToken(secret: Buffer, token: string): boolean {
+  const [nonce, mac, extra] = token.split(".");
+  if (!nonce || !mac || extra !== undefined) return false;
+  return safeEqual(mac, hmacHex(secret, `csrf:${nonce}`).slice(0, 32));
+}
+
+export interface SecurityDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+}
+
+export async function registerSecurity(app: FastifyInstance, deps: SecurityDeps): Promise<void> {
+  await app.register(cookie);
+  const { secretKey, cookieSecure } = deps.config;
+
+  app.addHook("onRequest", async (req, reply) => {
+    let token = req.cookies[CSRF_COOKIE];
+    if (!token || !validCsrfToken(secretKey, token)) {
+      token = mintCsrfToken(secretKey);
+      reply.setCookie(CSRF_COOKIE, token, {
+        path: "/",
+        sameSite: "strict",
+        secure: cookieSecure,
+        httpOnly: false,
+      });
+    }
+    req.csrfToken = token;
+    if (SAFE_METHODS.has(req.method) || req.routeOptions.config?.csrf === false) return;
+    const sent = req.headers[CSRF_HEADER];
+    const cookieToken = req.cookies[CSRF_COOKIE];
+    if (
+      typeof sent !== "string" ||
+      !cookieToken ||
+      !safeEqual(sent, cookieToken) ||
+      !validCsrfToken(secretKey, sent)
+    ) {
+      throw new AppError("CSRF_FAILED", "页面已过期或请求来源不可信，请刷新页面后重试");
+    }
+  });
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  config: Config,
+  realm: SessionRealm,
+  token: string,
+): void {
+  const policy = SESSION_POLICY[realm];
+  reply.setCookie(policy.cookie, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: config.cookieSecure,
+    maxAge: policy.absoluteSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, realm: SessionRealm): void {
+  reply.clearCookie(SESSION_POLICY[realm].cookie, { path: "/" });
+}
+
+/** preHandler: the request must carry a live applicant session. */
+export function requireApplicant(deps: SecurityDeps) {
+  return async (req: FastifyRequest) => {
+    const s = await resolveSession(
+      deps.db,
+      deps.clock,
+      "applicant",
+      req.cookies[SESSION_POLICY.applicant.cookie],
+    );
+    if (!s) throw unauthenticated("请先登录");
+    req.applicant = s;
+  };
+}
+
+/** preHandler: a live staff session of an enabled account, holding `permission` when one is named. */
+export function requireStaff(deps: SecurityDeps, permission?: Permission) {
+  return async (req: FastifyRequest) => {
+    const s = await resolveSession(deps.db, deps.clock, "staff", req.cookies[SESSION_POLICY.staff.cookie]);
+    if (!s) throw unauthenticated("请先登录管理后台");
+    const staff = await deps.db
+      .selectFrom("staff")
+      .selectAll()
+      .where("id", "=", s.subjectId)
+      .executeTakeFirst();
+    if (!staff || staff.disabled) throw unauthenticated("账号已停用，请联系管理员");
+    if (permission && !can(staff.role, permission)) throw forbidden();
+    req.staffSession = { ...s, staff };
+  };
+}

@@ -1,0 +1,19 @@
+import type { Config } from "./config";
+import { type DbHandle, openDatabase } from "./db/database";
+import { migrateToLatest } from "./db/migrate";
+import { type Clock, systemClock } from "./lib/clock";
+import { seedDemoData, seedReferenceData } from "./seed";
+
+/** Opens and prepares the database: shared by the server, the CLI and tests. */
+export async function openPreparedDatabase(config: Config, clock: Clock = systemClock): Promise<DbHandle> {
+  const handle = openDatabase(config);
+  try {
+    await migrateToLatest(handle.db);
+    await seedReferenceData(handle.db, clock);
+    if (config.seedDemo) await seedDemoData(handle.db, clock);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
+}
