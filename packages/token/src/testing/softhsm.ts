@@ -1,6 +1,6 @@
 // Test fixtures: a throw-away SoftHSM2 token directory and an openssl test CA, all in a temp dir.
 // Tests that need SoftHSM2 fail loudly when it is missing (CI installs it) instead of skipping.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +66,18 @@ export function createSoftHsm(): SoftHsm {
 
 export function openssl(args: string[], input?: string | Buffer): string {
   return execFileSync("openssl", args, { input, stdio: ["pipe", "pipe", "pipe"] }).toString("utf8");
+}
+
+/**
+ * `openssl req -verify` exits 0 even when the signature fails (OpenSSL 3.0) and reports on stderr,
+ * so the verdict is read from the output.
+ */
+export function opensslVerifyCsr(path: string): boolean {
+  const result = spawnSync("openssl", ["req", "-in", path, "-verify", "-noout"], { encoding: "utf8" });
+  const output = `${result.stdout}${result.stderr}`;
+  if (output.includes("verify OK") && result.status === 0) return true;
+  if (output.includes("verify failure") || result.status !== 0) return false;
+  throw new Error(`unexpected openssl output: ${output}`);
 }
 
 export interface TestCa {
