@@ -1,0 +1,303 @@
+// Certificate issuance from a PKCS#10 request: the hot path. The TBSCertificate is assembled from
+// pre-encoded pieces (issuer name, AKI, URL extensions and profile extensions are cached per issuer),
+// linted, then signed once by the issuer's Signer.
+import crypto from "node:crypto";
+import { type ParsedCsr, parseCsr } from "./csr";
+import {
+  bitString,
+  children,
+  decodeOid,
+  decodeTime,
+  expectTag,
+  explicit,
+  integerFromUnsigned,
+  NULL_DER,
+  printableString,
+  readOne,
+  seq,
+  TAG,
+  time,
+} from "./der";
+import { PkiError } from "./errors";
+import { inspectSpki, keyIdentifier, type PublicKeyInfo, type Signer, signatureAlgorithmFor } from "./keys";
+import { encodeName, type SubjectInput, subjectToDn } from "./names";
+import { OID } from "./oids";
+import { toPem } from "./pem";
+import { type CertificateProfile, getProfile, keyUsagesFor, type ProfileId } from "./profiles";
+import {
+  authorityInfoAccessExt,
+  authorityKeyIdExt,
+  basicConstraintsExt,
+  basicConstraintsOf,
+  crlDistributionPointsExt,
+  extension,
+  extKeyUsageExt,
+  keyUsageExt,
+  keyUsageOf,
+  type ParsedCertificate,
+  parseCertificate,
+  subjectKeyIdExt,
+  subjectKeyIdOf,
+} from "./x509";
+
+/** A CA that signs: its certificate and something holding its key. */
+export interface Issuer {
+  certDer: Buffer;
+  signer: Signer;
+}
+
+/** Where relying parties find revocation data and the issuer certificate (under PUBLIC_URL). */
+export interface IssuanceUrls {
+  crl: string;
+  ocsp: string;
+  caIssuers: string;
+}
+
+export interface IssuerContext {
+  cert: ParsedCertificate;
+  signer: Signer;
+  keyId: Buffer;
+  sigAlgDer: Buffer;
+  akiExt: Buffer;
+  urlExts: Map<string, Buffer[]>;
+  profileExts: Map<string, Buffer[]>;
+}
+
+const contexts = new WeakMap<Buffer, WeakMap<Signer, IssuerContext>>();
+
+/**
+ * Parses and checks an issuer once (cached per certificate Buffer and Signer object): the certificate
+ * must be a CA allowed to sign certificates, and the Signer's key must be the certificate's key.
+ */
+export function issuerContext(issuer: Issuer): IssuerContext {
+  let bySigner = contexts.get(issuer.certDer);
+  const cached = bySigner?.get(issuer.signer);
+  if (cached) return cached;
+  const cert = parseCertificate(issuer.certDer);
+  if (!Buffer.from(issuer.signer.publicKeySpki).equals(cert.spki)) {
+    throw new PkiError("PKI_KEY_MISMATCH", "签发者的私钥与其 CA 证书不匹配");
+  }
+  const bc = basicConstraintsOf(cert);
+  const ku = keyUsageOf(cert);
+  if (!bc?.ca || (ku && !ku.has(5))) {
+    throw new PkiError("PKI_BAD_INPUT", "签发者证书不是可签发证书的 CA 证书（需 cA=TRUE 与 keyCertSign）");
+  }
+  const keyId = subjectKeyIdOf(cert) ?? keyIdentifier(cert.spki);
+  const ctx: IssuerContext = {
+    cert,
+    signer: issuer.signer,
+    keyId,
+    sigAlgDer: signatureAlgorithmFor(issuer.signer.algorithm).der,
+    akiExt: authorityKeyIdExt(keyId),
+    urlExts: new Map(),
+    profileExts: new Map(),
+  };
+  if (!bySigner) {
+    bySigner = new WeakMap();
+    contexts.set(issuer.certDer, bySigner);
+  }
+  bySigner.set(issuer.signer, ctx);
+  return ctx;
+}
+
+export interface IssueParams {
+  issuer: Issuer;
+  /** PEM/DER PKCS#10, or a request already parsed (and so already verified) by parseCsr. */
+  csr: string | Buffer | ParsedCsr;
+  profile: ProfileId | CertificateProfile;
+  subject: SubjectInput;
+  notBefore?: Date;
+  notAfter?: Date;
+  urls?: IssuanceUrls;
+  /** Clock for the default validity; defaults to the current time. */
+  now?: Date;
+}
+
+export interface IssuedCertificate {
+  der: Buffer;
+  pem: string;
+  /** Lower-case hex of the serial number's magnitude (32 hex digits). */
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+  profile: ProfileId;
+  /** The subject key identifier (hex), for wallets and OCSP lookups by key. */
+  subjectKeyIdHex: string;
+}
+
+const V3 = explicit(0, Buffer.from([TAG.INTEGER, 1, 2]));
+/** Backdating absorbs relying parties' clock skew; clamped to the issuer's own notBefore. */
+const BACKDATE_MS = 5 * 60 * 1000;
+
+/** Adds calendar years in UTC; Feb 29 + 1 year = Feb 28 (DESIGN §4). */
+export function addYears(date: Date, years: number): Date {
+  const d = new Date(date.getTime());
+  const month = d.getUTCMonth();
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  if (d.getUTCMonth() !== month) d.setUTCDate(0);
+  return d;
+}
+
+const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
+/**
+ * RFC 5280 4.1.2.2 serial: positive, at most 20 octets, and here 128 bits of CSPRNG output (CA/B
+ * BR 7.1 asks for at least 64). The first byte's high bit is cleared so the INTEGER stays positive
+ * without a pad byte, and it is forced non-zero so the encoding is always exactly 16 octets.
+ */
+export function randomSerial(): Buffer {
+  const serial = crypto.randomBytes(16);
+  serial[0]! &= 0x7f;
+  if (serial[0] === 0) serial[0] = 1 + crypto.randomInt(127);
+  return serial;
+}
+
+export async function issueCertificate(params: IssueParams): Promise<IssuedCertificate> {
+  const ctx = issuerContext(params.issuer);
+  const profile = typeof params.profile === "string" ? getProfile(params.profile) : params.profile;
+  const csr =
+    typeof params.csr === "string" || Buffer.isBuffer(params.csr) ? parseCsr(params.csr) : params.csr;
+  const key = inspectSpki(csr.subjectPublicKeyInfo);
+
+  if (profile.subjectKind !== params.subject.kind) {
+    throw new PkiError(
+      "PKI_BAD_SUBJECT",
+      `证书模板“${profile.name}”需要${kindName(profile.subjectKind)}主体，收到的是${kindName(params.subject.kind)}主体`,
+    );
+  }
+  const subjectDer = encodeName(subjectToDn(params.subject));
+
+  const now = params.now ?? new Date();
+  const notBefore = wholeSeconds(
+    params.notBefore ?? new Date(Math.max(now.getTime() - BACKDATE_MS, ctx.cert.notBefore.getTime())),
+  );
+  const notAfter = wholeSeconds(params.notAfter ?? addYears(notBefore, profile.defaultYears));
+
+  const serial = randomSerial();
+  const ski = keyIdentifier(key.spki);
+  const extensions = [
+    subjectKeyIdExt(ski),
+    ctx.akiExt,
+    ...profileExtensions(ctx, profile, key),
+    ...(profile.revocationPointers ? urlExtensions(ctx, params.urls) : []),
+  ];
+  if (profile.gmOrganizationCode && params.subject.kind === "enterprise") {
+    extensions.push(extension(OID.gmOrganizationCode, false, printableString(params.subject.uscc)));
+  }
+
+  const tbs = seq(
+    V3,
+    integerFromUnsigned(serial),
+    ctx.sigAlgDer,
+    ctx.cert.subjectRaw,
+    seq(time(notBefore), time(notAfter)),
+    subjectDer,
+    key.spki,
+    explicit(3, seq(...extensions)),
+  );
+
+  const failures = lintTbsCertificate(tbs, ctx, profile, key);
+  if (failures.length > 0) {
+    throw new PkiError("PKI_LINT_FAILED", `证书签发前检查未通过：${failures.join("，")}`, failures);
+  }
+
+  const signature = await ctx.signer.sign(tbs);
+  const der = seq(tbs, ctx.sigAlgDer, bitString(signature));
+  return {
+    der,
+    pem: toPem(der, "CERTIFICATE"),
+    serialHex: serial.toString("hex"),
+    notBefore,
+    notAfter,
+    profile: profile.id,
+    subjectKeyIdHex: ski.toString("hex"),
+  };
+}
+
+function kindName(kind: string): string {
+  return kind === "enterprise" ? "企业" : kind === "person" ? "个人" : "固定名称";
+}
+
+function profileExtensions(ctx: IssuerContext, profile: CertificateProfile, key: PublicKeyInfo): Buffer[] {
+  const cacheKey = `${profile.id}|${key.keyType}|${profile.signatureUsages.join()}|${profile.extKeyUsages.join()}`;
+  let exts = ctx.profileExts.get(cacheKey);
+  if (!exts) {
+    exts = [basicConstraintsExt(false), keyUsageExt(keyUsagesFor(profile, key))];
+    if (profile.extKeyUsages.length > 0) exts.push(extKeyUsageExt(profile.extKeyUsages));
+    if (profile.ocspNoCheck) exts.push(extension(OID.ocspNoCheck, false, NULL_DER));
+    ctx.profileExts.set(cacheKey, exts);
+  }
+  return exts;
+}
+
+function urlExtensions(ctx: IssuerContext, urls: IssuanceUrls | undefined): Buffer[] {
+  if (!urls) return [];
+  const cacheKey = `${urls.crl}\n${urls.ocsp}\n${urls.caIssuers}`;
+  let exts = ctx.urlExts.get(cacheKey);
+  if (!exts) {
+    exts = [crlDistributionPointsExt(urls.crl), authorityInfoAccessExt(urls.ocsp, urls.caIssuers)];
+    if (ctx.urlExts.size > 64) ctx.urlExts.clear();
+    ctx.urlExts.set(cacheKey, exts);
+  }
+  return exts;
+}
+
+/**
+ * Pre-signing lints over the encoded TBSCertificate (so encoder bugs are caught too). Returns the
+ * names of failed checks; an empty list means the certificate may be signed.
+ */
+export function lintTbsCertificate(
+  tbs: Buffer,
+  ctx: IssuerContext,
+  profile: CertificateProfile,
+  key: PublicKeyInfo,
+): string[] {
+  const failures: string[] = [];
+  const parts = children(expectTag(readOne(tbs), TAG.SEQUENCE, "TBSCertificate"));
+  const [version, serial, , issuer, validity, subject, spki, extsWrapper] = parts;
+  // RFC 5280 4.1.2.1: extensions require v3.
+  if (version?.tag !== 0xa0 || children(version)[0]?.value[0] !== 2) failures.push("version-not-v3");
+  // RFC 5280 4.1.2.2: positive, non-zero, at most 20 octets, minimally encoded.
+  const s = serial?.value ?? Buffer.alloc(0);
+  if (serial?.tag !== TAG.INTEGER || s.length === 0 || s.length > 20) failures.push("serial-length");
+  else if (s[0]! & 0x80 || s.every((b) => b === 0)) failures.push("serial-not-positive");
+  else if (s.length > 1 && s[0] === 0 && !(s[1]! & 0x80)) failures.push("serial-not-minimal");
+  if (!issuer?.raw.equals(ctx.cert.subjectRaw)) failures.push("issuer-name-mismatch");
+  // RFC 5280 6.1.3 (a)(2) / CA practice: a certificate must not outlive, or predate, its issuer.
+  const times = validity ? children(validity) : [];
+  const nb = times[0] ? decodeTime(times[0]) : null;
+  const na = times[1] ? decodeTime(times[1]) : null;
+  if (!nb || !na || nb.getTime() >= na.getTime()) failures.push("validity-order");
+  if (nb && na) {
+    if (nb.getTime() < ctx.cert.notBefore.getTime() || na.getTime() > ctx.cert.notAfter.getTime()) {
+      failures.push("validity-outside-issuer");
+    }
+    if (na.getTime() > addYears(nb, profile.maxYears).getTime()) failures.push("validity-too-long");
+  }
+  // RFC 5280 4.1.2.6: an end-entity subject without subjectAltName must be non-empty.
+  if (!subject || children(subject).length === 0) failures.push("subject-empty");
+  if (!spki?.raw.equals(key.spki)) failures.push("spki-mismatch");
+  if (!profile.allowedKeys.includes(key.keyName)) failures.push("key-not-allowed");
+  if (key.spki.equals(ctx.cert.spki)) failures.push("key-equals-issuer");
+
+  const seen = new Set<string>();
+  if (extsWrapper?.tag === 0xa3) {
+    for (const ext of children(children(extsWrapper)[0]!)) {
+      const extOid = decodeOid(children(ext)[0]!.value);
+      // RFC 5280 4.2: a certificate MUST NOT include more than one instance of an extension.
+      if (seen.has(extOid)) failures.push(`extension-duplicate:${extOid}`);
+      seen.add(extOid);
+    }
+  }
+  const required: string[] = [
+    OID.subjectKeyIdentifier,
+    OID.authorityKeyIdentifier,
+    OID.basicConstraints,
+    OID.keyUsage,
+  ];
+  if (profile.extKeyUsages.length > 0) required.push(OID.extKeyUsage);
+  if (profile.revocationPointers) required.push(OID.crlDistributionPoints, OID.authorityInfoAccess);
+  if (profile.ocspNoCheck) required.push(OID.ocspNoCheck);
+  for (const r of required) if (!seen.has(r)) failures.push(`extension-missing:${r}`);
+  return failures;
+}
