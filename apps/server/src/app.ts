@@ -36,6 +36,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Where the built web app lives; absent in API-only tests. */
   webDist?: string | null;
+  /** Log destination (tests capture it); stdout by default. */
+  logStream?: NodeJS.WritableStream;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const db = deps.database.db;
 
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: LOG_REDACT, censor: "[redacted]" } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: LOG_REDACT, censor: "[redacted]" },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),

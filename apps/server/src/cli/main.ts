@@ -28,13 +28,17 @@ function generatePassword(): string {
   return `Ch-${randomBytes(12).toString("base64url")}9a`;
 }
 
-export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: (s: string) => void = console.log,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [cmd, sub, ...rest] = argv;
   if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
     out(HELP);
     return 0;
   }
-  const config = loadConfig({ ...process.env, SEED_DEMO: process.env.SEED_DEMO ?? "false" });
+  const config = loadConfig({ ...env, SEED_DEMO: env.SEED_DEMO ?? "false" });
   const database = await openPreparedDatabase(config);
   const { db } = database;
   const clock = () => new Date();

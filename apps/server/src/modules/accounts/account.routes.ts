@@ -124,7 +124,7 @@ export function accountRoutes(deps: SecurityDeps & { accounts: AccountService })
         schema: {
           tags,
           summary: "Update the account's display name",
-          body: z.object({ name: z.string().trim().max(50).nullable() }),
+          body: z.object({ name: z.string().trim().max(60).nullable() }),
           response: { 200: z.object({ account: zAccount }) },
         },
       },
