@@ -199,10 +199,18 @@ async function run(command: string, values: Values, io: CliIo): Promise<void> {
       const profile = required(values, "profile");
       const hint = subject(values);
       const alg = algorithm(values);
-      const label = values.label ?? `certhall-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
       const result = await withSession(values, io.env, (s) =>
-        enroll(s, { url, serviceToken, profile, subject: hint, label, algorithm: alg, fetch: io.fetch }),
+        enroll(s, {
+          url,
+          serviceToken,
+          profile,
+          subject: hint,
+          label: values.label,
+          algorithm: alg,
+          fetch: io.fetch,
+        }),
       );
+      const label = result.certificate.label;
       if (values["chain-out"]) writeFileSync(values["chain-out"], result.chainPem);
       print(
         {

@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import { type TokenCertificate, writeCertificate } from "./certificates";
-import { buildCsr, type SubjectHint } from "./csr";
+import { buildCsr, parseSubjectHint, type SubjectHint } from "./csr";
 import { fromPem } from "./der";
 import { TokenError } from "./errors";
-import { deleteKey, generateKeyPair, type KeyAlgorithm, type TokenKey } from "./keys";
+import { deleteKey, generateKeyPair, type KeyAlgorithm, listKeys, type TokenKey } from "./keys";
 import type { TokenSession } from "./token";
 
 export interface IssueRequest {
@@ -103,7 +103,8 @@ export interface EnrollOptions {
   serviceToken: string;
   profile: string;
   subject: SubjectHint;
-  label: string;
+  /** CKA_LABEL of the new key and certificate; by default certhall-<UTC time>, made unique. */
+  label?: string;
   algorithm?: KeyAlgorithm;
   fetch?: typeof fetch;
 }
@@ -115,19 +116,29 @@ export interface EnrollResult {
   serialHex: string;
 }
 
+function defaultLabel(session: TokenSession): string {
+  const taken = new Set(listKeys(session).map((k) => k.label));
+  const base = `certhall-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
+  let label = base;
+  for (let n = 2; taken.has(label); n++) label = `${base}-${n}`;
+  return label;
+}
+
 /**
  * 证书在线更新 for a USB key (DESIGN §5): the key is made on the token, the token signs the
  * request, the platform issues, and the certificate is written back beside the key.
  */
 export async function enroll(session: TokenSession, options: EnrollOptions): Promise<EnrollResult> {
-  const key = await generateKeyPair(session, { label: options.label, algorithm: options.algorithm });
+  const subject = parseSubjectHint(options.subject);
+  const label = options.label ?? defaultLabel(session);
+  const key = await generateKeyPair(session, { label, algorithm: options.algorithm });
   let issued: IssueResponse;
   try {
-    const csr = await buildCsr(session, key, options.subject);
+    const csr = await buildCsr(session, key, subject);
     issued = await requestIssue({
       url: options.url,
       serviceToken: options.serviceToken,
-      request: { csrPem: csr.pem, profile: options.profile, subject: options.subject },
+      request: { csrPem: csr.pem, profile: options.profile, subject },
       fetch: options.fetch,
     });
   } catch (error) {
@@ -146,6 +157,6 @@ export async function enroll(session: TokenSession, options: EnrollOptions): Pro
       `${issued.serialHex} != ${serial}`,
     );
   }
-  const certificate = writeCertificate(session, certDer!, { label: options.label, id: key.id });
+  const certificate = writeCertificate(session, certDer!, { label, id: key.id });
   return { key, certificate, chainPem: issued.chainPem, serialHex: certificate.serialHex };
 }

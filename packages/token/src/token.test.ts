@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TokenError } from "./errors";
 import { deleteKey, findKey, generateKeyPair, keyIdFromSpki, listKeys, publicKeySpki } from "./keys";
 import { createSoftHsm, type SoftHsm } from "./testing/softhsm";
-import { changeUserPin, openToken, resetUserPin, type TokenSession } from "./token";
+import { changeUserPin, loginError, openToken, resetUserPin, type TokenSession } from "./token";
 
 const SO_PIN = "87654321";
 const PIN = "123456";
@@ -59,7 +59,7 @@ describe("openToken", () => {
   it("refuses a wrong PIN with a Chinese message and a stable code", async () => {
     const error = await rejection(() => session("keys", "000000"));
     expect(error.code).toBe("PIN_INCORRECT");
-    expect(error.message).toMatch(/^PIN 码错误/);
+    expect(error.message).toBe("PIN 码错误，连续输错多次将锁定介质");
   });
 
   it("names the missing token when no token has the label", async () => {
@@ -181,5 +181,52 @@ describe("resetUserPin and changeUserPin", () => {
     changeUserPin(s, "111222", "333444");
     closeAll();
     expect(session("unlock", "333444").token.label).toBe("unlock");
+  });
+});
+
+describe("loginError", () => {
+  // SoftHSM2 never locks a PIN, so the lock-related answers are checked against token flags directly.
+  const failed = (code: number) =>
+    new pkcs11js.Pkcs11Error(
+      `${code === pkcs11js.CKR_PIN_LOCKED ? "CKR_PIN_LOCKED" : "CKR_PIN_INCORRECT"}:${code}`,
+      code,
+    );
+  const withFlags = (flags: number) => ({ C_GetTokenInfo: () => ({ flags }) as pkcs11js.TokenInfo });
+  const slot = Buffer.alloc(8);
+
+  it("warns when the next wrong PIN locks the token", () => {
+    const error = loginError(
+      withFlags(pkcs11js.CKF_USER_PIN_FINAL_TRY),
+      slot,
+      pkcs11js.CKU_USER,
+      failed(pkcs11js.CKR_PIN_INCORRECT),
+    );
+    expect(error.code).toBe("PIN_INCORRECT");
+    expect(error.message).toBe("PIN 码错误，仅剩最后一次尝试机会，再错将锁定介质");
+  });
+
+  it("sends the holder to the unlock business once the PIN is locked", () => {
+    const byFlag = loginError(
+      withFlags(pkcs11js.CKF_USER_PIN_LOCKED),
+      slot,
+      pkcs11js.CKU_USER,
+      failed(pkcs11js.CKR_PIN_INCORRECT),
+    );
+    const byCode = loginError(withFlags(0), slot, pkcs11js.CKU_USER, failed(pkcs11js.CKR_PIN_LOCKED));
+    for (const error of [byFlag, byCode]) {
+      expect(error.code).toBe("PIN_LOCKED");
+      expect(error.message).toBe("PIN 码已锁定，请办理“解锁”业务");
+    }
+  });
+
+  it("keeps the CKR name of an unexpected failure", () => {
+    const error = loginError(
+      withFlags(0),
+      slot,
+      pkcs11js.CKU_USER,
+      new pkcs11js.Pkcs11Error("CKR_DEVICE_ERROR:48", 48),
+    );
+    expect(error.code).toBe("TOKEN_ERROR");
+    expect(error.message).toBe("登录介质失败（CKR_DEVICE_ERROR）");
   });
 });

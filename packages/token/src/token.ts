@@ -179,21 +179,27 @@ function login(pkcs11: pkcs11js.PKCS11, slot: Handle, session: Handle, userType:
   }
 }
 
-function loginError(pkcs11: pkcs11js.PKCS11, slot: Handle, userType: number, error: unknown): TokenError {
+/** Maps a failed C_Login to what the holder should read. Exported for tests, not from the package. */
+export function loginError(
+  pkcs11: Pick<pkcs11js.PKCS11, "C_GetTokenInfo">,
+  slot: Handle,
+  userType: number,
+  error: unknown,
+): TokenError {
   const so = userType === pkcs11js.CKU_SO;
   switch (pkcs11Code(error)) {
     case pkcs11js.CKR_PIN_INCORRECT:
     case pkcs11js.CKR_PIN_LEN_RANGE: {
       if (so) return new TokenError("SO_PIN_INCORRECT", "管理员 PIN（SO PIN）错误", "CKR_PIN_INCORRECT");
-      // The token's flags tell how close the PIN is to being locked (PKCS#11 v2.40 §5.2 CK_TOKEN_INFO).
-      let warning = "";
+      // CK_TOKEN_INFO flags (PKCS#11 v2.40 §5.2) say whether the next failure locks the PIN.
+      // CKF_USER_PIN_COUNT_LOW only means "failed at least once", so it adds nothing to say.
+      let warning = "，连续输错多次将锁定介质";
       try {
         const flags = pkcs11.C_GetTokenInfo(slot).flags;
         if (flags & pkcs11js.CKF_USER_PIN_LOCKED) {
           return new TokenError("PIN_LOCKED", "PIN 码已锁定，请办理“解锁”业务", "CKF_USER_PIN_LOCKED");
         }
         if (flags & pkcs11js.CKF_USER_PIN_FINAL_TRY) warning = "，仅剩最后一次尝试机会，再错将锁定介质";
-        else if (flags & pkcs11js.CKF_USER_PIN_COUNT_LOW) warning = "，剩余尝试次数不多，请谨慎输入";
       } catch {
         // Without token info the plain message still tells the user what is wrong.
       }
