@@ -79,7 +79,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { demo?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const { config, database, cleanup } = await createTestDatabase(opts.env);
   const time = testClock();
   await seedReferenceData(database.db, time.clock);
@@ -116,7 +118,12 @@ export class Client {
     this.ip = ip ?? `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
   }
 
-  async request(method: InjectOptions["method"], url: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(
+    method: InjectOptions["method"],
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     if (method !== "GET" && !this.cookies.has("certhall_csrf")) await this.request("GET", "/api/v1/csrf");
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const res = await this.app.inject({
@@ -125,7 +132,9 @@ export class Client {
       remoteAddress: this.ip,
       headers: {
         ...(cookie ? { cookie } : {}),
-        ...(method !== "GET" && this.sendCsrf ? { "x-csrf-token": this.cookies.get("certhall_csrf") ?? "" } : {}),
+        ...(method !== "GET" && this.sendCsrf
+          ? { "x-csrf-token": this.cookies.get("certhall_csrf") ?? "" }
+          : {}),
         ...headers,
       },
       ...(body !== undefined ? { payload: body as object } : {}),

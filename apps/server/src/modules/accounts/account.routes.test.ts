@@ -38,12 +38,19 @@ describe("POST /api/v1/auth/register", () => {
     const setCookie = String(res.headers["set-cookie"]);
     expect(setCookie).toMatch(/certhall_sid=[^;]+;.*HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
-    const stored = await t.database.db.selectFrom("sms_codes").selectAll().where("phone", "=", phone).execute();
+    const stored = await t.database.db
+      .selectFrom("sms_codes")
+      .selectAll()
+      .where("phone", "=", phone)
+      .execute();
     expect(stored.every((r) => !r.code_hash.includes(code))).toBe(true);
   });
 
   it("refuses an invalid phone with a Chinese message naming the field", async () => {
-    const res = await new Client(t.app).post("/api/v1/auth/sms-codes", { phone: "1234", purpose: "register" });
+    const res = await new Client(t.app).post("/api/v1/auth/sms-codes", {
+      phone: "1234",
+      purpose: "register",
+    });
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toContain("application/problem+json");
     expect(res.body).toMatchObject({ code: "VALIDATION_FAILED", field: "phone" });
@@ -60,11 +67,14 @@ describe("POST /api/v1/auth/register", () => {
     expect(first.status).toBe(400);
     expect(first.body).toMatchObject({ code: "SMS_CODE_INVALID", field: "code" });
     expect(first.body.detail).toContain("还可尝试 4 次");
-    for (let i = 0; i < 4; i++) await c.post("/api/v1/auth/register", { phone, code: wrong, password: STRONG_PASSWORD });
+    for (let i = 0; i < 4; i++)
+      await c.post("/api/v1/auth/register", { phone, code: wrong, password: STRONG_PASSWORD });
     const right = await c.post("/api/v1/auth/register", { phone, code, password: STRONG_PASSWORD });
     expect(right.status).toBe(400);
     expect(right.body.code).toBe("SMS_CODE_EXPIRED");
-    expect(await t.database.db.selectFrom("accounts").select("id").where("phone", "=", phone).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.database.db.selectFrom("accounts").select("id").where("phone", "=", phone).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it("refuses an expired code after five minutes", async () => {
@@ -114,7 +124,11 @@ describe("POST /api/v1/auth/register", () => {
     const res = await c.post("/api/v1/auth/sms-codes", { phone, purpose: "register" });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ code: "PHONE_TAKEN", field: "phone" });
-    const direct = await c.post("/api/v1/auth/register", { phone, code: "123456", password: STRONG_PASSWORD });
+    const direct = await c.post("/api/v1/auth/register", {
+      phone,
+      code: "123456",
+      password: STRONG_PASSWORD,
+    });
     expect(direct.status).toBe(409);
   });
 
@@ -125,7 +139,10 @@ describe("POST /api/v1/auth/register", () => {
     expect(res.status).toBe(200);
     expect(res.body.account.name).toBe(name);
     expect((await c.get("/api/v1/me")).body.account.name).toBe(name);
-    const count = await t.database.db.selectFrom("accounts").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const count = await t.database.db
+      .selectFrom("accounts")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBeGreaterThan(0);
   });
 });
@@ -157,13 +174,18 @@ describe("SMS code flood control", () => {
     expect(last).toBe(429);
     // The next day in Asia/Shanghai the cap starts over.
     t.time.set("2026-11-26T16:01:00.000Z");
-    expect((await new Client(t.app).post("/api/v1/auth/sms-codes", { phone, purpose: "register" })).status).toBe(200);
+    expect(
+      (await new Client(t.app).post("/api/v1/auth/sms-codes", { phone, purpose: "register" })).status,
+    ).toBe(200);
   });
 
   it("limits one client IP hammering the code endpoint with many phones", async () => {
     const c = new Client(t.app);
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await c.post("/api/v1/auth/sms-codes", { phone: newPhone(), purpose: "register" })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await c.post("/api/v1/auth/sms-codes", { phone: newPhone(), purpose: "register" })).status,
+      );
     expect(statuses.slice(0, 5).every((s) => s === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -187,7 +209,9 @@ describe("POST /api/v1/auth/login", () => {
     const phone = newPhone();
     await registerApplicant(t, phone);
     for (let i = 0; i < 4; i++) {
-      expect((await new Client(t.app).post("/api/v1/auth/login", { phone, password: "Wrong-Pass-1" })).status).toBe(401);
+      expect(
+        (await new Client(t.app).post("/api/v1/auth/login", { phone, password: "Wrong-Pass-1" })).status,
+      ).toBe(401);
     }
     const fifth = await new Client(t.app).post("/api/v1/auth/login", { phone, password: "Wrong-Pass-1" });
     expect(fifth.status).toBe(423);
@@ -195,13 +219,16 @@ describe("POST /api/v1/auth/login", () => {
     const right = await new Client(t.app).post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD });
     expect(right.status).toBe(423);
     t.time.advance(15 * 60 + 1);
-    expect((await new Client(t.app).post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD })).status).toBe(200);
+    expect(
+      (await new Client(t.app).post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD })).status,
+    ).toBe(200);
   });
 
   it("rate-limits a flood of login attempts from one client", async () => {
     const c = new Client(t.app);
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await c.post("/api/v1/auth/login", { phone: newPhone(), password: "x" })).status);
+    for (let i = 0; i < 12; i++)
+      statuses.push((await c.post("/api/v1/auth/login", { phone: newPhone(), password: "x" })).status);
     expect(statuses.at(-1)).toBe(429);
   });
 });
@@ -224,7 +251,10 @@ describe("sessions and CSRF", () => {
       "POST",
       "/api/v1/auth/login",
       { phone: "13800138000", password: "Certhall@2026" },
-      { "x-csrf-token": "forged.0123456789abcdef0123456789abcdef", cookie: "certhall_csrf=forged.0123456789abcdef0123456789abcdef" },
+      {
+        "x-csrf-token": "forged.0123456789abcdef0123456789abcdef",
+        cookie: "certhall_csrf=forged.0123456789abcdef0123456789abcdef",
+      },
     );
     expect(res.status).toBe(403);
   });
@@ -282,7 +312,10 @@ describe("password reset and change", () => {
   });
 
   it("refuses a reset code request for an unregistered phone", async () => {
-    const res = await new Client(t.app).post("/api/v1/auth/sms-codes", { phone: newPhone(), purpose: "reset_password" });
+    const res = await new Client(t.app).post("/api/v1/auth/sms-codes", {
+      phone: newPhone(),
+      purpose: "reset_password",
+    });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe("phone");
   });
@@ -292,10 +325,16 @@ describe("password reset and change", () => {
     const a = await registerApplicant(t, phone);
     const other = new Client(t.app);
     await other.post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD });
-    const wrong = await a.post("/api/v1/me/password", { currentPassword: "nope-Nope-1", newPassword: "Changed-Pass-2" });
+    const wrong = await a.post("/api/v1/me/password", {
+      currentPassword: "nope-Nope-1",
+      newPassword: "Changed-Pass-2",
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.field).toBe("currentPassword");
-    const ok = await a.post("/api/v1/me/password", { currentPassword: STRONG_PASSWORD, newPassword: "Changed-Pass-2" });
+    const ok = await a.post("/api/v1/me/password", {
+      currentPassword: STRONG_PASSWORD,
+      newPassword: "Changed-Pass-2",
+    });
     expect(ok.status).toBe(204);
     expect((await a.get("/api/v1/me")).status).toBe(200);
     expect((await other.get("/api/v1/me")).status).toBe(401);

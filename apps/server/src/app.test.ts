@@ -1,0 +1,167 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "./app";
+import { Client, createTestApp, createTestDatabase, type TestApp } from "./test/harness";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ demo: false });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe("GET /api/health", () => {
+  it("answers ok with the database engine in use", async () => {
+    const res = await new Client(t.app).get("/api/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ok", db: process.env.DATABASE_URL ? "postgres" : "sqlite" });
+  });
+});
+
+describe("errors are problem+json, never a stack trace", () => {
+  it("answers an unknown API path with a 404 problem", async () => {
+    const res = await new Client(t.app).get("/api/v1/nope");
+    expect(res.status).toBe(404);
+    expect(res.headers["content-type"]).toContain("application/problem+json");
+    expect(res.body).toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
+  it("answers malformed JSON with a 400 naming the body", async () => {
+    const c = new Client(t.app);
+    const res = await c.request("POST", "/api/v1/auth/login", "{not json", {
+      "content-type": "application/json",
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: "VALIDATION_FAILED", field: "body" });
+  });
+
+  it("names every missing field in Chinese", async () => {
+    const res = await new Client(t.app).post("/api/v1/auth/register", {});
+    expect(res.status).toBe(400);
+    const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(["code", "password", "phone"]);
+    expect(res.body.errors.find((e: { field: string }) => e.field === "code").message).toBe("请填写验证码");
+  });
+
+  it("hides internal errors behind a generic 500 and logs them with the request id", async () => {
+    const { config, database, cleanup } = await createTestDatabase();
+    const lines: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const app = await buildApp({
+      config: { ...config, logLevel: "info" },
+      database,
+      webDist: null,
+      logStream,
+    });
+    app.get("/api/boom", async () => {
+      throw new Error("SELECT secret FROM internals failed at line 42");
+    });
+    await app.ready();
+    const res = await app.inject({ method: "GET", url: "/api/boom" });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain("SELECT");
+    expect(res.body).not.toContain("at line");
+    expect(JSON.parse(res.body)).toMatchObject({ code: "INTERNAL", detail: "服务器内部错误，请稍后重试" });
+    expect(lines.join("")).toContain("SELECT secret");
+    expect(lines.join("")).toContain(res.headers["x-request-id"]);
+    await app.close();
+    await cleanup();
+  });
+});
+
+describe("logs", () => {
+  it("redact phones, ID numbers, passwords, codes and cookies", async () => {
+    const { config, database, cleanup } = await createTestDatabase();
+    const lines: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const app = await buildApp({
+      config: { ...config, logLevel: "info" },
+      database,
+      webDist: null,
+      logStream,
+    });
+    app.log.info(
+      {
+        user: { phone: "13800138000", idNumber: "11010519491231002X", password: "Secret-1", code: "123456" },
+      },
+      "x",
+    );
+    await app.inject({
+      method: "GET",
+      url: "/api/health",
+      headers: { cookie: "certhall_sid=topsecretcookie" },
+    });
+    const out = lines.join("");
+    for (const secret of ["13800138000", "11010519491231002X", "Secret-1", "123456", "topsecretcookie"]) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain("[redacted]");
+    await app.close();
+    await cleanup();
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents every route at /api/docs", async () => {
+    const res = await new Client(t.app).get("/api/docs/json");
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/auth/register",
+        "/api/v1/admin/staff",
+        "/api/v1/windows",
+        "/api/health",
+      ]),
+    );
+    const ui = await t.app.inject({ method: "GET", url: "/api/docs/" });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain("swagger");
+  });
+});
+
+describe("the web app", () => {
+  it("is served with a single-page fallback and security headers, while /api stays JSON", async () => {
+    const dist = mkdtempSync(path.join(os.tmpdir(), "certhall-web-"));
+    writeFileSync(path.join(dist, "index.html"), "<!doctype html><title>certhall</title>");
+    const app = await buildApp({ config: t.config, database: t.database, webDist: dist });
+    await app.ready();
+    const page = await app.inject({ method: "GET", url: "/admin/staff" });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("<title>certhall</title>");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
+    expect(page.headers["x-frame-options"]).toBe("DENY");
+    const api = await app.inject({ method: "GET", url: "/api/v1/missing" });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers["content-type"]).toContain("problem+json");
+    await app.close();
+  });
+});
+
+describe("the dev SMS outbox", () => {
+  it("does not exist unless SMS_PROVIDER is dev", async () => {
+    expect((await new Client(t.app).get("/api/v1/dev/sms-outbox")).status).toBe(200);
+    const prod = await buildApp({
+      config: { ...t.config, sms: { ...t.config.sms, provider: "aliyun" } },
+      database: t.database,
+      webDist: null,
+    });
+    await prod.ready();
+    expect((await prod.inject({ method: "GET", url: "/api/v1/dev/sms-outbox" })).statusCode).toBe(404);
+    await prod.close();
+  });
+});

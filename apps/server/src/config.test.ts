@@ -1,0 +1,41 @@
+import { mkdtempSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), "certhall-config-"));
+
+describe("loadConfig", () => {
+  it("defaults to SQLite in DATA_DIR, port 3000 and the dev SMS outbox", () => {
+    const dir = tmp();
+    const c = loadConfig({ DATA_DIR: dir });
+    expect(c.port).toBe(3000);
+    expect(c.database).toEqual({ kind: "sqlite", file: path.join(dir, "certhall.db") });
+    expect(c.sms.provider).toBe("dev");
+    expect(c.publicUrl).toBe("http://localhost:3000");
+    expect(c.seedDemo).toBe(true);
+  });
+
+  it("generates a development secret readable only by its owner", () => {
+    const dir = tmp();
+    const a = loadConfig({ DATA_DIR: dir });
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(a.secretKey.equals(b.secretKey)).toBe(true);
+    expect(statSync(path.join(dir, "secret.key")).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses to start in production without SECRET_KEY", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp() })).toThrow(/SECRET_KEY/);
+  });
+
+  it("refuses the Aliyun provider without its keys, and a bad port", () => {
+    expect(() => loadConfig({ DATA_DIR: tmp(), SMS_PROVIDER: "aliyun" })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: tmp(), PORT: "http" })).toThrow(/PORT/);
+  });
+
+  it("uses PostgreSQL when DATABASE_URL is set", () => {
+    const c = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: "postgres://u@h/db" });
+    expect(c.database).toEqual({ kind: "postgres", url: "postgres://u@h/db", schema: undefined });
+  });
+});
