@@ -116,6 +116,12 @@ describe("certhall token keygen / csr / import-cert / list", () => {
     const missing = await cli(["keygen", ...args("cli")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^参数错误：缺少参数 --label\n/);
+    const none = await cli([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^用法 \/ usage: certhall token <命令>/);
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("enroll       生成密钥、申请并写入证书");
     const unknown = await cli(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("未知命令：frobnicate");

@@ -262,9 +262,13 @@ export async function runTokenCli(argv: string[], io: Partial<CliIo> = {}): Prom
       strict: true,
     });
     const [command, ...extra] = positionals;
-    if (values.help || command === undefined || command === "help") {
+    if (values.help || command === "help") {
       full.stdout(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return 0;
+    }
+    if (command === undefined) {
+      full.stderr(USAGE);
+      return 2;
     }
     if (extra.length > 0) throw new UsageError(`多余的参数：${extra.join(" ")}`);
     await run(command, values, full);

@@ -8,6 +8,7 @@ export {
   type WriteCertificateOptions,
   writeCertificate,
 } from "./certificates";
+export { type CliIo, runTokenCli } from "./cli";
 export { buildCsr, type Csr, encodeSubject, parseSubjectHint, type SubjectHint } from "./csr";
 export { ecdsaRawToDer, fromPem, toPem } from "./der";
 export {
