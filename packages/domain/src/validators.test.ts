@@ -81,13 +81,14 @@ describe("validateIdCard", () => {
     });
   });
 
-  it("accepts the standard's 1880 example only when the birth-date bound allows it", () => {
+  it("accepts the standard's 1880 example by default and refuses it under a later bound", () => {
     expect(idCardCheckChar("44052418800101001")).toBe("4");
-    expect(validateIdCard("440524188001010014", { today, minBirthDate: "1800-01-01" }).ok).toBe(true);
-    expect(validateIdCard("440524188001010014", { today })).toEqual({
+    expect(validateIdCard("440524188001010014", { today }).ok).toBe(true);
+    expect(validateIdCard("440524188001010014", { today, minBirthDate: "1900-01-01" })).toEqual({
       ok: false,
       reason: "身份证号出生日期无效（早于 1900 年）",
     });
+    expect(validateIdCard("440524179901010014", { today }).ok).toBe(false);
   });
 
   it("names the expected check character when the last one is wrong", () => {

@@ -77,8 +77,9 @@ export interface IdCardOptions {
   /** Today in Asia/Shanghai ("YYYY-MM-DD"); defaults to the current date. For tests and replays. */
   today?: string;
   /**
-   * Earliest accepted birth date, default "1900-01-01" (no living applicant is older). The standard's
-   * own example 440524188001010014 (born 1880) needs an earlier bound to pass.
+   * Earliest accepted birth date, default "1800-01-01": the standard's own example 440524188001010014
+   * (born 1880) is a valid number, and the issue lists it as known good. Callers that register living
+   * persons may pass a later bound.
    */
   minBirthDate?: string;
 }
@@ -91,7 +92,7 @@ export function validateIdCard(id: string, options: IdCardOptions = {}): Validat
   // Characters 7–14 are the birth date YYYYMMDD (GB 11643-1999 §4.2).
   const birth = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
   if (!isValidIsoDate(birth)) return fail(`身份证号出生日期无效（${value.slice(6, 14)} 不是真实日期）`);
-  const minBirth = options.minBirthDate ?? "1900-01-01";
+  const minBirth = options.minBirthDate ?? "1800-01-01";
   if (birth < minBirth) return fail(`身份证号出生日期无效（早于 ${minBirth.slice(0, 4)} 年）`);
   const today = options.today ?? shanghaiDate(new Date());
   if (birth > today) return fail("身份证号出生日期无效（晚于今天）");

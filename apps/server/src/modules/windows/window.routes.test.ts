@@ -28,8 +28,8 @@ describe("GET /api/v1/windows (办理网点)", () => {
     expect(xm.phone).toBe("0592-2677170");
     expect(xm.address).toContain("市政务服务中心 4 层 C 区 19 号窗口");
     expect(xm.hoursText).toBe("周一至周五 9:00-12:00，13:00-17:00");
-    expect(body.windows[0].today).toMatchObject({ open: true, reason: "weekday" });
-    expect(body.windows[0].openNow).toBe(true);
+    expect(body.windows[0]!.today).toMatchObject({ open: true, reason: "weekday" });
+    expect(body.windows[0]!.openNow).toBe(true);
   });
 
   it("says closed at lunch time but open today", async () => {
