@@ -220,11 +220,17 @@ export async function generateKeyPair(
       publicKey: pair.publicKey,
     };
     if (!requestedId) {
-      key.id = keyIdFromSpki(publicKeySpki(session, key));
-      for (const handle of [pair.privateKey, pair.publicKey]) {
-        session.pkcs11.C_SetAttributeValue(session.handle, handle, [
-          { type: pkcs11js.CKA_ID, value: key.id },
-        ]);
+      try {
+        key.id = keyIdFromSpki(publicKeySpki(session, key));
+        for (const handle of [pair.privateKey, pair.publicKey]) {
+          session.pkcs11.C_SetAttributeValue(session.handle, handle, [
+            { type: pkcs11js.CKA_ID, value: key.id },
+          ]);
+        }
+      } catch (error) {
+        // A half-labelled pair would confuse every later lookup by CKA_ID; leave nothing behind.
+        deleteKey(session, key);
+        throw error;
       }
     }
     return key;
