@@ -24,7 +24,10 @@ beforeAll(() => {
   session = openToken({ modulePath: hsm.modulePath, tokenLabel: "certs", pin: "123456" });
 });
 
-afterAll(() => session?.close());
+afterAll(() => {
+  session?.close();
+  hsm?.remove();
+});
 
 /** Key on the token → CSR signed by the token → certificate from the openssl CA. */
 async function issued(

@@ -27,6 +27,8 @@ beforeAll(() => {
   ca = createOpensslCa(hsm.dir);
 });
 
+afterAll(() => hsm?.remove());
+
 async function cli(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];

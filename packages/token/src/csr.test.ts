@@ -18,7 +18,10 @@ beforeAll(() => {
   session = openToken({ modulePath: hsm.modulePath, tokenLabel: "csr", pin: "123456" });
 });
 
-afterAll(() => session?.close());
+afterAll(() => {
+  session?.close();
+  hsm?.remove();
+});
 
 function writeCsr(pem: string): string {
   const path = join(hsm.dir, `req-${++counter}.pem`);

@@ -73,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   session?.close();
+  hsm?.remove();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 

@@ -1,5 +1,5 @@
 import pkcs11js from "pkcs11js";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TokenError } from "./errors";
 import { deleteKey, findKey, generateKeyPair, keyIdFromSpki, listKeys, publicKeySpki } from "./keys";
 import { createSoftHsm, type SoftHsm } from "./testing/softhsm";
@@ -38,6 +38,7 @@ beforeAll(() => {
 });
 
 afterEach(closeAll);
+afterAll(() => hsm?.remove());
 
 describe("openToken", () => {
   it("opens the token by label and reports what it is", () => {

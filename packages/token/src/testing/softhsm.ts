@@ -1,7 +1,7 @@
 // Test fixtures: a throw-away SoftHSM2 token directory and an openssl test CA, all in a temp dir.
 // Tests that need SoftHSM2 fail loudly when it is missing (CI installs it) instead of skipping.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,6 +30,8 @@ export interface SoftHsm {
   modulePath: string;
   /** Initialises a new token in the first free slot and returns its label. */
   initToken(label: string, pins: { soPin: string; pin: string }): string;
+  /** Deletes the temp dir with its tokens; close every session first. */
+  remove(): void;
 }
 
 /**
@@ -60,6 +62,9 @@ export function createSoftHsm(): SoftHsm {
         throw error;
       }
       return label;
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
