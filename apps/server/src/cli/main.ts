@@ -20,6 +20,7 @@ const HELP = `certhall — operator's command line
   certhall staff disable|enable --username U
   certhall audit verify                    verify the audit hash chain; exit 1 at the first bad entry
   certhall sms outbox [--limit N]          show the newest SMS messages (dev provider)
+  certhall token <command> …               PKCS#11 token client (keygen, csr, enroll, …): certhall token help
 
 Configuration comes from the same environment variables as the server (DATA_DIR, DATABASE_URL, …).`;
 
@@ -37,6 +38,11 @@ export async function runCli(
   if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
     out(HELP);
     return 0;
+  }
+  // The token client talks to a PKCS#11 module and the platform over HTTP: no database needed.
+  if (cmd === "token") {
+    const { runTokenCli } = await import("@certhall/token");
+    return runTokenCli([sub ?? "help", ...rest], { stdout: out });
   }
   const config = loadConfig({ ...env, SEED_DEMO: env.SEED_DEMO ?? "false" });
   const database = await openPreparedDatabase(config);
