@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCsr } from "./csr";
+import { createCsr, parseCsr } from "./csr";
 import { PkiError } from "./errors";
+import { generateKeyPair, localSigner } from "./keys";
 import { fromPemOrDer, toPem } from "./pem";
 import { openssl, opensslCsr, SM2_ID, type TestKey, tmpDir, write } from "./test-support";
 
@@ -139,6 +140,28 @@ describe("parseCsr", () => {
     const err = errorOf(() => parseCsr(toPem(Buffer.from([0x30, 0x00]), "CERTIFICATE")));
     expect(err.code).toBe("PKI_WRONG_PEM_TYPE");
     expect(err.message).toMatch(/收到的是 CERTIFICATE/);
+  });
+});
+
+describe("createCsr", () => {
+  it("makes requests that openssl req -verify and parseCsr accept, for ECDSA, RSA and SM2 keys", async () => {
+    for (const algorithm of ["ecdsa-p256", "rsa-2048", "sm2"] as const) {
+      const signer = localSigner(generateKeyPair(algorithm).pkcs8);
+      const { pem } = await createCsr(
+        [
+          { type: "C", value: "CN" },
+          { type: "CN", value: "赵六" },
+        ],
+        signer,
+      );
+      expect(opensslAccepts(pem, algorithm === "sm2")).toBe(true);
+      const parsed = parseCsr(pem);
+      expect(parsed.subjectPublicKeyInfo.equals(signer.publicKeySpki)).toBe(true);
+      expect(parsed.subject).toEqual([
+        { type: "C", value: "CN" },
+        { type: "CN", value: "赵六" },
+      ]);
+    }
   });
 });
 

@@ -1,11 +1,18 @@
 // PKCS#10 (RFC 2986) certification requests: a small DER reader and a signature check, which is the
 // applicant's proof of possession of the private key.
-import { children, decodeOid, expectTag, integerBytes, readOne, TAG } from "./der";
+import { bitString, children, decodeOid, expectTag, explicit, integerBytes, readOne, seq, TAG } from "./der";
 import { PkiError } from "./errors";
-import { type Curve, inspectSpki, type KeyType, verifySignature } from "./keys";
-import { decodeName } from "./names";
+import {
+  type Curve,
+  inspectSpki,
+  type KeyType,
+  type Signer,
+  signatureAlgorithmFor,
+  verifySignature,
+} from "./keys";
+import { type DistinguishedName, decodeName, encodeName } from "./names";
 import { OID } from "./oids";
-import { fromPemOrDer } from "./pem";
+import { fromPemOrDer, toPem } from "./pem";
 import { type ParsedExtension, parseExtension } from "./x509";
 
 export interface ParsedCsr {
@@ -87,4 +94,19 @@ function asGarbage(err: unknown): unknown {
     return new PkiError("PKI_BAD_DER", "无法解析证书请求（CSR）：数据不是有效的 DER 结构");
   }
   return err;
+}
+
+/**
+ * Makes a PKCS#10 request signed by `signer` (any key the Signer interface reaches: node:crypto,
+ * SM2 with the standard ID, a token). For the operations CLI, tests and benchmarks; applicants'
+ * browsers and tokens make their own.
+ */
+export async function createCsr(
+  subject: DistinguishedName,
+  signer: Signer,
+): Promise<{ der: Buffer; pem: string }> {
+  const cri = seq(Buffer.from([TAG.INTEGER, 1, 0]), encodeName(subject), signer.publicKeySpki, explicit(0));
+  const sigAlg = signatureAlgorithmFor(signer.algorithm).der;
+  const der = seq(cri, sigAlg, bitString(await signer.sign(cri)));
+  return { der, pem: toPem(der, "CERTIFICATE REQUEST") };
 }

@@ -8,7 +8,7 @@ export {
   type RevocationReason,
   type RevokedEntry,
 } from "./crl";
-export { CSR_PEM_LABELS, type ParsedCsr, parseCsr } from "./csr";
+export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr } from "./csr";
 export { PkiError, type PkiErrorCode } from "./errors";
 export {
   type CaHierarchy,
