@@ -73,14 +73,20 @@ export interface AdminWindow {
 
 export type CalendarKind = CalendarDay["kind"];
 
+/** Who did it. The server answers an object; a plain string is accepted too (older contract text). */
+export type AuditActor =
+  | string
+  | { type: "staff" | "account" | "system" | string; id: string | null; name: string | null };
+
 export interface AuditEntry {
   seq: number;
   at: string;
-  actor: string;
+  actor: AuditActor;
   action: string;
   objectType: string | null;
   objectId: string | null;
   detail: unknown;
+  ip?: string | null;
 }
 
 export interface AuditVerifyResult {

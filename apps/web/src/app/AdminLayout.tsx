@@ -7,7 +7,7 @@ import {
   TeamOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Grid, Layout, Menu, type MenuProps, Space, Tag, Typography } from "antd";
+import { App, Button, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
 import { type ReactNode, useState } from "react";
 import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { adminLogout } from "../api/admin";
@@ -159,10 +159,21 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
             borderBottom: "1px solid #f0f0f0",
           }}
         >
-          <Space size={8} wrap={false} style={{ overflow: "hidden" }}>
-            <Typography.Text strong ellipsis style={{ maxWidth: wide ? 240 : 100 }}>
+          <Space size={8} align="center" wrap={false} style={{ overflow: "hidden", lineHeight: 1 }}>
+            <span
+              style={{
+                fontWeight: 600,
+                maxWidth: wide ? 240 : 96,
+                overflow: "hidden",
+                textOverflow: "ellipsis",
+                whiteSpace: "nowrap",
+                display: "inline-block",
+                verticalAlign: "middle",
+              }}
+              title={staff.name}
+            >
               {staff.name}
-            </Typography.Text>
+            </span>
             <Tag color={ROLE_COLORS[staff.role]}>{t(`role.${staff.role}`)}</Tag>
             <LangSwitch />
             {wide ? (

@@ -29,6 +29,8 @@ function LocalisedAntd({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider
       locale={lang === "zh" ? zhCN : enUS}
+      // "登录" rather than "登 录": the same word reads the same in buttons, links and messages.
+      button={{ autoInsertSpace: false }}
       theme={{
         algorithm: theme.defaultAlgorithm,
         token: { colorPrimary: "#1456c8", borderRadius: 6 },

@@ -20,7 +20,9 @@ export function useApiError() {
         message.error(err instanceof Error ? err.message : String(err));
         return;
       }
-      if (err.status === 401) {
+      // A 401 that names an input (wrong password at login, wrong current password) is a form error;
+      // only a 401 about the session itself means "log in again".
+      if (err.status === 401 && !(form && (err.field || err.errors.length > 0))) {
         const admin = location.pathname.startsWith("/admin");
         const next = encodeURIComponent(location.pathname + location.search);
         message.warning(err.detail);

@@ -12,7 +12,16 @@ import { useCountdown } from "./useCountdown";
  * 6-digit SMS code input with 【获取验证码】. The server decides the wait (60 s between sends, DESIGN §4)
  * and says so in `retryAfterSeconds`, also when it refuses a send that came too early.
  */
-export function SmsCodeField({ form, purpose }: { form: FormInstance; purpose: SmsPurpose }) {
+export function SmsCodeField({
+  form,
+  purpose,
+  formName = "",
+}: {
+  form: FormInstance;
+  purpose: SmsPurpose;
+  /** The `name` of the enclosing <Form>, which antd prefixes to input ids. */
+  formName?: string;
+}) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
@@ -41,7 +50,8 @@ export function SmsCodeField({ form, purpose }: { form: FormInstance; purpose: S
   }
 
   return (
-    <Form.Item label={t("field.code")} required>
+    // The label sits on the outer item (the input and button share a row), so point it at the input by id.
+    <Form.Item label={t("field.code")} htmlFor={`${formName}code`} required>
       <Space.Compact style={{ width: "100%" }}>
         <Form.Item
           name="code"

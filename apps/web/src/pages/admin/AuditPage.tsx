@@ -1,26 +1,42 @@
 import { LeftOutlined, ReloadOutlined, RightOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Grid, Space, Table, Typography } from "antd";
+import { Alert, Button, Card, Grid, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { listAudit, verifyAudit } from "../../api/admin";
-import type { AuditEntry, AuditVerifyResult } from "../../api/types";
+import type { AuditActor, AuditEntry, AuditVerifyResult } from "../../api/types";
+import type { Translate } from "../../app/i18n";
 import { useI18n } from "../../app/i18n";
 import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
+import { auditActionName } from "../../lib/audit-actions";
 import { currentCursor, firstPage, nextPage, pageNumber, prevPage } from "../../lib/keyset";
 import { formatDateTime } from "../../lib/time";
 
 const LIMIT = 50;
 
-function detailText(detail: unknown): string {
+export function detailText(detail: unknown): string {
   if (detail === null || detail === undefined || detail === "") return "";
   if (typeof detail === "string") return detail;
-  return JSON.stringify(detail, null, 1);
+  if (typeof detail === "object" && Object.keys(detail).length === 0) return "";
+  return JSON.stringify(detail);
+}
+
+function actorText(actor: AuditActor, t: Translate): { kind: string; name: string } {
+  if (typeof actor === "string") return { kind: "", name: actor };
+  const kind =
+    actor.type === "staff"
+      ? t("audit.actorStaff")
+      : actor.type === "account"
+        ? t("audit.actorAccount")
+        : actor.type === "system"
+          ? t("audit.actorSystem")
+          : actor.type;
+  return { kind, name: actor.name ?? (actor.id ? actor.id.slice(0, 8) : "") };
 }
 
 export function AuditPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const screens = Grid.useBreakpoint();
   const onError = useApiError();
   const [page, setPage] = useState(firstPage);
@@ -89,20 +105,65 @@ export function AuditPage() {
           locale={{ emptyText: t("audit.empty") }}
           columns={[
             { title: t("audit.seq"), dataIndex: "seq", width: 80 },
-            { title: t("audit.at"), dataIndex: "at", width: 170, render: (v: string) => formatDateTime(v) },
-            { title: t("audit.actor"), dataIndex: "actor", width: 160, ellipsis: true },
+            {
+              title: t("audit.at"),
+              dataIndex: "at",
+              width: 170,
+              render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>,
+            },
+            {
+              title: t("audit.actor"),
+              dataIndex: "actor",
+              width: 170,
+              render: (a: AuditActor, e) => {
+                const { kind, name } = actorText(a, t);
+                return (
+                  <Space size={4} wrap>
+                    {kind ? <Tag>{kind}</Tag> : null}
+                    <span>{name}</span>
+                    {e.ip ? (
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {e.ip}
+                      </Typography.Text>
+                    ) : null}
+                  </Space>
+                );
+              },
+            },
             {
               title: t("audit.action"),
               dataIndex: "action",
-              width: 180,
-              render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
+              width: 200,
+              render: (v: string) => {
+                const name = auditActionName(v, lang);
+                return (
+                  <Space direction="vertical" size={0}>
+                    {name ? <span>{name}</span> : null}
+                    <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: "nowrap" }}>
+                      {v}
+                    </Typography.Text>
+                  </Space>
+                );
+              },
             },
             {
               title: t("audit.object"),
               key: "object",
               width: 180,
               render: (_: unknown, e) =>
-                e.objectType ? `${e.objectType}${e.objectId ? ` #${e.objectId}` : ""}` : "—",
+                e.objectType ? (
+                  <span>
+                    {e.objectType}
+                    {e.objectId ? (
+                      <Typography.Text type="secondary" copyable={{ text: e.objectId }} title={e.objectId}>
+                        {" "}
+                        #{e.objectId.slice(0, 8)}
+                      </Typography.Text>
+                    ) : null}
+                  </span>
+                ) : (
+                  "—"
+                ),
             },
             {
               title: t("audit.detail"),

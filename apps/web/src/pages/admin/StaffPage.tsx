@@ -91,7 +91,7 @@ export function StaffPage() {
         loading={q.isPending}
         dataSource={q.data}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        scroll={{ x: 760 }}
+        scroll={{ x: 900 }}
         size={screens.md ? "middle" : "small"}
         columns={[
           {
@@ -122,7 +122,11 @@ export function StaffPage() {
                 <Tag color="green">{t("staff.enabled")}</Tag>
               ),
           },
-          { title: t("field.createdAt"), dataIndex: "createdAt", render: (v: string) => formatDateTime(v) },
+          {
+            title: t("staff.createdAt"),
+            dataIndex: "createdAt",
+            render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>,
+          },
           {
             title: t("staff.lastLogin"),
             dataIndex: "lastLoginAt",

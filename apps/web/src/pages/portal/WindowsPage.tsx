@@ -32,18 +32,10 @@ function WindowCard({ w }: { w: ServiceWindow }) {
   const telHref = `tel:${w.phone.replace(/[^\d+]/g, "")}`;
 
   return (
-    <Card
-      title={
-        <Space size={8} wrap>
-          <span>【{w.city}】</span>
-          <span style={{ fontWeight: 400 }}>{w.name}</span>
-        </Space>
-      }
-      style={{ height: "100%" }}
-    >
+    <Card title={`【${w.city}】`} extra={status} style={{ height: "100%" }}>
       <Space direction="vertical" size={12} style={{ width: "100%" }}>
+        <Text strong>{w.name}</Text>
         <Space wrap>
-          {status}
           {showLabel ? (
             <Tag
               color={
