@@ -1,0 +1,376 @@
+// The order lifecycle (DESIGN §3): ONE state machine for all nine businesses. A business never gets a
+// flow of its own; it only sets the flags of its row in BUSINESS_TYPES (review before pay, payment,
+// booking, receipt), and the transitions below read those flags. The tables are typed as Records over
+// the state and event unions, so adding a state or an event without describing it is a compile error.
+
+import { BUSINESS_TYPES, type BusinessCode, type BusinessType } from "./business-types";
+
+export const ORDER_STATES = [
+  "draft",
+  "submitted",
+  "in_review",
+  "returned",
+  "awaiting_payment",
+  "awaiting_booking",
+  "awaiting_materials",
+  "processing",
+  "ready",
+  "completed",
+  "cancelled",
+  "refunded",
+] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export type OrderActor = "applicant" | "reviewer" | "finance" | "operator" | "system";
+
+export type PaymentMethod = "online" | "transfer" | "zero";
+
+export const ORDER_EVENTS = [
+  "submit",
+  "edit",
+  "start_review",
+  "approve",
+  "reject",
+  "pay",
+  "declare_transfer",
+  "book",
+  "return_payment",
+  "receive_materials",
+  "complete",
+  "use",
+  "cancel",
+  "refund",
+] as const;
+export type OrderEvent = (typeof ORDER_EVENTS)[number];
+
+/** What a transition may look at: the order's business and, for payment events, the method. */
+export interface TransitionContext {
+  business: BusinessCode;
+  method?: PaymentMethod;
+}
+
+interface EventSpec {
+  /** Who may fire it. "system" = the payment notify handler or a scheduled job. */
+  actors: readonly OrderActor[];
+  from: readonly OrderState[];
+  /** The state after the event, given the business's flags; null = the event does not apply to it. */
+  to: (flags: BusinessType, ctx: TransitionContext, from: OrderState) => OrderState | null;
+  /** A reason is required (rejections, returns, cancellations by staff). */
+  needsNote?: boolean;
+  labelZh: string;
+  labelEn: string;
+}
+
+/** After the money is settled: the receipt-and-materials path, or straight to "ready" for online use. */
+const afterSettled = (f: BusinessType): OrderState => (f.receipt ? "awaiting_materials" : "ready");
+
+/** After a payment is recorded: finance books it first when the business says so for this method. */
+function afterPayment(f: BusinessType, method: PaymentMethod | undefined): OrderState | null {
+  if (!method) return null;
+  if (method === "zero") return f.payment === "zero" ? afterSettled(f) : null;
+  if (f.payment === "zero") return null;
+  const book = f.booking === "always" || (f.booking === "transfer_only" && method === "transfer");
+  return book ? "awaiting_booking" : afterSettled(f);
+}
+
+export const ORDER_TRANSITIONS: Record<OrderEvent, EventSpec> = {
+  submit: {
+    actors: ["applicant"],
+    from: ["draft", "returned"],
+    to: (f) => (f.reviewBeforePay ? "submitted" : "awaiting_payment"),
+    labelZh: "提交订单",
+    labelEn: "Submit",
+  },
+  edit: {
+    // 【查看订单信息】: the applicant edits until a reviewer starts (or, without review, until payment).
+    actors: ["applicant"],
+    from: ["draft", "submitted", "returned", "awaiting_payment"],
+    to: (f, _c, from) => (from === "awaiting_payment" && f.reviewBeforePay ? null : from),
+    labelZh: "修改订单",
+    labelEn: "Edit",
+  },
+  start_review: {
+    actors: ["reviewer"],
+    from: ["submitted"],
+    to: (f) => (f.reviewBeforePay ? "in_review" : null),
+    labelZh: "开始审核",
+    labelEn: "Start review",
+  },
+  approve: {
+    actors: ["reviewer"],
+    from: ["in_review"],
+    to: () => "awaiting_payment",
+    labelZh: "审核通过",
+    labelEn: "Approve",
+  },
+  reject: {
+    actors: ["reviewer"],
+    from: ["in_review"],
+    to: () => "returned",
+    needsNote: true,
+    labelZh: "审核退回",
+    labelEn: "Reject",
+  },
+  pay: {
+    // An online payment confirmed by the provider's notification, or a zero-amount "payment".
+    actors: ["system", "applicant"],
+    from: ["awaiting_payment"],
+    to: (f, c) => afterPayment(f, c.method),
+    labelZh: "完成支付",
+    labelEn: "Paid",
+  },
+  declare_transfer: {
+    actors: ["applicant"],
+    from: ["awaiting_payment"],
+    to: (f, c) => (c.method === "transfer" ? afterPayment(f, "transfer") : null),
+    labelZh: "提交转账凭证",
+    labelEn: "Bank transfer declared",
+  },
+  book: {
+    actors: ["finance"],
+    from: ["awaiting_booking"],
+    to: (f) => afterSettled(f),
+    labelZh: "财务记账",
+    labelEn: "Booked",
+  },
+  return_payment: {
+    actors: ["finance"],
+    from: ["awaiting_booking"],
+    to: () => "awaiting_payment",
+    needsNote: true,
+    labelZh: "记账退回",
+    labelEn: "Payment sent back",
+  },
+  receive_materials: {
+    actors: ["operator"],
+    from: ["awaiting_materials"],
+    to: () => "processing",
+    labelZh: "材料已收齐",
+    labelEn: "Materials received",
+  },
+  complete: {
+    actors: ["operator"],
+    from: ["processing"],
+    to: () => "completed",
+    labelZh: "办结",
+    labelEn: "Completed",
+  },
+  use: {
+    actors: ["applicant", "system"],
+    from: ["ready"],
+    to: () => "completed",
+    labelZh: "已在线办理",
+    labelEn: "Used online",
+  },
+  cancel: {
+    actors: ["applicant", "reviewer", "operator"],
+    from: ["draft", "submitted", "returned", "awaiting_payment"],
+    to: () => "cancelled",
+    labelZh: "取消订单",
+    labelEn: "Cancel",
+  },
+  refund: {
+    actors: ["finance"],
+    from: ["awaiting_materials", "processing", "ready"],
+    to: () => "refunded",
+    needsNote: true,
+    labelZh: "退款",
+    labelEn: "Refund",
+  },
+};
+
+export type TransitionResult =
+  | { ok: true; to: OrderState }
+  | { ok: false; reason: string; code: "WRONG_ACTOR" | "WRONG_STATE" | "NOT_APPLICABLE" | "NOTE_REQUIRED" };
+
+/** Decides a transition. Pure: the server applies the answer in one transaction with a version check. */
+export function decideTransition(
+  state: OrderState,
+  event: OrderEvent,
+  actor: OrderActor,
+  ctx: TransitionContext,
+  note?: string,
+): TransitionResult {
+  const spec = ORDER_TRANSITIONS[event];
+  if (!spec.actors.includes(actor)) {
+    return { ok: false, code: "WRONG_ACTOR", reason: `「${spec.labelZh}」不能由${ACTOR_LABELS[actor]}执行` };
+  }
+  if (!spec.from.includes(state)) {
+    return {
+      ok: false,
+      code: "WRONG_STATE",
+      reason: `订单当前状态为「${ORDER_STATE_INFO[state].labelZh}」，不能${spec.labelZh}`,
+    };
+  }
+  const to = spec.to(BUSINESS_TYPES[ctx.business], ctx, state);
+  if (to === null) {
+    return {
+      ok: false,
+      code: "NOT_APPLICABLE",
+      reason: `${BUSINESS_TYPES[ctx.business].name}业务不适用「${spec.labelZh}」`,
+    };
+  }
+  if (spec.needsNote && !note?.trim()) {
+    return { ok: false, code: "NOTE_REQUIRED", reason: `「${spec.labelZh}」须填写原因` };
+  }
+  return { ok: true, to };
+}
+
+export const ACTOR_LABELS: Record<OrderActor, string> = {
+  applicant: "申请人",
+  reviewer: "审核员",
+  finance: "财务",
+  operator: "窗口受理员",
+  system: "系统",
+};
+
+export interface OrderStateInfo {
+  labelZh: string;
+  labelEn: string;
+  /** Who acts next (null = nobody: a final state). */
+  nextActor: OrderActor | null;
+  /** What happens next, for the applicant's timeline. */
+  nextZh: string;
+  nextEn: string;
+  final: boolean;
+  /** The applicant may still change the order's content. */
+  editable: boolean;
+}
+
+export const ORDER_STATE_INFO: Record<OrderState, OrderStateInfo> = {
+  draft: {
+    labelZh: "草稿",
+    labelEn: "Draft",
+    nextActor: "applicant",
+    nextZh: "请核对信息后提交订单",
+    nextEn: "Check the details and submit",
+    final: false,
+    editable: true,
+  },
+  submitted: {
+    labelZh: "待审核",
+    labelEn: "Awaiting review",
+    nextActor: "reviewer",
+    nextZh: "等待后台审核，审核通过后将短信通知您缴费；审核开始前仍可修改",
+    nextEn: "Waiting for review; you will get an SMS when approved. You can still edit until review starts",
+    final: false,
+    editable: true,
+  },
+  in_review: {
+    labelZh: "审核中",
+    labelEn: "In review",
+    nextActor: "reviewer",
+    nextZh: "审核员正在审核，结果将短信通知您",
+    nextEn: "A reviewer is checking the order; the result comes by SMS",
+    final: false,
+    editable: false,
+  },
+  returned: {
+    labelZh: "已退回",
+    labelEn: "Returned",
+    nextActor: "applicant",
+    nextZh: "请按退回原因修改后重新提交",
+    nextEn: "Fix what the reviewer asked for and submit again",
+    final: false,
+    editable: true,
+  },
+  awaiting_payment: {
+    labelZh: "待缴费",
+    labelEn: "Awaiting payment",
+    nextActor: "applicant",
+    nextZh: "请在线支付或银行转账（转账请填写汇款识别码）",
+    nextEn: "Pay online or by bank transfer (quote the remittance code)",
+    final: false,
+    editable: false,
+  },
+  awaiting_booking: {
+    labelZh: "待记账",
+    labelEn: "Awaiting booking",
+    nextActor: "finance",
+    nextZh: "财务核对到账后记账，记账后即可打印回执单",
+    nextEn: "Finance checks the payment and books it; then you can print the receipt",
+    final: false,
+    editable: false,
+  },
+  awaiting_materials: {
+    labelZh: "待收材料",
+    labelEn: "Awaiting materials",
+    nextActor: "applicant",
+    nextZh: "请打印回执单，准备材料后邮寄或到网点现场办理",
+    nextEn: "Print the receipt, then mail the materials or bring them to a window",
+    final: false,
+    editable: false,
+  },
+  processing: {
+    labelZh: "办理中",
+    labelEn: "Processing",
+    nextActor: "operator",
+    nextZh: "材料已收齐，窗口正在制证；领取或寄出后办结",
+    nextEn: "Materials received; the window is issuing. Completed once handed over or mailed",
+    final: false,
+    editable: false,
+  },
+  ready: {
+    labelZh: "可在线办理",
+    labelEn: "Ready online",
+    nextActor: "applicant",
+    nextZh: "已可在线办理（证书在线更新 / 电子签章使用）",
+    nextEn: "Ready to use online (online update / e-seal)",
+    final: false,
+    editable: false,
+  },
+  completed: {
+    labelZh: "已办结",
+    labelEn: "Completed",
+    nextActor: null,
+    nextZh: "业务已办结",
+    nextEn: "Done",
+    final: true,
+    editable: false,
+  },
+  cancelled: {
+    labelZh: "已取消",
+    labelEn: "Cancelled",
+    nextActor: null,
+    nextZh: "订单已取消",
+    nextEn: "Cancelled",
+    final: true,
+    editable: false,
+  },
+  refunded: {
+    labelZh: "已退款",
+    labelEn: "Refunded",
+    nextActor: null,
+    nextZh: "款项已退回",
+    nextEn: "Refunded",
+    final: true,
+    editable: false,
+  },
+};
+
+/** The path an order of this business normally takes, for the timeline's "what comes next". */
+export function expectedPath(business: BusinessCode, method: PaymentMethod = "online"): OrderState[] {
+  const f = BUSINESS_TYPES[business];
+  const path: OrderState[] = ["draft"];
+  if (f.reviewBeforePay) path.push("submitted", "in_review");
+  path.push("awaiting_payment");
+  const m: PaymentMethod = f.payment === "zero" ? "zero" : method;
+  const after = afterPayment(f, m);
+  if (after === "awaiting_booking") path.push("awaiting_booking");
+  if (f.receipt) path.push("awaiting_materials", "processing");
+  else path.push("ready");
+  path.push("completed");
+  return path;
+}
+
+/** Events the given actor can fire now (for buttons); the server still decides on each request. */
+export function availableEvents(state: OrderState, actor: OrderActor, business: BusinessCode): OrderEvent[] {
+  return ORDER_EVENTS.filter((e) => {
+    const spec = ORDER_TRANSITIONS[e];
+    if (!spec.actors.includes(actor) || !spec.from.includes(state)) return false;
+    const f = BUSINESS_TYPES[business];
+    if (e === "pay") return afterPayment(f, f.payment === "zero" ? "zero" : "online") !== null;
+    if (e === "declare_transfer") return afterPayment(f, "transfer") !== null;
+    return spec.to(f, { business }, state) !== null;
+  });
+}
