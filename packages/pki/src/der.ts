@@ -153,18 +153,32 @@ export function oid(dotted: string): Buffer {
 }
 
 export function decodeOid(value: Buffer): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
+  if (value.length === 0 || value[value.length - 1]! & 0x80) {
+    throw new PkiError("PKI_BAD_DER", "对象标识符无效");
+  }
+  // Arcs fit in a double up to 2^53; larger ones (UUID arcs under 2.25) take the BigInt path.
+  const arcs: (number | bigint)[] = [];
+  let v = 0;
+  let big: bigint | null = null;
   for (const byte of value) {
-    v = (v << 7n) | BigInt(byte & 0x7f);
+    if (big === null && v >= 2 ** 45) big = BigInt(v);
+    if (big !== null) big = (big << 7n) | BigInt(byte & 0x7f);
+    else v = v * 128 + (byte & 0x7f);
     if (!(byte & 0x80)) {
-      arcs.push(v);
-      v = 0n;
+      arcs.push(big ?? v);
+      v = 0;
+      big = null;
     }
   }
-  if (arcs.length === 0) throw new PkiError("PKI_BAD_DER", "对象标识符为空");
   const first = arcs[0]!;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  const head =
+    typeof first === "bigint"
+      ? [2, first - 80n]
+      : first < 40
+        ? [0, first]
+        : first < 80
+          ? [1, first - 40]
+          : [2, first - 80];
   return [...head, ...arcs.slice(1)].join(".");
 }
 

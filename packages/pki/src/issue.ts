@@ -12,6 +12,7 @@ import {
   explicit,
   integerFromUnsigned,
   NULL_DER,
+  oid,
   printableString,
   readOne,
   seq,
@@ -145,8 +146,17 @@ const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) 
  * BR 7.1 asks for at least 64). The first byte's high bit is cleared so the INTEGER stays positive
  * without a pad byte, and it is forced non-zero so the encoding is always exactly 16 octets.
  */
+let randomPool = Buffer.alloc(0);
+let randomPos = 0;
 export function randomSerial(): Buffer {
-  const serial = crypto.randomBytes(16);
+  // Drawing 16 bytes from a 4 KiB CSPRNG block: one OpenSSL RAND call per 256 serials (hot path).
+  if (randomPos + 16 > randomPool.length) {
+    randomPool = crypto.randomBytes(4096);
+    randomPos = 0;
+  }
+  const serial = Buffer.from(randomPool.subarray(randomPos, randomPos + 16));
+  randomPool.fill(0, randomPos, randomPos + 16);
+  randomPos += 16;
   serial[0]! &= 0x7f;
   if (serial[0] === 0) serial[0] = 1 + crypto.randomInt(127);
   return serial;
@@ -242,6 +252,16 @@ function urlExtensions(ctx: IssuerContext, urls: IssuanceUrls | undefined): Buff
   return exts;
 }
 
+const oidHexCache = new Map<string, string>();
+function oidHex(dotted: string): string {
+  let hex = oidHexCache.get(dotted);
+  if (!hex) {
+    hex = oid(dotted).subarray(2).toString("hex");
+    oidHexCache.set(dotted, hex);
+  }
+  return hex;
+}
+
 /**
  * Pre-signing lints over the encoded TBSCertificate (so encoder bugs are caught too). Returns the
  * names of failed checks; an empty list means the certificate may be signed.
@@ -280,13 +300,15 @@ export function lintTbsCertificate(
   if (!profile.allowedKeys.includes(key.keyName)) failures.push("key-not-allowed");
   if (key.spki.equals(ctx.cert.spki)) failures.push("key-equals-issuer");
 
+  // Extensions are compared by their encoded OID (hex), decoding only to name a failure.
   const seen = new Set<string>();
   if (extsWrapper?.tag === 0xa3) {
     for (const ext of children(children(extsWrapper)[0]!)) {
-      const extOid = decodeOid(children(ext)[0]!.value);
+      const oidNode = children(ext)[0]!;
+      const key = oidNode.value.toString("hex");
       // RFC 5280 4.2: a certificate MUST NOT include more than one instance of an extension.
-      if (seen.has(extOid)) failures.push(`extension-duplicate:${extOid}`);
-      seen.add(extOid);
+      if (seen.has(key)) failures.push(`extension-duplicate:${decodeOid(oidNode.value)}`);
+      seen.add(key);
     }
   }
   const required: string[] = [
@@ -298,6 +320,6 @@ export function lintTbsCertificate(
   if (profile.extKeyUsages.length > 0) required.push(OID.extKeyUsage);
   if (profile.revocationPointers) required.push(OID.crlDistributionPoints, OID.authorityInfoAccess);
   if (profile.ocspNoCheck) required.push(OID.ocspNoCheck);
-  for (const r of required) if (!seen.has(r)) failures.push(`extension-missing:${r}`);
+  for (const r of required) if (!seen.has(oidHex(r))) failures.push(`extension-missing:${r}`);
   return failures;
 }

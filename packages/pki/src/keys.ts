@@ -158,10 +158,31 @@ export function verifySignature(
   if (alg.keyType !== key.keyType) return false;
   if (alg.keyType === "sm2") return sm2Verify(data, signature, key.publicKey);
   try {
-    return crypto.verify(alg.hash, data, { key: key.spki, format: "der", type: "spki" }, signature);
+    return crypto.verify(alg.hash, data, { key: jwkOf(key), format: "jwk" }, signature);
   } catch {
     return false;
   }
+}
+
+const b64url = (b: Buffer): string => b.toString("base64url");
+
+/**
+ * The key as a JWK for node:crypto. Importing a JWK builds the OpenSSL key from its numbers directly,
+ * about twice as fast as decoding SPKI DER through OpenSSL 3.0's decoder framework, and proof-of-
+ * possession checks import a fresh key for every request. OpenSSL still checks the EC point.
+ */
+function jwkOf(key: PublicKeyInfo): crypto.JsonWebKey {
+  if (key.keyType === "ec") {
+    const half = (key.publicKey.length - 1) / 2;
+    return {
+      kty: "EC",
+      crv: key.curve,
+      x: b64url(key.publicKey.subarray(1, 1 + half)),
+      y: b64url(key.publicKey.subarray(1 + half)),
+    };
+  }
+  const rsa = children(readOne(key.publicKey));
+  return { kty: "RSA", n: b64url(integerBytes(rsa[0]!)), e: b64url(integerBytes(rsa[1]!)) };
 }
 
 // --- Key generation and the Signer interface -------------------------------------------------
