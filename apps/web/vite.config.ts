@@ -1,15 +1,15 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig, type PluginOption } from "vite";
+import { defineConfig } from "vite";
 
 // The API server listens on :3000 in development; the SPA proxies /api and /pki to it so cookies
 // (session, CSRF double-submit) stay same-origin exactly as in production, where the server serves dist/.
 const apiTarget = process.env.CERTHALL_API ?? "http://localhost:3000";
 
 export default defineConfig({
-  // @vitejs/plugin-react is hoisted to the root and types itself against the root vite (vitest's,
-  // rolldown-based); this app builds with its own vite 7. The plugin works with both at run time, only
-  // the two Plugin types differ, hence the cast.
-  plugins: [react() as unknown as PluginOption],
+  // vite 8 (Rolldown), the same copy vitest uses: with a second, nested vite 7 the hoisted
+  // @vitejs/plugin-react saw the root vite 8, switched to Rolldown's built-in refresh transform and the
+  // dev server answered 500 for every module.
+  plugins: [react()],
   server: {
     proxy: {
       "/api": { target: apiTarget, changeOrigin: false },
@@ -24,9 +24,12 @@ export default defineConfig({
       output: {
         // antd + icons are most of the bytes and change less often than our pages: a separate chunk
         // keeps them cached across deployments.
-        manualChunks: {
-          antd: ["antd", "@ant-design/icons"],
-          react: ["react", "react-dom", "react-router", "@tanstack/react-query"],
+        // Function form: understood by Rollup (vite 7) and Rolldown (vite 8) alike.
+        manualChunks(id: string) {
+          if (!id.includes("node_modules")) return undefined;
+          if (/node_modules\/(antd|@ant-design|@rc-component|rc-[\w-]+)\//.test(id)) return "antd";
+          if (/node_modules\/(react|react-dom|react-router|scheduler|@tanstack)\//.test(id)) return "react";
+          return undefined;
         },
       },
     },

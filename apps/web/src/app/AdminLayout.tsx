@@ -4,10 +4,11 @@ import {
   EnvironmentOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MenuOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
+import { App, Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
 import { type ReactNode, useState } from "react";
 import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { adminLogout } from "../api/admin";
@@ -74,7 +75,8 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
   const { t } = useI18n();
   const screens = Grid.useBreakpoint();
   const wide = screens.lg ?? true;
-  const [collapsed, setCollapsed] = useState(() => window.innerWidth < 992);
+  const [collapsed, setCollapsed] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -107,46 +109,59 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
     navigate("/admin/login", { replace: true });
   }
 
+  const brand = (showTitle: boolean) => (
+    <div
+      style={{
+        color: "#fff",
+        height: 56,
+        display: "flex",
+        alignItems: "center",
+        gap: 8,
+        padding: "0 20px",
+        fontWeight: 600,
+        whiteSpace: "nowrap",
+        overflow: "hidden",
+      }}
+    >
+      <img src="/favicon.svg" alt="" width={24} height={24} />
+      {showTitle ? <span>{title}</span> : null}
+    </div>
+  );
+  const menu = (
+    <Menu
+      theme="dark"
+      mode="inline"
+      selectedKeys={[selected]}
+      items={items}
+      onClick={({ key }) => {
+        setDrawerOpen(false);
+        if (key === "logout") void logout();
+        else navigate(key);
+      }}
+    />
+  );
+
   return (
     <Layout style={{ minHeight: "100vh" }}>
-      <Sider
-        breakpoint="lg"
-        collapsedWidth={wide ? 80 : 0}
-        collapsible
-        collapsed={collapsed}
-        onCollapse={setCollapsed}
-        onBreakpoint={setCollapsed}
-        width={208}
-        style={wide ? undefined : { position: "fixed", height: "100vh", zIndex: 20 }}
-      >
-        <div
-          style={{
-            color: "#fff",
-            height: 56,
-            display: "flex",
-            alignItems: "center",
-            gap: 8,
-            padding: "0 20px",
-            fontWeight: 600,
-            whiteSpace: "nowrap",
-            overflow: "hidden",
-          }}
+      {wide ? (
+        <Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208}>
+          {brand(!collapsed)}
+          {menu}
+        </Sider>
+      ) : (
+        // On a phone the menu is a drawer opened from the header, so nothing floats over the content.
+        <Drawer
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          placement="left"
+          size={240}
+          closable={false}
+          styles={{ body: { padding: 0, background: "#001529" } }}
         >
-          <img src="/favicon.svg" alt="" width={24} height={24} />
-          {collapsed && wide ? null : <span>{title}</span>}
-        </div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          selectedKeys={[selected]}
-          items={items}
-          onClick={({ key }) => {
-            if (!wide) setCollapsed(true);
-            if (key === "logout") void logout();
-            else navigate(key);
-          }}
-        />
-      </Sider>
+          {brand(true)}
+          {menu}
+        </Drawer>
+      )}
       <Layout>
         <Header
           style={{
@@ -154,11 +169,16 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
             padding: wide ? "0 24px" : "0 12px",
             display: "flex",
             alignItems: "center",
-            justifyContent: "flex-end",
+            justifyContent: "space-between",
             gap: 8,
             borderBottom: "1px solid #f0f0f0",
           }}
         >
+          {wide ? (
+            <span />
+          ) : (
+            <Button icon={<MenuOutlined />} onClick={() => setDrawerOpen(true)} aria-label={t("nav.menu")} />
+          )}
           <Space size={8} align="center" wrap={false} style={{ overflow: "hidden", lineHeight: 1 }}>
             <span
               style={{

@@ -108,7 +108,7 @@ export function PortalLayout() {
         <Outlet />
       </Content>
       <Footer className="portal-footer">
-        <Space split="·" wrap style={{ justifyContent: "center" }}>
+        <Space separator="·" wrap style={{ justifyContent: "center" }}>
           <span>certhall</span>
           <Link to="/windows">{t("nav.windows")}</Link>
           <Link to="/admin">{t("app.admin")}</Link>

@@ -6,7 +6,7 @@ export function PageLoading() {
   const { t } = useI18n();
   return (
     <div style={{ display: "flex", justifyContent: "center", padding: 64 }}>
-      <Spin tip={t("common.loading")}>
+      <Spin description={t("common.loading")}>
         <div style={{ width: 120, height: 40 }} />
       </Spin>
     </div>

@@ -13,7 +13,7 @@ export function AdminDashboardPage() {
   const shortcuts = menuFor(staff.role).filter((m) => m.path !== "/admin");
 
   return (
-    <Space direction="vertical" size={16} style={{ width: "100%" }}>
+    <Space orientation="vertical" size={16} style={{ width: "100%" }}>
       <Card>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
           {t(`dashboard.${part}`)}，{staff.name}
@@ -28,12 +28,12 @@ export function AdminDashboardPage() {
         <Col xs={24} lg={14}>
           <Card title={t("dashboard.duty")} style={{ height: "100%" }}>
             <Typography.Paragraph>{t(`roleDuty.${staff.role}`)}</Typography.Paragraph>
-            <Alert type="info" showIcon message={t("dashboard.separation")} />
+            <Alert type="info" showIcon title={t("dashboard.separation")} />
           </Card>
         </Col>
         <Col xs={24} lg={10}>
           <Card title={t("dashboard.shortcuts")} style={{ height: "100%" }}>
-            <Space direction="vertical">
+            <Space orientation="vertical">
               {shortcuts.map((m) => (
                 <Link key={m.path} to={m.path}>
                   <Space>

@@ -55,7 +55,7 @@ export function AdminLoginPage() {
       <div style={{ display: "flex", justifyContent: "center", padding: "24px 16px" }}>
         <Card style={{ width: "100%", maxWidth: 400 }}>
           <Space
-            direction="vertical"
+            orientation="vertical"
             size={4}
             style={{ width: "100%", marginBottom: 24, textAlign: "center" }}
           >

@@ -43,7 +43,7 @@ export function AdminPasswordPage() {
   return (
     <Card title={t("pw.title")} style={{ maxWidth: 480 }}>
       {staff?.mustChangePassword ? (
-        <Alert type="warning" showIcon message={t("admin.login.mustChange")} style={{ marginBottom: 16 }} />
+        <Alert type="warning" showIcon title={t("admin.login.mustChange")} style={{ marginBottom: 16 }} />
       ) : null}
       <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}>
         <Form.Item

@@ -77,14 +77,14 @@ export function AuditPage() {
       }
       styles={{ body: { padding: screens.md ? 24 : 8 } }}
     >
-      <Space direction="vertical" size={16} style={{ width: "100%" }}>
+      <Space orientation="vertical" size={16} style={{ width: "100%" }}>
         {result ? (
           <Alert
             type={result.ok ? "success" : "error"}
             showIcon
             closable
             onClose={() => setResult(null)}
-            message={
+            title={
               result.ok
                 ? t("audit.verifyOk", { n: result.checked })
                 : t("audit.verifyBad", {
@@ -137,7 +137,7 @@ export function AuditPage() {
               render: (v: string) => {
                 const name = auditActionName(v, lang);
                 return (
-                  <Space direction="vertical" size={0}>
+                  <Space orientation="vertical" size={0}>
                     {name ? <span>{name}</span> : null}
                     <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: "nowrap" }}>
                       {v}

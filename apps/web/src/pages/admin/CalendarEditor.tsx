@@ -102,7 +102,7 @@ export function CalendarEditor() {
   if (q.isError) return <LoadError error={q.error} onRetry={() => q.refetch()} />;
 
   return (
-    <Space direction="vertical" size={16} style={{ width: "100%" }}>
+    <Space orientation="vertical" size={16} style={{ width: "100%" }}>
       <Space wrap style={{ width: "100%", justifyContent: "space-between" }}>
         <Space wrap>
           <Typography.Text>{t("cal.year")}</Typography.Text>
@@ -124,7 +124,7 @@ export function CalendarEditor() {
         </Button>
       </Space>
       {q.data && days.length === 0 ? (
-        <Alert type="warning" showIcon message={t("cal.empty", { year })} />
+        <Alert type="warning" showIcon title={t("cal.empty", { year })} />
       ) : null}
       <Table<CalendarDay>
         rowKey="date"

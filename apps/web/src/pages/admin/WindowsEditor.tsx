@@ -154,7 +154,7 @@ function WindowForm({ window: w }: { window: AdminWindow }) {
         >
           {(fields, { add, remove }, { errors }) => (
             <Form.Item label={t("win.sessions")} required>
-              <Space direction="vertical" style={{ width: "100%" }}>
+              <Space orientation="vertical" style={{ width: "100%" }}>
                 {fields.map((field) => (
                   <Space key={field.key} align="start">
                     <Form.Item

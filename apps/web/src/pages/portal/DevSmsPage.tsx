@@ -1,10 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
-import { Card, Empty, List, Result, Space, Tag, Typography } from "antd";
+import { Card, Empty, Result, Space, Tag, Typography } from "antd";
 import { getSmsOutbox } from "../../api/portal";
 import { useI18n } from "../../app/i18n";
 import { queryKeys } from "../../app/queries";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
+
+/** The 6-digit code of a verification SMS, shown apart so a developer can copy it in one click. */
+export function verificationCode(text: string): string | null {
+  return /验证码\D{0,4}(\d{6})/.exec(text)?.[1] ?? null;
+}
 
 const STATUS_COLORS: Record<string, string> = {
   sent: "green",
@@ -42,26 +47,26 @@ export function DevSmsPage() {
             {q.data.length === 0 ? (
               <Empty style={{ padding: 32 }} description={t("devSms.empty")} />
             ) : (
-              <List
-                dataSource={q.data}
-                rowKey={(m) => String(m.id)}
-                renderItem={(m) => (
-                  <List.Item style={{ padding: "12px 16px" }}>
-                    <List.Item.Meta
-                      title={
-                        <Space wrap size={8}>
-                          <Typography.Text strong copyable>
-                            {m.phone}
-                          </Typography.Text>
-                          <Typography.Text type="secondary">{formatDateTime(m.createdAt)}</Typography.Text>
-                          <Tag color={STATUS_COLORS[m.status] ?? "default"}>{m.status}</Tag>
-                        </Space>
-                      }
-                      description={<span className="sms-text">{m.text}</span>}
-                    />
-                  </List.Item>
-                )}
-              />
+              // Plain markup: antd 6.6 deprecates List, and a list of messages needs nothing from it.
+              <ul className="sms-list">
+                {q.data.map((m) => (
+                  <li key={String(m.id)}>
+                    <Space wrap size={8}>
+                      <Typography.Text strong copyable>
+                        {m.phone}
+                      </Typography.Text>
+                      <Typography.Text type="secondary">{formatDateTime(m.createdAt)}</Typography.Text>
+                      <Tag color={STATUS_COLORS[m.status] ?? "default"}>{m.status}</Tag>
+                      {verificationCode(m.text) ? (
+                        <Typography.Text code copyable>
+                          {verificationCode(m.text)}
+                        </Typography.Text>
+                      ) : null}
+                    </Space>
+                    <div className="sms-text">{m.text}</div>
+                  </li>
+                ))}
+              </ul>
             )}
           </Card>
         </>

@@ -102,7 +102,7 @@ export function HomePage() {
       </Row>
 
       <Card style={{ marginTop: 24 }}>
-        <Space direction="vertical" size={4}>
+        <Space orientation="vertical" size={4}>
           <Title level={5} style={{ margin: 0 }}>
             <EnvironmentOutlined /> {t("home.windowsTitle")}
           </Title>

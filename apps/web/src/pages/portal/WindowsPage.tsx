@@ -33,7 +33,7 @@ function WindowCard({ w }: { w: ServiceWindow }) {
 
   return (
     <Card title={`【${w.city}】`} extra={status} style={{ height: "100%" }}>
-      <Space direction="vertical" size={12} style={{ width: "100%" }}>
+      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
         <Text strong>{w.name}</Text>
         <Space wrap>
           {showLabel ? (
