@@ -22,8 +22,16 @@ import { accountRoutes } from "./modules/accounts/account.routes";
 import { createAccountService } from "./modules/accounts/account.service";
 import { createSmsCodeService } from "./modules/accounts/sms-code.service";
 import { auditRoutes } from "./modules/audit/audit.routes";
+import { catalogRoutes } from "./modules/catalog/catalog.routes";
+import { createCatalogService } from "./modules/catalog/catalog.service";
+import { type CaService, createCaService } from "./modules/pki/ca.service";
+import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
 import { staffRoutes } from "./modules/staff/staff.routes";
+import { subjectRoutes } from "./modules/subjects/subject.routes";
+import { createSubjectService } from "./modules/subjects/subject.service";
+import { orderRoutes } from "./modules/orders/order.routes";
+import { createOrderService } from "./modules/orders/order.service";
 import { createStaffService } from "./modules/staff/staff.service";
 import { windowRoutes } from "./modules/windows/window.routes";
 import { createWindowService } from "./modules/windows/window.service";
@@ -38,6 +46,8 @@ export interface AppDeps {
   webDist?: string | null;
   /** Log destination (tests capture it); stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /** The CA service (bootstrapped by main.ts); built here, loading existing CAs only, when absent. */
+  ca?: CaService;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -124,6 +134,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accounts = createAccountService({ db, clock, config, smsCodes });
   const staff = createStaffService({ db, clock });
   const windows = createWindowService({ db, clock });
+  const subjects = createSubjectService({ db, clock });
+  const catalog = createCatalogService({ db, clock });
+  const orders = createOrderService({ db, clock, config });
+  const ca = deps.ca ?? createCaService({ db, clock, config });
+  if (!deps.ca) await ca.loadAll();
+  await app.register(pkiPublicRoutes({ ca }));
 
   app.withTypeProvider<ZodTypeProvider>().get(
     "/api/health",
@@ -164,6 +180,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(staffRoutes({ ...security, staff }));
       await v1.register(windowRoutes({ ...security, windows }));
       await v1.register(auditRoutes(security));
+      await v1.register(subjectRoutes({ ...security, subjects }));
+      await v1.register(catalogRoutes({ ...security, catalog }));
+      await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));
       if (config.sms.provider === "dev") await v1.register(devSmsRoutes({ db }));
     },
     { prefix: "/api/v1" },

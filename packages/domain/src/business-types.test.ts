@@ -60,8 +60,12 @@ describe("business types", () => {
     expect(listBusinessTypes().filter((b) => b.confirmation !== null)).toHaveLength(2);
   });
 
-  it("keeps every business switched off until its issue lands", () => {
-    expect(listBusinessTypes().some((b) => b.available)).toBe(false);
+  it("switches on 新证 only; the other eight wait for their issue", () => {
+    expect(
+      listBusinessTypes()
+        .filter((b) => b.available)
+        .map((b) => b.code),
+    ).toEqual(["new"]);
   });
 
   it("has an English name and a one-line Chinese description for each business", () => {

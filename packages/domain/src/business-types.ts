@@ -59,7 +59,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: null,
-    available: false,
+    available: true,
   },
   renew: {
     code: "renew",

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
+import type { OrderTables } from "./tables.orders";
 
 /**
  * Table types. Portable across SQLite and PostgreSQL on purpose: timestamps are ISO-8601 UTC
@@ -122,7 +123,67 @@ export interface CalendarDaysTable {
   updated_at: string;
 }
 
-export interface Database {
+export interface PkiCasTable {
+  id: string;
+  slug: string;
+  role: "root" | "issuing";
+  algorithm: string;
+  subject: string;
+  serial_hex: string;
+  cert_pem: string;
+  /** base64 of the sealed PKCS#8 envelope; null when the key is not held here. */
+  key_sealed: string | null;
+  parent_id: string | null;
+  not_before: string;
+  not_after: string;
+  active: number;
+  imported: number;
+  crl_number: number;
+  created_at: string;
+}
+
+export interface PkiCertificatesTable {
+  serial_hex: string;
+  ca_id: string;
+  subject: string;
+  profile: string;
+  key_name: string;
+  subject_key_id: string;
+  not_before: string;
+  not_after: string;
+  /** base64 DER */
+  cert_der: string;
+  status: "good" | "revoked";
+  revoked_at: string | null;
+  revocation_reason: string | null;
+  invalidity_date: string | null;
+  account_id: string | null;
+  order_id: string | null;
+  created_at: string;
+}
+
+export interface PkiCrlsTable {
+  id: string;
+  ca_id: string;
+  crl_number: number;
+  this_update: string;
+  next_update: string;
+  entries: number;
+  der: string;
+  created_at: string;
+}
+
+export interface PkiOcspResponsesTable {
+  ca_id: string;
+  serial_hex: string;
+  hash_alg: "sha1" | "sha256";
+  status: "good" | "revoked";
+  der: string;
+  this_update: string;
+  next_update: string;
+}
+
+export interface Database extends OrderTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;
@@ -132,6 +193,10 @@ export interface Database {
   audit_head: AuditHeadTable;
   service_windows: ServiceWindowsTable;
   calendar_days: CalendarDaysTable;
+  pki_cas: PkiCasTable;
+  pki_certificates: PkiCertificatesTable;
+  pki_crls: PkiCrlsTable;
+  pki_ocsp_responses: PkiOcspResponsesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

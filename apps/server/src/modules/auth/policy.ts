@@ -8,8 +8,11 @@ export const PERMISSIONS = {
   "staff.manage": ["admin"],
   "windows.manage": ["admin"],
   "calendar.manage": ["admin"],
+  "catalog.manage": ["admin"],
   "audit.read": ["admin", "auditor"],
   "audit.verify": ["admin", "auditor"],
+  "orders.read": ["reviewer", "finance", "operator", "admin", "auditor"],
+  "orders.review": ["reviewer"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,158 @@
+import type { Selectable } from "kysely";
+
+/** Issue 5's tables (subjects, catalog, orders, payments). Same portability rules as tables.ts. */
+export interface SubjectsTable {
+  id: string;
+  account_id: string;
+  kind: "company" | "person";
+  name: string;
+  identity_key: string;
+  legal_rep: string | null;
+  address: string | null;
+  archived: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HandlersTable {
+  id: string;
+  account_id: string;
+  name: string;
+  id_number: string;
+  phone: string;
+  last_used_at: string;
+}
+
+export interface CaTypesTable {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  subject_kind: "company" | "person";
+  profile: string;
+  cert_fee: number;
+  media_fee: number;
+  annual_fee: number;
+  eseal_fee: number;
+  change_fee: number;
+  reissue_fee: number;
+  replace_fee: number;
+  demo_prices: number;
+  active: number;
+  sort_order: number;
+  updated_at: string;
+}
+
+export interface OrdersTable {
+  id: string;
+  order_no: string;
+  account_id: string;
+  business: string;
+  subject_kind: "company" | "person";
+  state: string;
+  version: number;
+  handler_name: string;
+  handler_id_number: string;
+  handler_phone: string;
+  total_fen: number;
+  remittance_code: string;
+  delivery_method: "mail" | "window" | null;
+  window_id: string | null;
+  appointment_date: string | null;
+  return_address: string | null;
+  courier: string | null;
+  tracking_no: string | null;
+  last_note: string | null;
+  reviewer_id: string | null;
+  client_token: string | null;
+  submitted_at: string | null;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderItemsTable {
+  id: string;
+  order_id: string;
+  position: number;
+  subject_id: string;
+  ca_type_id: string;
+  years: number;
+  eseal: number;
+  fee_lines: string;
+  amount_fen: number;
+  target_serial: string | null;
+  certificate_serial: string | null;
+  media_serial: string | null;
+  details: string | null;
+}
+
+export interface OrderEventsTable {
+  id: string;
+  order_id: string;
+  version: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  event: string;
+  from_state: string;
+  to_state: string;
+  note: string | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  method: "online" | "transfer" | "zero";
+  provider: string | null;
+  amount_fen: number;
+  status: "created" | "paid" | "declared" | "booked" | "returned" | "refunded";
+  out_trade_no: string;
+  provider_trade_no: string | null;
+  voucher_upload_id: string | null;
+  paid_at: string | null;
+  booked_by: string | null;
+  booked_at: string | null;
+  return_reason: string | null;
+  notify_payload: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UploadsTable {
+  id: string;
+  account_id: string;
+  order_id: string | null;
+  purpose: string;
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  data: string;
+  created_at: string;
+}
+
+export interface OrderMaterialsTable {
+  order_id: string;
+  code: string;
+  received_by: string;
+  received_at: string;
+}
+
+export interface OrderTables {
+  subjects: SubjectsTable;
+  handlers: HandlersTable;
+  ca_types: CaTypesTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_events: OrderEventsTable;
+  payments: PaymentsTable;
+  uploads: UploadsTable;
+  order_materials: OrderMaterialsTable;
+}
+
+export type Subject = Selectable<SubjectsTable>;
+export type CaType = Selectable<CaTypesTable>;
+export type Order = Selectable<OrdersTable>;
+export type OrderItem = Selectable<OrderItemsTable>;
+export type Payment = Selectable<PaymentsTable>;

@@ -1,0 +1,192 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requestMeta } from "../../lib/http";
+import { requireApplicant, requireStaff, type SecurityDeps } from "../../plugins/security";
+import { zIdParam, zListQuery, zOrderDetail, zOrderInput, zOrderList, zVersion } from "./order.schemas";
+import { type OrderService, presentOrderDetail, presentOrderSummary } from "./order.service";
+
+export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
+  return async (app: FastifyInstance) => {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const { orders } = deps;
+    const applicant = requireApplicant(deps);
+    const tags = ["orders"];
+    const me = (req: { applicant?: { subjectId: string } }) => req.applicant!.subjectId;
+    const actor = (id: string) => ({ role: "applicant" as const, type: "applicant" as const, id });
+
+    async function detail(orderId: string, viewer: "applicant" | "reviewer" | "finance" | "operator") {
+      const o = await orders.getAny(orderId);
+      return presentOrderDetail(o, await orders.items(o.id), await orders.events(o.id), viewer);
+    }
+
+    r.post(
+      "/orders",
+      {
+        preHandler: applicant,
+        schema: {
+          tags,
+          summary: "Create an order (draft, or submitted at once with submit: true)",
+          body: zOrderInput.extend({
+            clientToken: z.string().max(64).optional(),
+            submit: z.boolean().default(false),
+          }),
+          response: { 201: zOrderDetail },
+        },
+      },
+      async (req, reply) => {
+        const o = await orders.create(me(req), req.body, requestMeta(req));
+        return reply.code(201).send(await detail(o.id, "applicant"));
+      },
+    );
+
+    r.get(
+      "/orders",
+      {
+        preHandler: applicant,
+        schema: { tags, summary: "My orders", querystring: zListQuery, response: { 200: zOrderList } },
+      },
+      async (req) => {
+        const { state, business, q, limit, offset } = req.query;
+        const res = await orders.list({ accountId: me(req), states: state, business, q }, { limit, offset });
+        return { orders: res.rows.map(presentOrderSummary), hasMore: res.hasMore };
+      },
+    );
+
+    r.get(
+      "/orders/:id",
+      {
+        preHandler: applicant,
+        schema: {
+          tags,
+          summary: "One of my orders, with its timeline",
+          params: zIdParam,
+          response: { 200: zOrderDetail },
+        },
+      },
+      async (req) => {
+        await orders.getOwned(me(req), req.params.id);
+        return detail(req.params.id, "applicant");
+      },
+    );
+
+    r.put(
+      "/orders/:id",
+      {
+        preHandler: applicant,
+        schema: {
+          tags,
+          summary: "Edit an order (查看订单信息) while the machine allows it",
+          params: zIdParam,
+          body: zOrderInput.extend(zVersion.shape),
+          response: { 200: zOrderDetail },
+        },
+      },
+      async (req) => {
+        await orders.update(me(req), req.params.id, req.body, requestMeta(req));
+        return detail(req.params.id, "applicant");
+      },
+    );
+
+    for (const event of ["submit", "cancel"] as const) {
+      r.post(
+        `/orders/:id/${event}`,
+        {
+          preHandler: applicant,
+          schema: {
+            tags,
+            summary: event === "submit" ? "Submit (or resubmit) an order" : "Cancel an order",
+            params: zIdParam,
+            body: zVersion.extend({ note: z.string().trim().max(200).optional() }),
+            response: { 200: zOrderDetail },
+          },
+        },
+        async (req) => {
+          const o = await orders.getOwned(me(req), req.params.id);
+          await orders.step(o, event, actor(me(req)), {
+            version: req.body.version,
+            note: req.body.note,
+            ip: req.ip,
+          });
+          return detail(o.id, "applicant");
+        },
+      );
+    }
+
+    // ---- staff: the review queue and decisions ----
+    const readOrders = requireStaff(deps, "orders.read");
+    const review = requireStaff(deps, "orders.review");
+
+    r.get(
+      "/admin/orders",
+      {
+        preHandler: readOrders,
+        schema: {
+          tags: ["review"],
+          summary: "Orders for staff: filter by state, business, or search by number / company / person",
+          querystring: zListQuery,
+          response: { 200: zOrderList },
+        },
+      },
+      async (req) => {
+        const { state, business, q, limit, offset } = req.query;
+        const res = await orders.list({ states: state, business, q }, { limit, offset });
+        return { orders: res.rows.map(presentOrderSummary), hasMore: res.hasMore };
+      },
+    );
+
+    r.get(
+      "/admin/orders/:id",
+      {
+        preHandler: readOrders,
+        schema: {
+          tags: ["review"],
+          summary: "An order with everything needed to decide",
+          params: zIdParam,
+          response: { 200: zOrderDetail },
+        },
+      },
+      async (req) => {
+        const role = req.staffSession!.staff.role;
+        const viewer = role === "finance" || role === "operator" || role === "reviewer" ? role : "reviewer";
+        return detail(req.params.id, viewer);
+      },
+    );
+
+    for (const event of ["start_review", "approve", "reject"] as const) {
+      r.post(
+        `/admin/orders/:id/${event.replace("_", "-")}`,
+        {
+          preHandler: review,
+          schema: {
+            tags: ["review"],
+            summary: {
+              start_review: "Take an order into review",
+              approve: "Approve: the applicant may pay (SMS)",
+              reject: "Reject with a reason (SMS)",
+            }[event],
+            params: zIdParam,
+            body: zVersion.extend({ note: z.string().trim().max(500).optional() }),
+            response: { 200: zOrderDetail },
+          },
+        },
+        async (req) => {
+          const staff = req.staffSession!.staff;
+          const o = await orders.getAny(req.params.id);
+          await orders.step(
+            o,
+            event,
+            { role: "reviewer", type: "staff", id: staff.id },
+            {
+              version: req.body.version,
+              note: req.body.note,
+              ip: req.ip,
+              set: event === "start_review" ? { reviewer_id: staff.id } : undefined,
+            },
+          );
+          return detail(o.id, "reviewer");
+        },
+      );
+    }
+  };
+}

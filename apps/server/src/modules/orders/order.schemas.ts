@@ -1,0 +1,120 @@
+import { BUSINESS_CODES, ORDER_EVENTS, ORDER_STATES } from "@certhall/domain";
+import { z } from "zod";
+
+export const zOrderState = z.enum(ORDER_STATES);
+export const zBusiness = z.enum(BUSINESS_CODES, { error: "业务类型无效" });
+
+export const zHandlerInput = z.object({
+  name: z.string({ error: "请填写经办人姓名" }).trim().min(1, { error: "请填写经办人姓名" }).max(30),
+  idNumber: z.string({ error: "请填写经办人身份证号" }).trim().max(18),
+  phone: z.string({ error: "请填写经办人手机号" }).trim().max(11),
+});
+
+export const zItemInput = z.object({
+  subjectId: z.string({ error: "请选择主体" }).min(1, { error: "请选择主体" }).max(64),
+  caTypeId: z.string({ error: "请选择 CA 类型" }).min(1, { error: "请选择 CA 类型" }).max(64),
+  years: z
+    .number({ error: "请填写年限" })
+    .int()
+    .min(1, { error: "年限至少 1 年" })
+    .max(5, { error: "年限最多 5 年" }),
+  eseal: z.boolean().default(false),
+});
+
+export const zOrderInput = z.object({
+  business: zBusiness,
+  subjectKind: z.enum(["company", "person"], { error: "主体类型应为企业或个人" }),
+  handler: zHandlerInput,
+  items: z
+    .array(zItemInput)
+    .min(1, { error: "请至少添加一项证书" })
+    .max(20, { error: "一个订单最多 20 项证书" }),
+});
+
+export const zFeeLine = z.object({ code: z.string(), labelZh: z.string(), amount: z.number() });
+
+export const zOrderSummary = z.object({
+  id: z.string(),
+  orderNo: z.string(),
+  business: z.string(),
+  businessName: z.string(),
+  subjectKind: z.string(),
+  state: zOrderState,
+  stateLabel: z.string(),
+  version: z.number(),
+  totalFen: z.number(),
+  handlerName: z.string(),
+  handlerPhoneMasked: z.string(),
+  submittedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const zOrderDetail = zOrderSummary.extend({
+  handler: z.object({ name: z.string(), idNumber: z.string(), phone: z.string() }),
+  remittanceCode: z.string(),
+  lastNote: z.string().nullable(),
+  delivery: z.object({
+    method: z.enum(["mail", "window"]).nullable(),
+    windowId: z.string().nullable(),
+    appointmentDate: z.string().nullable(),
+    returnAddress: z.record(z.string(), z.string()).nullable(),
+    courier: z.string().nullable(),
+    trackingNo: z.string().nullable(),
+  }),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      subject: z.object({
+        id: z.string(),
+        kind: z.string(),
+        name: z.string(),
+        identity: z.string(),
+        legalRep: z.string().nullable(),
+        address: z.string().nullable(),
+      }),
+      caType: z.object({ id: z.string(), name: z.string() }),
+      years: z.number(),
+      eseal: z.boolean(),
+      feeLines: z.array(zFeeLine),
+      amountFen: z.number(),
+      certificateSerial: z.string().nullable(),
+      mediaSerial: z.string().nullable(),
+    }),
+  ),
+  timeline: z.object({
+    done: z.array(
+      z.object({
+        at: z.string(),
+        event: z.string(),
+        label: z.string(),
+        actor: z.string(),
+        note: z.string().nullable(),
+        state: z.string(),
+      }),
+    ),
+    current: z.object({
+      state: z.string(),
+      label: z.string(),
+      next: z.string(),
+      nextActor: z.string().nullable(),
+    }),
+    upcoming: z.array(z.object({ state: z.string(), label: z.string(), actor: z.string().nullable() })),
+  }),
+  actions: z.array(z.enum(ORDER_EVENTS)),
+});
+
+export const zOrderList = z.object({ orders: z.array(zOrderSummary), hasMore: z.boolean() });
+export const zVersion = z.object({ version: z.number({ error: "缺少订单版本号" }).int().positive() });
+export const zIdParam = z.object({ id: z.uuid({ error: "订单编号格式不正确" }) });
+export const zListQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",") : undefined))
+    .pipe(z.array(zOrderState).optional()),
+  business: zBusiness.optional(),
+  q: z.string().trim().max(60).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
