@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createCsr, parseCsr } from "./csr";
+import { createCsr, parseCsr, parseCsrAsync } from "./csr";
 import { PkiError } from "./errors";
 import { generateKeyPair, localSigner } from "./keys";
 import { fromPemOrDer, toPem } from "./pem";
@@ -140,6 +140,20 @@ describe("parseCsr", () => {
     const err = errorOf(() => parseCsr(toPem(Buffer.from([0x30, 0x00]), "CERTIFICATE")));
     expect(err.code).toBe("PKI_WRONG_PEM_TYPE");
     expect(err.message).toMatch(/收到的是 CERTIFICATE/);
+  });
+});
+
+describe("parseCsrAsync", () => {
+  it("reaches the same verdicts as parseCsr with the check on the thread pool", async () => {
+    for (const key of ["p256", "rsa2048", "sm2"] as const) {
+      const sync = parseCsr(csrs[key]!);
+      const viaPool = await parseCsrAsync(csrs[key]!);
+      expect(viaPool.subjectPublicKeyInfo.equals(sync.subjectPublicKeyInfo)).toBe(true);
+      await expect(parseCsrAsync(breakSignature(csrs[key]!))).rejects.toMatchObject({
+        code: "PKI_BAD_SIGNATURE",
+      });
+    }
+    await expect(parseCsrAsync(csrs.rsa1024!)).rejects.toMatchObject({ code: "PKI_WEAK_KEY" });
   });
 });
 

@@ -8,7 +8,7 @@ export {
   type RevocationReason,
   type RevokedEntry,
 } from "./crl";
-export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr } from "./csr";
+export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr, parseCsrAsync } from "./csr";
 export { PkiError, type PkiErrorCode } from "./errors";
 export {
   type CaHierarchy,
@@ -37,6 +37,7 @@ export {
   type KeyPair,
   type KeyType,
   keyIdentifier,
+  type LocalSignerOptions,
   localSigner,
   type PublicKeyInfo,
   type Signer,

@@ -3,7 +3,7 @@ import { children, explicit, readOne, seq } from "./der";
 import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { type IssueParams, issueCertificate, issuerContext, lintTbsCertificate } from "./issue";
-import { inspectSpki, type Signer } from "./keys";
+import { inspectSpki, localSigner, type Signer } from "./keys";
 import { hashResidentId } from "./names";
 import { toPem } from "./pem";
 import { getProfile, PROFILES } from "./profiles";
@@ -221,6 +221,23 @@ describe("issueCertificate", () => {
     });
     expect(text(masked.pem)).toMatch(/CN=张三, description=350102\*{8}1234/);
     expect(masked.der.includes(Buffer.from(id))).toBe(false);
+  });
+
+  it("signs on the thread pool when the local signer is asked to", async () => {
+    const pooled = localSigner(p256.issuing.keyPkcs8, { threadPool: true });
+    const pending = pooled.sign(Buffer.from("x"));
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    const certs = await Promise.all(
+      Array.from({ length: 8 }, () => issue({ issuer: { certDer: p256.issuing.certDer, signer: pooled } })),
+    );
+    write(dir, "pool-leaf.pem", certs[7]!.pem);
+    expect(
+      opensslOk(
+        ["verify", ...AT, "-CAfile", "p256-root.pem", "-untrusted", "p256-issuing.pem", "pool-leaf.pem"],
+        dir,
+      ),
+    ).toMatch(/OK/);
   });
 
   it("accepts a Signer that signs asynchronously, as a PKCS#11 token would", async () => {

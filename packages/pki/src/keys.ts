@@ -150,10 +150,7 @@ export function verifySignature(
   signature: Buffer,
   key: PublicKeyInfo,
 ): boolean {
-  const algParts = children(expectTag(readOne(sigAlgDer), TAG.SEQUENCE, "签名算法"));
-  const algOid = decodeOid(expectTag(algParts[0], TAG.OID, "签名算法").value);
-  const alg = SIG_ALGS[algOid];
-  if (!alg) throw new PkiError("PKI_UNSUPPORTED_ALGORITHM", `不支持的签名算法（${algOid}）`);
+  const alg = signatureAlgorithmOf(sigAlgDer);
   // An algorithm/key mismatch (e.g. ECDSA claimed for an SM2 key) is simply a bad signature.
   if (alg.keyType !== key.keyType) return false;
   if (alg.keyType === "sm2") return sm2Verify(data, signature, key.publicKey);
@@ -162,6 +159,38 @@ export function verifySignature(
   } catch {
     return false;
   }
+}
+
+/**
+ * verifySignature() on libuv's thread pool (node:crypto's callback form): slower for one request at a
+ * time, but lets one Node process spread concurrent proof-of-possession checks over several cores.
+ */
+export function verifySignatureAsync(
+  sigAlgDer: Buffer,
+  data: Buffer,
+  signature: Buffer,
+  key: PublicKeyInfo,
+): Promise<boolean> {
+  const alg = signatureAlgorithmOf(sigAlgDer);
+  if (alg.keyType !== key.keyType) return Promise.resolve(false);
+  if (alg.keyType === "sm2") return Promise.resolve(sm2Verify(data, signature, key.publicKey));
+  return new Promise((resolve) => {
+    try {
+      crypto.verify(alg.hash, data, { key: jwkOf(key), format: "jwk" }, signature, (err, ok) =>
+        resolve(!err && ok),
+      );
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+function signatureAlgorithmOf(sigAlgDer: Buffer): SigAlg {
+  const algParts = children(expectTag(readOne(sigAlgDer), TAG.SEQUENCE, "签名算法"));
+  const algOid = decodeOid(expectTag(algParts[0], TAG.OID, "签名算法").value);
+  const alg = SIG_ALGS[algOid];
+  if (!alg) throw new PkiError("PKI_UNSUPPORTED_ALGORITHM", `不支持的签名算法（${algOid}）`);
+  return alg;
 }
 
 const b64url = (b: Buffer): string => b.toString("base64url");
@@ -272,8 +301,16 @@ export function sm2Spki(point: Buffer): Buffer {
   return seq(seq(oid(OID.ecPublicKey), oid(OID.sm2Curve)), bitString(point));
 }
 
+export interface LocalSignerOptions {
+  /**
+   * Sign on libuv's thread pool (asynchronous Signer). One Node process then uses several cores for
+   * concurrent issuance; a single sequential caller is faster without it. Not used for SM2.
+   */
+  threadPool?: boolean;
+}
+
 /** A Signer over a PKCS#8 key held in memory, using node:crypto (and our SM2 code for SM2). */
-export function localSigner(pkcs8: Buffer): Signer {
+export function localSigner(pkcs8: Buffer, options: LocalSignerOptions = {}): Signer {
   const info = inspectPkcs8(pkcs8);
   if (info.algorithm === "sm2") {
     const d = Buffer.from(info.ecPrivate!);
@@ -288,11 +325,18 @@ export function localSigner(pkcs8: Buffer): Signer {
   }
   const key = crypto.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
   const hash = signatureAlgorithmFor(info.algorithm).hash;
-  return {
-    algorithm: info.algorithm,
-    publicKeySpki: crypto.createPublicKey(key).export({ type: "spki", format: "der" }),
-    sign: (data) => crypto.sign(hash, data, key),
-  };
+  const publicKeySpki = crypto.createPublicKey(key).export({ type: "spki", format: "der" });
+  if (options.threadPool) {
+    return {
+      algorithm: info.algorithm,
+      publicKeySpki,
+      sign: (data) =>
+        new Promise<Buffer>((resolve, reject) =>
+          crypto.sign(hash, data, key, (err, sig) => (err ? reject(err) : resolve(sig))),
+        ),
+    };
+  }
+  return { algorithm: info.algorithm, publicKeySpki, sign: (data) => crypto.sign(hash, data, key) };
 }
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents. */
