@@ -4,6 +4,7 @@ import type { StaffRole } from "./db/tables";
 import { type Clock, iso, newId } from "./lib/clock";
 import { hashPassword } from "./lib/password";
 import { appendAudit } from "./modules/audit/audit.service";
+import { seedCatalog } from "./modules/catalog/catalog.seed";
 import { createStaffService } from "./modules/staff/staff.service";
 import { chineseDaysCalendar } from "./modules/windows/window.service";
 
@@ -32,7 +33,7 @@ export const SEED_WINDOWS = [
   },
 ] as const;
 
-/** Reference data every installation needs: windows and the holiday calendar. Idempotent. */
+/** Reference data every installation needs: windows, holiday calendar, CA-type catalog. Idempotent. */
 export async function seedReferenceData(db: Db, clock: Clock): Promise<void> {
   const now = iso(clock());
   await db.transaction().execute(async (trx) => {
@@ -66,6 +67,7 @@ export async function seedReferenceData(db: Db, clock: Clock): Promise<void> {
         )
         .execute();
     }
+    await seedCatalog(trx, now);
   });
 }
 
