@@ -83,6 +83,34 @@ export const envSchema = z.object({
     .positive()
     .default(50)
     .describe("Verification codes per client IP per day"),
+  CA_MASTER_KEY: z
+    .string()
+    .optional()
+    .describe(
+      "32-byte master key sealing the CA private keys (AES-256-GCM): 64 hex characters or base64. Required in production; dev generates DATA_DIR/ca-master.key",
+    ),
+  CA_ALGORITHM: z
+    .enum(["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "sm2"])
+    .default("ecdsa-p256")
+    .describe("Key algorithm of the root and issuing CA created on first start"),
+  CA_NAME: z.string().min(1).default("certhall").describe("Name prefix of the CA certificates' CN"),
+  CA_SERVICE_TOKEN: z
+    .string()
+    .min(32)
+    .optional()
+    .describe(
+      "Bearer token of the RA service API (/api/v1/pki/issue, /revoke). Dev generates DATA_DIR/ca-service.token; unset in production = service API off",
+    ),
+  CRL_NEXT_UPDATE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24)
+    .describe("CRL validity (nextUpdate − thisUpdate); the scheduler re-signs at half of it"),
+  OCSP_VALIDITY_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24)
+    .describe("Validity of pre-signed OCSP responses; re-signed when half of it has passed"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -112,6 +140,15 @@ export interface Config {
       endpoint: string;
       templates: Record<string, string>;
     };
+  };
+  ca: {
+    masterKey: Buffer;
+    algorithm: Env["CA_ALGORITHM"];
+    name: string;
+    /** null: the service API is off (production without CA_SERVICE_TOKEN). */
+    serviceToken: string | null;
+    crlNextUpdateHours: number;
+    ocspValidityHours: number;
   };
 }
 
@@ -156,6 +193,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     };
   }
 
+  let masterKey: Buffer;
+  if (e.CA_MASTER_KEY) masterKey = parseMasterKey(e.CA_MASTER_KEY);
+  else if (production) {
+    throw new ConfigError(
+      "CA_MASTER_KEY is required in production (64 hex characters or base64 of 32 bytes)",
+    );
+  } else masterKey = parseMasterKey(devFile(dataDir, "ca-master.key", () => randomBytes(32).toString("hex")));
+  const serviceToken =
+    e.CA_SERVICE_TOKEN ??
+    (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
+
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -179,7 +227,35 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ipDailyCap: e.SMS_IP_DAILY_CAP,
       aliyun,
     },
+    ca: {
+      masterKey,
+      algorithm: e.CA_ALGORITHM,
+      name: e.CA_NAME,
+      serviceToken,
+      crlNextUpdateHours: e.CRL_NEXT_UPDATE_HOURS,
+      ocspValidityHours: e.OCSP_VALIDITY_HOURS,
+    },
   };
+}
+
+/** CA_MASTER_KEY: 64 hex characters or base64 of exactly 32 bytes (AES-256). */
+export function parseMasterKey(text: string): Buffer {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
+    const key = Buffer.from(t, t.includes("-") || t.includes("_") ? "base64url" : "base64");
+    if (key.length === 32) return key;
+  }
+  throw new ConfigError("CA_MASTER_KEY must be 32 bytes: 64 hex characters or base64");
+}
+
+/** Development only: a generated value kept in DATA_DIR with owner-only permissions. */
+function devFile(dataDir: string, name: string, make: () => string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return readFileSync(file, "utf8").trim();
 }
 
 /** Development only: a random secret kept in DATA_DIR with owner-only permissions. */

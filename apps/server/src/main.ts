@@ -1,8 +1,9 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { startCrlScheduler } from "./modules/pki/ca.scheduler";
 import { createSmsProvider } from "./modules/sms/sms.factory";
 import { startSmsWorker } from "./modules/sms/sms.outbox";
-import { openPreparedDatabase } from "./runtime";
+import { bootstrapCa, openPreparedDatabase } from "./runtime";
 import { DEMO_APPLICANT_PHONE, DEMO_PASSWORD, DEMO_STAFF } from "./seed";
 
 async function main(): Promise<void> {
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const database = await openPreparedDatabase(config);
-  const app = await buildApp({ config, database });
+  const ca = await bootstrapCa(config, database);
+  const app = await buildApp({ config, database, ca });
+  const crlScheduler = startCrlScheduler(ca, app.log);
   const smsWorker = startSmsWorker(
     { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
     config.sms.workerIntervalMs,
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     try {
       await app.close(); // stops accepting, lets in-flight requests finish
       await smsWorker.stop();
+      await crlScheduler.stop();
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -51,6 +55,15 @@ async function main(): Promise<void> {
     `  API docs:            ${config.publicUrl}/api/docs`,
     `  Database:            ${database.kind === "sqlite" ? config.database.kind === "sqlite" && config.database.file : "PostgreSQL"}`,
   ];
+  const issuing = ca.issuing();
+  lines.push(
+    `  CA (${issuing.algorithm}):    ${issuing.subject}`,
+    `  CA certificates:     ${ca
+      .chainOf(issuing)
+      .map((c) => `${config.publicUrl}/pki/ca/${c.slug}.crt`)
+      .join("  ")}`,
+    `  CRL / OCSP:          ${config.publicUrl}/pki/crl/${issuing.slug}.crl  ${config.publicUrl}/pki/ocsp`,
+  );
   if (config.sms.provider === "dev") lines.push(`  SMS (dev outbox):    ${config.publicUrl}/dev/sms`);
   if (config.seedDemo) {
     lines.push(

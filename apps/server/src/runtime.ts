@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import { type DbHandle, openDatabase } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
 import { type Clock, systemClock } from "./lib/clock";
+import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { seedDemoData, seedReferenceData } from "./seed";
 
 /** Opens and prepares the database: shared by the server, the CLI and tests. */
@@ -16,4 +17,15 @@ export async function openPreparedDatabase(config: Config, clock: Clock = system
     throw err;
   }
   return handle;
+}
+
+/** Server start: the CA hierarchy is created on first start (DESIGN §5) and its CRLs published. */
+export async function bootstrapCa(
+  config: Config,
+  database: DbHandle,
+  clock: Clock = systemClock,
+): Promise<CaService> {
+  const ca = createCaService({ db: database.db, clock, config });
+  await ca.bootstrap();
+  return ca;
 }

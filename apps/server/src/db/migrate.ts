@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import type { Db } from "./database";
 import * as m0001 from "./migrations/0001_foundation";
@@ -14,7 +15,14 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // PostgreSQL: name the schema of the migration tables. Without it Kysely's existence check sees
+  // kysely_migration_lock in ANY schema (e.g. a parallel test file's) and skips creating its own.
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter.constructor.name === "PostgresAdapter") {
+    const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
+    migrationTableSchema = r.rows[0]?.s;
+  }
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -1,0 +1,988 @@
+// The CA inside the server (DESIGN §5, issue 4): the hierarchy kept in the database with sealed keys,
+// issuance and revocation as single transactions with an audit entry, CRLs and pre-signed OCSP
+// responses. Pure certificate work is done by @certhall/pki; this file stores and publishes.
+import {
+  buildCertId,
+  buildCrl,
+  buildOcspResponse,
+  type CaAlgorithm,
+  type CertId,
+  type CertIdHash,
+  type CertificateProfile,
+  createCaHierarchy,
+  decodeName,
+  getProfile,
+  importCa,
+  issueCertificate,
+  issuerHashes,
+  localSigner,
+  type OcspCertStatus,
+  ocspErrorResponse,
+  openKey,
+  type ParsedCsr,
+  PkiError,
+  parseCertificate,
+  parseCsr,
+  parseOcspRequest,
+  REVOCATION_REASONS,
+  type RevocationReason,
+  type Signer,
+  sealKey,
+  subjectToDn,
+  toPem,
+} from "@certhall/pki";
+import { sql } from "kysely";
+import type { Config } from "../../config";
+import type { Db, Trx } from "../../db/database";
+import type { PkiCasTable, PkiCertificatesTable } from "../../db/tables";
+import { AppError } from "../../errors";
+import { type Clock, newId } from "../../lib/clock";
+import { appendAudit } from "../audit/audit.service";
+import { personIdSalt, toSubjectInput } from "./subject";
+
+export interface CaActor {
+  type: "applicant" | "staff" | "system";
+  id: string | null;
+  ip?: string | null;
+}
+
+/** A CA as loaded into memory: its certificate, hashes for OCSP matching, and its key when held. */
+export interface LoadedCa {
+  id: string;
+  slug: string;
+  role: "root" | "issuing";
+  algorithm: string;
+  subject: string;
+  certDer: Buffer;
+  certPem: string;
+  notBefore: Date;
+  notAfter: Date;
+  parentId: string | null;
+  signer: Signer | null;
+  hashes: Record<CertIdHash, { nameHash: Buffer; keyHash: Buffer }>;
+}
+
+export interface IssueInput {
+  csrPem: string;
+  profile: string;
+  subject: Record<string, unknown>;
+  /** Calendar years from now (default: the profile's); or an explicit notAfter. */
+  years?: number;
+  notAfter?: Date;
+  accountId?: string | null;
+  orderId?: string | null;
+}
+
+export interface IssueResult {
+  certificatePem: string;
+  chainPem: string;
+  serialHex: string;
+  notBefore: string;
+  notAfter: string;
+  profile: string;
+  subject: string;
+  ca: string;
+}
+
+export interface RevokeInput {
+  serialHex: string;
+  reason: string;
+  invalidityDate?: Date;
+}
+
+export interface CertificateRecord {
+  serialHex: string;
+  ca: string;
+  subject: string;
+  profile: string;
+  notBefore: string;
+  notAfter: string;
+  status: "good" | "revoked";
+  revokedAt: string | null;
+  reason: string | null;
+  invalidityDate: string | null;
+  certificatePem: string;
+}
+
+export interface CrlRecord {
+  ca: string;
+  number: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: number;
+  der: Buffer;
+}
+
+export interface CaServiceDeps {
+  db: Db;
+  clock: Clock;
+  config: Pick<Config, "publicUrl" | "secretKey" | "ca">;
+}
+
+export const CA_ERROR_FIELDS = {
+  csr: "csrPem",
+  profile: "profile",
+  subject: "subject",
+} as const;
+
+const REASONS = Object.keys(REVOCATION_REASONS).filter((r) => r !== "removeFromCRL") as RevocationReason[];
+
+/** Serials are compared as lower-case hex without leading zeros, then padded to our 16 octets. */
+export function normalizeSerial(input: string): string {
+  const hex = input.trim().toLowerCase().replace(/^0x/, "").replace(/[:\s]/g, "");
+  if (!/^[0-9a-f]{1,40}$/.test(hex)) {
+    throw new AppError("VALIDATION_FAILED", `证书序列号（serialHex）“${input}”不是有效的十六进制数`, {
+      field: "serialHex",
+    });
+  }
+  const stripped = hex.replace(/^0+/, "") || "0";
+  return stripped.length % 2 ? `0${stripped}` : stripped;
+}
+
+const dnText = (der: Buffer): string =>
+  decodeName(der)
+    .map((a) => `${a.type}=${a.value}`)
+    .join(", ");
+
+const b64 = (b: Buffer): string => b.toString("base64");
+const unb64 = (s: string): Buffer => Buffer.from(s, "base64");
+const hoursMs = (h: number) => h * 3600 * 1000;
+
+/** Maps a library error at one stage of a request to a 400 naming the field it concerns. */
+function fieldError(err: unknown, field: string, what: string): never {
+  if (err instanceof PkiError) {
+    throw new AppError("VALIDATION_FAILED", `${what}（${field}）无效：${err.message}`, { field });
+  }
+  throw err;
+}
+
+interface OcspCacheEntry {
+  der: Buffer;
+  /** When to stop serving it from memory: thisUpdate + half the validity (then re-signed). */
+  staleAt: number;
+}
+
+export function createCaService(deps: CaServiceDeps) {
+  const { db, clock, config } = deps;
+  const cas = new Map<string, LoadedCa>();
+  const bySlug = new Map<string, LoadedCa>();
+  const idSalt = personIdSalt(config.secretKey);
+  const ocspCache = new Map<string, OcspCacheEntry>();
+  const OCSP_CACHE_MAX = 200_000;
+  const crlCache = new Map<string, { crl: CrlRecord; checkedAt: number }>();
+  const ocspValidityMs = hoursMs(config.ca.ocspValidityHours);
+  const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
+
+  const urlsFor = (ca: LoadedCa) => ({
+    crl: `${config.publicUrl}/pki/crl/${ca.slug}.crl`,
+    ocsp: `${config.publicUrl}/pki/ocsp`,
+    caIssuers: `${config.publicUrl}/pki/ca/${ca.slug}.crt`,
+  });
+
+  function load(row: PkiCasTable): LoadedCa {
+    const certDer = Buffer.from(row.cert_pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+    let signer: Signer | null = null;
+    if (row.key_sealed) signer = localSigner(openKey(unb64(row.key_sealed), config.ca.masterKey));
+    const ca: LoadedCa = {
+      id: row.id,
+      slug: row.slug,
+      role: row.role,
+      algorithm: row.algorithm,
+      subject: row.subject,
+      certDer,
+      certPem: row.cert_pem,
+      notBefore: new Date(row.not_before),
+      notAfter: new Date(row.not_after),
+      parentId: row.parent_id,
+      signer,
+      hashes: { sha1: issuerHashes(certDer, "sha1"), sha256: issuerHashes(certDer, "sha256") },
+    };
+    cas.set(ca.id, ca);
+    bySlug.set(ca.slug, ca);
+    return ca;
+  }
+
+  async function loadAll(): Promise<void> {
+    const rows = await db.selectFrom("pki_cas").selectAll().orderBy("created_at").execute();
+    for (const row of rows) if (!cas.has(row.id)) load(row);
+  }
+
+  /** The active issuing CA of the configured algorithm (the one that signs end-entity certificates). */
+  function issuing(): LoadedCa {
+    for (const ca of cas.values()) {
+      if (ca.role === "issuing" && ca.algorithm === config.ca.algorithm && ca.signer) return ca;
+    }
+    throw new AppError("UNAVAILABLE", "CA 尚未初始化：请先运行 certhall ca init 或启动服务器");
+  }
+
+  function chainOf(ca: LoadedCa): LoadedCa[] {
+    const chain: LoadedCa[] = [ca];
+    let cur = ca;
+    while (cur.parentId && chain.length < 8) {
+      const parent = cas.get(cur.parentId);
+      if (!parent) break;
+      chain.push(parent);
+      cur = parent;
+    }
+    return chain;
+  }
+
+  async function uniqueSlug(trx: Trx, base: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const slug = n === 1 ? base : `${base}-${n}`;
+      const taken = await trx.selectFrom("pki_cas").select("id").where("slug", "=", slug).executeTakeFirst();
+      if (!taken) return slug;
+    }
+  }
+
+  async function insertCa(
+    trx: Trx,
+    p: {
+      role: "root" | "issuing";
+      algorithm: string;
+      certDer: Buffer;
+      keyPkcs8: Buffer | null;
+      parentId: string | null;
+      imported: boolean;
+    },
+  ): Promise<PkiCasTable> {
+    const cert = parseCertificate(p.certDer);
+    const row: PkiCasTable = {
+      id: newId(),
+      slug: await uniqueSlug(trx, `${p.role}-${p.algorithm}`),
+      role: p.role,
+      algorithm: p.algorithm,
+      subject: dnText(cert.subjectRaw),
+      serial_hex: cert.serialHex,
+      cert_pem: toPem(p.certDer, "CERTIFICATE"),
+      key_sealed: p.keyPkcs8 ? b64(sealKey(p.keyPkcs8, config.ca.masterKey)) : null,
+      parent_id: p.parentId,
+      not_before: cert.notBefore.toISOString(),
+      not_after: cert.notAfter.toISOString(),
+      active: 1,
+      imported: p.imported ? 1 : 0,
+      crl_number: 0,
+      created_at: clock().toISOString(),
+    };
+    await trx.insertInto("pki_cas").values(row).execute();
+    return row;
+  }
+
+  // --- CRLs -------------------------------------------------------------------------------------
+
+  /** Signs and stores the next CRL of `ca` inside `trx` (the caller's revocation, or its own). */
+  async function generateCrlIn(trx: Trx, ca: LoadedCa): Promise<CrlRecord> {
+    if (!ca.signer) throw new AppError("INVALID_STATE", `CA ${ca.slug} 的私钥不在本系统，无法签发 CRL`);
+    // Row lock first (portable SELECT … FOR UPDATE): concurrent generators queue, numbers never repeat.
+    await trx
+      .updateTable("pki_cas")
+      .set((eb) => ({ crl_number: eb("crl_number", "+", 1) }))
+      .where("id", "=", ca.id)
+      .execute();
+    const { crl_number: number } = await trx
+      .selectFrom("pki_cas")
+      .select("crl_number")
+      .where("id", "=", ca.id)
+      .executeTakeFirstOrThrow();
+    const revoked = await trx
+      .selectFrom("pki_certificates")
+      .select(["serial_hex", "revoked_at", "revocation_reason", "invalidity_date"])
+      .where("ca_id", "=", ca.id)
+      .where("status", "=", "revoked")
+      .execute();
+    const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
+    const nextUpdate = new Date(thisUpdate.getTime() + crlValidityMs);
+    const der = await buildCrl({
+      issuer: { certDer: ca.certDer, signer: ca.signer },
+      entries: revoked.map((r) => ({
+        serialHex: r.serial_hex,
+        revokedAt: new Date(r.revoked_at!),
+        reason: (r.revocation_reason ?? undefined) as RevocationReason | undefined,
+        invalidityDate: r.invalidity_date ? new Date(r.invalidity_date) : undefined,
+      })),
+      crlNumber: Number(number),
+      thisUpdate,
+      nextUpdate,
+    });
+    await trx
+      .insertInto("pki_crls")
+      .values({
+        id: newId(),
+        ca_id: ca.id,
+        crl_number: Number(number),
+        this_update: thisUpdate.toISOString(),
+        next_update: nextUpdate.toISOString(),
+        entries: revoked.length,
+        der: b64(der),
+        created_at: clock().toISOString(),
+      })
+      .execute();
+    return { ca: ca.slug, number: Number(number), thisUpdate, nextUpdate, entries: revoked.length, der };
+  }
+
+  async function generateCrl(
+    ca: LoadedCa,
+    actor: CaActor = { type: "system", id: null },
+  ): Promise<CrlRecord> {
+    const crl = await db.transaction().execute(async (trx) => {
+      const c = await generateCrlIn(trx, ca);
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: actor.type,
+        actorId: actor.id,
+        action: "pki.crl.published",
+        objectType: "ca",
+        objectId: ca.slug,
+        detail: { crlNumber: c.number, entries: c.entries, nextUpdate: c.nextUpdate.toISOString() },
+        ip: actor.ip ?? null,
+      });
+      return c;
+    });
+    crlCache.set(ca.slug, { crl, checkedAt: Date.now() });
+    return crl;
+  }
+
+  async function latestCrlFromDb(ca: LoadedCa): Promise<CrlRecord | null> {
+    const row = await db
+      .selectFrom("pki_crls")
+      .selectAll()
+      .where("ca_id", "=", ca.id)
+      .orderBy("crl_number", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      ca: ca.slug,
+      number: Number(row.crl_number),
+      thisUpdate: new Date(row.this_update),
+      nextUpdate: new Date(row.next_update),
+      entries: Number(row.entries),
+      der: unb64(row.der),
+    };
+  }
+
+  /** The CRL to publish: the newest stored one, re-signed first when it is missing or past half-life. */
+  async function currentCrl(slug: string): Promise<CrlRecord> {
+    const ca = bySlug.get(slug);
+    if (!ca) throw new AppError("NOT_FOUND", `CA“${slug}”不存在`);
+    const cached = crlCache.get(slug);
+    const now = clock().getTime();
+    // Another process may have revoked: look at the database again after a few seconds.
+    if (cached && Date.now() - cached.checkedAt < 5000 && now < halfLife(cached.crl)) return cached.crl;
+    let crl = await latestCrlFromDb(ca);
+    if ((!crl || now >= halfLife(crl)) && ca.signer) crl = await generateCrl(ca);
+    if (!crl) throw new AppError("NOT_FOUND", `CA“${slug}”没有 CRL`);
+    crlCache.set(slug, { crl, checkedAt: Date.now() });
+    return crl;
+  }
+
+  const halfLife = (crl: CrlRecord) =>
+    crl.thisUpdate.getTime() + (crl.nextUpdate.getTime() - crl.thisUpdate.getTime()) / 2;
+
+  /** Scheduler step: re-sign every held CA's CRL whose half-life has passed (or that has none). */
+  async function refreshCrls(): Promise<CrlRecord[]> {
+    const out: CrlRecord[] = [];
+    for (const ca of cas.values()) {
+      if (!ca.signer) continue;
+      const latest = await latestCrlFromDb(ca);
+      if (!latest || clock().getTime() >= halfLife(latest)) out.push(await generateCrl(ca));
+    }
+    return out;
+  }
+
+  // --- OCSP -------------------------------------------------------------------------------------
+
+  const cacheKey = (caId: string, hash: CertIdHash, serial: string) => `${caId}|${hash}|${serial}`;
+
+  function remember(key: string, der: Buffer, thisUpdate: Date): void {
+    if (ocspCache.size >= OCSP_CACHE_MAX) {
+      // Insertion order: drop the oldest tenth.
+      let n = OCSP_CACHE_MAX / 10;
+      for (const k of ocspCache.keys()) {
+        ocspCache.delete(k);
+        if (--n <= 0) break;
+      }
+    }
+    ocspCache.set(key, { der, staleAt: thisUpdate.getTime() + ocspValidityMs / 2 });
+  }
+
+  function statusOf(
+    row: Pick<PkiCertificatesTable, "status" | "revoked_at" | "revocation_reason">,
+  ): OcspCertStatus {
+    return row.status === "revoked"
+      ? {
+          status: "revoked",
+          time: new Date(row.revoked_at!),
+          reason: (row.revocation_reason ?? undefined) as RevocationReason | undefined,
+        }
+      : { status: "good" };
+  }
+
+  async function signOcsp(ca: LoadedCa, certId: CertId, status: OcspCertStatus, nonce?: Buffer) {
+    const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
+    const der = await buildOcspResponse({
+      issuer: { certDer: ca.certDer, signer: ca.signer! },
+      responses: [
+        {
+          certId,
+          status,
+          thisUpdate,
+          // RFC 5019 2.2.4: pre-produced responses carry nextUpdate; "unknown" is not cached.
+          ...(status.status === "unknown"
+            ? {}
+            : { nextUpdate: new Date(thisUpdate.getTime() + ocspValidityMs) }),
+        },
+      ],
+      nonce,
+      producedAt: thisUpdate,
+    });
+    return { der, thisUpdate };
+  }
+
+  /** Writes (insert or replace) the pre-signed response of one certificate inside `trx`. */
+  async function storeOcsp(
+    trx: Trx | Db,
+    ca: LoadedCa,
+    serialHex: string,
+    hash: CertIdHash,
+    status: "good" | "revoked",
+    der: Buffer,
+    thisUpdate: Date,
+  ): Promise<void> {
+    const values = {
+      ca_id: ca.id,
+      serial_hex: serialHex,
+      hash_alg: hash,
+      status,
+      der: b64(der),
+      this_update: thisUpdate.toISOString(),
+      next_update: new Date(thisUpdate.getTime() + ocspValidityMs).toISOString(),
+    };
+    await trx
+      .insertInto("pki_ocsp_responses")
+      .values(values)
+      .onConflict((oc) =>
+        oc.columns(["ca_id", "serial_hex", "hash_alg"]).doUpdateSet({
+          status: values.status,
+          der: values.der,
+          this_update: values.this_update,
+          next_update: values.next_update,
+        }),
+      )
+      .execute();
+  }
+
+  function caForCertId(certId: CertId): LoadedCa | undefined {
+    for (const ca of cas.values()) {
+      const h = ca.hashes[certId.hashAlgorithm];
+      if (ca.signer && h.nameHash.equals(certId.issuerNameHash) && h.keyHash.equals(certId.issuerKeyHash)) {
+        return ca;
+      }
+    }
+    return undefined;
+  }
+
+  /** A single CertID without nonce: memory → stored pre-signed response → sign, store, remember. */
+  async function ocspSingle(ca: LoadedCa, certId: CertId): Promise<Buffer> {
+    const serial = normalizeSerialLoose(certId.serialHex);
+    const key = cacheKey(ca.id, certId.hashAlgorithm, serial);
+    const now = clock().getTime();
+    const hit = ocspCache.get(key);
+    if (hit && now < hit.staleAt) return hit.der;
+    const stored = await db
+      .selectFrom("pki_ocsp_responses")
+      .select(["der", "this_update"])
+      .where("ca_id", "=", ca.id)
+      .where("serial_hex", "=", serial)
+      .where("hash_alg", "=", certId.hashAlgorithm)
+      .executeTakeFirst();
+    if (stored && now < new Date(stored.this_update).getTime() + ocspValidityMs / 2) {
+      const der = unb64(stored.der);
+      remember(key, der, new Date(stored.this_update));
+      return der;
+    }
+    const row = await db
+      .selectFrom("pki_certificates")
+      .select(["status", "revoked_at", "revocation_reason"])
+      .where("serial_hex", "=", serial)
+      .where("ca_id", "=", ca.id)
+      .executeTakeFirst();
+    if (!row) return (await signOcsp(ca, certId, { status: "unknown" })).der;
+    // The pre-signed form uses our own CertID encoding; a request's own bytes are echoed instead
+    // when they differ (e.g. SHA-1 without the NULL parameters), so it is signed for this request.
+    const own = buildCertId(ca.certDer, serial, certId.hashAlgorithm);
+    const { der, thisUpdate } = await signOcsp(ca, own.raw.equals(certId.raw) ? own : certId, statusOf(row));
+    if (own.raw.equals(certId.raw)) {
+      await storeOcsp(db, ca, serial, certId.hashAlgorithm, row.status, der, thisUpdate);
+      remember(key, der, thisUpdate);
+    }
+    return der;
+  }
+
+  /** Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input. */
+  async function ocsp(requestDer: Buffer): Promise<Buffer> {
+    let req: ReturnType<typeof parseOcspRequest>;
+    try {
+      req = parseOcspRequest(requestDer);
+    } catch {
+      return ocspErrorResponse("malformedRequest");
+    }
+    const targets = req.certIds.map((id) => ({ id, ca: caForCertId(id) }));
+    // RFC 5019 2.2.3 / RFC 6960 2.3: a request about a CA we do not serve is "unauthorized".
+    if (targets.some((t) => !t.ca)) return ocspErrorResponse("unauthorized");
+    const first = targets[0]!;
+    if (targets.length === 1 && !req.nonce) return ocspSingle(first.ca!, first.id);
+    // Nonce (RFC 8954) or several CertIDs: answered fresh from the database, never from the cache.
+    if (targets.some((t) => t.ca!.id !== first.ca!.id)) return ocspErrorResponse("unauthorized");
+    const ca = first.ca!;
+    const serials = targets.map((t) => normalizeSerialLoose(t.id.serialHex));
+    const rows = await db
+      .selectFrom("pki_certificates")
+      .select(["serial_hex", "status", "revoked_at", "revocation_reason"])
+      .where("ca_id", "=", ca.id)
+      .where("serial_hex", "in", serials)
+      .execute();
+    const byserial = new Map(rows.map((r) => [r.serial_hex, r]));
+    const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
+    return buildOcspResponse({
+      issuer: { certDer: ca.certDer, signer: ca.signer! },
+      responses: targets.map((t, i) => {
+        const row = byserial.get(serials[i]!);
+        return {
+          certId: t.id,
+          status: row ? statusOf(row) : { status: "unknown" as const },
+          thisUpdate,
+          ...(row ? { nextUpdate: new Date(thisUpdate.getTime() + ocspValidityMs) } : {}),
+        };
+      }),
+      nonce: req.nonce,
+      producedAt: thisUpdate,
+    });
+  }
+
+  // --- Issue and revoke -------------------------------------------------------------------------
+
+  async function issue(actor: CaActor, input: IssueInput): Promise<IssueResult> {
+    const ca = issuing();
+    let csr: ParsedCsr;
+    try {
+      csr = parseCsr(input.csrPem);
+    } catch (err) {
+      fieldError(err, CA_ERROR_FIELDS.csr, "证书请求");
+    }
+    let profile: CertificateProfile;
+    try {
+      profile = getProfile(input.profile);
+    } catch (err) {
+      fieldError(err, CA_ERROR_FIELDS.profile, "证书模板");
+    }
+    if (!profile.allowedKeys.includes(csr.keyName)) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `证书请求（csrPem）的密钥类型 ${csr.keyName} 不被证书模板“${profile.name}”接受（可用：${profile.allowedKeys.join("、")}）`,
+        { field: CA_ERROR_FIELDS.csr },
+      );
+    }
+    const subject = toSubjectInput(input.subject, profile, idSalt);
+    try {
+      subjectToDn(subject);
+    } catch (err) {
+      fieldError(err, CA_ERROR_FIELDS.subject, "证书主体");
+    }
+    const now = clock();
+    let notAfter = input.notAfter;
+    if (!notAfter && input.years !== undefined) {
+      if (!Number.isInteger(input.years) || input.years < 1 || input.years > profile.maxYears) {
+        throw new AppError("VALIDATION_FAILED", `有效年数（years）须为 1 到 ${profile.maxYears} 的整数`, {
+          field: "years",
+        });
+      }
+      notAfter = new Date(now.getTime());
+      notAfter.setUTCFullYear(notAfter.getUTCFullYear() + input.years);
+    }
+    if (notAfter && notAfter > ca.notAfter) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `证书有效期（notAfter）不能晚于签发 CA 的到期时间 ${ca.notAfter.toISOString()}`,
+        { field: "notAfter" },
+      );
+    }
+    let issued: Awaited<ReturnType<typeof issueCertificate>>;
+    try {
+      issued = await issueCertificate({
+        issuer: { certDer: ca.certDer, signer: ca.signer! },
+        csr,
+        profile,
+        subject,
+        notAfter,
+        urls: urlsFor(ca),
+        now,
+      });
+    } catch (err) {
+      if (err instanceof PkiError && err.code === "PKI_LINT_FAILED") {
+        const validity = (err.details ?? []).some((d) => d.startsWith("validity"));
+        throw new AppError("VALIDATION_FAILED", err.message, { field: validity ? "notAfter" : "subject" });
+      }
+      fieldError(err, CA_ERROR_FIELDS.subject, "证书主体");
+    }
+    const subjectText = dnText(parseCertificate(issued.der).subjectRaw);
+    // Pre-sign the "good" answer now (RFC 5019 2.1.1): OCSP then never signs on the request path.
+    const certId = buildCertId(ca.certDer, issued.serialHex, "sha1");
+    const good = await signOcsp(ca, certId, { status: "good" });
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("pki_certificates")
+        .values({
+          serial_hex: issued.serialHex,
+          ca_id: ca.id,
+          subject: subjectText,
+          profile: issued.profile,
+          key_name: csr.keyName,
+          subject_key_id: issued.subjectKeyIdHex,
+          not_before: issued.notBefore.toISOString(),
+          not_after: issued.notAfter.toISOString(),
+          cert_der: b64(issued.der),
+          status: "good",
+          revoked_at: null,
+          revocation_reason: null,
+          invalidity_date: null,
+          account_id: input.accountId ?? null,
+          order_id: input.orderId ?? null,
+          created_at: now.toISOString(),
+        })
+        .execute();
+      await storeOcsp(trx, ca, issued.serialHex, "sha1", "good", good.der, good.thisUpdate);
+      await appendAudit(trx, {
+        at: now,
+        actorType: actor.type,
+        actorId: actor.id,
+        action: "pki.certificate.issued",
+        objectType: "certificate",
+        objectId: issued.serialHex,
+        detail: {
+          ca: ca.slug,
+          profile: issued.profile,
+          subject: subjectText,
+          keyName: csr.keyName,
+          notAfter: issued.notAfter.toISOString(),
+          ...(input.orderId ? { orderId: input.orderId } : {}),
+        },
+        ip: actor.ip ?? null,
+      });
+    });
+    remember(cacheKey(ca.id, "sha1", issued.serialHex), good.der, good.thisUpdate);
+    return {
+      certificatePem: issued.pem,
+      chainPem: chainOf(ca)
+        .map((c) => c.certPem)
+        .join(""),
+      serialHex: issued.serialHex,
+      notBefore: issued.notBefore.toISOString(),
+      notAfter: issued.notAfter.toISOString(),
+      profile: issued.profile,
+      subject: subjectText,
+      ca: ca.slug,
+    };
+  }
+
+  async function revoke(actor: CaActor, input: RevokeInput): Promise<CertificateRecord> {
+    const serial = normalizeSerial(input.serialHex);
+    if (!REASONS.includes(input.reason as RevocationReason)) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `吊销原因（reason）“${input.reason}”无效，可用：${REASONS.join("、")}`,
+        { field: "reason" },
+      );
+    }
+    const reason = input.reason as RevocationReason;
+    const now = clock();
+    if (input.invalidityDate && input.invalidityDate.getTime() > now.getTime()) {
+      throw new AppError("VALIDATION_FAILED", "失效日期（invalidityDate）不能晚于当前时间", {
+        field: "invalidityDate",
+      });
+    }
+    const revokedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const result = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom("pki_certificates")
+        .selectAll()
+        .where("serial_hex", "=", serial)
+        .executeTakeFirst();
+      if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
+      const ca = cas.get(row.ca_id);
+      if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
+      // The status guard makes a concurrent second revocation update nothing (then 409 below).
+      const updated = await trx
+        .updateTable("pki_certificates")
+        .set({
+          status: "revoked",
+          revoked_at: revokedAt.toISOString(),
+          revocation_reason: reason,
+          invalidity_date: input.invalidityDate?.toISOString() ?? null,
+        })
+        .where("serial_hex", "=", serial)
+        .where("status", "=", "good")
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) {
+        throw new AppError("CONFLICT", `证书 ${serial} 已于 ${row.revoked_at ?? "此前"} 吊销，不能重复吊销`, {
+          field: "serialHex",
+        });
+      }
+      await appendAudit(trx, {
+        at: now,
+        actorType: actor.type,
+        actorId: actor.id,
+        action: "pki.certificate.revoked",
+        objectType: "certificate",
+        objectId: serial,
+        detail: {
+          ca: ca.slug,
+          reason,
+          ...(input.invalidityDate ? { invalidityDate: input.invalidityDate.toISOString() } : {}),
+        },
+        ip: actor.ip ?? null,
+      });
+      // Replace every pre-signed answer of this certificate the same moment (RFC 5019 6).
+      const status: OcspCertStatus = { status: "revoked", time: revokedAt, reason };
+      const hashes = await trx
+        .selectFrom("pki_ocsp_responses")
+        .select("hash_alg")
+        .where("ca_id", "=", ca.id)
+        .where("serial_hex", "=", serial)
+        .execute();
+      const algs = new Set<CertIdHash>(["sha1", ...hashes.map((h) => h.hash_alg)]);
+      const signed: { key: string; der: Buffer; thisUpdate: Date }[] = [];
+      for (const alg of algs) {
+        const r = await signOcsp(ca, buildCertId(ca.certDer, serial, alg), status);
+        await storeOcsp(trx, ca, serial, alg, "revoked", r.der, r.thisUpdate);
+        signed.push({ key: cacheKey(ca.id, alg, serial), ...r });
+      }
+      const crl = await generateCrlIn(trx, ca);
+      return { row, ca, signed, crl };
+    });
+    for (const s of result.signed) remember(s.key, s.der, s.thisUpdate);
+    crlCache.set(result.ca.slug, { crl: result.crl, checkedAt: Date.now() });
+    return toRecord(
+      {
+        ...result.row,
+        status: "revoked",
+        revoked_at: revokedAt.toISOString(),
+        revocation_reason: reason,
+        invalidity_date: input.invalidityDate?.toISOString() ?? null,
+      },
+      result.ca,
+    );
+  }
+
+  function toRecord(row: PkiCertificatesTable, ca?: LoadedCa): CertificateRecord {
+    return {
+      serialHex: row.serial_hex,
+      ca: (ca ?? cas.get(row.ca_id))?.slug ?? row.ca_id,
+      subject: row.subject,
+      profile: row.profile,
+      notBefore: row.not_before,
+      notAfter: row.not_after,
+      status: row.status,
+      revokedAt: row.revoked_at,
+      reason: row.revocation_reason,
+      invalidityDate: row.invalidity_date,
+      certificatePem: toPem(unb64(row.cert_der), "CERTIFICATE"),
+    };
+  }
+
+  async function getCertificate(serialHex: string): Promise<CertificateRecord> {
+    const serial = normalizeSerial(serialHex);
+    const row = await db
+      .selectFrom("pki_certificates")
+      .selectAll()
+      .where("serial_hex", "=", serial)
+      .executeTakeFirst();
+    if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
+    return toRecord(row);
+  }
+
+  // --- Hierarchy --------------------------------------------------------------------------------
+
+  /**
+   * Creates the root and issuing CA of the configured algorithm unless an issuing CA already exists,
+   * or imports an existing CA (certificate + key, optionally the certificates above it).
+   */
+  async function init(
+    actor: CaActor,
+    opts: { importCertPem?: string; importKeyPem?: string; importChainPem?: string } = {},
+  ): Promise<{ created: boolean; issuing: LoadedCa }> {
+    await loadAll();
+    const existing = [...cas.values()].find(
+      (c) => c.role === "issuing" && c.algorithm === config.ca.algorithm && c.signer,
+    );
+    if (existing) {
+      if (opts.importCertPem) {
+        throw new AppError("CONFLICT", `已有 ${config.ca.algorithm} 签发 CA（${existing.slug}），不能再导入`);
+      }
+      return { created: false, issuing: existing };
+    }
+    let rows: PkiCasTable[];
+    if (opts.importCertPem || opts.importKeyPem) {
+      if (!opts.importCertPem || !opts.importKeyPem) {
+        throw new AppError("VALIDATION_FAILED", "导入 CA 需要同时提供证书和私钥", { field: "importKey" });
+      }
+      let material: ReturnType<typeof importCa>;
+      try {
+        material = importCa(opts.importCertPem, opts.importKeyPem);
+      } catch (err) {
+        fieldError(err, "importCert", "导入的 CA");
+      }
+      if (material.algorithm !== config.ca.algorithm) {
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `导入的 CA 算法为 ${material.algorithm}，与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
+          { field: "importCert" },
+        );
+      }
+      const chain = splitPem(opts.importChainPem ?? "");
+      rows = await db.transaction().execute(async (trx) => {
+        // The certificates above the imported CA are kept without keys (published, never used to sign).
+        let parentId: string | null = null;
+        const inserted: PkiCasTable[] = [];
+        for (const der of chain.reverse()) {
+          const r = await insertCa(trx, {
+            role: "root",
+            algorithm: material.algorithm,
+            certDer: der,
+            keyPkcs8: null,
+            parentId,
+            imported: true,
+          });
+          parentId = r.id;
+          inserted.push(r);
+        }
+        const issuingRow = await insertCa(trx, {
+          role: "issuing",
+          algorithm: material.algorithm,
+          certDer: material.certDer,
+          keyPkcs8: material.keyPkcs8,
+          parentId,
+          imported: true,
+        });
+        inserted.push(issuingRow);
+        await appendAudit(trx, {
+          at: clock(),
+          actorType: actor.type,
+          actorId: actor.id,
+          action: "pki.ca.imported",
+          objectType: "ca",
+          objectId: issuingRow.slug,
+          detail: { subject: issuingRow.subject, serialHex: issuingRow.serial_hex, chain: chain.length },
+        });
+        return inserted;
+      });
+    } else {
+      const name = config.ca.name;
+      const h = await createCaHierarchy({
+        algorithm: config.ca.algorithm as CaAlgorithm,
+        rootName: [
+          { type: "C", value: "CN" },
+          { type: "O", value: name },
+          { type: "CN", value: `${name} Root CA ${config.ca.algorithm.toUpperCase()}` },
+        ],
+        issuingName: [
+          { type: "C", value: "CN" },
+          { type: "O", value: name },
+          { type: "CN", value: `${name} Issuing CA ${config.ca.algorithm.toUpperCase()}` },
+        ],
+        now: clock(),
+      });
+      rows = await db.transaction().execute(async (trx) => {
+        const root = await insertCa(trx, {
+          role: "root",
+          algorithm: h.algorithm,
+          certDer: h.root.certDer,
+          keyPkcs8: h.root.keyPkcs8,
+          parentId: null,
+          imported: false,
+        });
+        const issuingRow = await insertCa(trx, {
+          role: "issuing",
+          algorithm: h.algorithm,
+          certDer: h.issuing.certDer,
+          keyPkcs8: h.issuing.keyPkcs8,
+          parentId: root.id,
+          imported: false,
+        });
+        await appendAudit(trx, {
+          at: clock(),
+          actorType: actor.type,
+          actorId: actor.id,
+          action: "pki.ca.created",
+          objectType: "ca",
+          objectId: issuingRow.slug,
+          detail: { algorithm: h.algorithm, root: root.subject, issuing: issuingRow.subject },
+        });
+        return [root, issuingRow];
+      });
+    }
+    const loaded = rows.map(load);
+    for (const ca of loaded) if (ca.signer) await generateCrl(ca, actor);
+    return { created: true, issuing: loaded[loaded.length - 1]! };
+  }
+
+  /** Server start: load what exists, create the hierarchy on first start, publish missing CRLs. */
+  async function bootstrap(): Promise<LoadedCa> {
+    const { issuing: ca } = await init({ type: "system", id: null });
+    await refreshCrls();
+    return ca;
+  }
+
+  function caBySlug(slug: string): LoadedCa {
+    const ca = bySlug.get(slug);
+    if (!ca) throw new AppError("NOT_FOUND", `CA“${slug}”不存在`);
+    return ca;
+  }
+
+  function list(): LoadedCa[] {
+    return [...cas.values()];
+  }
+
+  async function stats() {
+    const rows = await db
+      .selectFrom("pki_certificates")
+      .select(["ca_id", "status", sql<number>`count(*)`.as("n")])
+      .groupBy(["ca_id", "status"])
+      .execute();
+    return rows.map((r) => ({ ca: cas.get(r.ca_id)?.slug ?? r.ca_id, status: r.status, count: Number(r.n) }));
+  }
+
+  return {
+    init,
+    bootstrap,
+    loadAll,
+    issuing,
+    chainOf,
+    caBySlug,
+    list,
+    stats,
+    issue,
+    revoke,
+    getCertificate,
+    currentCrl,
+    generateCrl: (slug: string, actor?: CaActor) => generateCrl(caBySlug(slug), actor),
+    refreshCrls,
+    ocsp,
+  };
+}
+
+export type CaService = ReturnType<typeof createCaService>;
+
+/** OCSP serials come from requests: normalise without throwing (an odd value simply matches nothing). */
+function normalizeSerialLoose(hex: string): string {
+  const stripped = hex.toLowerCase().replace(/^0+/, "") || "0";
+  return stripped.length % 2 ? `0${stripped}` : stripped;
+}
+
+function splitPem(text: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
+    out.push(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+  }
+  return out;
+}
