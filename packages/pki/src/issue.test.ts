@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { children, explicit, readOne, seq } from "./der";
+import { children, explicit, readOne, seq, TAG, tlv } from "./der";
 import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { type IssueParams, issueCertificate, issuerContext, lintTbsCertificate } from "./issue";
@@ -288,6 +288,15 @@ describe("issueCertificate refusals", () => {
     ]);
   });
 
+  it("does not mix up a custom profile with the built-in profile of the same id", async () => {
+    const standard = text((await issue({ profile: "enterprise-sign" })).pem);
+    expect(standard).toMatch(/Key Usage: critical\s+Digital Signature, Non Repudiation\n/);
+    const custom = { ...getProfile("enterprise-sign"), encipherment: true };
+    expect(text((await issue({ profile: custom })).pem)).toMatch(
+      /Digital Signature, Non Repudiation, Key Agreement\n/,
+    );
+  });
+
   it("refuses keys the profile does not allow", async () => {
     const sm2Only = { ...getProfile("enterprise-sign"), allowedKeys: ["sm2"] };
     const err = await failure(issue({ profile: sm2Only }));
@@ -350,5 +359,11 @@ describe("lintTbsCertificate", () => {
       ...parts.map((p, i) => (i === 3 ? parseCertificate(p256.root.certDer).subjectRaw : p.raw)),
     );
     expect(lintTbsCertificate(otherIssuer, ctx, profile, key)).toEqual(["issuer-name-mismatch"]);
+    const withSerial = (bytes: number[]) =>
+      seq(...parts.map((p, i) => (i === 1 ? tlv(TAG.INTEGER, Buffer.from(bytes)) : p.raw)));
+    expect(lintTbsCertificate(withSerial([0x80, 1, 2]), ctx, profile, key)).toEqual(["serial-not-positive"]);
+    expect(lintTbsCertificate(withSerial([0]), ctx, profile, key)).toEqual(["serial-not-positive"]);
+    expect(lintTbsCertificate(withSerial(Array(21).fill(1)), ctx, profile, key)).toEqual(["serial-length"]);
+    expect(lintTbsCertificate(withSerial([0, 1]), ctx, profile, key)).toEqual(["serial-not-minimal"]);
   });
 });

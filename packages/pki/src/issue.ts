@@ -229,7 +229,16 @@ function kindName(kind: string): string {
 }
 
 function profileExtensions(ctx: IssuerContext, profile: CertificateProfile, key: PublicKeyInfo): Buffer[] {
-  const cacheKey = `${profile.id}|${key.keyType}|${profile.signatureUsages.join()}|${profile.extKeyUsages.join()}`;
+  // Keyed on everything the extensions depend on, so a caller's custom profile object never reuses
+  // the extensions of a built-in profile with the same id.
+  const cacheKey = [
+    profile.id,
+    key.keyType,
+    profile.signatureUsages.join(),
+    profile.encipherment,
+    profile.extKeyUsages.join(),
+    profile.ocspNoCheck ?? false,
+  ].join("|");
   let exts = ctx.profileExts.get(cacheKey);
   if (!exts) {
     exts = [basicConstraintsExt(false), keyUsageExt(keyUsagesFor(profile, key))];
