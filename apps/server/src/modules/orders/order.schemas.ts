@@ -1,14 +1,9 @@
 import { BUSINESS_CODES, ORDER_EVENTS, ORDER_STATES } from "@certhall/domain";
 import { z } from "zod";
+import { zHandlerInput } from "../subjects/subject.fields";
 
 export const zOrderState = z.enum(ORDER_STATES);
 export const zBusiness = z.enum(BUSINESS_CODES, { error: "业务类型无效" });
-
-export const zHandlerInput = z.object({
-  name: z.string({ error: "请填写经办人姓名" }).trim().min(1, { error: "请填写经办人姓名" }).max(30),
-  idNumber: z.string({ error: "请填写经办人身份证号" }).trim().max(18),
-  phone: z.string({ error: "请填写经办人手机号" }).trim().max(11),
-});
 
 export const zItemInput = z.object({
   subjectId: z.string({ error: "请选择主体" }).min(1, { error: "请选择主体" }).max(64),

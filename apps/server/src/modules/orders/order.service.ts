@@ -15,15 +15,15 @@ import {
   type OrderState,
   shanghaiDate,
   sumLines,
-  validateIdCard,
-  validateMobile,
 } from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
-import type { CaType, Order } from "../../db/tables.orders";
-import { AppError, invalidField, notFound } from "../../errors";
+import type { Order } from "../../db/tables.orders";
+import { invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { pricesOf } from "../catalog/catalog.service";
+import { rememberHandler } from "../subjects/handler.service";
 import { applyTransition, type TransitionActor } from "./order.transition";
 
 export interface OrderDeps {
@@ -77,16 +77,6 @@ export function createOrderService(deps: OrderDeps) {
   const { db, clock } = deps;
   const tdeps = { clock, signName: deps.config.sms.signName };
 
-  function checkHandler(h: HandlerInput): HandlerInput {
-    const name = h.name.trim();
-    if (!name) throw invalidField("handler.name", "请填写经办人姓名");
-    const id = validateIdCard(h.idNumber, { minBirthDate: "1900-01-01" });
-    if (!id.ok) throw invalidField("handler.idNumber", `经办人${id.reason}`);
-    const phone = validateMobile(h.phone);
-    if (!phone.ok) throw invalidField("handler.phone", `经办人${phone.reason}`);
-    return { name, idNumber: id.value, phone: phone.value };
-  }
-
   /** Prices every item from the catalog as it stands now, checking ownership and kinds. */
   async function priceItems(trx: Trx | Db, accountId: string, input: OrderInput) {
     if (input.items.length === 0) throw invalidField("items", "请至少添加一项证书");
@@ -132,7 +122,7 @@ export function createOrderService(deps: OrderDeps) {
       if (!Number.isInteger(item.years) || item.years < 1 || item.years > 5) {
         throw invalidField(`items.${index}.years`, `第 ${index + 1} 项：年限应为 1–5 年`);
       }
-      const lines = itemFeeLines(input.business, caPrices(caType), { years: item.years, eseal: item.eseal });
+      const lines = itemFeeLines(input.business, pricesOf(caType), { years: item.years, eseal: item.eseal });
       return { item, subject, caType, lines, amount: sumLines(lines) };
     });
   }
@@ -161,42 +151,13 @@ export function createOrderService(deps: OrderDeps) {
       .execute();
   }
 
-  async function rememberHandler(trx: Trx, accountId: string, h: HandlerInput) {
-    const now = iso(clock());
-    const existing = await trx
-      .selectFrom("handlers")
-      .select("id")
-      .where("account_id", "=", accountId)
-      .where("id_number", "=", h.idNumber)
-      .executeTakeFirst();
-    if (existing) {
-      await trx
-        .updateTable("handlers")
-        .set({ name: h.name, phone: h.phone, last_used_at: now })
-        .where("id", "=", existing.id)
-        .execute();
-    } else {
-      await trx
-        .insertInto("handlers")
-        .values({
-          id: newId(),
-          account_id: accountId,
-          name: h.name,
-          id_number: h.idNumber,
-          phone: h.phone,
-          last_used_at: now,
-        })
-        .execute();
-    }
-  }
-
   async function create(
     accountId: string,
     input: OrderInput & { clientToken?: string; submit?: boolean },
     meta: Meta,
   ) {
     assertBusinessAvailable(input.business);
-    const handler = checkHandler(input.handler);
+    const handler = input.handler;
     if (input.clientToken) {
       const prior = await db
         .selectFrom("orders")
@@ -241,7 +202,7 @@ export function createOrderService(deps: OrderDeps) {
         return await db.transaction().execute(async (trx) => {
           await trx.insertInto("orders").values(order).execute();
           await writeItems(trx, order.id, priced);
-          await rememberHandler(trx, accountId, handler);
+          await rememberHandler(trx, accountId, handler, clock());
           await appendAudit(trx, {
             at: now,
             actorType: "applicant",
@@ -309,7 +270,7 @@ export function createOrderService(deps: OrderDeps) {
     const order = await getOwned(accountId, orderId);
     if (input.business !== order.business) throw invalidField("business", "不能更改订单的业务类型");
     if (input.subjectKind !== order.subject_kind) throw invalidField("subjectKind", "不能更改订单的主体类型");
-    const handler = checkHandler(input.handler);
+    const handler = input.handler;
     const priced = await priceItems(db, accountId, input);
     return db.transaction().execute(async (trx) => {
       const updated = await applyTransition(trx, tdeps, {
@@ -326,7 +287,7 @@ export function createOrderService(deps: OrderDeps) {
         ip: meta.ip,
       });
       await writeItems(trx, order.id, priced);
-      await rememberHandler(trx, accountId, handler);
+      await rememberHandler(trx, accountId, handler, clock());
       return updated;
     });
   }
@@ -441,18 +402,6 @@ export function createOrderService(deps: OrderDeps) {
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
-
-export function caPrices(c: CaType) {
-  return {
-    certFee: c.cert_fee,
-    mediaFee: c.media_fee,
-    annualFee: c.annual_fee,
-    esealFee: c.eseal_fee,
-    changeFee: c.change_fee,
-    reissueFee: c.reissue_fee,
-    replaceFee: c.replace_fee,
-  };
-}
 
 /** The progress timeline: what happened (events) and what comes next, and who acts. */
 export function timeline(
