@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   ];
   const issuing = ca.issuing();
   lines.push(
-    `  CA (${issuing.algorithm}):    ${issuing.subject}`,
+    `${`  CA (${issuing.algorithm}):`.padEnd(23)}${issuing.subject}`,
     `  CA certificates:     ${ca
       .chainOf(issuing)
       .map((c) => `${config.publicUrl}/pki/ca/${c.slug}.crt`)

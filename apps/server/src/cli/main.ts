@@ -9,6 +9,7 @@ import { STAFF_ROLES } from "../modules/auth/policy";
 import { listOutbox } from "../modules/sms/sms.outbox";
 import { createStaffService } from "../modules/staff/staff.service";
 import { openPreparedDatabase } from "../runtime";
+import { CA_HELP, runCaCli } from "./ca";
 
 const HELP = `certhall — operator's command line
 
@@ -20,6 +21,7 @@ const HELP = `certhall — operator's command line
   certhall staff disable|enable --username U
   certhall audit verify                    verify the audit hash chain; exit 1 at the first bad entry
   certhall sms outbox [--limit N]          show the newest SMS messages (dev provider)
+${CA_HELP}
   certhall token <command> …               PKCS#11 token client (keygen, csr, enroll, …): certhall token help
 
 Configuration comes from the same environment variables as the server (DATA_DIR, DATABASE_URL, …).`;
@@ -105,6 +107,7 @@ export async function runCli(
       out(`审计链异常：${r.firstBad?.problem}（已校验 ${r.checked} 条完好）`);
       return 1;
     }
+    if (cmd === "ca") return await runCaCli(sub, rest, { config, database, out });
     if (cmd === "sms" && sub === "outbox") {
       const { values } = parseArgs({ args: rest, options: { limit: { type: "string" } } });
       const rows = await listOutbox(db, Number(values.limit ?? 20));
