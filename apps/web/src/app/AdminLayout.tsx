@@ -7,8 +7,7 @@ import {
   MenuOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
-import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
+import { Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
 import { type ReactNode, useState } from "react";
 import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { adminLogout } from "../api/admin";
@@ -18,7 +17,7 @@ import { LoadError, PageLoading } from "../components/PageLoading";
 import { useI18n } from "./i18n";
 import type { MessageKey } from "./messages";
 import { Forbidden } from "./NotFound";
-import { queryKeys, useAdminMe } from "./queries";
+import { useAdminMe } from "./queries";
 import { useApiError } from "./useApiError";
 
 const { Sider, Header, Content } = Layout;
@@ -79,8 +78,6 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const { message } = App.useApp();
   const onError = useApiError();
 
   const entries = staff.mustChangePassword
@@ -103,10 +100,9 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
       onError(err);
       return;
     }
-    queryClient.setQueryData(queryKeys.adminMe, null);
-    queryClient.removeQueries({ queryKey: ["admin"], type: "inactive" });
-    message.success(t("account.loggedOut"));
-    navigate("/admin/login", { replace: true });
+    // A full page load: nothing the previous staff member saw (staff lists, audit pages) stays in memory
+    // for whoever uses this browser next, and no route guard races the cleared session.
+    window.location.replace("/admin/login");
   }
 
   const brand = (showTitle: boolean) => (

@@ -131,7 +131,11 @@ export function StaffPage() {
             title: t("staff.lastLogin"),
             dataIndex: "lastLoginAt",
             render: (v: string | null) =>
-              v ? formatDateTime(v) : <Typography.Text type="secondary">{t("staff.never")}</Typography.Text>,
+              v ? (
+                <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>
+              ) : (
+                <Typography.Text type="secondary">{t("staff.never")}</Typography.Text>
+              ),
           },
           {
             title: t("common.actions"),

@@ -66,9 +66,10 @@ function AccountView({ account }: { account: Account }) {
     setBusy("logout");
     try {
       await logout();
+      // Leave the page first: clearing the session while still on /account would redirect to /login.
+      await navigate("/", { replace: true });
       queryClient.setQueryData(queryKeys.me, null);
       message.success(t("account.loggedOut"));
-      navigate("/", { replace: true });
     } catch (err) {
       onError(err);
     } finally {
