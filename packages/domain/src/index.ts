@@ -3,3 +3,4 @@ export * from "./calendar";
 export * from "./fees";
 export * from "./orders";
 export * from "./validators";
+export * from "./materials";
