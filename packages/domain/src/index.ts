@@ -1,6 +1,6 @@
 export * from "./business-types";
 export * from "./calendar";
 export * from "./fees";
+export * from "./materials";
 export * from "./orders";
 export * from "./validators";
-export * from "./materials";

@@ -40,7 +40,11 @@ const SEAL = { company: "（加盖公章）", person: "（本人签字）" } as 
 const SEAL_EN = { company: " (with the company seal)", person: " (signed by the applicant)" } as const;
 
 function form(code: MaterialCode, zh: string, en: string) {
-  return (kind: MaterialSubjectKind): Material => ({ code, zh: `${zh}${SEAL[kind]}`, en: `${en}${SEAL_EN[kind]}` });
+  return (kind: MaterialSubjectKind): Material => ({
+    code,
+    zh: `${zh}${SEAL[kind]}`,
+    en: `${en}${SEAL_EN[kind]}`,
+  });
 }
 
 // Each entry is a function of the subject kind, so a text that differs between companies and
