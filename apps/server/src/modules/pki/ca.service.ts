@@ -562,7 +562,11 @@ export function createCaService(deps: CaServiceDeps) {
 
   // --- Issue and revoke -------------------------------------------------------------------------
 
-  async function issue(actor: CaActor, input: IssueInput): Promise<IssueResult> {
+  /**
+   * Issues one certificate. `outer` (optional) runs the writes inside the caller's transaction, so an
+   * RA step (e.g. recording the serial on an order item) commits or rolls back together with it.
+   */
+  async function issue(actor: CaActor, input: IssueInput, outer?: Trx): Promise<IssueResult> {
     const ca = issuing();
     let csr: ParsedCsr;
     try {
@@ -629,7 +633,7 @@ export function createCaService(deps: CaServiceDeps) {
     // Pre-sign the "good" answer now (RFC 5019 2.1.1): OCSP then never signs on the request path.
     const certId = buildCertId(ca.certDer, issued.serialHex, "sha1");
     const good = await signOcsp(ca, certId, { status: "good" });
-    await db.transaction().execute(async (trx) => {
+    const write = async (trx: Trx) => {
       await trx
         .insertInto("pki_certificates")
         .values({
@@ -669,7 +673,9 @@ export function createCaService(deps: CaServiceDeps) {
         },
         ip: actor.ip ?? null,
       });
-    });
+    };
+    if (outer) await write(outer);
+    else await db.transaction().execute(write);
     remember(cacheKey(ca.id, "sha1", issued.serialHex), good.der, good.thisUpdate);
     return {
       certificatePem: issued.pem,
