@@ -213,7 +213,9 @@ async function scenario(engine: "sqlite" | "postgres"): Promise<Result[]> {
       });
       db.prepare(text).run(...values);
     };
-    close = async () => db.close();
+    close = async () => {
+      db.close();
+    };
   }
   const sessions = await seedSessions(exec, Math.max(...LEVELS));
   const ca = await caTypeId(base, sessions[0]!.cookie);
