@@ -19,6 +19,7 @@ import type { MessageKey } from "./messages";
 import { Forbidden } from "./NotFound";
 import { useAdminMe } from "./queries";
 import { useApiError } from "./useApiError";
+import { usePageTitle } from "./usePageTitle";
 
 const { Sider, Header, Content } = Layout;
 
@@ -52,6 +53,7 @@ export const ROLE_COLORS: Record<StaffRole, string> = {
 
 export function AdminLayout() {
   const { t } = useI18n();
+  usePageTitle();
   const me = useAdminMe();
   const location = useLocation();
 

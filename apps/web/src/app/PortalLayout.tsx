@@ -6,6 +6,7 @@ import { getSmsOutbox } from "../api/portal";
 import { LangSwitch } from "../components/LangSwitch";
 import { useI18n } from "./i18n";
 import { queryKeys, useMe } from "./queries";
+import { usePageTitle } from "./usePageTitle";
 
 const { Header, Content, Footer } = Layout;
 
@@ -14,6 +15,7 @@ export function PortalLayout() {
   const screens = Grid.useBreakpoint();
   const location = useLocation();
   const navigate = useNavigate();
+  usePageTitle();
   const me = useMe();
   const account = me.data ?? null;
   const wide = screens.md ?? true;

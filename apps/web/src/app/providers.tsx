@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, theme } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
@@ -6,9 +6,20 @@ import { type ReactNode, useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { dayjs } from "../lib/time";
 import { I18nProvider, useI18n } from "./i18n";
+import { queryKeys } from "./queries";
 
-function createQueryClient() {
-  return new QueryClient({
+export function createQueryClient() {
+  const client: QueryClient = new QueryClient({
+    // A session that expires while a page is open: any admin query answering 401 clears the staff
+    // session, any other the applicant's, and the route guards then send the person to the right login
+    // page (with ?next=) instead of leaving a "请先登录" error box on a page they can no longer use.
+    queryCache: new QueryCache({
+      onError: (err, query) => {
+        if (!(err instanceof ApiError) || err.status !== 401) return;
+        const admin = query.queryKey[0] === "admin";
+        client.setQueryData(admin ? queryKeys.adminMe : queryKeys.me, null);
+      },
+    }),
     defaultOptions: {
       queries: {
         // A 4xx will answer the same on retry; only network and 5xx problems are worth a second try.
@@ -19,6 +30,7 @@ function createQueryClient() {
       },
     },
   });
+  return client;
 }
 
 function LocalisedAntd({ children }: { children: ReactNode }) {

@@ -13,13 +13,14 @@ import { RegisterPage } from "../pages/portal/RegisterPage";
 import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
 import { WindowsPage } from "../pages/portal/WindowsPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
-import { NotFound } from "./NotFound";
+import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
 
 const router = createBrowserRouter([
   {
     path: "/",
     element: <PortalLayout />,
+    errorElement: <RouteError />,
     children: [
       { index: true, element: <HomePage /> },
       { path: "register", element: <RegisterPage /> },
@@ -31,10 +32,11 @@ const router = createBrowserRouter([
       { path: "*", element: <NotFound /> },
     ],
   },
-  { path: "/admin/login", element: <AdminLoginPage /> },
+  { path: "/admin/login", element: <AdminLoginPage />, errorElement: <RouteError /> },
   {
     path: "/admin",
     element: <AdminLayout />,
+    errorElement: <RouteError />,
     children: [
       { index: true, element: <AdminDashboardPage /> },
       {

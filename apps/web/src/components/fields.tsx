@@ -29,6 +29,8 @@ export function PhoneField({ autoFocus }: { autoFocus?: boolean }) {
       label={t("field.phone")}
       rules={[mobileRule]}
       validateTrigger={["onChange", "onBlur"]}
+      // Checked as typed, but only once typing pauses: no red "11 位" under the first digit.
+      validateDebounce={400}
       normalize={(v: string) => v.replace(/\s+/g, "")}
     >
       <Input
@@ -66,6 +68,7 @@ export function NewPasswordFields({
         rules={[passwordRule(phoneField)]}
         extra={lang === "zh" ? PASSWORD_RULE : t("password.hint")}
         validateTrigger={["onChange", "onBlur"]}
+        validateDebounce={400}
         dependencies={phoneField ? [phoneField] : undefined}
       >
         <Input.Password autoComplete="new-password" />

@@ -7,6 +7,7 @@ import { adminLogin } from "../../api/admin";
 import { useI18n } from "../../app/i18n";
 import { queryKeys, useAdminMe } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
+import { usePageTitle } from "../../app/usePageTitle";
 import { LangSwitch } from "../../components/LangSwitch";
 import { safeNext } from "../../lib/next";
 
@@ -25,6 +26,7 @@ export function AdminLoginPage() {
   const { message } = App.useApp();
   const onError = useApiError();
   const me = useAdminMe();
+  usePageTitle();
 
   // Already logged in (e.g. back button): straight to the dashboard.
   if (me.data && !submitting) return <Navigate to="/admin" replace />;

@@ -4,6 +4,7 @@ import { Button, Card, Col, Row, Space, Tag, Typography } from "antd";
 import { Link } from "react-router";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
+import { BUSINESS_DESCRIPTIONS_EN } from "./business-en";
 
 const { Title, Paragraph, Text } = Typography;
 
@@ -31,7 +32,9 @@ function BusinessCard({ business }: { business: BusinessType }) {
         )
       }
     >
-      <Text type={business.available ? undefined : "secondary"}>{business.description}</Text>
+      <Text type={business.available ? undefined : "secondary"}>
+        {lang === "zh" ? business.description : BUSINESS_DESCRIPTIONS_EN[business.code]}
+      </Text>
     </Card>
   );
   // While a business is not available its card is not a link: no button that pretends to work.
