@@ -4,7 +4,7 @@
 // generated P-256 CA in a temporary directory. Until the real server route exists this compares the
 // library + bare HTTP, not the full certhall request path.
 //
-//   npm run bench:cfssl-http -w bench -- [--seconds=10] [--concurrency=32] [--only=cfssl|pki] [--workers=N] [--pool=1]
+//   npm run bench:cfssl-http -w bench -- [--seconds=16] [--rounds=8] [--concurrency=32] [--only=cfssl|pki] [--workers=N] [--pool=1]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,11 +13,13 @@ import { createCsr, generateKeyPair, localSigner } from "@certhall/pki";
 import { type LoadResult, printLoad, runLoad } from "./load";
 import { arg } from "./measure";
 
-const seconds = Number(arg("seconds", "10"));
+const seconds = Number(arg("seconds", "16"));
+const rounds = Number(arg("rounds", "8"));
 const concurrency = Number(arg("concurrency", "32"));
 const only = arg("only", "");
-const workers = arg("workers", String(os.availableParallelism()));
-const pool = arg("pool", "0");
+// Defaults are the fastest setup measured here: one process, crypto on the libuv thread pool.
+const workers = arg("workers", "1");
+const pool = arg("pool", "1");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "certhall-bench-"));
 const children: ChildProcess[] = [];
 const stop = () => {
@@ -70,16 +72,20 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} not ready in 30 s`);
 }
 
-async function bench(name: string, port: number, child: ChildProcess): Promise<LoadResult> {
+interface Target {
+  name: string;
+  url: string;
+}
+
+async function start(name: string, port: number, child: ChildProcess): Promise<Target> {
+  children.push(child);
   const url = `http://127.0.0.1:${port}/api/v1/cfssl/sign`;
   await waitReady(url, child);
   await runLoad({ name: `${name} (warm-up)`, url, concurrency, seconds: 1, body, check });
-  const result = await runLoad({ name, url, concurrency, seconds, body, check });
-  child.kill("SIGTERM");
-  return result;
+  return { name, url };
 }
 
-const results: LoadResult[] = [];
+const targets: Target[] = [];
 
 if (only !== "pki") {
   // 2. cfssl: a generated P-256 CA and a plain signing profile.
@@ -102,52 +108,63 @@ if (only !== "pki") {
     }),
   );
   const port = 18888;
-  const cfssl = spawn(
-    "cfssl",
-    [
-      "serve",
-      "-address",
-      "127.0.0.1",
-      "-port",
-      String(port),
-      "-ca",
-      "ca.pem",
-      "-ca-key",
-      "ca-key.pem",
-      "-config",
-      "config.json",
-      "-loglevel",
-      "5",
-    ],
-    { cwd: dir, stdio: "ignore" },
-  );
-  children.push(cfssl);
-  results.push(await bench("cfssl serve /api/v1/cfssl/sign", port, cfssl));
+  const args = [
+    "serve",
+    "-address",
+    "127.0.0.1",
+    "-port",
+    String(port),
+    "-ca",
+    "ca.pem",
+    "-ca-key",
+    "ca-key.pem",
+  ];
+  const cfssl = spawn("cfssl", [...args, "-config", "config.json", "-loglevel", "5"], {
+    cwd: dir,
+    stdio: "ignore",
+  });
+  targets.push(await start("cfssl serve /api/v1/cfssl/sign", port, cfssl));
 }
 
 if (only !== "cfssl") {
-  // 3. @certhall/pki behind node:http, same API, separate process.
+  // 3. @certhall/pki behind node:http, same API, separate process(es).
   const port = 18899;
+  const server = path.join(import.meta.dirname, "pki-sign-server.ts");
   const pki = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join(import.meta.dirname, "pki-sign-server.ts"),
-      `--port=${port}`,
-      `--workers=${workers}`,
-    ],
-    {
-      stdio: "ignore",
-    },
+    ["--import", "tsx", server, `--port=${port}`, `--workers=${workers}`, `--pool=${pool}`],
+    { stdio: "ignore" },
   );
-  children.push(pki);
   const label = `@certhall/pki + node:http ×${workers}${pool === "1" ? " (thread pool)" : ""}`;
-  results.push(await bench(label, port, pki));
+  targets.push(await start(label, port, pki));
 }
 
+// 4. Interleaved slices (the machine is shared): both servers stay up and each slice loads one of
+//    them; the median slice rate is reported, so bursts of outside load hit both sides alike.
+const slices = targets.map(() => [] as LoadResult[]);
+for (let r = 0; r < rounds; r++) {
+  for (const [i, t] of targets.entries()) {
+    slices[i]!.push(
+      await runLoad({ name: t.name, url: t.url, concurrency, seconds: seconds / rounds, body, check }),
+    );
+  }
+}
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+const results = targets.map(
+  (t, i): LoadResult => ({
+    name: t.name,
+    ok: slices[i]!.reduce((n, x) => n + x.ok, 0),
+    failed: slices[i]!.reduce((n, x) => n + x.failed, 0),
+    seconds: slices[i]!.reduce((n, x) => n + x.seconds, 0),
+    perSecond: median(slices[i]!.map((x) => x.perSecond)),
+    p50Ms: median(slices[i]!.map((x) => x.p50Ms)),
+    p99Ms: median(slices[i]!.map((x) => x.p99Ms)),
+    firstError: slices[i]!.find((x) => x.firstError)?.firstError,
+  }),
+);
+
 console.log(
-  `\ncfssl-http: POST sign, ${concurrency} concurrent clients, ${seconds}s each, ${os.cpus().length} CPUs`,
+  `\ncfssl-http: POST sign, ${concurrency} concurrent clients, ${seconds}s per side in ${rounds} interleaved slices (median slice), ${os.cpus().length} CPUs`,
 );
 printLoad(results);
 const [a, b] = results;

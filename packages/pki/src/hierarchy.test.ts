@@ -133,6 +133,53 @@ describe("importCa", () => {
     expect(opensslOk(["verify", "-CAfile", "ext-ca.pem", "import-leaf.pem"], dir)).toMatch(/OK/);
   });
 
+  it("imports an openssl-made SM2 CA and signs with the standard distinguishing ID", async () => {
+    opensslOk(
+      ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-out", "sm2-ca.key"],
+      dir,
+    );
+    opensslOk(
+      [
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "sm2-ca.key",
+        "-subj",
+        "/C=CN/CN=外部 SM2 CA",
+        "-utf8",
+        "-days",
+        "3650",
+        "-sm3",
+        "-sigopt",
+        SM2_ID,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        "sm2-ca.pem",
+      ],
+      dir,
+    );
+    const ca = importCa(
+      fs.readFileSync(path.join(dir, "sm2-ca.pem"), "utf8"),
+      fs.readFileSync(path.join(dir, "sm2-ca.key"), "utf8"),
+    );
+    expect(ca.algorithm).toBe("sm2");
+    const leaf = await issueCertificate({
+      issuer: { certDer: ca.certDer, signer: ca.signer },
+      csr: opensslCsr(dir, "sm2", "/CN=x", "sm2-import-leaf"),
+      profile: "person-sign",
+      subject: { kind: "person", name: "钱七" },
+      urls: { crl: "http://ca.test/c.crl", ocsp: "http://ca.test/ocsp", caIssuers: "http://ca.test/ca.crt" },
+    });
+    write(dir, "sm2-import-leaf.pem", leaf.pem);
+    expect(
+      opensslOk(["verify", "-vfyopt", SM2_ID, "-CAfile", "sm2-ca.pem", "sm2-import-leaf.pem"], dir),
+    ).toMatch(/OK/);
+  });
+
   it("refuses an end-entity certificate as a CA", async () => {
     const leafKey = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
     write(dir, "ee.key", leafKey.export({ type: "pkcs8", format: "pem" }));
