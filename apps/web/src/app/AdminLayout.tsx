@@ -1,6 +1,7 @@
 import {
   AuditOutlined,
   DashboardOutlined,
+  FileSearchOutlined,
   EnvironmentOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -36,6 +37,7 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
   { path: "/admin/staff", label: "admin.menu.staff", icon: <TeamOutlined />, roles: ["admin"] },
   { path: "/admin/windows", label: "admin.menu.windows", icon: <EnvironmentOutlined />, roles: ["admin"] },
   { path: "/admin/audit", label: "admin.menu.audit", icon: <AuditOutlined />, roles: ["admin", "auditor"] },
+  { path: "/admin/review", label: "admin.menu.review", icon: <FileSearchOutlined />, roles: ["reviewer"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];
 

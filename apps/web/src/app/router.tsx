@@ -12,6 +12,8 @@ import { LoginPage } from "../pages/portal/LoginPage";
 import { RegisterPage } from "../pages/portal/RegisterPage";
 import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
 import { WindowsPage } from "../pages/portal/WindowsPage";
+import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
+import { ReviewDetailPage } from "../pages/review/ReviewDetailPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
 import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
@@ -60,6 +62,22 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["admin", "auditor"]}>
             <AuditPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "review",
+        element: (
+          <RequireRole roles={["reviewer"]}>
+            <ReviewQueuePage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "review/:id",
+        element: (
+          <RequireRole roles={["reviewer"]}>
+            <ReviewDetailPage />
           </RequireRole>
         ),
       },

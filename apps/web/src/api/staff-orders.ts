@@ -1,0 +1,328 @@
+/**
+ * Back-office endpoints around orders (issue 5): the review queue and decisions (reviewer), finance
+ * booking (finance), the window workbench (operator) and the CA-type catalog (admin). The shapes follow
+ * the zod schemas in apps/server/src/modules/{orders,payments,finance,workbench,catalog}.
+ */
+import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
+import { api } from "./client";
+
+// ---- orders (modules/orders/order.schemas.ts) ----
+
+export interface FeeLine {
+  code: string;
+  labelZh: string;
+  amount: number;
+}
+
+export interface StaffOrderSummary {
+  id: string;
+  orderNo: string;
+  business: string;
+  businessName: string;
+  subjectKind: string;
+  state: OrderState;
+  stateLabel: string;
+  version: number;
+  totalFen: number;
+  handlerName: string;
+  handlerPhoneMasked: string;
+  submittedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderItem {
+  id: string;
+  subject: {
+    id: string;
+    kind: string;
+    name: string;
+    identity: string;
+    legalRep: string | null;
+    address: string | null;
+  };
+  caType: { id: string; name: string };
+  years: number;
+  eseal: boolean;
+  feeLines: FeeLine[];
+  amountFen: number;
+  certificateSerial: string | null;
+  mediaSerial: string | null;
+}
+
+export interface TimelineDone {
+  at: string;
+  event: string;
+  label: string;
+  actor: string;
+  note: string | null;
+  state: string;
+}
+
+export interface StaffOrderDetail extends StaffOrderSummary {
+  handler: { name: string; idNumber: string; phone: string };
+  remittanceCode: string;
+  lastNote: string | null;
+  delivery: {
+    method: "mail" | "window" | null;
+    windowId: string | null;
+    appointmentDate: string | null;
+    returnAddress: Record<string, string> | null;
+    courier: string | null;
+    trackingNo: string | null;
+  };
+  items: OrderItem[];
+  timeline: {
+    done: TimelineDone[];
+    current: { state: string; label: string; next: string; nextActor: string | null };
+    upcoming: { state: string; label: string; actor: string | null }[];
+  };
+  actions: OrderEvent[];
+}
+
+export interface OrderPage {
+  orders: StaffOrderSummary[];
+  hasMore: boolean;
+}
+
+export const REVIEW_PAGE_SIZE = 20;
+
+export function listStaffOrders(params: { states: readonly OrderState[]; q?: string; page: number }) {
+  return api.get<OrderPage>("/admin/orders", {
+    query: {
+      state: params.states.join(","),
+      q: params.q?.trim() || undefined,
+      limit: REVIEW_PAGE_SIZE,
+      offset: (params.page - 1) * REVIEW_PAGE_SIZE,
+    },
+  });
+}
+
+export function getStaffOrder(id: string) {
+  return api.get<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}`);
+}
+
+export type ReviewAction = "start-review" | "approve" | "reject";
+
+export function reviewOrder(id: string, action: ReviewAction, body: { version: number; note?: string }) {
+  return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}/${action}`, body);
+}
+
+/** Quick picks for a rejection reason (the seed's usual grounds); the reviewer may add details. */
+export const REJECT_REASONS = [
+  "营业执照不清晰",
+  "信息与营业执照不一致",
+  "统一社会信用代码有误",
+  "法定代表人信息有误",
+  "经办人信息有误",
+  "身份证信息有误",
+  "CA 类型选择有误",
+] as const;
+
+/** Joins the ticked quick picks and the free text into one reason ("；"-separated, as written in Chinese). */
+export function composeReason(picks: readonly string[], text: string | undefined): string {
+  return [...picks, (text ?? "").trim()].filter((s) => s.length > 0).join("；");
+}
+
+// ---- finance booking (modules/finance, modules/payments) ----
+
+export type PaymentMethod = "online" | "transfer" | "zero";
+
+export interface StaffPayment {
+  id: string;
+  orderId: string;
+  orderNo: string;
+  /** The order's version: book/return move the order, so they carry it (409 when it moved meanwhile). */
+  orderVersion: number;
+  method: PaymentMethod;
+  amountFen: number;
+  remittanceCode: string | null;
+  status: string;
+  paidAt: string | null;
+  declaredAt: string | null;
+  providerTradeNo?: string | null;
+  voucher: { contentType: string; filename?: string | null; size?: number | null } | null;
+}
+
+export async function listPaymentsAwaitingBooking() {
+  return (
+    await api.get<{ payments: StaffPayment[] }>("/admin/payments", { query: { status: "awaiting_booking" } })
+  ).payments;
+}
+
+export function voucherUrl(paymentId: string) {
+  return `/api/v1/admin/payments/${encodeURIComponent(paymentId)}/voucher`;
+}
+
+export function bookPayment(id: string, version: number) {
+  return api.post<unknown>(`/admin/payments/${encodeURIComponent(id)}/book`, { version });
+}
+
+export function returnPayment(id: string, version: number, note: string) {
+  return api.post<unknown>(`/admin/payments/${encodeURIComponent(id)}/return`, { version, note });
+}
+
+// ---- window workbench (modules/workbench) ----
+
+export interface MaterialRow {
+  code: string;
+  zh: string;
+  en?: string;
+  received: boolean;
+  receivedAt?: string | null;
+}
+
+export async function findOrderForWorkbench(q: string) {
+  const res = await api.get<StaffOrderDetail | { order: StaffOrderDetail }>("/admin/workbench/find", {
+    query: { q: q.trim() },
+  });
+  return "order" in res ? res.order : res;
+}
+
+export async function listMaterials(orderId: string) {
+  const res = await api.get<{ materials: MaterialRow[] }>(
+    `/admin/orders/${encodeURIComponent(orderId)}/materials`,
+  );
+  return res.materials;
+}
+
+export function saveMaterials(orderId: string, version: number, received: string[]) {
+  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/materials`, { version, received });
+}
+
+export function receiveMaterials(orderId: string, version: number) {
+  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/receive`, { version });
+}
+
+export function recordMedia(orderId: string, itemId: string, mediaSerial: string) {
+  return api.post<unknown>(
+    `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/media`,
+    { mediaSerial },
+  );
+}
+
+export interface IssuedCertificate {
+  serial: string;
+  subject: string;
+  notBefore?: string;
+  notAfter?: string;
+}
+
+/** Reads the certificate out of the issue answer, whichever wrapper the server uses. */
+export function issuedFrom(res: unknown): IssuedCertificate | null {
+  const r = (typeof res === "object" && res !== null ? res : {}) as Record<string, unknown>;
+  const c = (typeof r.certificate === "object" && r.certificate !== null ? r.certificate : r) as Record<
+    string,
+    unknown
+  >;
+  const serial =
+    typeof c.serial === "string" ? c.serial : typeof c.serialNumber === "string" ? c.serialNumber : null;
+  if (!serial) return null;
+  return {
+    serial,
+    subject: typeof c.subject === "string" ? c.subject : typeof c.subjectDn === "string" ? c.subjectDn : "",
+    notBefore: typeof c.notBefore === "string" ? c.notBefore : undefined,
+    notAfter: typeof c.notAfter === "string" ? c.notAfter : undefined,
+  };
+}
+
+export async function issueItem(orderId: string, itemId: string, csrPem: string) {
+  const res = await api.post<unknown>(
+    `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/issue`,
+    { csrPem },
+  );
+  return issuedFrom(res);
+}
+
+export type HandOver = { how: "handover" } | { how: "mail"; courier: string; trackingNo: string };
+
+export function completeOrder(orderId: string, version: number, how: HandOver) {
+  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/complete`, { version, ...how });
+}
+
+/** A media (USB key) serial as the server accepts it: 4–64 of [A-Za-z0-9-]. */
+export const MEDIA_SERIAL = /^[A-Za-z0-9-]{4,64}$/;
+
+/** A PEM certificate request (PKCS#10): both the classic and the "NEW" label that some tools write. */
+export function looksLikeCsr(text: string): boolean {
+  return /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/.test(
+    text,
+  );
+}
+
+// ---- CA-type catalog (modules/catalog/catalog.routes.ts) ----
+
+export type SubjectKind = "company" | "person";
+
+export interface CaType {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  subjectKind: SubjectKind;
+  profile: string;
+  profileName: string;
+  prices: CaTypePrices;
+  demoPrices: boolean;
+  priceNotice: string | null;
+  active: boolean;
+  sortOrder: number;
+  updatedAt: string;
+}
+
+export interface CaTypeFields {
+  name: string;
+  description: string;
+  subjectKind: SubjectKind;
+  profile: string;
+  prices: CaTypePrices;
+  demoPrices: boolean;
+  active: boolean;
+  sortOrder: number;
+}
+
+export async function listAllCaTypes() {
+  return (await api.get<{ caTypes: CaType[] }>("/admin/catalog/ca-types")).caTypes;
+}
+
+export function createCaType(input: CaTypeFields & { code: string }) {
+  return api.post<{ caType: CaType }>("/admin/catalog/ca-types", input);
+}
+
+export function updateCaType(id: string, input: CaTypeFields) {
+  return api.put<{ caType: CaType }>(`/admin/catalog/ca-types/${encodeURIComponent(id)}`, input);
+}
+
+export const PRICE_KEYS = [
+  "certFee",
+  "mediaFee",
+  "annualFee",
+  "esealFee",
+  "changeFee",
+  "reissueFee",
+  "replaceFee",
+] as const satisfies readonly (keyof CaTypePrices)[];
+
+export type YuanPrices = Record<keyof CaTypePrices, string>;
+
+/** Fen → the yuan text the admin edits ("300.00"), without the currency sign or thousands separators. */
+export function fenToYuanText(fen: number): string {
+  return formatFen(fen).replace(/[¥,]/g, "");
+}
+
+export function pricesToYuan(p: CaTypePrices): YuanPrices {
+  return Object.fromEntries(PRICE_KEYS.map((k) => [k, fenToYuanText(p[k])])) as YuanPrices;
+}
+
+/** Yuan texts → fen; the first field that is not an amount comes back as `bad` (for the form). */
+export function pricesFromYuan(
+  y: YuanPrices,
+): { ok: true; prices: CaTypePrices } | { ok: false; bad: string } {
+  const out: Partial<CaTypePrices> = {};
+  for (const k of PRICE_KEYS) {
+    const fen = parseYuan(String(y[k] ?? ""));
+    if (fen === null) return { ok: false, bad: k };
+    out[k] = fen;
+  }
+  return { ok: true, prices: out as CaTypePrices };
+}

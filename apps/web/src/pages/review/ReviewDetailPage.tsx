@@ -1,0 +1,176 @@
+import { ArrowLeftOutlined } from "@ant-design/icons";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Checkbox, Col, Form, Input, Modal, Popconfirm, Row, Space } from "antd";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { ApiError } from "../../api/client";
+import {
+  composeReason,
+  getStaffOrder,
+  REJECT_REASONS,
+  type ReviewAction,
+  reviewOrder,
+  type StaffOrderDetail,
+} from "../../api/staff-orders";
+import { useI18n } from "../../app/i18n";
+import { useApiError } from "../../app/useApiError";
+import { LoadError, PageLoading } from "../../components/PageLoading";
+import { OrderHead, OrderItems, OrderTimeline } from "./OrderFacts";
+
+interface RejectValues {
+  picks: string[];
+  text?: string;
+}
+
+/** An order with everything a reviewer needs to decide, and the decisions the machine allows now. */
+export function ReviewDetailPage() {
+  const { id = "" } = useParams();
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const onError = useApiError();
+  const queryClient = useQueryClient();
+  const queryKey = ["admin", "order", id] as const;
+  const q = useQuery({ queryKey, queryFn: () => getStaffOrder(id) });
+  const [busy, setBusy] = useState<ReviewAction | null>(null);
+  const [rejecting, setRejecting] = useState(false);
+  const [form] = Form.useForm<RejectValues>();
+
+  async function act(action: ReviewAction, order: StaffOrderDetail, note?: string) {
+    setBusy(action);
+    try {
+      // The version makes a decision on a stale screen fail (409) instead of overriding a colleague.
+      const next = await reviewOrder(order.id, action, { version: order.version, note });
+      queryClient.setQueryData(queryKey, next);
+      await queryClient.invalidateQueries({ queryKey: ["admin", "orders"] });
+      message.success(
+        t(
+          action === "start-review"
+            ? "review.started"
+            : action === "approve"
+              ? "review.approved"
+              : "review.rejected",
+        ),
+      );
+      if (action === "reject") {
+        setRejecting(false);
+        form.resetFields();
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        // Someone else moved the order: show the server's sentence and the order as it is now.
+        message.warning(err.detail || t("review.conflict"));
+        setRejecting(false);
+        await q.refetch();
+      } else {
+        onError(err, action === "reject" ? form : undefined);
+      }
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (q.isPending) return <PageLoading />;
+  if (q.isError) return <LoadError error={q.error} onRetry={() => q.refetch()} />;
+  const order = q.data;
+  const can = (e: "start_review" | "approve" | "reject") => order.actions.includes(e);
+  const decidable = can("start_review") || can("approve") || can("reject");
+
+  const buttons = (
+    <Space wrap>
+      {can("start_review") ? (
+        <Button type="primary" loading={busy === "start-review"} onClick={() => act("start-review", order)}>
+          {t("review.start")}
+        </Button>
+      ) : null}
+      {can("approve") ? (
+        <Popconfirm title={t("review.approveConfirm")} onConfirm={() => act("approve", order)}>
+          <Button type="primary" loading={busy === "approve"}>
+            {t("review.approve")}
+          </Button>
+        </Popconfirm>
+      ) : null}
+      {can("reject") ? (
+        <Button danger onClick={() => setRejecting(true)}>
+          {t("review.reject")}
+        </Button>
+      ) : null}
+    </Space>
+  );
+
+  return (
+    <Space orientation="vertical" size={16} style={{ width: "100%" }}>
+      <Space wrap style={{ justifyContent: "space-between", width: "100%" }}>
+        <Link to="/admin/review">
+          <Button icon={<ArrowLeftOutlined />}>{t("review.back")}</Button>
+        </Link>
+        {buttons}
+      </Space>
+      {order.state === "returned" && order.lastNote ? (
+        <Alert type="warning" showIcon title={`${t("review.tab.returned")}：${order.lastNote}`} />
+      ) : null}
+      {!decidable ? <Alert type="info" showIcon title={t("review.noActions")} /> : null}
+      <Card title={t("review.detailTitle", { no: order.orderNo })} size="small">
+        <OrderHead order={order} />
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={15}>
+          <Card title={t("sorder.items")} size="small">
+            <OrderItems order={order} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={9}>
+          <Card title={t("sorder.timeline")} size="small">
+            <OrderTimeline order={order} />
+          </Card>
+        </Col>
+      </Row>
+      {decidable ? <div style={{ textAlign: "right" }}>{buttons}</div> : null}
+      <Modal
+        open={rejecting}
+        title={t("review.rejectTitle", { no: order.orderNo })}
+        onCancel={() => setRejecting(false)}
+        onOk={() => form.submit()}
+        okText={t("review.reject")}
+        okButtonProps={{ danger: true }}
+        confirmLoading={busy === "reject"}
+        forceRender
+      >
+        <Form<RejectValues>
+          form={form}
+          layout="vertical"
+          initialValues={{ picks: [] }}
+          onFinish={(v) => act("reject", order, composeReason(v.picks, v.text))}
+          requiredMark={false}
+        >
+          <Form.Item name="picks" label={t("review.reasonPicks")}>
+            <Checkbox.Group
+              style={{ display: "flex", flexDirection: "column", gap: 6 }}
+              options={REJECT_REASONS.map((r) => ({ value: r, label: r }))}
+            />
+          </Form.Item>
+          <Form.Item
+            name="text"
+            label={t("review.reasonText")}
+            dependencies={["picks"]}
+            rules={[
+              ({ getFieldValue }) => ({
+                validator: async (_r, value: string | undefined) => {
+                  const reason = composeReason((getFieldValue("picks") as string[]) ?? [], value);
+                  if (!reason) throw new Error(t("review.reasonRequired"));
+                  if (reason.length > 500) throw new Error(t("review.reasonTooLong"));
+                },
+              }),
+            ]}
+          >
+            <Input.TextArea
+              rows={3}
+              maxLength={400}
+              showCount
+              placeholder={t("review.reasonTextPlaceholder")}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
