@@ -1,16 +1,18 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCrl, crlPem, type RevokedEntry } from "./crl";
 import { children, readOne } from "./der";
 import type { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { sm2Verify } from "./sm2";
-import { openssl, opensslOk, tmpDir, write } from "./test-support";
+import { openssl, opensslOk, removeDir, tmpDir, write } from "./test-support";
 
 const NOW = new Date("2025-03-01T08:00:00Z");
 const THIS_UPDATE = new Date("2025-06-01T00:00:00Z");
 const NEXT_UPDATE = new Date("2025-06-02T00:00:00Z");
 let dir: string;
 let p256: CaHierarchy;
+
+afterAll(() => removeDir(dir));
 
 beforeAll(async () => {
   dir = tmpDir();

@@ -1,14 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCsr, parseCsr, parseCsrAsync } from "./csr";
 import { PkiError } from "./errors";
 import { generateKeyPair, localSigner } from "./keys";
 import { fromPemOrDer, toPem } from "./pem";
-import { openssl, opensslCsr, SM2_ID, type TestKey, tmpDir, write } from "./test-support";
+import { openssl, opensslCsr, removeDir, SM2_ID, type TestKey, tmpDir, write } from "./test-support";
 
 let dir: string;
 const csrs: Partial<Record<TestKey, string>> = {};
+
+afterAll(() => removeDir(dir));
 
 beforeAll(() => {
   dir = tmpDir();

@@ -1,17 +1,28 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy, importCa } from "./hierarchy";
 import { issueCertificate } from "./issue";
 import { localSigner } from "./keys";
 import { toPem } from "./pem";
-import { openssl, opensslCsr, opensslOk, opensslSm2Verify, SM2_ID, tmpDir, write } from "./test-support";
+import {
+  openssl,
+  opensslCsr,
+  opensslOk,
+  opensslSm2Verify,
+  removeDir,
+  SM2_ID,
+  tmpDir,
+  write,
+} from "./test-support";
 import { parseCertificate } from "./x509";
 
 const NOW = new Date("2025-03-01T08:00:00Z");
 let dir: string;
+
+afterAll(() => removeDir(dir));
 
 beforeAll(() => {
   dir = tmpDir();

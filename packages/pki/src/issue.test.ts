@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, explicit, readOne, seq, TAG, tlv } from "./der";
 import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
@@ -7,7 +7,7 @@ import { inspectSpki, localSigner, type Signer } from "./keys";
 import { hashResidentId } from "./names";
 import { toPem } from "./pem";
 import { getProfile, PROFILES } from "./profiles";
-import { opensslCsr, opensslOk, opensslSm2Verify, SM2_ID, tmpDir, write } from "./test-support";
+import { opensslCsr, opensslOk, opensslSm2Verify, removeDir, SM2_ID, tmpDir, write } from "./test-support";
 import { parseCertificate } from "./x509";
 
 const NOW = new Date("2025-03-01T08:00:00Z");
@@ -32,6 +32,8 @@ let p256: CaHierarchy;
 let rsa: CaHierarchy;
 let sm2: CaHierarchy;
 const csr: Record<string, string> = {};
+
+afterAll(() => removeDir(dir));
 
 beforeAll(async () => {
   dir = tmpDir();

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, readOne } from "./der";
 import type { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
@@ -15,7 +15,7 @@ import {
   parseOcspRequest,
 } from "./ocsp";
 import { fromPemOrDer } from "./pem";
-import { openssl, opensslCsr, opensslOk, opensslSm2Verify, tmpDir, write } from "./test-support";
+import { openssl, opensslCsr, opensslOk, opensslSm2Verify, removeDir, tmpDir, write } from "./test-support";
 
 const URLS = { crl: "http://ca.test/c.crl", ocsp: "http://ca.test/ocsp", caIssuers: "http://ca.test/ca.crt" };
 const UNKNOWN_SERIAL = "0123456789abcdef0123456789abcdef";
@@ -23,6 +23,8 @@ let dir: string;
 let ca: CaHierarchy;
 let good: IssuedCertificate;
 let revoked: IssuedCertificate;
+
+afterAll(() => removeDir(dir));
 
 beforeAll(async () => {
   dir = tmpDir();

@@ -1,14 +1,16 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, localSigner } from "./keys";
 import { sm2Verify } from "./sm2";
-import { openssl, opensslOk, SM2_ID, tmpDir, write } from "./test-support";
+import { openssl, opensslOk, removeDir, SM2_ID, tmpDir, write } from "./test-support";
 
 let dir: string;
 let point: Buffer;
 let signer: ReturnType<typeof localSigner>;
+
+afterAll(() => removeDir(dir));
 
 beforeAll(() => {
   dir = tmpDir();

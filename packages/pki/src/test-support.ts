@@ -88,3 +88,7 @@ export function opensslSm2Verify(dir: string, data: Buffer, signature: Buffer, s
   );
   return /Verified Successfully/.test(r.out);
 }
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
