@@ -28,6 +28,8 @@ import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
+import { receiptRoutes } from "./modules/receipts/receipt.routes";
+import { createReceiptService } from "./modules/receipts/receipt.service";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
 import { staffRoutes } from "./modules/staff/staff.routes";
 import { createStaffService } from "./modules/staff/staff.service";
@@ -137,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
   const orders = createOrderService({ db, clock, config });
+  const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
   await app.register(pkiPublicRoutes({ ca }));
@@ -183,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(receiptRoutes({ ...security, receipts }));
       await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));
       if (config.sms.provider === "dev") await v1.register(devSmsRoutes({ db }));
     },

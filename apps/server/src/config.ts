@@ -106,6 +106,17 @@ export const envSchema = z.object({
     .positive()
     .default(24)
     .describe("CRL validity (nextUpdate − thisUpdate); the scheduler re-signs at half of it"),
+  MAIL_RECIPIENT: z
+    .string()
+    .min(1)
+    .default("福建首众信息科技有限公司（CA 受理部）")
+    .describe("Recipient printed on receipts for applicants who mail their materials (邮寄办理)"),
+  MAIL_PHONE: z.string().min(1).default("059183622480").describe("Phone printed with the mailing address"),
+  MAIL_ADDRESS: z
+    .string()
+    .min(1)
+    .default("福建省福州市鼓楼区八一七中路宇洋中央金地 18 层 福建首众信息科技有限公司")
+    .describe("Our mailing address for materials, printed on receipts (default: the seed's 福州 window)"),
   OCSP_VALIDITY_HOURS: z.coerce
     .number()
     .positive()
@@ -141,6 +152,8 @@ export interface Config {
       templates: Record<string, string>;
     };
   };
+  /** Where applicants mail their materials (receipt, delivery choice). */
+  mail: { recipient: string; phone: string; address: string };
   ca: {
     masterKey: Buffer;
     algorithm: Env["CA_ALGORITHM"];
@@ -227,6 +240,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ipDailyCap: e.SMS_IP_DAILY_CAP,
       aliyun,
     },
+    mail: { recipient: e.MAIL_RECIPIENT, phone: e.MAIL_PHONE, address: e.MAIL_ADDRESS },
     ca: {
       masterKey,
       algorithm: e.CA_ALGORITHM,

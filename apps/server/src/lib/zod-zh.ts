@@ -46,6 +46,10 @@ export const FIELD_LABELS: Record<string, string> = {
   demoPrices: "演示价格标记",
   active: "上架状态",
   sortOrder: "排序",
+  method: "办理方式",
+  windowId: "网点",
+  returnAddress: "回寄地址",
+  token: "核验码",
 };
 
 export function fieldLabel(path: readonly PropertyKey[]): string {

@@ -166,89 +166,77 @@ export function returnPayment(id: string, version: number, note: string) {
 
 export interface MaterialRow {
   code: string;
-  zh: string;
-  en?: string;
+  labelZh: string;
   received: boolean;
-  receivedAt?: string | null;
+  receivedAt: string | null;
+  receivedBy: string | null;
 }
 
-export async function findOrderForWorkbench(q: string) {
-  const res = await api.get<StaffOrderDetail | { order: StaffOrderDetail }>("/admin/workbench/find", {
-    query: { q: q.trim() },
-  });
-  return "order" in res ? res.order : res;
+/** The materials of an order with the order's version (ticking bumps it, so `receive` sends the new one). */
+export interface MaterialsState {
+  orderId: string;
+  orderNo: string;
+  state: string;
+  version: number;
+  materials: MaterialRow[];
+  complete: boolean;
+  missing: string[];
 }
 
-export async function listMaterials(orderId: string) {
-  const res = await api.get<{ materials: MaterialRow[] }>(
-    `/admin/orders/${encodeURIComponent(orderId)}/materials`,
-  );
-  return res.materials;
+export function findOrderForWorkbench(q: string) {
+  return api.get<StaffOrderDetail>("/admin/workbench/find", { query: { q: q.trim() } });
+}
+
+export function getMaterials(orderId: string) {
+  return api.get<MaterialsState>(`/admin/orders/${encodeURIComponent(orderId)}/materials`);
 }
 
 export function saveMaterials(orderId: string, version: number, received: string[]) {
-  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/materials`, { version, received });
+  return api.post<MaterialsState>(`/admin/orders/${encodeURIComponent(orderId)}/materials`, {
+    version,
+    received,
+  });
 }
 
 export function receiveMaterials(orderId: string, version: number) {
-  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/receive`, { version });
+  return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(orderId)}/receive`, { version });
 }
 
 export function recordMedia(orderId: string, itemId: string, mediaSerial: string) {
-  return api.post<unknown>(
+  return api.post<{ itemId: string; mediaSerial: string }>(
     `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/media`,
     { mediaSerial },
   );
 }
 
 export interface IssuedCertificate {
-  serial: string;
+  serialHex: string;
   subject: string;
-  notBefore?: string;
-  notAfter?: string;
+  profile: string;
+  notBefore: string;
+  notAfter: string;
+  certificatePem: string;
+  chainPem: string;
 }
 
-/** Reads the certificate out of the issue answer, whichever wrapper the server uses. */
-export function issuedFrom(res: unknown): IssuedCertificate | null {
-  const r = (typeof res === "object" && res !== null ? res : {}) as Record<string, unknown>;
-  const c = (typeof r.certificate === "object" && r.certificate !== null ? r.certificate : r) as Record<
-    string,
-    unknown
-  >;
-  const serial =
-    typeof c.serial === "string" ? c.serial : typeof c.serialNumber === "string" ? c.serialNumber : null;
-  if (!serial) return null;
-  return {
-    serial,
-    subject: typeof c.subject === "string" ? c.subject : typeof c.subjectDn === "string" ? c.subjectDn : "",
-    notBefore: typeof c.notBefore === "string" ? c.notBefore : undefined,
-    notAfter: typeof c.notAfter === "string" ? c.notAfter : undefined,
-  };
-}
-
-export async function issueItem(orderId: string, itemId: string, csrPem: string) {
-  const res = await api.post<unknown>(
+export function issueItem(orderId: string, itemId: string, csrPem: string) {
+  return api.post<{ certificate: IssuedCertificate; order: StaffOrderDetail }>(
     `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/issue`,
     { csrPem },
   );
-  return issuedFrom(res);
 }
 
 export type HandOver = { how: "handover" } | { how: "mail"; courier: string; trackingNo: string };
 
 export function completeOrder(orderId: string, version: number, how: HandOver) {
-  return api.post<unknown>(`/admin/orders/${encodeURIComponent(orderId)}/complete`, { version, ...how });
+  return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(orderId)}/complete`, {
+    version,
+    ...how,
+  });
 }
 
 /** A media (USB key) serial as the server accepts it: 4–64 of [A-Za-z0-9-]. */
 export const MEDIA_SERIAL = /^[A-Za-z0-9-]{4,64}$/;
-
-/** A PEM certificate request (PKCS#10): both the classic and the "NEW" label that some tools write. */
-export function looksLikeCsr(text: string): boolean {
-  return /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/.test(
-    text,
-  );
-}
 
 // ---- CA-type catalog (modules/catalog/catalog.routes.ts) ----
 

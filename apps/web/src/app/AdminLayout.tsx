@@ -1,11 +1,12 @@
 import {
   AuditOutlined,
   DashboardOutlined,
-  FileSearchOutlined,
   EnvironmentOutlined,
+  FileSearchOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
+  ScanOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
 import { Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
@@ -38,6 +39,7 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
   { path: "/admin/windows", label: "admin.menu.windows", icon: <EnvironmentOutlined />, roles: ["admin"] },
   { path: "/admin/audit", label: "admin.menu.audit", icon: <AuditOutlined />, roles: ["admin", "auditor"] },
   { path: "/admin/review", label: "admin.menu.review", icon: <FileSearchOutlined />, roles: ["reviewer"] },
+  { path: "/admin/workbench", label: "admin.menu.workbench", icon: <ScanOutlined />, roles: ["operator"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];
 

@@ -340,7 +340,7 @@ export const zh = {
   "wb.csr": "证书请求（CSR）",
   "wb.csrUpload": "选择 .csr / .pem 文件",
   "wb.csrPaste": "或粘贴 PEM 内容",
-  "wb.csrHint": "在申请人的 USB Key 上生成：certhall token csr … --out req.pem",
+  "wb.csrHint": "用证书助手在申请人的 USB Key 上生成：",
   "wb.csrInvalid": "不是 PEM 格式的证书请求（应以 -----BEGIN CERTIFICATE REQUEST----- 开头）",
   "wb.csrTooLarge": "文件过大，证书请求通常小于 16 KB",
   "wb.issue": "签发",
@@ -386,6 +386,9 @@ export const zh = {
   "catalog.price.changeFee": "变更费",
   "catalog.price.reissueFee": "补证费",
   "catalog.price.replaceFee": "换证费",
+
+  "wb.validity": "有效期",
+  "wb.trackingRule": "快递单号只能包含字母、数字或连字符",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -731,7 +734,7 @@ export const en: Record<MessageKey, string> = {
   "wb.csr": "Certificate request (CSR)",
   "wb.csrUpload": "Choose a .csr / .pem file",
   "wb.csrPaste": "or paste the PEM",
-  "wb.csrHint": "Made on the applicant's USB key: certhall token csr … --out req.pem",
+  "wb.csrHint": "Make it on the applicant's USB key with the token client:",
   "wb.csrInvalid": "Not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)",
   "wb.csrTooLarge": "File too large; a CSR is usually under 16 KB",
   "wb.issue": "Issue",
@@ -777,6 +780,9 @@ export const en: Record<MessageKey, string> = {
   "catalog.price.changeFee": "Change",
   "catalog.price.reissueFee": "Reissue",
   "catalog.price.replaceFee": "Replacement",
+
+  "wb.validity": "Validity",
+  "wb.trackingRule": "Letters, digits or - only",
 };
 
 export type Lang = "zh" | "en";

@@ -14,6 +14,7 @@ import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
 import { WindowsPage } from "../pages/portal/WindowsPage";
 import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
 import { ReviewDetailPage } from "../pages/review/ReviewDetailPage";
+import { WorkbenchPage } from "../pages/workbench/WorkbenchPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
 import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
@@ -78,6 +79,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["reviewer"]}>
             <ReviewDetailPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "workbench",
+        element: (
+          <RequireRole roles={["operator"]}>
+            <WorkbenchPage />
           </RequireRole>
         ),
       },

@@ -1,0 +1,235 @@
+import { CheckCircleTwoTone, UploadOutlined } from "@ant-design/icons";
+import { Alert, App, Button, Card, Descriptions, Form, Input, Space, Tag, Typography, Upload } from "antd";
+import { useState } from "react";
+import {
+  type IssuedCertificate,
+  issueItem,
+  MEDIA_SERIAL,
+  type OrderItem,
+  recordMedia,
+  type StaffOrderDetail,
+} from "../../api/staff-orders";
+import { useI18n } from "../../app/i18n";
+import { formatDateTime } from "../../lib/time";
+import { CSR_MAX_BYTES, looksLikeCsr } from "./workbench-rules";
+
+interface StepProps {
+  order: StaffOrderDetail;
+  onDone: () => Promise<void>;
+  onError: (err: unknown) => Promise<void>;
+}
+
+/** Per item: the USB key serial, then the CSR made on that key → 「签发」 (state 办理中 only). */
+export function IssueCard({ order, onDone, onError }: StepProps) {
+  const { t } = useI18n();
+  const [issued, setIssued] = useState<Record<string, IssuedCertificate>>({});
+  if (order.state !== "processing" && order.state !== "completed") return null;
+  return (
+    <Card size="small" title={t("wb.issueSection")}>
+      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+        {order.items.map((item, i) => (
+          <ItemIssue
+            key={item.id}
+            index={i + 1}
+            order={order}
+            item={item}
+            issued={issued[item.id]}
+            onIssued={(c) => setIssued((s) => ({ ...s, [item.id]: c }))}
+            onDone={onDone}
+            onError={onError}
+          />
+        ))}
+      </Space>
+    </Card>
+  );
+}
+
+function ItemIssue({
+  index,
+  order,
+  item,
+  issued,
+  onIssued,
+  onDone,
+  onError,
+}: {
+  index: number;
+  order: StaffOrderDetail;
+  item: OrderItem;
+  issued: IssuedCertificate | undefined;
+  onIssued: (c: IssuedCertificate) => void;
+  onDone: () => Promise<void>;
+  onError: (err: unknown) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const editable = order.state === "processing";
+  const [media, setMedia] = useState(item.mediaSerial ?? "");
+  const [csr, setCsr] = useState("");
+  const [csrError, setCsrError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<"media" | "issue" | null>(null);
+  const mediaOk = MEDIA_SERIAL.test(media.trim());
+
+  async function saveMedia() {
+    setBusy("media");
+    try {
+      await recordMedia(order.id, item.id, media.trim());
+      message.success(t("wb.mediaSaved"));
+      await onDone();
+    } catch (err) {
+      await onError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function readFile(file: File) {
+    if (file.size > CSR_MAX_BYTES) {
+      setCsrError(t("wb.csrTooLarge"));
+      return;
+    }
+    const text = await file.text();
+    setCsr(text);
+    setCsrError(looksLikeCsr(text) ? null : t("wb.csrInvalid"));
+  }
+
+  async function issue() {
+    if (!looksLikeCsr(csr)) {
+      setCsrError(t("wb.csrInvalid"));
+      return;
+    }
+    setBusy("issue");
+    try {
+      const res = await issueItem(order.id, item.id, csr.trim());
+      onIssued(res.certificate);
+      setCsr("");
+      message.success(t("wb.issued"));
+      await onDone();
+    } catch (err) {
+      // A bad CSR is a 400 naming csrPem: show it under the box rather than as a passing toast.
+      const e = err as { status?: number; field?: string; detail?: string };
+      if (e.status === 400 && e.detail) setCsrError(e.detail);
+      else await onError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <Card
+      type="inner"
+      size="small"
+      title={
+        <Space wrap size={4}>
+          <span>#{index}</span>
+          <span>{item.caType.name}</span>
+          <Typography.Text type="secondary">{item.subject.name}</Typography.Text>
+        </Space>
+      }
+      extra={
+        item.certificateSerial ? (
+          <Tag icon={<CheckCircleTwoTone twoToneColor="#52c41a" />} color="success">
+            {t("wb.issued")}
+          </Tag>
+        ) : null
+      }
+    >
+      <Form layout="vertical" requiredMark={false}>
+        <Form.Item
+          label={t("wb.media")}
+          validateStatus={media && !mediaOk ? "error" : undefined}
+          help={media && !mediaOk ? t("wb.mediaRule") : undefined}
+        >
+          <Space.Compact style={{ width: "100%", maxWidth: 420 }}>
+            <Input
+              value={media}
+              onChange={(e) => setMedia(e.target.value)}
+              placeholder={t("wb.mediaPlaceholder")}
+              maxLength={64}
+              disabled={!editable}
+              onPressEnter={() => mediaOk && void saveMedia()}
+            />
+            <Button
+              onClick={saveMedia}
+              loading={busy === "media"}
+              disabled={!editable || !mediaOk || media.trim() === (item.mediaSerial ?? "")}
+            >
+              {t("common.save")}
+            </Button>
+          </Space.Compact>
+        </Form.Item>
+        {item.certificateSerial ? (
+          <Descriptions
+            size="small"
+            column={1}
+            bordered
+            items={[
+              {
+                key: "serial",
+                label: t("wb.serial"),
+                children: (
+                  <Typography.Text copyable code>
+                    {item.certificateSerial}
+                  </Typography.Text>
+                ),
+              },
+              ...(issued
+                ? [
+                    { key: "subject", label: t("wb.subject"), children: issued.subject },
+                    {
+                      key: "validity",
+                      label: t("wb.validity"),
+                      children: `${formatDateTime(issued.notBefore)} — ${formatDateTime(issued.notAfter)}`,
+                    },
+                  ]
+                : []),
+            ]}
+          />
+        ) : editable ? (
+          <Form.Item
+            label={t("wb.csr")}
+            validateStatus={csrError ? "error" : undefined}
+            help={csrError ?? undefined}
+            extra={
+              <span>
+                {t("wb.csrHint")}
+                <Typography.Text code copyable>
+                  certhall token csr … --out req.pem
+                </Typography.Text>
+              </span>
+            }
+          >
+            <Space orientation="vertical" style={{ width: "100%" }}>
+              <Upload
+                accept=".csr,.pem,.req,.txt"
+                maxCount={1}
+                showUploadList={false}
+                beforeUpload={(file) => {
+                  void readFile(file);
+                  return Upload.LIST_IGNORE;
+                }}
+              >
+                <Button icon={<UploadOutlined />}>{t("wb.csrUpload")}</Button>
+              </Upload>
+              <Input.TextArea
+                value={csr}
+                onChange={(e) => {
+                  setCsr(e.target.value);
+                  setCsrError(null);
+                }}
+                rows={4}
+                placeholder={`${t("wb.csrPaste")}\n-----BEGIN CERTIFICATE REQUEST-----`}
+                style={{ fontFamily: "monospace", fontSize: 12 }}
+              />
+              <Button type="primary" onClick={issue} loading={busy === "issue"} disabled={!csr.trim()}>
+                {t("wb.issue")}
+              </Button>
+            </Space>
+          </Form.Item>
+        ) : (
+          <Alert type="info" title={t("wb.waitProcessing")} />
+        )}
+      </Form>
+    </Card>
+  );
+}
