@@ -24,6 +24,8 @@ import { createSmsCodeService } from "./modules/accounts/sms-code.service";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { catalogRoutes } from "./modules/catalog/catalog.routes";
 import { createCatalogService } from "./modules/catalog/catalog.service";
+import { certificateRoutes } from "./modules/certificates/certificate.routes";
+import { createCertificateService } from "./modules/certificates/certificate.service";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
@@ -37,6 +39,8 @@ import { subjectRoutes } from "./modules/subjects/subject.routes";
 import { createSubjectService } from "./modules/subjects/subject.service";
 import { windowRoutes } from "./modules/windows/window.routes";
 import { createWindowService } from "./modules/windows/window.service";
+import { workbenchRoutes } from "./modules/workbench/workbench.routes";
+import { createWorkbenchService } from "./modules/workbench/workbench.service";
 import { registerErrorHandler, sendProblem } from "./plugins/error-handler";
 import { registerSecurity } from "./plugins/security";
 
@@ -142,6 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
+  const workbench = createWorkbenchService({ db, clock, config, ca });
+  const certificates = createCertificateService({ db, clock, ca });
   await app.register(pkiPublicRoutes({ ca }));
 
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -186,6 +192,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(workbenchRoutes({ ...security, orders, workbench }));
+      await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(receiptRoutes({ ...security, receipts }));
       await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));
       if (config.sms.provider === "dev") await v1.register(devSmsRoutes({ db }));

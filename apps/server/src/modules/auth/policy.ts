@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   "audit.verify": ["admin", "auditor"],
   "orders.read": ["reviewer", "finance", "operator", "admin", "auditor"],
   "orders.review": ["reviewer"],
+  "orders.process": ["operator"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,120 @@
+import { maskIdCard } from "@certhall/domain";
+import type { Db } from "../../db/database";
+import { notFound } from "../../errors";
+import type { Clock } from "../../lib/clock";
+import { type CaService, normalizeSerial } from "../pki/ca.service";
+
+export interface CertificateDeps {
+  db: Db;
+  clock: Clock;
+  ca: CaService;
+}
+
+export type WalletState = "good" | "revoked" | "expired";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** PEM body → DER; the stored certificates are PEM once read through the CA service. */
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+}
+
+/**
+ * The applicant's wallet (DESIGN §6): every certificate the account holds (pki_certificates.account_id),
+ * described by the order item it came from. Another account's certificate does not exist here.
+ */
+export function createCertificateService(deps: CertificateDeps) {
+  const { db, clock, ca } = deps;
+
+  function baseQuery(accountId: string) {
+    return db
+      .selectFrom("pki_certificates")
+      .leftJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
+      .leftJoin("subjects", "subjects.id", "order_items.subject_id")
+      .leftJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
+      .leftJoin("orders", "orders.id", "pki_certificates.order_id")
+      .select([
+        "pki_certificates.serial_hex",
+        "pki_certificates.ca_id",
+        "pki_certificates.subject as dn",
+        "pki_certificates.profile",
+        "pki_certificates.not_before",
+        "pki_certificates.not_after",
+        "pki_certificates.status",
+        "pki_certificates.revoked_at",
+        "pki_certificates.order_id",
+        "orders.order_no",
+        "subjects.kind as subject_kind",
+        "subjects.name as subject_name",
+        "subjects.identity_key as subject_identity",
+        "ca_types.name as ca_type_name",
+      ])
+      .where("pki_certificates.account_id", "=", accountId);
+  }
+
+  type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
+
+  function present(r: Row) {
+    const now = clock().getTime();
+    const notAfter = new Date(r.not_after).getTime();
+    const state: WalletState = r.status === "revoked" ? "revoked" : notAfter <= now ? "expired" : "good";
+    return {
+      serialHex: r.serial_hex,
+      subject: {
+        kind: r.subject_kind ?? null,
+        name: r.subject_name ?? r.dn,
+        // A person's ID number is shown masked even to its owner's account (shared logins happen).
+        identity:
+          r.subject_identity && r.subject_kind === "person"
+            ? maskIdCard(r.subject_identity)
+            : (r.subject_identity ?? null),
+      },
+      dn: r.dn,
+      caType: r.ca_type_name ?? null,
+      profile: r.profile,
+      orderNo: r.order_no ?? null,
+      notBefore: new Date(r.not_before).toISOString(),
+      notAfter: new Date(r.not_after).toISOString(),
+      state,
+      revokedAt: r.revoked_at,
+      // Whole days left (negative once expired): what the expiry-at-a-glance column shows.
+      expiresInDays: Math.floor((notAfter - now) / DAY_MS),
+    };
+  }
+
+  async function list(accountId: string) {
+    const rows = await baseQuery(accountId)
+      .orderBy("pki_certificates.not_after", "desc")
+      .orderBy("pki_certificates.serial_hex")
+      .execute();
+    return rows.map(present);
+  }
+
+  /** One certificate of the account, with its chain up to the root (issuing CA first). */
+  async function download(accountId: string, serial: string) {
+    let normalized: string;
+    try {
+      normalized = normalizeSerial(serial);
+    } catch {
+      throw notFound("证书");
+    }
+    const row = await baseQuery(accountId)
+      .where("pki_certificates.serial_hex", "=", normalized)
+      .executeTakeFirst();
+    if (!row) throw notFound("证书");
+    const record = await ca.getCertificate(normalized);
+    const issuer = ca.list().find((c) => c.id === row.ca_id);
+    const chain = issuer ? ca.chainOf(issuer) : [];
+    return {
+      serialHex: normalized,
+      certificatePem: record.certificatePem,
+      certificateDer: pemToDer(record.certificatePem),
+      chainPem: chain.map((c) => c.certPem),
+      chainDer: chain.map((c) => c.certDer),
+    };
+  }
+
+  return { list, download };
+}
+
+export type CertificateService = ReturnType<typeof createCertificateService>;
