@@ -31,11 +31,24 @@ export function PortalLayout() {
   const nav: MenuProps["items"] = [
     { key: "/", label: <Link to="/">{t("nav.home")}</Link> },
     { key: "/windows", label: <Link to="/windows">{t("nav.windows")}</Link> },
+    // The applicant's own pages, once logged in.
+    ...(account
+      ? [
+          { key: "/orders", label: <Link to="/orders">{t("nav.orders")}</Link> },
+          { key: "/subjects", label: <Link to="/subjects">{t("nav.subjects")}</Link> },
+          { key: "/certificates", label: <Link to="/certificates">{t("nav.certificates")}</Link> },
+        ]
+      : []),
   ];
   const selected = location.pathname === "/" ? "/" : `/${location.pathname.split("/")[1]}`;
 
   const accountItems: MenuProps["items"] = account
-    ? [{ key: "/account", label: t("nav.account") }]
+    ? [
+        { key: "/orders", label: t("nav.orders") },
+        { key: "/subjects", label: t("nav.subjects") },
+        { key: "/certificates", label: t("nav.certificates") },
+        { key: "/account", label: t("nav.account") },
+      ]
     : [
         { key: "/login", label: t("nav.login") },
         { key: "/register", label: t("nav.register") },

@@ -5,6 +5,9 @@ import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
 import { AuditPage } from "../pages/admin/AuditPage";
 import { StaffPage } from "../pages/admin/StaffPage";
 import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
+import { ApplyChooserPage, ApplyNewPage, EditOrderPage } from "../pages/orders/ApplyPage";
+import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
+import { OrdersPage } from "../pages/orders/OrdersPage";
 import { AccountPage } from "../pages/portal/AccountPage";
 import { DevSmsPage } from "../pages/portal/DevSmsPage";
 import { HomePage } from "../pages/portal/HomePage";
@@ -12,8 +15,9 @@ import { LoginPage } from "../pages/portal/LoginPage";
 import { RegisterPage } from "../pages/portal/RegisterPage";
 import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
 import { WindowsPage } from "../pages/portal/WindowsPage";
-import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
 import { ReviewDetailPage } from "../pages/review/ReviewDetailPage";
+import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
+import { SubjectsPage } from "../pages/subjects/SubjectsPage";
 import { WorkbenchPage } from "../pages/workbench/WorkbenchPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
 import { NotFound, RouteError } from "./NotFound";
@@ -32,6 +36,13 @@ const router = createBrowserRouter([
       { path: "account", element: <AccountPage /> },
       { path: "windows", element: <WindowsPage /> },
       { path: "dev/sms", element: <DevSmsPage /> },
+      { path: "subjects", element: <SubjectsPage /> },
+      { path: "apply/new", element: <ApplyChooserPage /> },
+      { path: "apply/new/company", element: <ApplyNewPage kind="company" /> },
+      { path: "apply/new/person", element: <ApplyNewPage kind="person" /> },
+      { path: "orders", element: <OrdersPage /> },
+      { path: "orders/:id", element: <OrderDetailPage /> },
+      { path: "orders/:id/edit", element: <EditOrderPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -10,6 +10,8 @@ const { Title, Paragraph, Text } = Typography;
 
 /** Path of a business page, once the business is switched on (later issues add the pages). */
 export function businessPath(code: BusinessType["code"]): string {
+  // 新证 asks company or person first (issue 5); the other businesses get their pages later.
+  if (code === "new") return "/apply/new";
   return `/business/${code}`;
 }
 

@@ -1,0 +1,431 @@
+import type { BusinessCode, CaTypePrices, OrderEvent, OrderState } from "@certhall/domain";
+import { API_BASE, ApiError, api, CSRF_COOKIE, CSRF_HEADER, readCookie, toProblem } from "./client";
+
+/**
+ * The applicant's side of 新证 (issue 5): subjects, handlers, catalog, orders, payment, receipt,
+ * delivery, public verification and the certificate wallet. Shapes follow the server's zod schemas
+ * (apps/server/src/modules/<module>/*.routes.ts), which are the contract.
+ */
+
+export type SubjectKind = "company" | "person";
+
+export interface SubjectSummary {
+  id: string;
+  kind: SubjectKind;
+  name: string;
+  uscc: string | null;
+  idNumberMasked: string | null;
+  legalRep: string | null;
+  archived: boolean;
+  updatedAt: string;
+}
+
+export interface Subject {
+  id: string;
+  kind: SubjectKind;
+  name: string;
+  uscc: string | null;
+  idNumber: string | null;
+  legalRep: string | null;
+  address: string | null;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SubjectInput =
+  | { kind: "company"; name: string; uscc: string; legalRep: string; address: string }
+  | { kind: "person"; name: string; idNumber: string };
+
+export interface HandlerSummary {
+  id: string;
+  name: string;
+  idNumberMasked: string;
+  phoneMasked: string;
+  lastUsedAt: string;
+}
+
+export interface HandlerInput {
+  name: string;
+  idNumber: string;
+  phone: string;
+}
+
+export interface CaType {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  subjectKind: SubjectKind;
+  profile: string;
+  profileName: string;
+  prices: CaTypePrices;
+  demoPrices: boolean;
+  priceNotice: string | null;
+  active: boolean;
+  sortOrder: number;
+  updatedAt: string;
+}
+
+export interface OrderItemInput {
+  subjectId: string;
+  caTypeId: string;
+  years: number;
+  eseal: boolean;
+}
+
+export interface OrderInput {
+  business: BusinessCode;
+  subjectKind: SubjectKind;
+  handler: HandlerInput;
+  items: OrderItemInput[];
+}
+
+export interface OrderSummary {
+  id: string;
+  orderNo: string;
+  business: string;
+  businessName: string;
+  subjectKind: string;
+  state: OrderState;
+  stateLabel: string;
+  version: number;
+  totalFen: number;
+  handlerName: string;
+  handlerPhoneMasked: string;
+  submittedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FeeLineView {
+  code: string;
+  labelZh: string;
+  amount: number;
+}
+
+export interface OrderDelivery {
+  method: "mail" | "window" | null;
+  windowId: string | null;
+  appointmentDate: string | null;
+  returnAddress: Record<string, string> | null;
+  courier: string | null;
+  trackingNo: string | null;
+}
+
+export interface OrderItemView {
+  id: string;
+  subject: {
+    id: string;
+    kind: string;
+    name: string;
+    identity: string;
+    legalRep: string | null;
+    address: string | null;
+  };
+  caType: { id: string; name: string };
+  years: number;
+  eseal: boolean;
+  feeLines: FeeLineView[];
+  amountFen: number;
+  certificateSerial: string | null;
+  mediaSerial: string | null;
+}
+
+export interface TimelineDone {
+  at: string;
+  event: string;
+  label: string;
+  actor: string;
+  note: string | null;
+  state: string;
+}
+
+export interface OrderTimeline {
+  done: TimelineDone[];
+  current: { state: string; label: string; next: string; nextActor: string | null };
+  upcoming: { state: string; label: string; actor: string | null }[];
+}
+
+export interface OrderDetail extends OrderSummary {
+  handler: { name: string; idNumber: string; phone: string };
+  remittanceCode: string;
+  lastNote: string | null;
+  delivery: OrderDelivery;
+  items: OrderItemView[];
+  timeline: OrderTimeline;
+  actions: OrderEvent[];
+}
+
+// ---- subjects & handlers ----
+
+export function listSubjects(query: { kind?: SubjectKind; q?: string; archived?: boolean } = {}) {
+  return api.get<{ subjects: SubjectSummary[] }>("/subjects", {
+    query: {
+      kind: query.kind,
+      q: query.q || undefined,
+      archived: query.archived === undefined ? undefined : String(query.archived),
+      limit: 500,
+    },
+  });
+}
+
+export function getSubject(id: string) {
+  return api.get<{ subject: Subject }>(`/subjects/${encodeURIComponent(id)}`);
+}
+
+export function createSubject(input: SubjectInput) {
+  return api.post<{ subject: Subject }>("/subjects", input);
+}
+
+export function updateSubject(id: string, input: SubjectInput) {
+  return api.put<{ subject: Subject }>(`/subjects/${encodeURIComponent(id)}`, input);
+}
+
+export function archiveSubject(id: string) {
+  return api.post<{ subject: Subject }>(`/subjects/${encodeURIComponent(id)}/archive`);
+}
+
+export function restoreSubject(id: string) {
+  return api.post<{ subject: Subject }>(`/subjects/${encodeURIComponent(id)}/restore`);
+}
+
+export function listHandlers() {
+  return api.get<{ handlers: HandlerSummary[] }>("/handlers");
+}
+
+export function getHandler(id: string) {
+  return api.get<{ handler: HandlerInput & { id: string; lastUsedAt: string } }>(
+    `/handlers/${encodeURIComponent(id)}`,
+  );
+}
+
+export function listCaTypes(kind?: SubjectKind) {
+  return api.get<{ caTypes: CaType[] }>("/catalog/ca-types", { query: { kind } });
+}
+
+// ---- orders ----
+
+export function listOrders(query: {
+  state?: readonly OrderState[];
+  q?: string;
+  offset?: number;
+  limit?: number;
+}) {
+  return api.get<{ orders: OrderSummary[]; hasMore: boolean }>("/orders", {
+    query: {
+      state: query.state && query.state.length > 0 ? query.state.join(",") : undefined,
+      q: query.q || undefined,
+      limit: query.limit ?? 20,
+      offset: query.offset ?? 0,
+    },
+  });
+}
+
+export function getOrder(id: string) {
+  return api.get<OrderDetail>(`/orders/${encodeURIComponent(id)}`);
+}
+
+export function createOrder(input: OrderInput & { clientToken: string; submit: boolean }) {
+  return api.post<OrderDetail>("/orders", input);
+}
+
+export function updateOrder(id: string, input: OrderInput & { version: number }) {
+  return api.put<OrderDetail>(`/orders/${encodeURIComponent(id)}`, input);
+}
+
+export function orderStep(id: string, event: "submit" | "cancel", body: { version: number; note?: string }) {
+  return api.post<OrderDetail>(`/orders/${encodeURIComponent(id)}/${event}`, body);
+}
+
+// ---- payment (modules/payments) ----
+
+export interface PaymentInfo {
+  bankName?: string;
+  accountName?: string;
+  accountNo?: string;
+  [key: string]: unknown;
+}
+
+/** GET /payment-info: our bank account for transfers (the answer may wrap it in `account`). */
+export async function getPaymentInfo(): Promise<PaymentInfo> {
+  const res = await api.get<Record<string, unknown>>("/payment-info");
+  const inner = res.account ?? res.bank ?? res.transfer;
+  return (typeof inner === "object" && inner !== null ? inner : res) as PaymentInfo;
+}
+
+/** POST /orders/:id/payments/online → the sandbox (or Alipay) cashier URL to send the browser to. */
+export async function startOnlinePayment(id: string, clientToken: string): Promise<string> {
+  const res = await api.post<Record<string, unknown>>(`/orders/${encodeURIComponent(id)}/payments/online`, {
+    clientToken,
+  });
+  const url = pickUrl(res);
+  if (!url) throw new ApiError({ status: 502, code: "no_cashier_url", detail: "支付服务未返回收银台地址" });
+  return url;
+}
+
+export function pickUrl(res: Record<string, unknown>): string | undefined {
+  for (const key of ["cashierUrl", "redirectUrl", "payUrl", "url"]) {
+    const v = res[key];
+    if (typeof v === "string" && v.length > 0) return v;
+  }
+  const payment = res.payment;
+  if (typeof payment === "object" && payment !== null) return pickUrl(payment as Record<string, unknown>);
+  return undefined;
+}
+
+/** The voucher rule the server enforces too: an image or a PDF, at most 5 MB. */
+export const VOUCHER_MAX_BYTES = 5 * 1024 * 1024;
+export const VOUCHER_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"] as const;
+
+export function checkVoucher(file: { size: number; type: string }): "too_big" | "bad_type" | null {
+  if (file.size > VOUCHER_MAX_BYTES) return "too_big";
+  if (!(VOUCHER_TYPES as readonly string[]).includes(file.type)) return "bad_type";
+  return null;
+}
+
+/**
+ * POST /orders/:id/payments/transfer as multipart/form-data (the JSON client cannot send files):
+ * the declaration with an optional voucher. CSRF as everywhere else: the double-submit cookie.
+ */
+export async function declareTransfer(
+  id: string,
+  input: { clientToken: string; payerName?: string; note?: string; voucher?: File | null },
+): Promise<unknown> {
+  const form = new FormData();
+  form.set("clientToken", input.clientToken);
+  if (input.payerName) form.set("payerName", input.payerName);
+  if (input.note) form.set("note", input.note);
+  if (input.voucher) form.set("voucher", input.voucher, input.voucher.name);
+  return multipart(`/orders/${encodeURIComponent(id)}/payments/transfer`, form);
+}
+
+async function csrfToken(): Promise<string> {
+  const fromCookie = readCookie(document.cookie, CSRF_COOKIE);
+  if (fromCookie) return fromCookie;
+  const res = await fetch(`${API_BASE}/csrf`, { credentials: "same-origin" });
+  const body = (await res.json().catch(() => ({}))) as { token?: string };
+  if (!res.ok || !body.token) throw new ApiError(toProblem(res.status, body));
+  return body.token;
+}
+
+async function multipart(path: string, form: FormData): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${API_BASE}${path}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { accept: "application/json, application/problem+json", [CSRF_HEADER]: await csrfToken() },
+      body: form,
+    });
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError({ status: 0, code: "network_error", detail: "网络连接失败，请检查网络后重试" });
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw new ApiError(toProblem(res.status, body, res.headers.get("retry-after")));
+  return body;
+}
+
+// ---- receipt, delivery, verification (modules/receipts) ----
+
+export interface ReceiptWindow {
+  id?: string;
+  city: string;
+  name: string;
+  address: string;
+  phone: string;
+  hoursText?: string;
+}
+
+export interface Receipt {
+  orderNo: string;
+  business: string;
+  businessName: string;
+  subjectKind?: string;
+  qrPngDataUrl?: string;
+  qrDataUrl?: string;
+  qrSvg?: string;
+  verifyUrl?: string;
+  subjects: { name: string; identity?: string; kind?: string }[];
+  items: { subjectName?: string; caTypeName: string; years?: number; eseal?: boolean; amountFen?: number }[];
+  feesPaidFen?: number;
+  totalFen?: number;
+  paidAt?: string | null;
+  handler: { name: string; idNumber?: string; phone?: string };
+  materials: { code?: string; zh: string; en?: string }[];
+  windows: ReceiptWindow[];
+  mailingAddress: MailingAddress | string;
+  issuedAt?: string;
+}
+
+export interface MailingAddress {
+  recipient?: string;
+  name?: string;
+  phone?: string;
+  address?: string;
+  postcode?: string;
+  [key: string]: unknown;
+}
+
+export function getReceipt(id: string) {
+  return api.get<Receipt>(`/orders/${encodeURIComponent(id)}/receipt`);
+}
+
+export function receiptPdfUrl(id: string) {
+  return `${API_BASE}/orders/${encodeURIComponent(id)}/receipt.pdf`;
+}
+
+export type DeliveryInput =
+  | {
+      method: "mail";
+      version: number;
+      returnAddress: { recipient: string; phone: string; address: string; postcode?: string };
+    }
+  | { method: "window"; version: number; windowId: string; appointmentDate: string };
+
+export function chooseDelivery(id: string, input: DeliveryInput) {
+  return api.post<OrderDetail>(`/orders/${encodeURIComponent(id)}/delivery`, input);
+}
+
+/** Public verification result: only what is safe to show (no ID numbers, no phone numbers). */
+export type Verification = Record<string, unknown> & {
+  valid?: boolean;
+  orderNo?: string;
+  businessName?: string;
+  stateLabel?: string;
+};
+
+export function verifyToken(token: string) {
+  return api.get<Verification>(`/verify/${encodeURIComponent(token)}`);
+}
+
+// ---- wallet (modules/certificates) ----
+
+export interface WalletCertificate {
+  id: string;
+  serial: string;
+  subjectName: string;
+  caTypeName: string;
+  notBefore: string;
+  notAfter: string;
+  state: string;
+  stateLabel?: string;
+  orderId?: string | null;
+  orderNo?: string | null;
+}
+
+export function listCertificates() {
+  return api.get<{ certificates: WalletCertificate[] }>("/certificates");
+}
+
+export function certificateDownloadUrl(id: string, format: "pem" | "der", chain: boolean) {
+  const qs = chain ? "?chain=true" : "";
+  return `${API_BASE}/certificates/${encodeURIComponent(id)}/${format}${qs}`;
+}

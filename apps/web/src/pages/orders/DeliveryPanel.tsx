@@ -1,0 +1,281 @@
+import { CarOutlined, ShopOutlined } from "@ant-design/icons";
+import type { CalendarDay } from "@certhall/domain";
+import { useQuery } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Form,
+  Input,
+  Radio,
+  Segmented,
+  Space,
+  Typography,
+} from "antd";
+import type { Dayjs } from "dayjs";
+import { useState } from "react";
+import { chooseDelivery, type MailingAddress, type OrderDetail } from "../../api/orders";
+import { getWindows } from "../../api/portal";
+import type { WindowsResponse } from "../../api/types";
+import { useI18n } from "../../app/i18n";
+import { queryKeys } from "../../app/queries";
+import { useApiError } from "../../app/useApiError";
+import { mobileRule } from "../../components/fields";
+import { LoadError } from "../../components/PageLoading";
+import { formatCalendarDate } from "../../lib/time";
+import { appointmentAllowed, canChooseDelivery } from "./logic";
+
+const { Text } = Typography;
+
+export function formatMailing(a: MailingAddress | string | undefined | null): string {
+  if (!a) return "—";
+  if (typeof a === "string") return a;
+  return [a.recipient ?? a.name, a.phone, a.address, a.postcode].filter(Boolean).join("  ");
+}
+
+/** The calendar the server may send with the windows (holidays and make-up workdays); none is fine. */
+function calendarDays(res: WindowsResponse | undefined): CalendarDay[] {
+  const r = res as (WindowsResponse & { days?: CalendarDay[]; calendar?: CalendarDay[] }) | undefined;
+  return r?.days ?? r?.calendar ?? [];
+}
+
+interface Values {
+  method: "mail" | "window";
+  recipient?: string;
+  phone?: string;
+  address?: string;
+  postcode?: string;
+  windowId?: string;
+  appointmentDate?: Dayjs;
+}
+
+/**
+ * 邮寄或现场办理: mail the materials (our address shown, the return address entered) or come to one
+ * of the three windows on a day it is open. Dates follow the shared calendar rules; the server has the
+ * last word (it knows every holiday) and its answer is shown on the field.
+ */
+export function DeliveryPanel({
+  order,
+  mailingAddress,
+  onChanged,
+}: {
+  order: OrderDetail;
+  mailingAddress: MailingAddress | string | undefined;
+  onChanged: (o: OrderDetail) => void;
+}) {
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const onError = useApiError();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(order.delivery.method === null);
+  const windows = useQuery({ queryKey: queryKeys.windows, queryFn: getWindows });
+  const method = Form.useWatch("method", form) ?? order.delivery.method ?? "window";
+  const windowId = Form.useWatch("windowId", form);
+  const selected = windows.data?.windows.find((w) => w.id === windowId);
+  const editable = canChooseDelivery(order.state);
+  const d = order.delivery;
+
+  async function save(v: Values) {
+    setBusy(true);
+    try {
+      const saved =
+        v.method === "mail"
+          ? await chooseDelivery(order.id, {
+              method: "mail",
+              version: order.version,
+              returnAddress: {
+                recipient: (v.recipient ?? "").trim(),
+                phone: v.phone ?? "",
+                address: (v.address ?? "").trim(),
+                ...(v.postcode ? { postcode: v.postcode.trim() } : {}),
+              },
+            })
+          : await chooseDelivery(order.id, {
+              method: "window",
+              version: order.version,
+              windowId: v.windowId ?? "",
+              appointmentDate: v.appointmentDate?.format("YYYY-MM-DD") ?? "",
+            });
+      message.success(t("delivery.saved"));
+      setEditing(false);
+      onChanged(saved);
+    } catch (err) {
+      // The server names `appointmentDate` / `returnAddress.phone`; map them onto this form's inputs.
+      onError(err, form);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const chosenWindow = windows.data?.windows.find((w) => w.id === d.windowId);
+  const summary =
+    d.method === "mail" ? (
+      <Descriptions column={1} size="small">
+        <Descriptions.Item label={t("delivery.method")}>{t("delivery.mail")}</Descriptions.Item>
+        <Descriptions.Item label={t("delivery.ourAddress")}>
+          {formatMailing(mailingAddress)}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("delivery.returnAddress")}>
+          {d.returnAddress ? formatMailing(d.returnAddress) : "—"}
+        </Descriptions.Item>
+        {d.courier || d.trackingNo ? (
+          <Descriptions.Item label={t("delivery.tracking")}>
+            {d.courier} {d.trackingNo}
+          </Descriptions.Item>
+        ) : null}
+      </Descriptions>
+    ) : d.method === "window" ? (
+      <Descriptions column={1} size="small">
+        <Descriptions.Item label={t("delivery.method")}>{t("delivery.window")}</Descriptions.Item>
+        <Descriptions.Item label={t("delivery.windowName")}>
+          {chosenWindow ? `【${chosenWindow.city}】${chosenWindow.name}` : d.windowId}
+        </Descriptions.Item>
+        {chosenWindow ? (
+          <Descriptions.Item label={t("windows.address")}>
+            {chosenWindow.address} · {chosenWindow.phone}
+          </Descriptions.Item>
+        ) : null}
+        <Descriptions.Item label={t("delivery.date")}>
+          {d.appointmentDate ? formatCalendarDate(d.appointmentDate, lang) : "—"}
+        </Descriptions.Item>
+      </Descriptions>
+    ) : null;
+
+  return (
+    <Card
+      title={t("delivery.title")}
+      style={{ marginBottom: 16 }}
+      extra={
+        editable && !editing && d.method ? (
+          <Button size="small" onClick={() => setEditing(true)}>
+            {t("delivery.change")}
+          </Button>
+        ) : null
+      }
+    >
+      {summary}
+      {editable && editing ? (
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={save}
+          requiredMark={false}
+          initialValues={{
+            method: d.method ?? "window",
+            windowId: d.windowId ?? undefined,
+            recipient: d.returnAddress?.recipient,
+            phone: d.returnAddress?.phone,
+            address: d.returnAddress?.address,
+            postcode: d.returnAddress?.postcode,
+          }}
+          style={{ marginTop: summary ? 16 : 0 }}
+        >
+          <Form.Item name="method">
+            <Segmented
+              block
+              options={[
+                { value: "window", label: t("delivery.window"), icon: <ShopOutlined /> },
+                { value: "mail", label: t("delivery.mail"), icon: <CarOutlined /> },
+              ]}
+            />
+          </Form.Item>
+          {method === "mail" ? (
+            <>
+              <Alert
+                type="info"
+                showIcon
+                style={{ marginBottom: 16 }}
+                title={t("delivery.mailTo")}
+                description={formatMailing(mailingAddress)}
+              />
+              <Text strong>{t("delivery.returnAddress")}</Text>
+              <Form.Item
+                name="recipient"
+                label={t("delivery.recipient")}
+                rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 50 }]}
+              >
+                <Input maxLength={50} autoComplete="name" />
+              </Form.Item>
+              <Form.Item
+                name="phone"
+                label={t("field.phone")}
+                rules={[mobileRule]}
+                validateTrigger={["onChange", "onBlur"]}
+              >
+                <Input inputMode="tel" maxLength={11} autoComplete="tel" />
+              </Form.Item>
+              <Form.Item
+                name="address"
+                label={t("delivery.address")}
+                rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 200 }]}
+              >
+                <Input.TextArea maxLength={200} rows={2} autoComplete="street-address" />
+              </Form.Item>
+              <Form.Item
+                name="postcode"
+                label={t("delivery.postcode")}
+                rules={[{ pattern: /^\d{6}$/, message: t("delivery.postcodeRule") }]}
+              >
+                <Input inputMode="numeric" maxLength={6} autoComplete="postal-code" />
+              </Form.Item>
+            </>
+          ) : windows.isError ? (
+            <LoadError error={windows.error} onRetry={() => windows.refetch()} />
+          ) : (
+            <>
+              <Form.Item
+                name="windowId"
+                label={t("delivery.pickWindow")}
+                rules={[{ required: true, message: t("delivery.pickWindow") }]}
+              >
+                <Radio.Group style={{ width: "100%" }}>
+                  <Space orientation="vertical" style={{ width: "100%" }}>
+                    {(windows.data?.windows ?? []).map((w) => (
+                      <Radio key={w.id} value={w.id}>
+                        <Text strong>
+                          【{w.city}】{w.name}
+                        </Text>
+                        <br />
+                        <Text type="secondary">
+                          {w.address} · {w.phone} · {w.hoursText}
+                        </Text>
+                      </Radio>
+                    ))}
+                  </Space>
+                </Radio.Group>
+              </Form.Item>
+              <Form.Item
+                name="appointmentDate"
+                label={t("delivery.date")}
+                extra={t("delivery.dateHint")}
+                rules={[{ required: true, message: t("delivery.pickDate") }]}
+              >
+                <DatePicker
+                  disabled={!selected}
+                  inputReadOnly
+                  style={{ width: "100%" }}
+                  disabledDate={(day) =>
+                    !selected ||
+                    !appointmentAllowed(
+                      day.format("YYYY-MM-DD"),
+                      windows.data?.today ?? day.format("YYYY-MM-DD"),
+                      selected.hours,
+                      calendarDays(windows.data),
+                    )
+                  }
+                />
+              </Form.Item>
+            </>
+          )}
+          <Button type="primary" htmlType="submit" loading={busy} block>
+            {t("delivery.save")}
+          </Button>
+        </Form>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,312 @@
+import { EditOutlined, FilePdfOutlined, PrinterOutlined, SendOutlined } from "@ant-design/icons";
+import { formatFen } from "@certhall/domain";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Input,
+  Modal,
+  Row,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
+import { useState } from "react";
+import { Link, Navigate, useParams, useSearchParams } from "react-router";
+import {
+  getOrder,
+  getReceipt,
+  type OrderDetail,
+  type OrderItemView,
+  orderStep,
+  receiptPdfUrl,
+} from "../../api/orders";
+import { useI18n } from "../../app/i18n";
+import { useMe } from "../../app/queries";
+import { useApiError } from "../../app/useApiError";
+import { LoadError, PageLoading } from "../../components/PageLoading";
+import { formatDateTime } from "../../lib/time";
+import { DeliveryPanel } from "./DeliveryPanel";
+import { hasReceipt, stateColor } from "./logic";
+import { OrderTimeline } from "./OrderTimeline";
+import { PaymentPanel } from "./PaymentPanel";
+import { orderKeys } from "./queries";
+
+const { Title, Text } = Typography;
+
+export function OrderDetailPage() {
+  const { id = "" } = useParams();
+  const me = useMe();
+  if (me.isPending) return <PageLoading />;
+  if (me.isError) return <LoadError error={me.error} onRetry={() => me.refetch()} />;
+  if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(`/orders/${id}`)}`} replace />;
+  return <OrderLoader id={id} />;
+}
+
+function OrderLoader({ id }: { id: string }) {
+  const [params] = useSearchParams();
+  // Back from the cashier (?paid=1) the notification may still be on its way: poll briefly.
+  const returnedFromCashier = params.has("paid") || params.has("payment");
+  const order = useQuery({
+    queryKey: orderKeys.detail(id),
+    queryFn: () => getOrder(id),
+    refetchInterval: (q) =>
+      returnedFromCashier && q.state.data?.state === "awaiting_payment" ? 2000 : false,
+  });
+  if (order.isPending) return <PageLoading />;
+  if (order.isError) return <LoadError error={order.error} onRetry={() => order.refetch()} />;
+  return <OrderView order={order.data} returnedFromCashier={returnedFromCashier} />;
+}
+
+function ItemsTable({ order }: { order: OrderDetail }) {
+  const { t } = useI18n();
+  return (
+    <Table<OrderItemView>
+      rowKey="id"
+      size="small"
+      pagination={false}
+      dataSource={order.items}
+      scroll={{ x: 640 }}
+      columns={[
+        {
+          title: t("order.subject"),
+          render: (_: unknown, i) => (
+            <div>
+              <div>{i.subject.name}</div>
+              <Text type="secondary" style={{ fontSize: 12 }}>
+                {i.subject.identity}
+              </Text>
+            </div>
+          ),
+        },
+        { title: t("apply.caType"), render: (_: unknown, i) => i.caType.name },
+        { title: t("apply.years"), dataIndex: "years", width: 70 },
+        {
+          title: t("apply.eseal"),
+          dataIndex: "eseal",
+          width: 90,
+          render: (v: boolean) => (v ? t("common.yes") : t("common.no")),
+        },
+        {
+          title: t("order.fees"),
+          render: (_: unknown, i) => (
+            <div className="fee-lines vertical">
+              {i.feeLines.map((l) => (
+                <span key={l.code}>
+                  {l.labelZh} {formatFen(l.amount)}
+                </span>
+              ))}
+            </div>
+          ),
+        },
+        {
+          title: t("order.amount"),
+          dataIndex: "amountFen",
+          align: "right",
+          render: (v: number) => <Text strong>{formatFen(v)}</Text>,
+        },
+      ]}
+      summary={() => (
+        <Table.Summary.Row>
+          <Table.Summary.Cell index={0} colSpan={5} align="right">
+            {t("apply.total")}
+          </Table.Summary.Cell>
+          <Table.Summary.Cell index={1} align="right">
+            <Text strong style={{ color: "#cf1322" }}>
+              {formatFen(order.totalFen)}
+            </Text>
+          </Table.Summary.Cell>
+        </Table.Summary.Row>
+      )}
+    />
+  );
+}
+
+function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returnedFromCashier: boolean }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const onError = useApiError();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState<"submit" | "cancel" | null>(null);
+  const [cancelOpen, setCancelOpen] = useState(false);
+  const [cancelNote, setCancelNote] = useState("");
+  const receiptReady = hasReceipt(order.state);
+  const receipt = useQuery({
+    queryKey: orderKeys.receipt(order.id),
+    queryFn: () => getReceipt(order.id),
+    enabled: receiptReady,
+    retry: false,
+  });
+
+  function set(o: OrderDetail) {
+    queryClient.setQueryData(orderKeys.detail(o.id), o);
+    void queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+  }
+
+  async function step(event: "submit" | "cancel") {
+    setBusy(event);
+    try {
+      const o = await orderStep(order.id, event, {
+        version: order.version,
+        note: event === "cancel" && cancelNote.trim() ? cancelNote.trim() : undefined,
+      });
+      set(o);
+      setCancelOpen(false);
+      message.success(event === "submit" ? t("order.submittedOk") : t("order.cancelledOk"));
+    } catch (err) {
+      onError(err);
+      // A 409 means the order moved on meanwhile (e.g. review started): show the fresh state.
+      void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const canEdit = order.actions.includes("edit");
+  const canSubmit = order.actions.includes("submit");
+  const canCancel = order.actions.includes("cancel");
+  const awaitingPayment = order.state === "awaiting_payment";
+
+  return (
+    <div className="page">
+      <Space style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }} wrap align="center">
+        <Space wrap align="center">
+          <Title level={3} style={{ margin: 0 }}>
+            {order.businessName}
+          </Title>
+          <Tag color={stateColor(order.state)} style={{ fontSize: 14, padding: "2px 8px" }}>
+            {order.stateLabel}
+          </Tag>
+        </Space>
+        <Space wrap>
+          {canEdit ? (
+            <Link to={`/orders/${order.id}/edit`}>
+              <Button icon={<EditOutlined />}>{t("order.viewEdit")}</Button>
+            </Link>
+          ) : null}
+          {canSubmit ? (
+            <Button
+              type="primary"
+              icon={<SendOutlined />}
+              loading={busy === "submit"}
+              onClick={() => step("submit")}
+            >
+              {t("apply.submit")}
+            </Button>
+          ) : null}
+          {canCancel ? (
+            <Button danger onClick={() => setCancelOpen(true)}>
+              {t("order.cancel")}
+            </Button>
+          ) : null}
+        </Space>
+      </Space>
+      <Text type="secondary">
+        {t("orders.orderNo")}：<Text copyable>{order.orderNo}</Text> · {t("orders.updatedAt")}：
+        {formatDateTime(order.updatedAt)}
+      </Text>
+
+      {order.state === "returned" && order.lastNote ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 16 }}
+          title={t("order.returnedReason")}
+          description={<Text strong>{order.lastNote}</Text>}
+          action={
+            canEdit ? (
+              <Link to={`/orders/${order.id}/edit`}>
+                <Button size="small" danger>
+                  {t("order.fixNow")}
+                </Button>
+              </Link>
+            ) : null
+          }
+        />
+      ) : null}
+      {returnedFromCashier && awaitingPayment ? (
+        <Alert type="info" showIcon style={{ marginTop: 16 }} title={t("pay.waitingNotify")} />
+      ) : null}
+
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} lg={15}>
+          {awaitingPayment ? (
+            <PaymentPanel
+              order={order}
+              onChanged={() => void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) })}
+            />
+          ) : null}
+          {order.state === "awaiting_booking" ? (
+            <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t("pay.awaitingBooking")} />
+          ) : null}
+          {receiptReady ? (
+            <Card title={t("receipt.title")} style={{ marginBottom: 16 }}>
+              <Typography.Paragraph type="secondary">{t("receipt.hint")}</Typography.Paragraph>
+              <Space wrap>
+                <Link to={`/orders/${order.id}/receipt`}>
+                  <Button type="primary" icon={<PrinterOutlined />}>
+                    {t("receipt.print")}
+                  </Button>
+                </Link>
+                <a href={receiptPdfUrl(order.id)} target="_blank" rel="noreferrer">
+                  <Button icon={<FilePdfOutlined />}>{t("receipt.pdf")}</Button>
+                </a>
+              </Space>
+            </Card>
+          ) : null}
+          {receiptReady ? (
+            <DeliveryPanel order={order} mailingAddress={receipt.data?.mailingAddress} onChanged={set} />
+          ) : null}
+          <Card title={t("order.items")} style={{ marginBottom: 16 }}>
+            <ItemsTable order={order} />
+          </Card>
+          <Card title={t("apply.handler")} style={{ marginBottom: 16 }}>
+            <Descriptions column={{ xs: 1, sm: 2 }} size="small">
+              <Descriptions.Item label={t("apply.handlerName")}>{order.handler.name}</Descriptions.Item>
+              <Descriptions.Item label={t("subj.idNumber")}>{order.handler.idNumber}</Descriptions.Item>
+              <Descriptions.Item label={t("apply.handlerPhone")}>{order.handler.phone}</Descriptions.Item>
+              <Descriptions.Item label={t("pay.remittanceCode")}>
+                <Text copyable>{order.remittanceCode}</Text>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("order.createdAt")}>
+                {formatDateTime(order.createdAt)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t("order.submittedAt")}>
+                {formatDateTime(order.submittedAt)}
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col xs={24} lg={9}>
+          <Card title={t("timeline.title")}>
+            <OrderTimeline timeline={order.timeline} />
+          </Card>
+        </Col>
+      </Row>
+
+      <Modal
+        open={cancelOpen}
+        title={t("order.cancelConfirm")}
+        onCancel={() => setCancelOpen(false)}
+        onOk={() => step("cancel")}
+        okText={t("order.cancel")}
+        okButtonProps={{ danger: true, loading: busy === "cancel" }}
+        cancelText={t("order.keep")}
+      >
+        <Typography.Paragraph>{t("order.cancelText")}</Typography.Paragraph>
+        <Input.TextArea
+          rows={2}
+          maxLength={200}
+          placeholder={t("order.cancelReason")}
+          value={cancelNote}
+          onChange={(e) => setCancelNote(e.target.value)}
+        />
+      </Modal>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import { type CaTypePrices, DEFAULT_WEEKLY_HOURS } from "@certhall/domain";
+import { describe, expect, it } from "vitest";
+import {
+  appointmentAllowed,
+  expiringSoon,
+  fieldPath,
+  liveFees,
+  newClientToken,
+  ORDER_TABS,
+  tabStates,
+} from "./logic";
+
+const prices: CaTypePrices = {
+  certFee: 10_000,
+  mediaFee: 5_000,
+  annualFee: 20_000,
+  esealFee: 30_000,
+  changeFee: 0,
+  reissueFee: 0,
+  replaceFee: 0,
+};
+const caTypes = [
+  { id: "a", prices },
+  { id: "b", prices: { ...prices, certFee: 0, annualFee: 1_000 } },
+];
+
+describe("liveFees", () => {
+  it("prices a 新证 row as cert + media + annual × years + e-seal, like the server", () => {
+    const { rows, total } = liveFees("new", [{ caTypeId: "a", years: 3, eseal: true }], caTypes);
+    expect(rows[0]!.lines.map((l) => [l.code, l.amount])).toEqual([
+      ["cert", 10_000],
+      ["media", 5_000],
+      ["annual", 60_000],
+      ["eseal", 30_000],
+    ]);
+    expect(total).toBe(105_000);
+  });
+
+  it("adds the rows up and counts a row without a CA type as nothing", () => {
+    const { rows, total } = liveFees(
+      "new",
+      [{ caTypeId: "a", years: 1 }, { years: 2 }, { caTypeId: "b", years: 2, eseal: false }],
+      caTypes,
+    );
+    expect(rows.map((r) => r.total)).toEqual([35_000, 0, 7_000]);
+    expect(total).toBe(42_000);
+  });
+
+  it("ignores a CA type that is not in the catalog any more", () => {
+    expect(liveFees("new", [{ caTypeId: "gone", years: 1 }], caTypes).total).toBe(0);
+  });
+});
+
+describe("order tabs", () => {
+  it("puts submitted and in_review under 待审核", () => {
+    expect(tabStates("review")).toEqual(["submitted", "in_review"]);
+  });
+
+  it("asks for every state on 全部 and on an unknown tab", () => {
+    expect(tabStates("all")).toEqual([]);
+    expect(tabStates("nonsense")).toEqual([]);
+  });
+
+  it("gives every non-draft state of the machine a tab", () => {
+    const covered = new Set(ORDER_TABS.flatMap((t) => [...t.states]));
+    for (const s of ["returned", "awaiting_payment", "awaiting_booking", "awaiting_materials", "completed"]) {
+      expect(covered.has(s as never), s).toBe(true);
+    }
+  });
+});
+
+describe("appointmentAllowed", () => {
+  // 2025-10-08 is a Wednesday.
+  it("allows an ordinary weekday from today on", () => {
+    expect(appointmentAllowed("2025-10-08", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(true);
+    expect(appointmentAllowed("2025-10-07", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
+  });
+
+  it("refuses weekends and holidays but accepts a make-up workday", () => {
+    expect(appointmentAllowed("2025-10-11", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
+    const days = [
+      { date: "2025-10-09", kind: "holiday" as const, name: "国庆节" },
+      { date: "2025-10-11", kind: "workday" as const, name: "国庆节" },
+    ];
+    expect(appointmentAllowed("2025-10-09", "2025-10-08", DEFAULT_WEEKLY_HOURS, days)).toBe(false);
+    expect(appointmentAllowed("2025-10-11", "2025-10-08", DEFAULT_WEEKLY_HOURS, days)).toBe(true);
+  });
+
+  it("refuses dates beyond the booking horizon", () => {
+    expect(appointmentAllowed("2026-03-02", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
+  });
+});
+
+describe("fieldPath", () => {
+  it("turns server field names into antd name paths", () => {
+    expect(fieldPath("handler.idNumber")).toEqual(["handler", "idNumber"]);
+    expect(fieldPath("body.items.1.years")).toEqual(["items", 1, "years"]);
+    expect(fieldPath("/items/0/caTypeId")).toEqual(["items", 0, "caTypeId"]);
+  });
+});
+
+describe("newClientToken", () => {
+  it("makes a different token each time", () => {
+    expect(newClientToken()).not.toBe(newClientToken());
+  });
+});
+
+describe("expiringSoon", () => {
+  const now = new Date("2025-10-08T00:00:00Z");
+  it("flags certificates ending within 30 days, not expired or distant ones", () => {
+    expect(expiringSoon("2025-10-20T00:00:00Z", now)).toBe(true);
+    expect(expiringSoon("2025-12-20T00:00:00Z", now)).toBe(false);
+    expect(expiringSoon("2025-10-01T00:00:00Z", now)).toBe(false);
+  });
+});

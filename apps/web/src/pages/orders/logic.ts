@@ -1,0 +1,149 @@
+import {
+  addDays,
+  type BusinessCode,
+  type CalendarDay,
+  dayStatus,
+  type FeeLine,
+  itemFeeLines,
+  type OrderState,
+  sumLines,
+  type WeeklyHours,
+} from "@certhall/domain";
+import type { CaType } from "../../api/orders";
+
+/**
+ * The filter tabs of 「我的订单」. A tab may cover several states: the applicant does not care whether
+ * review has started (submitted / in_review are both 待审核 to them), and the final states that are not
+ * 已办结 sit under 已取消.
+ */
+export const ORDER_TABS = [
+  { key: "all", states: [] },
+  { key: "draft", states: ["draft"] },
+  { key: "review", states: ["submitted", "in_review"] },
+  { key: "returned", states: ["returned"] },
+  { key: "awaiting_payment", states: ["awaiting_payment"] },
+  { key: "awaiting_booking", states: ["awaiting_booking"] },
+  { key: "awaiting_materials", states: ["awaiting_materials"] },
+  { key: "processing", states: ["processing", "ready"] },
+  { key: "completed", states: ["completed"] },
+  { key: "closed", states: ["cancelled", "refunded"] },
+] as const satisfies readonly { key: string; states: readonly OrderState[] }[];
+
+export type OrderTabKey = (typeof ORDER_TABS)[number]["key"];
+
+export function tabStates(key: string): readonly OrderState[] {
+  return ORDER_TABS.find((t) => t.key === key)?.states ?? [];
+}
+
+/** Tag colour of a state in lists and the detail header. */
+export function stateColor(state: string): string {
+  switch (state) {
+    case "draft":
+      return "default";
+    case "submitted":
+    case "in_review":
+      return "processing";
+    case "returned":
+      return "error";
+    case "awaiting_payment":
+      return "warning";
+    case "awaiting_booking":
+    case "awaiting_materials":
+      return "gold";
+    case "processing":
+    case "ready":
+      return "blue";
+    case "completed":
+      return "success";
+    default:
+      return "default";
+  }
+}
+
+export interface ApplyRow {
+  subjectId?: string;
+  caTypeId?: string;
+  years?: number;
+  eseal?: boolean;
+}
+
+export interface RowFee {
+  lines: FeeLine[];
+  total: number;
+}
+
+/**
+ * The live fee of every row and the order total, with the very functions the server charges with
+ * (@certhall/domain itemFeeLines / sumLines): what the applicant sees while typing is what is billed.
+ * A row without a CA type yet costs nothing (and shows no lines).
+ */
+export function liveFees(
+  business: BusinessCode,
+  rows: readonly (ApplyRow | undefined)[],
+  caTypes: readonly Pick<CaType, "id" | "prices">[],
+): { rows: RowFee[]; total: number } {
+  const fees = rows.map((row): RowFee => {
+    const caType = row?.caTypeId ? caTypes.find((c) => c.id === row.caTypeId) : undefined;
+    if (!caType) return { lines: [], total: 0 };
+    const lines = itemFeeLines(business, caType.prices, {
+      years: row?.years ?? 1,
+      eseal: row?.eseal ?? false,
+    });
+    return { lines, total: sumLines(lines) };
+  });
+  return { rows: fees, total: fees.reduce((s, r) => s + r.total, 0) };
+}
+
+/** One token per apply form: a double click on 提交订单 sends the same token, the server makes one order. */
+export function newClientToken(): string {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** How far ahead an appointment at a window may be booked. */
+export const APPOINTMENT_HORIZON_DAYS = 60;
+
+/**
+ * Whether `date` can be picked for a window visit: from `today` on (Asia/Shanghai), within the horizon,
+ * and a day the window opens by the shared calendar rules (weekly hours; holidays and make-up workdays
+ * when the calendar is known). The server checks again with its full calendar and has the last word.
+ */
+export function appointmentAllowed(
+  date: string,
+  today: string,
+  hours: WeeklyHours,
+  days: readonly CalendarDay[],
+): boolean {
+  if (date < today) return false;
+  if (date > addDays(today, APPOINTMENT_HORIZON_DAYS)) return false;
+  return dayStatus(date, hours, days).open;
+}
+
+/** Orders whose receipt exists: booked (or settled) and from then on, but not cancelled or refunded. */
+export function hasReceipt(state: string): boolean {
+  return ["awaiting_materials", "processing", "ready", "completed"].includes(state);
+}
+
+/** Delivery (mail or window) can be chosen or changed while the materials have not been received. */
+export function canChooseDelivery(state: string): boolean {
+  return state === "awaiting_materials";
+}
+
+/** A certificate that ends within this many days is highlighted in the wallet. */
+export const EXPIRING_SOON_DAYS = 30;
+
+export function expiringSoon(notAfter: string, now: Date): boolean {
+  const end = Date.parse(notAfter);
+  if (Number.isNaN(end)) return false;
+  return end > now.getTime() && end - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000;
+}
+
+/**
+ * A server field name ("handler.idNumber", "body.items.1.years", "/items/0/caTypeId") as an antd
+ * name path (["handler", "idNumber"], ["items", 1, "years"]), so nested errors land on their input.
+ */
+export function fieldPath(field: string): (string | number)[] {
+  const parts = field.split(/[./]/).filter(Boolean);
+  if (parts[0] === "body") parts.shift();
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
