@@ -19,6 +19,8 @@ export const AUDIT_ACTION_NAMES: Record<string, { zh: string; en: string }> = {
   "window.update": { zh: "修改办理网点", en: "Window updated" },
   "calendar.put": { zh: "设置节假日", en: "Calendar day set" },
   "calendar.delete": { zh: "删除节假日", en: "Calendar day deleted" },
+  "pki.ca.created": { zh: "创建 CA", en: "CA created" },
+  "pki.crl.published": { zh: "发布证书吊销列表", en: "CRL published" },
 };
 
 export function auditActionName(action: string, lang: "zh" | "en"): string | null {

@@ -27,12 +27,17 @@ function actorText(actor: AuditActor, t: Translate): { kind: string; name: strin
   const kind =
     actor.type === "staff"
       ? t("audit.actorStaff")
-      : actor.type === "account"
+      : actor.type === "applicant" || actor.type === "account"
         ? t("audit.actorAccount")
         : actor.type === "system"
           ? t("audit.actorSystem")
           : actor.type;
-  return { kind, name: actor.name ?? (actor.id ? actor.id.slice(0, 8) : "") };
+  return { kind, name: actor.name ?? (actor.id ? shortId(actor.id) : "") };
+}
+
+/** UUIDs are cut to their first 8 characters (copy gives the whole); readable ids such as dates stay whole. */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(id) ? id.slice(0, 8) : id;
 }
 
 export function AuditPage() {
@@ -157,7 +162,7 @@ export function AuditPage() {
                     {e.objectId ? (
                       <Typography.Text type="secondary" copyable={{ text: e.objectId }} title={e.objectId}>
                         {" "}
-                        #{e.objectId.slice(0, 8)}
+                        #{shortId(e.objectId)}
                       </Typography.Text>
                     ) : null}
                   </span>

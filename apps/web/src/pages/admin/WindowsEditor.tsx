@@ -103,6 +103,8 @@ function WindowForm({ window: w }: { window: AdminWindow }) {
     <Card size="small" title={`【${w.city}】${w.name}`} style={{ height: "100%" }}>
       <Form
         form={form}
+        // Three forms on one page: a name per form prefixes the input ids, so each label points at its own input.
+        name={`window-${w.code}`}
         layout="vertical"
         initialValues={toFormValues(w)}
         onFinish={onFinish}
