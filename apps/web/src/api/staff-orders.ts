@@ -128,30 +128,39 @@ export function composeReason(picks: readonly string[], text: string | undefined
 
 export type PaymentMethod = "online" | "transfer" | "zero";
 
+/** A row of the booking queue (modules/finance/finance.routes.ts zQueueRow). */
 export interface StaffPayment {
   id: string;
-  orderId: string;
-  orderNo: string;
-  /** The order's version: book/return move the order, so they carry it (409 when it moved meanwhile). */
-  orderVersion: number;
   method: PaymentMethod;
-  amountFen: number;
-  remittanceCode: string | null;
+  methodLabel: string;
+  provider: string | null;
   status: string;
+  statusLabel: string;
+  amountFen: number;
+  outTradeNo: string;
+  providerTradeNo: string | null;
+  /** Same-origin URL of the uploaded voucher (image or PDF), null when none was uploaded. */
+  voucherUrl: string | null;
   paidAt: string | null;
-  declaredAt: string | null;
-  providerTradeNo?: string | null;
-  voucher: { contentType: string; filename?: string | null; size?: number | null } | null;
+  bookedAt: string | null;
+  returnReason: string | null;
+  order: {
+    id: string;
+    orderNo: string;
+    business: string;
+    state: string;
+    /** Book/return move the order, so they carry its version (409 when it moved meanwhile). */
+    version: number;
+    totalFen: number;
+    remittanceCode: string;
+    handlerName: string;
+  };
 }
 
-export async function listPaymentsAwaitingBooking() {
-  return (
-    await api.get<{ payments: StaffPayment[] }>("/admin/payments", { query: { status: "awaiting_booking" } })
-  ).payments;
-}
-
-export function voucherUrl(paymentId: string) {
-  return `/api/v1/admin/payments/${encodeURIComponent(paymentId)}/voucher`;
+export function listPaymentsAwaitingBooking() {
+  return api.get<{ payments: StaffPayment[]; hasMore: boolean }>("/admin/payments", {
+    query: { status: "awaiting_booking", limit: 200 },
+  });
 }
 
 export function bookPayment(id: string, version: number) {
@@ -160,6 +169,13 @@ export function bookPayment(id: string, version: number) {
 
 export function returnPayment(id: string, version: number, note: string) {
   return api.post<unknown>(`/admin/payments/${encodeURIComponent(id)}/return`, { version, note });
+}
+
+/** Fetches a voucher to see what it is: images are shown inline, a PDF is opened in a new tab. */
+export async function fetchVoucher(url: string): Promise<Blob> {
+  const res = await fetch(url, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(res.status === 404 ? "凭证不存在" : `凭证加载失败（${res.status}）`);
+  return res.blob();
 }
 
 // ---- window workbench (modules/workbench) ----

@@ -1,4 +1,5 @@
 import {
+  AccountBookOutlined,
   AuditOutlined,
   DashboardOutlined,
   EnvironmentOutlined,
@@ -40,6 +41,7 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
   { path: "/admin/audit", label: "admin.menu.audit", icon: <AuditOutlined />, roles: ["admin", "auditor"] },
   { path: "/admin/review", label: "admin.menu.review", icon: <FileSearchOutlined />, roles: ["reviewer"] },
   { path: "/admin/workbench", label: "admin.menu.workbench", icon: <ScanOutlined />, roles: ["operator"] },
+  { path: "/admin/finance", label: "admin.menu.finance", icon: <AccountBookOutlined />, roles: ["finance"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];
 

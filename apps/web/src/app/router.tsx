@@ -5,6 +5,7 @@ import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
 import { AuditPage } from "../pages/admin/AuditPage";
 import { StaffPage } from "../pages/admin/StaffPage";
 import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
+import { FinancePage } from "../pages/finance/FinancePage";
 import { ApplyChooserPage, ApplyNewPage, EditOrderPage } from "../pages/orders/ApplyPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
 import { OrdersPage } from "../pages/orders/OrdersPage";
@@ -98,6 +99,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["operator"]}>
             <WorkbenchPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "finance",
+        element: (
+          <RequireRole roles={["finance"]}>
+            <FinancePage />
           </RequireRole>
         ),
       },
