@@ -5,6 +5,7 @@ import path from "node:path";
 import { openKey } from "@certhall/pki";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseMasterKey } from "../../config";
+import { verifyAuditChain } from "../audit/audit.service";
 import { createCaService } from "./ca.service";
 import { type CaTestApp, createCaTestApp, ENTERPRISE, makeCsr } from "./test-support";
 
@@ -94,6 +95,44 @@ describe("CA configuration", () => {
     expect(c.ca.masterKey).toHaveLength(32);
     expect(loadConfig({ NODE_ENV: "development", DATA_DIR: d }).ca.masterKey).toEqual(c.ca.masterKey);
     expect(c.ca.serviceToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+});
+
+describe("issuance under load", () => {
+  it("stores every concurrently issued certificate with its OCSP response and audit entry, chain intact", async () => {
+    const csrs = await Promise.all(Array.from({ length: 6 }, (_, i) => makeCsr(t.dir, "p256", `many${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.ca.issue(system, {
+          csrPem: csrs[i % csrs.length]!,
+          profile: "enterprise-sign",
+          subject: ENTERPRISE,
+        }),
+      ),
+    );
+    const serials = results.map((r) => r.serialHex);
+    expect(new Set(serials).size).toBe(60);
+    const db = t.database.db;
+    const certs = await db
+      .selectFrom("pki_certificates")
+      .select("serial_hex")
+      .where("serial_hex", "in", serials)
+      .execute();
+    const ocsp = await db
+      .selectFrom("pki_ocsp_responses")
+      .select("serial_hex")
+      .where("serial_hex", "in", serials)
+      .execute();
+    const audits = await db
+      .selectFrom("audit_log")
+      .select("object_id")
+      .where("action", "=", "pki.certificate.issued")
+      .where("object_id", "in", serials)
+      .execute();
+    expect(certs).toHaveLength(60);
+    expect(ocsp).toHaveLength(60);
+    expect(audits).toHaveLength(60);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });
 
