@@ -125,18 +125,18 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
   doc.y = Math.max(doc.y, top + qrSize + 16);
 
   const section = (title: string) => {
-    doc.moveDown(0.6);
+    doc.moveDown(0.45);
     if (doc.y > doc.page.height - doc.page.margins.bottom - 60) doc.addPage();
     const y = doc.y;
-    doc.fontSize(13).fillColor("#000").text(title, left, y);
+    doc.fontSize(12.5).fillColor("#000").text(title, left, y);
     doc
       .moveTo(left, doc.y + 1)
       .lineTo(left + width, doc.y + 1)
       .lineWidth(0.5)
       .strokeColor("#999")
       .stroke();
-    doc.moveDown(0.3);
-    doc.fontSize(10.5);
+    doc.moveDown(0.25);
+    doc.fontSize(10);
   };
   const line = (text: string, opts: PDFKit.Mixins.TextOptions = {}) =>
     doc.text(text, left, doc.y, { width, ...opts });
@@ -193,7 +193,8 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
     line(`时间：${w.hoursText}    电话：${w.phone}`, { indent: 12 });
   }
 
-  section("说明");
+  doc.moveDown(0.6);
+  doc.fontSize(9).fillColor("#333");
   for (const n of r.notes) line(n);
   doc.fontSize(8).fillColor("#555");
   line(`核验地址：${r.verification.url}`);

@@ -272,6 +272,8 @@ describe("GET /api/v1/orders/:id/receipt.pdf", () => {
         expect(text).toContain(squash("市政务服务中心 4 层 C 区 19 号窗口"));
         const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
         expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+        // Two items fit on one sheet, as a receipt should.
+        expect(info).toMatch(/Pages:\s+1\n/);
         const fonts = execFileSync("pdffonts", [file], { encoding: "utf8" });
         // An embedded (emb = yes) CJK subset with a ToUnicode map (uni = yes).
         expect(fonts).toMatch(/NotoSansCJK\S*\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);

@@ -230,7 +230,7 @@ export function createReceiptService(deps: ReceiptDeps) {
       },
       verification: { token, url, qrDataUrl: qr },
       notes: [
-        "请携带本回执单及上述材料到任一办证网点办理，或将材料连同回执单邮寄至下方地址。",
+        "请携带本回执单及上述材料到任一办证网点办理，或将材料连同回执单邮寄至上述邮寄地址。",
         "扫描二维码可核验本回执单的真伪及订单状态。",
       ],
     };
