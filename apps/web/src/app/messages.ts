@@ -125,7 +125,7 @@ export const zh = {
   "devSms.title": "开发短信箱",
   "devSms.subtitle": "开发环境下短信不真正发出，最近的短信显示在这里，每 3 秒自动刷新。",
   "devSms.disabled": "未启用",
-  "devSms.disabledDetail": "服务器未以开发模式运行，短信箱不可用。",
+  "devSms.disabledDetail": "此服务器的短信经正式通道发出，开发短信箱不可用。",
   "devSms.empty": "暂无短信",
   "devSms.status": "状态",
 
@@ -707,7 +707,7 @@ export const en: Record<MessageKey, string> = {
   "devSms.subtitle":
     "In development no SMS leaves the server; the latest ones show here, refreshed every 3 s.",
   "devSms.disabled": "Not enabled",
-  "devSms.disabledDetail": "The server is not in development mode; the outbox is unavailable.",
+  "devSms.disabledDetail": "This server sends SMS through a real provider; the dev outbox is unavailable.",
   "devSms.empty": "No messages",
   "devSms.status": "Status",
 
