@@ -26,8 +26,18 @@ import { catalogRoutes } from "./modules/catalog/catalog.routes";
 import { createCatalogService } from "./modules/catalog/catalog.service";
 import { certificateRoutes } from "./modules/certificates/certificate.routes";
 import { createCertificateService } from "./modules/certificates/certificate.service";
+import { financeRoutes } from "./modules/finance/finance.routes";
+import { createFinanceService } from "./modules/finance/finance.service";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
+import { createPaymentProvider } from "./modules/payments/payment.factory";
+import type { PaymentProvider } from "./modules/payments/payment.provider";
+import { paymentRoutes, sandboxCashierRoutes } from "./modules/payments/payment.routes";
+import {
+  createPaymentService,
+  fetchNotificationSender,
+  type NotificationSender,
+} from "./modules/payments/payment.service";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
@@ -54,6 +64,8 @@ export interface AppDeps {
   logStream?: NodeJS.WritableStream;
   /** The CA service (bootstrapped by main.ts); built here, loading existing CAs only, when absent. */
   ca?: CaService;
+  /** Payment overrides for tests: the provider (default: PAYMENT_PROVIDER's) and the sandbox's notification sender. */
+  payments?: { provider?: PaymentProvider | null; sender?: NotificationSender };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -143,6 +155,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
   const orders = createOrderService({ db, clock, config });
+  const payments = createPaymentService({
+    db,
+    clock,
+    config,
+    provider: deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config),
+    sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
+  });
+  const finance = createFinanceService({ db, clock, signName: config.sms.signName });
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
@@ -192,6 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(paymentRoutes({ ...security, payments }));
+      await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
       await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(receiptRoutes({ ...security, receipts }));
@@ -200,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: "/api/v1" },
   );
+  if (config.payment.provider === "sandbox") await app.register(sandboxCashierRoutes({ payments }));
 
   const webDist = deps.webDist === undefined ? DEFAULT_WEB_DIST : deps.webDist;
   const serveWeb = webDist !== null && existsSync(path.join(webDist, "index.html"));

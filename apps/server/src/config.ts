@@ -122,6 +122,32 @@ export const envSchema = z.object({
     .positive()
     .default(24)
     .describe("Validity of pre-signed OCSP responses; re-signed when half of it has passed"),
+  PAYMENT_PROVIDER: z
+    .enum(["sandbox", "alipay", "none"])
+    .optional()
+    .describe(
+      "Online payment: sandbox = the app's own demo cashier (default outside production; refused in production), alipay = Alipay page pay, none = online payment off (default in production)",
+    ),
+  ALIPAY_APP_ID: z.string().optional().describe("Alipay application id (PAYMENT_PROVIDER=alipay)"),
+  ALIPAY_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .describe("Our application's RSA private key for Alipay, PEM (PKCS#8 or PKCS#1) or bare base64"),
+  ALIPAY_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .describe("Alipay's RSA public key (verifies notifications), PEM or bare base64"),
+  ALIPAY_GATEWAY: z
+    .url()
+    .default("https://openapi.alipay.com/gateway.do")
+    .describe("Alipay gateway (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)"),
+  PAYMENT_BANK_ACCOUNT_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Account name applicants transfer to (demo default says it is a demo)"),
+  PAYMENT_BANK_NAME: z.string().min(1).optional().describe("Bank and branch of that account"),
+  PAYMENT_BANK_ACCOUNT_NO: z.string().min(1).optional().describe("Account number of that account"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -162,6 +188,11 @@ export interface Config {
     serviceToken: string | null;
     crlNextUpdateHours: number;
     ocspValidityHours: number;
+  };
+  payment: {
+    provider: "sandbox" | "alipay" | "none";
+    alipay?: { appId: string; privateKey: string; publicKey: string; gateway: string };
+    bank: { accountName: string; bankName: string; accountNo: string; demo: boolean };
   };
 }
 
@@ -217,6 +248,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     e.CA_SERVICE_TOKEN ??
     (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
 
+  const paymentProvider = e.PAYMENT_PROVIDER ?? (production ? "none" : "sandbox");
+  if (paymentProvider === "sandbox" && production) {
+    // The sandbox cashier marks orders paid without money moving: never in production.
+    throw new ConfigError("PAYMENT_PROVIDER=sandbox is not allowed in production (use alipay or none)");
+  }
+  let alipay: Config["payment"]["alipay"];
+  if (paymentProvider === "alipay") {
+    if (!e.ALIPAY_APP_ID || !e.ALIPAY_PRIVATE_KEY || !e.ALIPAY_PUBLIC_KEY) {
+      throw new ConfigError(
+        "PAYMENT_PROVIDER=alipay needs ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY",
+      );
+    }
+    alipay = {
+      appId: e.ALIPAY_APP_ID,
+      privateKey: e.ALIPAY_PRIVATE_KEY,
+      publicKey: e.ALIPAY_PUBLIC_KEY,
+      gateway: e.ALIPAY_GATEWAY,
+    };
+  }
+  const bankDemo = !e.PAYMENT_BANK_ACCOUNT_NAME || !e.PAYMENT_BANK_NAME || !e.PAYMENT_BANK_ACCOUNT_NO;
+
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -248,6 +300,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       serviceToken,
       crlNextUpdateHours: e.CRL_NEXT_UPDATE_HOURS,
       ocspValidityHours: e.OCSP_VALIDITY_HOURS,
+    },
+    payment: {
+      provider: paymentProvider,
+      alipay,
+      // Demo defaults until all three are configured; the payment info page says they are a demo.
+      bank: bankDemo
+        ? {
+            accountName: "演示：某某数字认证有限公司（示例账户，请勿转账）",
+            bankName: "演示：某某银行福州分行营业部",
+            accountNo: "6222 0000 0000 0000 000",
+            demo: true,
+          }
+        : {
+            accountName: e.PAYMENT_BANK_ACCOUNT_NAME!,
+            bankName: e.PAYMENT_BANK_NAME!,
+            accountNo: e.PAYMENT_BANK_ACCOUNT_NO!,
+            demo: false,
+          },
     },
   };
 }

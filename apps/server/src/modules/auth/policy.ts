@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   "audit.verify": ["admin", "auditor"],
   "orders.read": ["reviewer", "finance", "operator", "admin", "auditor"],
   "orders.review": ["reviewer"],
+  // 记账审核 (booking, returns, vouchers): finance only.
+  "payments.book": ["finance"],
   "orders.process": ["operator"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 

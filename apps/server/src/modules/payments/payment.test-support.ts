@@ -1,0 +1,137 @@
+import { buildApp } from "../../app";
+import { seedDemoData, seedReferenceData } from "../../seed";
+import { accountIdOf, buildCaType, buildCompany } from "../../test/factories";
+import {
+  type Client,
+  createTestDatabase,
+  registerApplicant,
+  staffClient,
+  type TestApp,
+  testClock,
+} from "../../test/harness";
+
+export interface SentNotification {
+  url: string;
+  params: Record<string, string>;
+}
+
+/** The test app with the sandbox's notification sender replaced by a recorder (tests deliver them). */
+export async function createPaymentTestApp(): Promise<TestApp & { sent: SentNotification[] }> {
+  const { config, database, cleanup } = await createTestDatabase();
+  const time = testClock();
+  await seedReferenceData(database.db, time.clock);
+  await seedDemoData(database.db, time.clock);
+  const sent: SentNotification[] = [];
+  const app = await buildApp({
+    config,
+    database,
+    clock: time.clock,
+    webDist: null,
+    payments: { sender: (url, params) => sent.push({ url, params }) },
+  });
+  await app.ready();
+  return {
+    app,
+    config,
+    database,
+    time,
+    sent,
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+export const HANDLER = { name: "李经办", idNumber: "11010519491231002X", phone: "13700001111" };
+
+let phoneCounter = 0;
+
+/** A new applicant with a company, and a CA type priced 300 + 80 + 200 yuan for one year. */
+export async function newApplicant(t: TestApp) {
+  const phone = `1360${String(process.pid % 1000).padStart(3, "0")}${String(++phoneCounter).padStart(4, "0")}`;
+  const client = await registerApplicant(t, phone);
+  const accountId = await accountIdOf(t.database.db, phone);
+  const company = await buildCompany(t.database.db, accountId);
+  const caType = await buildCaType(t.database.db);
+  return { client, accountId, companyId: company.id, caTypeId: caType.id };
+}
+
+/** An order of 新证 taken through submit and a reviewer's approval: awaiting payment. */
+export async function approvedOrder(t: TestApp, a: Awaited<ReturnType<typeof newApplicant>>) {
+  const created = await a.client.post("/api/v1/orders", {
+    business: "new",
+    subjectKind: "company",
+    handler: HANDLER,
+    items: [{ subjectId: a.companyId, caTypeId: a.caTypeId, years: 1, eseal: false }],
+    submit: true,
+  });
+  if (created.status !== 201) throw new Error(`create ${created.status} ${JSON.stringify(created.body)}`);
+  const reviewer = await staffClient(t, "reviewer");
+  const started = await reviewer.post(`/api/v1/admin/orders/${created.body.id}/start-review`, {
+    version: created.body.version,
+  });
+  const approved = await reviewer.post(`/api/v1/admin/orders/${created.body.id}/approve`, {
+    version: started.body.version,
+  });
+  if (approved.body.state !== "awaiting_payment") throw new Error(`approve ${JSON.stringify(approved.body)}`);
+  return approved.body as {
+    id: string;
+    orderNo: string;
+    version: number;
+    totalFen: number;
+    remittanceCode: string;
+  };
+}
+
+/** Delivers a notification the way the provider's server would: form-encoded, no cookies, no CSRF header. */
+export async function deliver(t: TestApp, params: Record<string, string>, provider = "sandbox") {
+  const res = await t.app.inject({
+    method: "POST",
+    url: `/api/v1/payments/notify/${provider}`,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams(params).toString(),
+  });
+  return { status: res.statusCode, body: res.body };
+}
+
+/** A multipart body with one file field (and optional text fields), as a browser's FormData sends it. */
+export function multipart(
+  file: { field: string; filename: string; contentType: string; data: Buffer } | null,
+  fields: Record<string, string> = {},
+) {
+  const boundary = `----certhall${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+      ),
+      file.data,
+      Buffer.from("\r\n"),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A real (tiny) PNG: the 8-byte signature and an IHDR chunk. */
+export const PNG_BYTES = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+  "hex",
+);
+
+export async function uploadVoucher(
+  client: Client,
+  orderId: string,
+  file: Parameters<typeof multipart>[0],
+  fields: Record<string, string> = {},
+) {
+  const m = multipart(file, fields);
+  return client.request("POST", `/api/v1/orders/${orderId}/payments/transfer`, m.body, {
+    "content-type": m.contentType,
+  });
+}
