@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { materialsFor } from "@certhall/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order } from "../../db/tables.orders";
 import { type Client, registerApplicant, staffClient } from "../../test/harness";
@@ -12,12 +13,8 @@ let dir: string;
 let applicant: Client;
 let reviewer: Client;
 let operator: Client;
-const COMPANY_CODES = [
-  "application_form_sealed",
-  "business_licence_copy",
-  "handler_id_copy",
-  "authorization_letter",
-];
+// The checklist is the receipt's list (packages/domain materials), so the window asks for what was printed.
+const COMPANY_CODES = materialsFor("new", "company").map((m) => m.code);
 
 beforeAll(async () => {
   t = await createFlowApp();
@@ -55,20 +52,23 @@ async function receiveAll(order: Order) {
 }
 
 describe("finding an order at the window", () => {
-  it("finds it by order number, remittance code, or the receipt QR text ending in the number", async () => {
+  it("finds it by order number, remittance code, the receipt's QR text or its bare token", async () => {
     const order = await orderAwaitingMaterials(t, applicant, reviewer);
-    for (const q of [
-      order.order_no,
-      order.order_no.toLowerCase(),
-      order.remittance_code,
-      `http://ca.test.example/verify/${order.order_no}`,
-    ]) {
+    const receipt = await operator.get(orderUrl(order, "/receipt"));
+    expect(receipt.status).toBe(200);
+    const { url, token } = receipt.body.verification as { url: string; token: string };
+    for (const q of [order.order_no, order.order_no.toLowerCase(), order.remittance_code, url, token]) {
       const res = await operator.get(`/api/v1/admin/workbench/find?q=${encodeURIComponent(q)}`);
-      expect(res.status).toBe(200);
+      expect(res.status, q).toBe(200);
       expect(res.body.id).toBe(order.id);
       // The window checks identity against the materials: staff see the handler's full ID number.
       expect(res.body.handler.idNumber).toBe("11010519491231002X");
     }
+    // A QR code that was not made by us (its MAC does not check) finds nothing.
+    const forged = `${url.slice(0, -4)}${url.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    expect((await operator.get(`/api/v1/admin/workbench/find?q=${encodeURIComponent(forged)}`)).status).toBe(
+      404,
+    );
     const none = await operator.get("/api/v1/admin/workbench/find?q=CH20000101000000");
     expect(none.status).toBe(404);
     expect(none.body.detail).toContain("CH20000101000000");
@@ -84,16 +84,18 @@ describe("taking in the materials", () => {
     const list = await operator.get(orderUrl(order, "/materials"));
     expect(list.status).toBe(200);
     expect(list.body.materials.map((m: { code: string }) => m.code)).toEqual(COMPANY_CODES);
-    expect(list.body.materials[1].labelZh).toBe("营业执照副本复印件（加盖公章）");
+    expect(list.body.materials.map((m: { labelZh: string }) => m.labelZh)).toContain(
+      "营业执照副本复印件（加盖公章）",
+    );
     expect(list.body.complete).toBe(false);
 
     const partial = await operator.post(orderUrl(order, "/materials"), {
       version: order.version,
-      received: ["application_form_sealed", "handler_id_copy"],
+      received: ["new_form", "handler_id_copy"],
     });
     expect(partial.status).toBe(200);
     expect(partial.body.version).toBe(order.version + 1);
-    expect(partial.body.missing).toEqual(["business_licence_copy", "authorization_letter"]);
+    expect(partial.body.missing).toEqual(["business_licence_copy", "legal_rep_authorization"]);
     expect(partial.body.materials[0].receivedBy).toBe("演示窗口受理员");
 
     const early = await operator.post(orderUrl(order, "/receive"), { version: partial.body.version });

@@ -17,6 +17,7 @@ const zMaterials = z.object({
     z.object({
       code: z.string(),
       labelZh: z.string(),
+      labelEn: z.string(),
       received: z.boolean(),
       receivedAt: z.string().nullable(),
       receivedBy: z.string().nullable(),

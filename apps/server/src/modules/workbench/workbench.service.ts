@@ -1,4 +1,4 @@
-import { type BusinessCode, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
+import { type BusinessCode, materialsFor, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
@@ -7,13 +7,13 @@ import { type Clock, iso } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
 import { applyTransition, type TransitionActor } from "../orders/order.transition";
 import type { CaService, IssueResult } from "../pki/ca.service";
+import { findOrderByReceiptText } from "../receipts/receipt.service";
 import { queueSms } from "../sms/sms.outbox";
-import { requiredMaterials } from "./materials";
 
 export interface WorkbenchDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, "sms">;
+  config: Pick<Config, "sms" | "secretKey">;
   ca: CaService;
 }
 
@@ -49,28 +49,26 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   }
 
   /**
-   * The order a window clerk types or scans: an order number, a remittance code (汇款识别码), or the
-   * text of the receipt's QR code (its verification URL; the order number is accepted in it too).
+   * The order a window clerk types or scans: the receipt's QR text (its verification URL, whose MAC is
+   * checked, so a forged code finds nothing), the bare token, an order number, or a remittance code
+   * (汇款识别码, what a bank slip or a phone call quotes).
    */
   async function find(text: string): Promise<Order> {
     const raw = text.trim();
     if (!raw) throw invalidField("q", "请输入订单号、汇款识别码或扫描回执单二维码");
-    const candidates = new Set<string>([raw.toUpperCase()]);
-    // A scanned URL: its last path segment is what identifies the order.
-    const last = raw.split(/[?#]/)[0]!.split("/").filter(Boolean).pop();
-    if (last) candidates.add(last.toUpperCase());
-    const terms = [...candidates].filter((c) => c.length <= 64);
-    const o = await db
+    const byReceipt = await findOrderByReceiptText(db, raw, deps.config.secretKey);
+    if (byReceipt) return byReceipt;
+    const byCode = await db
       .selectFrom("orders")
       .selectAll()
-      .where((eb) => eb.or([eb("order_no", "in", terms), eb("remittance_code", "in", terms)]))
+      .where("remittance_code", "=", raw.toUpperCase())
       .executeTakeFirst();
-    if (!o) throw new AppError("NOT_FOUND", `未找到与“${raw.slice(0, 80)}”对应的订单`);
-    return o;
+    if (!byCode) throw new AppError("NOT_FOUND", `未找到与“${raw.slice(0, 80)}”对应的订单`);
+    return byCode;
   }
 
   async function materialsOf(q: Db | Trx, order: Order) {
-    const required = requiredMaterials(order.business as BusinessCode, order.subject_kind);
+    const required = materialsFor(order.business as BusinessCode, order.subject_kind);
     const rows = await q
       .selectFrom("order_materials")
       .leftJoin("staff", "staff.id", "order_materials.received_by")
@@ -87,7 +85,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       const r = got.get(m.code);
       return {
         code: m.code,
-        labelZh: m.labelZh,
+        labelZh: m.zh,
+        labelEn: m.en,
         received: !!r,
         receivedAt: r?.received_at ?? null,
         receivedBy: r ? (r.received_by_name ?? r.received_by) : null,
@@ -115,8 +114,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       const order = await load(trx, orderId);
       requireState(order, ["awaiting_materials"], "登记材料");
       if (order.version !== version) throw new AppError("CONFLICT", "订单已被更新，请刷新页面后重试");
-      const required = requiredMaterials(order.business as BusinessCode, order.subject_kind);
-      const known = new Set(required.map((m) => m.code));
+      const required = materialsFor(order.business as BusinessCode, order.subject_kind);
+      const known = new Set<string>(required.map((m) => m.code));
       const wanted = new Set(codes);
       const unknown = [...wanted].filter((c) => !known.has(c));
       if (unknown.length) {
