@@ -56,6 +56,8 @@ export function receiptRoutes(deps: SecurityDeps & { receipts: ReceiptService })
       "/orders/:id/receipt.pdf",
       {
         preHandler: applicant,
+        // Rendering with the embedded CJK font costs CPU: a tighter limit than the JSON route.
+        config: strictRateLimit(30),
         schema: { tags, summary: "The receipt as an A4 PDF", params: zIdParam },
       },
       async (req, reply) => {
@@ -87,6 +89,8 @@ export function receiptRoutes(deps: SecurityDeps & { receipts: ReceiptService })
       "/admin/orders/:id/receipt.pdf",
       {
         preHandler: readOrders,
+        // Rendering with the embedded CJK font costs CPU: a tighter limit than the JSON route.
+        config: strictRateLimit(30),
         schema: { tags, summary: "The receipt as an A4 PDF, for staff", params: zIdParam },
       },
       async (req, reply) => {
