@@ -330,3 +330,17 @@ export function pricesFromYuan(
   }
   return { ok: true, prices: out as CaTypePrices };
 }
+
+/**
+ * Profile choices for a subject kind, from the profiles the catalog already uses (the API has no
+ * profile list of its own; the server checks profile against kind and names `profile` when it refuses).
+ */
+export function profileOptions(types: readonly CaType[], kind: SubjectKind | undefined) {
+  const seen = new Map<string, { value: string; label: string }>();
+  for (const c of types) {
+    if (kind && c.subjectKind !== kind) continue;
+    if (!seen.has(c.profile))
+      seen.set(c.profile, { value: c.profile, label: `${c.profileName}（${c.profile}）` });
+  }
+  return [...seen.values()];
+}

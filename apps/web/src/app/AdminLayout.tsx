@@ -8,6 +8,7 @@ import {
   LogoutOutlined,
   MenuOutlined,
   ScanOutlined,
+  TagsOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
 import { Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
@@ -42,6 +43,7 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
   { path: "/admin/review", label: "admin.menu.review", icon: <FileSearchOutlined />, roles: ["reviewer"] },
   { path: "/admin/workbench", label: "admin.menu.workbench", icon: <ScanOutlined />, roles: ["operator"] },
   { path: "/admin/finance", label: "admin.menu.finance", icon: <AccountBookOutlined />, roles: ["finance"] },
+  { path: "/admin/catalog", label: "admin.menu.catalog", icon: <TagsOutlined />, roles: ["admin"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];
 

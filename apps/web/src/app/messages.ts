@@ -578,6 +578,8 @@ export const zh = {
 
   "wb.validity": "有效期",
   "wb.trackingRule": "快递单号只能包含字母、数字或连字符",
+
+  "catalog.yuan": "元",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1163,6 +1165,8 @@ export const en: Record<MessageKey, string> = {
 
   "wb.validity": "Validity",
   "wb.trackingRule": "Letters, digits or - only",
+
+  "catalog.yuan": "yuan",
 };
 
 export type Lang = "zh" | "en";

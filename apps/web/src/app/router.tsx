@@ -3,6 +3,7 @@ import { AdminDashboardPage } from "../pages/admin/AdminDashboardPage";
 import { AdminLoginPage } from "../pages/admin/AdminLoginPage";
 import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
 import { AuditPage } from "../pages/admin/AuditPage";
+import { CatalogPage } from "../pages/admin/CatalogPage";
 import { StaffPage } from "../pages/admin/StaffPage";
 import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
 import { FinancePage } from "../pages/finance/FinancePage";
@@ -107,6 +108,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["finance"]}>
             <FinancePage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "catalog",
+        element: (
+          <RequireRole roles={["admin"]}>
+            <CatalogPage />
           </RequireRole>
         ),
       },

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { type CaType, fenToYuanText, pricesFromYuan, pricesToYuan, profileOptions } from "./staff-orders";
+
+const prices = {
+  certFee: 30000,
+  mediaFee: 5050,
+  annualFee: 100_000_000,
+  esealFee: 0,
+  changeFee: 1,
+  reissueFee: 10,
+  replaceFee: 12345,
+};
+
+describe("catalog prices in yuan", () => {
+  it("shows fen as plain yuan with two decimals and no separators", () => {
+    expect(fenToYuanText(30000)).toBe("300.00");
+    expect(fenToYuanText(100_000_000)).toBe("1000000.00");
+    expect(fenToYuanText(1)).toBe("0.01");
+  });
+
+  it("round-trips every fee between fen and the yuan the admin types", () => {
+    const y = pricesToYuan(prices);
+    expect(y.mediaFee).toBe("50.50");
+    expect(pricesFromYuan(y)).toEqual({ ok: true, prices });
+  });
+
+  it("names the first fee that is not an amount", () => {
+    const y = { ...pricesToYuan(prices), annualFee: "12.345" };
+    expect(pricesFromYuan(y)).toEqual({ ok: false, bad: "annualFee" });
+    expect(pricesFromYuan({ ...pricesToYuan(prices), certFee: "-1" })).toEqual({ ok: false, bad: "certFee" });
+  });
+});
+
+describe("profile choices", () => {
+  const t = (profile: string, subjectKind: "company" | "person", profileName = profile) =>
+    ({ profile, profileName, subjectKind }) as CaType;
+
+  it("offers each profile once, only those used for the chosen subject kind", () => {
+    const types = [
+      t("trading-platform", "company", "公共资源交易平台证书"),
+      t("enterprise-sign", "company"),
+      t("trading-platform", "company", "公共资源交易平台证书"),
+      t("person-sign", "person"),
+    ];
+    expect(profileOptions(types, "company").map((o) => o.value)).toEqual([
+      "trading-platform",
+      "enterprise-sign",
+    ]);
+    expect(profileOptions(types, "person")).toEqual([
+      { value: "person-sign", label: "person-sign（person-sign）" },
+    ]);
+    expect(profileOptions(types, undefined)).toHaveLength(3);
+  });
+});
