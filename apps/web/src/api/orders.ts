@@ -238,45 +238,36 @@ export function orderStep(id: string, event: "submit" | "cancel", body: { versio
   return api.post<OrderDetail>(`/orders/${encodeURIComponent(id)}/${event}`, body);
 }
 
-// ---- payment (modules/payments) ----
+// ---- payment (modules/payments/payment.routes.ts) ----
 
 export interface PaymentInfo {
-  bankName?: string;
-  accountName?: string;
-  accountNo?: string;
-  [key: string]: unknown;
+  bank: { accountName: string; bankName: string; accountNo: string; demo: boolean };
+  remittanceHint: string;
+  online: "sandbox" | "alipay" | "none";
+  voucher: { maxBytes: number; types: string[] };
 }
 
-/** GET /payment-info: our bank account for transfers (the answer may wrap it in `account`). */
-export async function getPaymentInfo(): Promise<PaymentInfo> {
-  const res = await api.get<Record<string, unknown>>("/payment-info");
-  const inner = res.account ?? res.bank ?? res.transfer;
-  return (typeof inner === "object" && inner !== null ? inner : res) as PaymentInfo;
+export function getPaymentInfo() {
+  return api.get<PaymentInfo>("/payment-info");
 }
 
-/** POST /orders/:id/payments/online → the sandbox (or Alipay) cashier URL to send the browser to. */
-export async function startOnlinePayment(id: string, clientToken: string): Promise<string> {
-  const res = await api.post<Record<string, unknown>>(`/orders/${encodeURIComponent(id)}/payments/online`, {
-    clientToken,
-  });
-  const url = pickUrl(res);
-  if (!url) throw new ApiError({ status: 502, code: "no_cashier_url", detail: "支付服务未返回收银台地址" });
-  return url;
-}
-
-export function pickUrl(res: Record<string, unknown>): string | undefined {
-  for (const key of ["cashierUrl", "redirectUrl", "payUrl", "url"]) {
-    const v = res[key];
-    if (typeof v === "string" && v.length > 0) return v;
+/**
+ * POST /orders/:id/payments/online → the sandbox (or Alipay) cashier URL to send the browser to. The
+ * server starts or continues the one open payment of the order, so a double click pays once.
+ */
+export async function startOnlinePayment(id: string): Promise<string> {
+  const res = await api.post<{ paymentId: string; redirectUrl: string }>(
+    `/orders/${encodeURIComponent(id)}/payments/online`,
+  );
+  if (!res.redirectUrl) {
+    throw new ApiError({ status: 502, code: "no_cashier_url", detail: "支付服务未返回收银台地址" });
   }
-  const payment = res.payment;
-  if (typeof payment === "object" && payment !== null) return pickUrl(payment as Record<string, unknown>);
-  return undefined;
+  return res.redirectUrl;
 }
 
-/** The voucher rule the server enforces too: an image or a PDF, at most 5 MB. */
+/** The voucher rule the server enforces too (payments/voucher.ts): JPEG, PNG or PDF, at most 5 MB. */
 export const VOUCHER_MAX_BYTES = 5 * 1024 * 1024;
-export const VOUCHER_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"] as const;
+export const VOUCHER_TYPES = ["image/jpeg", "image/png", "application/pdf"] as const;
 
 export function checkVoucher(file: { size: number; type: string }): "too_big" | "bad_type" | null {
   if (file.size > VOUCHER_MAX_BYTES) return "too_big";
@@ -285,17 +276,12 @@ export function checkVoucher(file: { size: number; type: string }): "too_big" | 
 }
 
 /**
- * POST /orders/:id/payments/transfer as multipart/form-data (the JSON client cannot send files):
- * the declaration with an optional voucher. CSRF as everywhere else: the double-submit cookie.
+ * POST /orders/:id/payments/transfer as multipart/form-data (the JSON client cannot send files): the
+ * order version and an optional `voucher`. CSRF as everywhere else: the double-submit cookie.
  */
-export async function declareTransfer(
-  id: string,
-  input: { clientToken: string; payerName?: string; note?: string; voucher?: File | null },
-): Promise<unknown> {
+export async function declareTransfer(id: string, input: { version: number; voucher?: File | null }) {
   const form = new FormData();
-  form.set("clientToken", input.clientToken);
-  if (input.payerName) form.set("payerName", input.payerName);
-  if (input.note) form.set("note", input.note);
+  form.set("version", String(input.version));
   if (input.voucher) form.set("voucher", input.voucher, input.voucher.name);
   return multipart(`/orders/${encodeURIComponent(id)}/payments/transfer`, form);
 }
@@ -333,45 +319,80 @@ async function multipart(path: string, form: FormData): Promise<unknown> {
   return body;
 }
 
-// ---- receipt, delivery, verification (modules/receipts) ----
-
-export interface ReceiptWindow {
-  id?: string;
-  city: string;
-  name: string;
-  address: string;
-  phone: string;
-  hoursText?: string;
-}
+// ---- receipt, delivery, verification (modules/receipts/receipt.schemas.ts) ----
 
 export interface Receipt {
+  title: string;
+  issuer: string;
+  orderId: string;
   orderNo: string;
+  version: number;
   business: string;
   businessName: string;
-  subjectKind?: string;
-  qrPngDataUrl?: string;
-  qrDataUrl?: string;
-  qrSvg?: string;
-  verifyUrl?: string;
-  subjects: { name: string; identity?: string; kind?: string }[];
-  items: { subjectName?: string; caTypeName: string; years?: number; eseal?: boolean; amountFen?: number }[];
-  feesPaidFen?: number;
-  totalFen?: number;
-  paidAt?: string | null;
-  handler: { name: string; idNumber?: string; phone?: string };
-  materials: { code?: string; zh: string; en?: string }[];
-  windows: ReceiptWindow[];
-  mailingAddress: MailingAddress | string;
-  issuedAt?: string;
+  subjectKind: SubjectKind;
+  subjectKindLabel: string;
+  state: string;
+  stateLabel: string;
+  issuedAt: string;
+  printedAt: string;
+  subjects: {
+    kind: SubjectKind;
+    name: string;
+    identity: string;
+    identityLabel: string;
+    legalRep: string | null;
+    address: string | null;
+  }[];
+  items: {
+    position: number;
+    subjectName: string;
+    caTypeName: string;
+    years: number;
+    eseal: boolean;
+    feeLines: FeeLineView[];
+    amountFen: number;
+  }[];
+  totalFen: number;
+  payments: {
+    method: string;
+    methodLabel: string;
+    status: string;
+    statusLabel: string;
+    amountFen: number;
+    tradeNo: string;
+    paidAt: string | null;
+    bookedAt: string | null;
+  }[];
+  paidFen: number;
+  handler: { name: string; idNumberMasked: string; phoneMasked: string };
+  materials: { code: string; zh: string; en: string }[];
+  windows: {
+    id: string;
+    code: string;
+    city: string;
+    name: string;
+    address: string;
+    phone: string;
+    hoursText: string;
+  }[];
+  mailing: MailingAddress;
+  delivery: {
+    method: "mail" | "window" | null;
+    window: { id: string; city: string; name: string } | null;
+    appointmentDate: string | null;
+    returnAddress: { name: string; phone: string; address: string } | null;
+    courier: string | null;
+    trackingNo: string | null;
+    changeable: boolean;
+  };
+  verification: { token: string; url: string; qrDataUrl: string };
+  notes: string[];
 }
 
 export interface MailingAddress {
-  recipient?: string;
-  name?: string;
-  phone?: string;
-  address?: string;
-  postcode?: string;
-  [key: string]: unknown;
+  recipient: string;
+  phone: string;
+  address: string;
 }
 
 export function getReceipt(id: string) {
@@ -383,49 +404,52 @@ export function receiptPdfUrl(id: string) {
 }
 
 export type DeliveryInput =
-  | {
-      method: "mail";
-      version: number;
-      returnAddress: { recipient: string; phone: string; address: string; postcode?: string };
-    }
-  | { method: "window"; version: number; windowId: string; appointmentDate: string };
+  | { method: "mail"; version: number; returnAddress: { name: string; phone: string; address: string } }
+  | { method: "window"; version: number; windowId: string; date: string };
 
+/** POST /orders/:id/delivery answers the updated receipt (changeable until the materials are received). */
 export function chooseDelivery(id: string, input: DeliveryInput) {
-  return api.post<OrderDetail>(`/orders/${encodeURIComponent(id)}/delivery`, input);
+  return api.post<Receipt>(`/orders/${encodeURIComponent(id)}/delivery`, input);
 }
 
-/** Public verification result: only what is safe to show (no ID numbers, no phone numbers). */
-export type Verification = Record<string, unknown> & {
-  valid?: boolean;
-  orderNo?: string;
-  businessName?: string;
-  stateLabel?: string;
-};
+/** Public verification result: only what is safe to show (masked names, no ID numbers or phones). */
+export interface Verification {
+  valid: true;
+  orderNo: string;
+  businessName: string;
+  state: string;
+  stateLabel: string;
+  issuedDate: string;
+  subjects: string[];
+  itemCount: number;
+  issuer: string;
+}
 
 export function verifyToken(token: string) {
   return api.get<Verification>(`/verify/${encodeURIComponent(token)}`);
 }
 
-// ---- wallet (modules/certificates) ----
+// ---- wallet (modules/certificates/certificate.routes.ts) ----
 
 export interface WalletCertificate {
-  id: string;
-  serial: string;
-  subjectName: string;
-  caTypeName: string;
+  serialHex: string;
+  subject: { kind: string | null; name: string; identity: string | null };
+  dn: string;
+  caType: string | null;
+  profile: string;
+  orderNo: string | null;
   notBefore: string;
   notAfter: string;
-  state: string;
-  stateLabel?: string;
-  orderId?: string | null;
-  orderNo?: string | null;
+  state: "good" | "revoked" | "expired";
+  revokedAt: string | null;
+  expiresInDays: number;
 }
 
 export function listCertificates() {
   return api.get<{ certificates: WalletCertificate[] }>("/certificates");
 }
 
-export function certificateDownloadUrl(id: string, format: "pem" | "der", chain: boolean) {
-  const qs = chain ? "?chain=true" : "";
-  return `${API_BASE}/certificates/${encodeURIComponent(id)}/${format}${qs}`;
+/** PEM with the chain is one file of PEM blocks; DER with the chain is a certs-only PKCS#7 (.p7b). */
+export function certificateDownloadUrl(serialHex: string, format: "pem" | "der", chain: boolean) {
+  return `${API_BASE}/certificates/${encodeURIComponent(serialHex)}?format=${format}&chain=${chain}`;
 }

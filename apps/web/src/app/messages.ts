@@ -387,6 +387,11 @@ export const zh = {
   "catalog.price.reissueFee": "补证费",
   "catalog.price.replaceFee": "换证费",
 
+  "wb.validity": "有效期",
+  "wb.trackingRule": "快递单号只能包含字母、数字或连字符",
+
+  "catalog.yuan": "元",
+
   // ---- applicant pages of 新证 (issue 5): subjects, apply, orders, payment, receipt, wallet ----
   "nav.orders": "我的订单",
   "nav.subjects": "我的主体",
@@ -504,16 +509,14 @@ export const zh = {
   "pay.remittanceCode": "汇款识别码",
   "pay.remittanceHint": "转账时请在附言/用途中填写此识别码，财务据此核对到账。",
   "pay.bankName": "开户银行",
-  "pay.bankBranch": "开户网点",
   "pay.accountName": "户名",
   "pay.accountNo": "账号",
-  "pay.payerName": "付款户名（选填）",
   "pay.voucher": "转账凭证（选填）",
-  "pay.voucherHint": "图片（JPG/PNG/WebP）或 PDF，不超过 5 MB",
+  "pay.voucherHint": "JPG、PNG 图片或 PDF，不超过 5 MB",
+  "pay.demoBank": "演示账户：请勿向此账户真实转账",
   "pay.pickVoucher": "选择文件",
   "pay.voucherTooBig": "文件超过 5 MB",
   "pay.voucherType": "仅支持图片或 PDF 文件",
-  "pay.note": "备注（选填）",
   "pay.declare": "我已转账，提交",
   "pay.declared": "已提交转账信息，等待财务记账",
   "pay.waitingNotify": "正在确认支付结果，请稍候…",
@@ -546,8 +549,6 @@ export const zh = {
   "delivery.returnAddress": "证书回寄地址",
   "delivery.recipient": "收件人",
   "delivery.address": "详细地址",
-  "delivery.postcode": "邮政编码（选填）",
-  "delivery.postcodeRule": "邮政编码为 6 位数字",
   "delivery.tracking": "快递单号",
   "delivery.pickWindow": "请选择办理网点",
   "delivery.windowName": "网点",
@@ -570,16 +571,17 @@ export const zh = {
   "wallet.download": "下载",
   "wallet.pem": "PEM（含证书链）",
   "wallet.der": "DER",
-  "wallet.expiringSoon": "即将到期",
-  "wallet.expired": "已过期",
   "wallet.empty": "暂无证书。证书签发后会显示在这里。",
+  "wallet.good": "有效",
+  "wallet.revoked": "已吊销",
+  "wallet.expired": "已过期",
+  "wallet.expiringIn": "{n} 天后到期",
+  "wallet.p7b": "DER 证书链（.p7b）",
+  "wallet.pemOnly": "PEM（仅证书）",
+  "wallet.more": "更多格式",
+  "verify.issuedDate": "出具日期",
   "wallet.order": "订单",
   // ---- end of the applicant pages of 新证 ----
-
-  "wb.validity": "有效期",
-  "wb.trackingRule": "快递单号只能包含字母、数字或连字符",
-
-  "catalog.yuan": "元",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -972,6 +974,11 @@ export const en: Record<MessageKey, string> = {
   "catalog.price.reissueFee": "Reissue",
   "catalog.price.replaceFee": "Replacement",
 
+  "wb.validity": "Validity",
+  "wb.trackingRule": "Letters, digits or - only",
+
+  "catalog.yuan": "yuan",
+
   // ---- applicant pages of 新证 (issue 5): subjects, apply, orders, payment, receipt, wallet ----
   "nav.orders": "My orders",
   "nav.subjects": "My subjects",
@@ -1090,16 +1097,14 @@ export const en: Record<MessageKey, string> = {
   "pay.remittanceCode": "Remittance code",
   "pay.remittanceHint": "Quote this code in the transfer memo so finance can match the payment.",
   "pay.bankName": "Bank",
-  "pay.bankBranch": "Branch",
   "pay.accountName": "Account name",
   "pay.accountNo": "Account number",
-  "pay.payerName": "Payer name (optional)",
   "pay.voucher": "Transfer voucher (optional)",
-  "pay.voucherHint": "Image (JPG/PNG/WebP) or PDF, at most 5 MB",
+  "pay.voucherHint": "JPG or PNG image or PDF, at most 5 MB",
+  "pay.demoBank": "Demo account: do not transfer real money to it",
   "pay.pickVoucher": "Choose file",
   "pay.voucherTooBig": "The file is larger than 5 MB",
   "pay.voucherType": "Only images or PDF files",
-  "pay.note": "Note (optional)",
   "pay.declare": "I have transferred — submit",
   "pay.declared": "Transfer declared; waiting for finance to book it",
   "pay.waitingNotify": "Confirming the payment…",
@@ -1133,8 +1138,6 @@ export const en: Record<MessageKey, string> = {
   "delivery.returnAddress": "Return address",
   "delivery.recipient": "Recipient",
   "delivery.address": "Address",
-  "delivery.postcode": "Postcode (optional)",
-  "delivery.postcodeRule": "A postcode has 6 digits",
   "delivery.tracking": "Tracking",
   "delivery.pickWindow": "Choose a window",
   "delivery.windowName": "Window",
@@ -1157,16 +1160,17 @@ export const en: Record<MessageKey, string> = {
   "wallet.download": "Download",
   "wallet.pem": "PEM (with chain)",
   "wallet.der": "DER",
-  "wallet.expiringSoon": "Expiring soon",
-  "wallet.expired": "Expired",
   "wallet.empty": "No certificates yet; issued certificates appear here.",
+  "wallet.good": "Valid",
+  "wallet.revoked": "Revoked",
+  "wallet.expired": "Expired",
+  "wallet.expiringIn": "Expires in {n} days",
+  "wallet.p7b": "DER chain (.p7b)",
+  "wallet.pemOnly": "PEM (certificate only)",
+  "wallet.more": "More formats",
+  "verify.issuedDate": "Issued on",
   "wallet.order": "Order",
   // ---- end of the applicant pages of 新证 ----
-
-  "wb.validity": "Validity",
-  "wb.trackingRule": "Letters, digits or - only",
-
-  "catalog.yuan": "yuan",
 };
 
 export type Lang = "zh" | "en";

@@ -10,6 +10,7 @@ import { FinancePage } from "../pages/finance/FinancePage";
 import { ApplyChooserPage, ApplyNewPage, EditOrderPage } from "../pages/orders/ApplyPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
 import { OrdersPage } from "../pages/orders/OrdersPage";
+import { ReceiptPage } from "../pages/orders/ReceiptPage";
 import { AccountPage } from "../pages/portal/AccountPage";
 import { DevSmsPage } from "../pages/portal/DevSmsPage";
 import { HomePage } from "../pages/portal/HomePage";
@@ -20,6 +21,8 @@ import { WindowsPage } from "../pages/portal/WindowsPage";
 import { ReviewDetailPage } from "../pages/review/ReviewDetailPage";
 import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
 import { SubjectsPage } from "../pages/subjects/SubjectsPage";
+import { VerifyPage } from "../pages/verify/VerifyPage";
+import { WalletPage } from "../pages/wallet/WalletPage";
 import { WorkbenchPage } from "../pages/workbench/WorkbenchPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
 import { NotFound, RouteError } from "./NotFound";
@@ -45,6 +48,9 @@ const router = createBrowserRouter([
       { path: "orders", element: <OrdersPage /> },
       { path: "orders/:id", element: <OrderDetailPage /> },
       { path: "orders/:id/edit", element: <EditOrderPage /> },
+      { path: "orders/:id/receipt", element: <ReceiptPage /> },
+      { path: "certificates", element: <WalletPage /> },
+      { path: "verify/:token", element: <VerifyPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -44,6 +44,7 @@ import { idCardRule, normalizeCode, SubjectFormModal } from "../subjects/Subject
 import { subjectKeys } from "../subjects/SubjectsPage";
 import { type ApplyRow, fieldPath, liveFees, newClientToken } from "./logic";
 import { orderKeys } from "./queries";
+import "./orders.css";
 
 const { Title, Text, Paragraph } = Typography;
 

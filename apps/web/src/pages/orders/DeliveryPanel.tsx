@@ -17,7 +17,7 @@ import {
 } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
-import { chooseDelivery, type MailingAddress, type OrderDetail } from "../../api/orders";
+import { chooseDelivery, type MailingAddress, type OrderDetail, type Receipt } from "../../api/orders";
 import { getWindows } from "../../api/portal";
 import type { WindowsResponse } from "../../api/types";
 import { useI18n } from "../../app/i18n";
@@ -30,10 +30,11 @@ import { appointmentAllowed, canChooseDelivery } from "./logic";
 
 const { Text } = Typography;
 
-export function formatMailing(a: MailingAddress | string | undefined | null): string {
+export function formatMailing(
+  a: MailingAddress | { name: string; phone: string; address: string } | null,
+): string {
   if (!a) return "—";
-  if (typeof a === "string") return a;
-  return [a.recipient ?? a.name, a.phone, a.address, a.postcode].filter(Boolean).join("  ");
+  return ["recipient" in a ? a.recipient : a.name, a.phone, a.address].filter(Boolean).join("  ");
 }
 
 /** The calendar the server may send with the windows (holidays and make-up workdays); none is fine. */
@@ -42,14 +43,15 @@ function calendarDays(res: WindowsResponse | undefined): CalendarDay[] {
   return r?.days ?? r?.calendar ?? [];
 }
 
+// Field names are the server's (returnAddress.name/phone/address, windowId, date), so its field errors
+// land on the right input.
 interface Values {
   method: "mail" | "window";
-  recipient?: string;
+  name?: string;
   phone?: string;
   address?: string;
-  postcode?: string;
   windowId?: string;
-  appointmentDate?: Dayjs;
+  date?: Dayjs;
 }
 
 /**
@@ -59,25 +61,26 @@ interface Values {
  */
 export function DeliveryPanel({
   order,
-  mailingAddress,
+  receipt,
   onChanged,
 }: {
   order: OrderDetail;
-  mailingAddress: MailingAddress | string | undefined;
-  onChanged: (o: OrderDetail) => void;
+  receipt: Receipt;
+  onChanged: (r: Receipt) => void;
 }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
-  const [editing, setEditing] = useState(order.delivery.method === null);
+  const d = receipt.delivery;
+  const mailingAddress = receipt.mailing;
+  const [editing, setEditing] = useState(d.method === null);
   const windows = useQuery({ queryKey: queryKeys.windows, queryFn: getWindows });
-  const method = Form.useWatch("method", form) ?? order.delivery.method ?? "window";
+  const method = Form.useWatch("method", form) ?? d.method ?? "window";
   const windowId = Form.useWatch("windowId", form);
   const selected = windows.data?.windows.find((w) => w.id === windowId);
-  const editable = canChooseDelivery(order.state);
-  const d = order.delivery;
+  const editable = d.changeable && canChooseDelivery(order.state);
 
   async function save(v: Values) {
     setBusy(true);
@@ -88,30 +91,28 @@ export function DeliveryPanel({
               method: "mail",
               version: order.version,
               returnAddress: {
-                recipient: (v.recipient ?? "").trim(),
+                name: (v.name ?? "").trim(),
                 phone: v.phone ?? "",
                 address: (v.address ?? "").trim(),
-                ...(v.postcode ? { postcode: v.postcode.trim() } : {}),
               },
             })
           : await chooseDelivery(order.id, {
               method: "window",
               version: order.version,
               windowId: v.windowId ?? "",
-              appointmentDate: v.appointmentDate?.format("YYYY-MM-DD") ?? "",
+              date: v.date?.format("YYYY-MM-DD") ?? "",
             });
       message.success(t("delivery.saved"));
       setEditing(false);
       onChanged(saved);
     } catch (err) {
-      // The server names `appointmentDate` / `returnAddress.phone`; map them onto this form's inputs.
       onError(err, form);
     } finally {
       setBusy(false);
     }
   }
 
-  const chosenWindow = windows.data?.windows.find((w) => w.id === d.windowId);
+  const chosenWindow = receipt.windows.find((w) => w.id === d.window?.id);
   const summary =
     d.method === "mail" ? (
       <Descriptions column={1} size="small">
@@ -132,7 +133,7 @@ export function DeliveryPanel({
       <Descriptions column={1} size="small">
         <Descriptions.Item label={t("delivery.method")}>{t("delivery.window")}</Descriptions.Item>
         <Descriptions.Item label={t("delivery.windowName")}>
-          {chosenWindow ? `【${chosenWindow.city}】${chosenWindow.name}` : d.windowId}
+          {d.window ? `【${d.window.city}】${d.window.name}` : "—"}
         </Descriptions.Item>
         {chosenWindow ? (
           <Descriptions.Item label={t("windows.address")}>
@@ -166,11 +167,10 @@ export function DeliveryPanel({
           requiredMark={false}
           initialValues={{
             method: d.method ?? "window",
-            windowId: d.windowId ?? undefined,
-            recipient: d.returnAddress?.recipient,
+            windowId: d.window?.id,
+            name: d.returnAddress?.name,
             phone: d.returnAddress?.phone,
             address: d.returnAddress?.address,
-            postcode: d.returnAddress?.postcode,
           }}
           style={{ marginTop: summary ? 16 : 0 }}
         >
@@ -194,7 +194,7 @@ export function DeliveryPanel({
               />
               <Text strong>{t("delivery.returnAddress")}</Text>
               <Form.Item
-                name="recipient"
+                name="name"
                 label={t("delivery.recipient")}
                 rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 50 }]}
               >
@@ -211,16 +211,13 @@ export function DeliveryPanel({
               <Form.Item
                 name="address"
                 label={t("delivery.address")}
-                rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 200 }]}
+                rules={[
+                  { required: true, whitespace: true, message: t("common.required") },
+                  { min: 5 },
+                  { max: 200 },
+                ]}
               >
                 <Input.TextArea maxLength={200} rows={2} autoComplete="street-address" />
-              </Form.Item>
-              <Form.Item
-                name="postcode"
-                label={t("delivery.postcode")}
-                rules={[{ pattern: /^\d{6}$/, message: t("delivery.postcodeRule") }]}
-              >
-                <Input inputMode="numeric" maxLength={6} autoComplete="postal-code" />
               </Form.Item>
             </>
           ) : windows.isError ? (
@@ -249,7 +246,7 @@ export function DeliveryPanel({
                 </Radio.Group>
               </Form.Item>
               <Form.Item
-                name="appointmentDate"
+                name="date"
                 label={t("delivery.date")}
                 extra={t("delivery.dateHint")}
                 rules={[{ required: true, message: t("delivery.pickDate") }]}

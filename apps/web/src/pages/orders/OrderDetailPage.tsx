@@ -36,6 +36,7 @@ import { hasReceipt, stateColor } from "./logic";
 import { OrderTimeline } from "./OrderTimeline";
 import { PaymentPanel } from "./PaymentPanel";
 import { orderKeys } from "./queries";
+import "./orders.css";
 
 const { Title, Text } = Typography;
 
@@ -259,8 +260,18 @@ function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returne
               </Space>
             </Card>
           ) : null}
-          {receiptReady ? (
-            <DeliveryPanel order={order} mailingAddress={receipt.data?.mailingAddress} onChanged={set} />
+          {receipt.data ? (
+            <DeliveryPanel
+              order={order}
+              receipt={receipt.data}
+              onChanged={(r) => {
+                queryClient.setQueryData(orderKeys.receipt(order.id), r);
+                // The choice bumps the order's version: fetch it so the next action sends the new one.
+                void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) });
+              }}
+            />
+          ) : receipt.isError ? (
+            <LoadError error={receipt.error} onRetry={() => receipt.refetch()} />
           ) : null}
           <Card title={t("order.items")} style={{ marginBottom: 16 }}>
             <ItemsTable order={order} />

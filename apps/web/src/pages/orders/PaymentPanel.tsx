@@ -9,7 +9,6 @@ import {
   Col,
   Descriptions,
   Form,
-  Input,
   Row,
   Space,
   Typography,
@@ -27,34 +26,26 @@ import {
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
-import { newClientToken } from "./logic";
 
 const { Text, Paragraph } = Typography;
 
-const INFO_LABELS: Record<string, "pay.bankName" | "pay.accountName" | "pay.accountNo" | "pay.bankBranch"> = {
-  bankName: "pay.bankName",
-  bank: "pay.bankName",
-  branch: "pay.bankBranch",
-  accountName: "pay.accountName",
-  payee: "pay.accountName",
-  accountNo: "pay.accountNo",
-  accountNumber: "pay.accountNo",
-};
-
 function BankInfo({ info }: { info: PaymentInfo }) {
   const { t } = useI18n();
-  const rows = Object.entries(info).filter(([, v]) => typeof v === "string" && v.length > 0) as [
-    string,
-    string,
-  ][];
   return (
-    <Descriptions column={1} size="small" bordered>
-      {rows.map(([k, v]) => (
-        <Descriptions.Item key={k} label={INFO_LABELS[k] ? t(INFO_LABELS[k]) : k}>
-          <Text copyable={k.toLowerCase().includes("account")}>{v}</Text>
+    <>
+      {info.bank.demo ? (
+        <Alert type="warning" showIcon style={{ marginBottom: 8 }} title={t("pay.demoBank")} />
+      ) : null}
+      <Descriptions column={1} size="small" bordered>
+        <Descriptions.Item label={t("pay.accountName")}>
+          <Text copyable>{info.bank.accountName}</Text>
         </Descriptions.Item>
-      ))}
-    </Descriptions>
+        <Descriptions.Item label={t("pay.bankName")}>{info.bank.bankName}</Descriptions.Item>
+        <Descriptions.Item label={t("pay.accountNo")}>
+          <Text copyable>{info.bank.accountNo}</Text>
+        </Descriptions.Item>
+      </Descriptions>
+    </>
   );
 }
 
@@ -66,21 +57,18 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  // One token per visit to this panel: a double click on 在线支付 or 已转账 makes one payment.
-  const [onlineToken] = useState(newClientToken);
-  const [transferToken] = useState(newClientToken);
   const [busy, setBusy] = useState<"online" | "transfer" | null>(null);
   const [showTransfer, setShowTransfer] = useState(false);
   const [voucher, setVoucher] = useState<File | null>(null);
-  const [form] = Form.useForm<{ payerName?: string; note?: string }>();
-  const info = useQuery({ queryKey: ["payment-info"], queryFn: getPaymentInfo, enabled: showTransfer });
-  const canOnline = order.actions.includes("pay");
+  const info = useQuery({ queryKey: ["payment-info"], queryFn: getPaymentInfo, staleTime: 600_000 });
+  // The server says which online provider runs; "none" means transfer only.
+  const canOnline = order.actions.includes("pay") && info.data?.online !== "none";
   const canTransfer = order.actions.includes("declare_transfer");
 
   async function payOnline() {
     setBusy("online");
     try {
-      const url = await startOnlinePayment(order.id, onlineToken);
+      const url = await startOnlinePayment(order.id);
       window.location.assign(url);
     } catch (err) {
       onError(err);
@@ -88,19 +76,15 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
     }
   }
 
-  async function declare(values: { payerName?: string; note?: string }) {
+  async function declare() {
+    // The order version makes a double click one declaration: the second finds the order moved on (409).
     setBusy("transfer");
     try {
-      await declareTransfer(order.id, {
-        clientToken: transferToken,
-        payerName: values.payerName?.trim(),
-        note: values.note?.trim(),
-        voucher,
-      });
+      await declareTransfer(order.id, { version: order.version, voucher });
       message.success(t("pay.declared"));
       onChanged();
     } catch (err) {
-      onError(err, form);
+      onError(err);
     } finally {
       setBusy(null);
     }
@@ -149,7 +133,7 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
                 <Text strong copyable style={{ fontSize: 18, letterSpacing: 1 }}>
                   {order.remittanceCode}
                 </Text>
-                <Text type="secondary">{t("pay.remittanceHint")}</Text>
+                <Text type="secondary">{info.data?.remittanceHint ?? t("pay.remittanceHint")}</Text>
               </Space>
             }
           />
@@ -158,13 +142,10 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
           ) : info.data ? (
             <BankInfo info={info.data} />
           ) : null}
-          <Form form={form} layout="vertical" onFinish={declare} style={{ marginTop: 16 }}>
-            <Form.Item name="payerName" label={t("pay.payerName")} rules={[{ max: 100 }]}>
-              <Input maxLength={100} />
-            </Form.Item>
+          <Form layout="vertical" onFinish={declare} style={{ marginTop: 16 }}>
             <Form.Item label={t("pay.voucher")} extra={t("pay.voucherHint")}>
               <Upload
-                accept="image/jpeg,image/png,image/webp,application/pdf"
+                accept="image/jpeg,image/png,application/pdf"
                 maxCount={1}
                 fileList={
                   voucher ? [{ uid: "voucher", name: voucher.name, status: "done", size: voucher.size }] : []
@@ -182,9 +163,6 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
               >
                 <Button icon={<UploadOutlined />}>{t("pay.pickVoucher")}</Button>
               </Upload>
-            </Form.Item>
-            <Form.Item name="note" label={t("pay.note")} rules={[{ max: 200 }]}>
-              <Input.TextArea maxLength={200} rows={2} />
             </Form.Item>
             <Button type="primary" htmlType="submit" loading={busy === "transfer"} block>
               {t("pay.declare")}
