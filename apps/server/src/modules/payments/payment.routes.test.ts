@@ -241,6 +241,22 @@ describe("online payment in the sandbox cashier", () => {
     expect((await rejections()).at(-1)!.reason).toBe("order_not_awaiting_payment");
   });
 
+  it("refuses a cashier confirmation without the page's CSRF token, and an unknown payment", async () => {
+    const a = await newApplicant(t);
+    const order = await approvedOrder(t, a);
+    const started = await a.client.post(`/api/v1/orders/${order.id}/payments/online`);
+    const sent = t.sent.length;
+    for (const body of ["", "_csrf=forged.token"]) {
+      const res = await a.client.request("POST", `${started.body.redirectUrl}/confirm`, body, {
+        "content-type": "application/x-www-form-urlencoded",
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe("CSRF_FAILED");
+    }
+    expect(t.sent).toHaveLength(sent);
+    expect((await a.client.get("/sandbox-pay/00000000-0000-0000-0000-000000000000")).status).toBe(404);
+  });
+
   it("refuses to start paying an order that is not awaiting payment", async () => {
     const a = await newApplicant(t);
     const draft = await a.client.post("/api/v1/orders", {
