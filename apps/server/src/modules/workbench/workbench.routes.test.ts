@@ -169,6 +169,23 @@ describe("issuing at the window", () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("csrPem");
+    // Proof of possession: a CSR whose signature does not match its key is refused, not issued.
+    const good = await opensslCsr(dir, "tampered");
+    const der = Buffer.from(good.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+    der[der.length - 1] ^= 0x01;
+    const b64 = der.toString("base64").replace(/.{64}/g, "$&\n");
+    const tampered = await operator.post(orderUrl(order, `/items/${detail.items[0]!.id}/issue`), {
+      csrPem: `-----BEGIN CERTIFICATE REQUEST-----\n${b64}\n-----END CERTIFICATE REQUEST-----\n`,
+    });
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.field).toBe("csrPem");
+    expect(tampered.body.detail).toMatch(/签名/);
+    const none = await t.database.db
+      .selectFrom("pki_certificates")
+      .select("serial_hex")
+      .where("order_id", "=", order.id)
+      .execute();
+    expect(none).toHaveLength(0);
   });
 
   it("records media serials, refusing a bad format and a key already on another open order", async () => {
