@@ -16,8 +16,10 @@ export interface SentNotification {
 }
 
 /** The test app with the sandbox's notification sender replaced by a recorder (tests deliver them). */
-export async function createPaymentTestApp(): Promise<TestApp & { sent: SentNotification[] }> {
-  const { config, database, cleanup } = await createTestDatabase();
+export async function createPaymentTestApp(
+  opts: { env?: Record<string, string>; realSender?: boolean } = {},
+): Promise<TestApp & { sent: SentNotification[] }> {
+  const { config, database, cleanup } = await createTestDatabase(opts.env);
   const time = testClock();
   await seedReferenceData(database.db, time.clock);
   await seedDemoData(database.db, time.clock);
@@ -27,7 +29,7 @@ export async function createPaymentTestApp(): Promise<TestApp & { sent: SentNoti
     database,
     clock: time.clock,
     webDist: null,
-    payments: { sender: (url, params) => sent.push({ url, params }) },
+    payments: opts.realSender ? undefined : { sender: (url, params) => sent.push({ url, params }) },
   });
   await app.ready();
   return {
