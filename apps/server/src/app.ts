@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import rateLimit from "@fastify/rate-limit";
@@ -39,6 +40,7 @@ import {
   type NotificationSender,
 } from "./modules/payments/payment.service";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
+import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
@@ -94,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const db = deps.database.db;
 
+  let fastOcsp: ReturnType<typeof ocspFastPath> | undefined;
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -104,6 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // OCSP requests are answered before Fastify's routing and hooks (modules/pki/ocsp.fast-path.ts).
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        if (!fastOcsp?.(req, res)) handler(req, res);
+      }),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -169,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });
   await app.register(pkiPublicRoutes({ ca }));
+  fastOcsp = ocspFastPath(ca);
 
   app.withTypeProvider<ZodTypeProvider>().get(
     "/api/health",

@@ -238,6 +238,39 @@ describe("the CA behind the RA, checked with openssl", () => {
     expect(read.out).toContain("leaf4.pem: good");
   });
 
+  it("serves OCSP over the network ahead of Fastify with the same answers, GET and POST, no cookies", async () => {
+    const req = readFileSync(path.join(t.dir, "req4.der"));
+    const post = await fetch(`${t.url}/pki/ocsp`, {
+      method: "POST",
+      headers: { "content-type": "application/ocsp-request" },
+      body: req,
+    });
+    expect(post.status).toBe(200);
+    expect(post.headers.get("content-type")).toBe("application/ocsp-response");
+    expect(post.headers.get("set-cookie")).toBeNull();
+    const viaInject = await t.app.inject({
+      method: "POST",
+      url: "/pki/ocsp",
+      headers: { "content-type": "application/ocsp-request" },
+      payload: req,
+    });
+    // Same pre-signed response from the cache, byte for byte.
+    expect(Buffer.from(await post.arrayBuffer())).toEqual(viaInject.rawPayload);
+    const get = await fetch(`${t.url}/pki/ocsp/${encodeURIComponent(req.toString("base64"))}`);
+    expect(get.status).toBe(200);
+    expect(get.headers.get("cache-control")).toContain("max-age");
+    expect(Buffer.from(await get.arrayBuffer())).toEqual(viaInject.rawPayload);
+    // Anything else still goes through Fastify (its hooks add x-request-id): here malformedRequest.
+    const wrongType = await fetch(`${t.url}/pki/ocsp`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x",
+    });
+    expect(wrongType.headers.get("x-request-id")).toBeTruthy();
+    expect(Buffer.from(await wrongType.arrayBuffer()).toString("hex")).toBe("30030a0101");
+    expect(post.headers.get("x-request-id")).toBeNull();
+  });
+
   it("answers garbage with malformedRequest and a foreign issuer with unauthorized", async () => {
     const garbage = await t.app.inject({
       method: "POST",
