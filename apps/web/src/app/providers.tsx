@@ -48,7 +48,8 @@ function LocalisedAntd({ children }: { children: ReactNode }) {
         token: { colorPrimary: "#1456c8", borderRadius: 6 },
       }}
     >
-      <AntApp>{children}</AntApp>
+      {/* A burst of actions shows the latest toasts, not a column of them over the form. */}
+      <AntApp message={{ maxCount: 3 }}>{children}</AntApp>
     </ConfigProvider>
   );
 }
