@@ -98,7 +98,7 @@ export function FinancePage() {
             key: "orderNo",
             render: (_: unknown, p) => (
               <Space orientation="vertical" size={0}>
-                <Typography.Text copyable strong>
+                <Typography.Text copyable strong style={{ whiteSpace: "nowrap" }}>
                   {p.order.orderNo}
                 </Typography.Text>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>

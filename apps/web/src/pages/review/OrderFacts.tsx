@@ -93,7 +93,8 @@ export function OrderHead({ order }: { order: StaffOrderDetail }) {
               },
             ]
           : []),
-        ...(order.lastNote
+        // The last note is the reason for a return; once resubmitted it lives on in the timeline only.
+        ...(order.lastNote && order.state === "returned"
           ? [
               {
                 key: "note",

@@ -76,7 +76,11 @@ export function ReviewQueuePage() {
           {
             title: t("sorder.no"),
             dataIndex: "orderNo",
-            render: (v: string, row) => <Link to={`/admin/review/${row.id}`}>{v}</Link>,
+            render: (v: string, row) => (
+              <Link to={`/admin/review/${row.id}`} style={{ whiteSpace: "nowrap" }}>
+                {v}
+              </Link>
+            ),
           },
           { title: t("sorder.business"), dataIndex: "businessName" },
           {
