@@ -10,7 +10,7 @@ import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { auditActionName } from "../../lib/audit-actions";
-import { currentCursor, firstPage, nextPage, pageNumber, prevPage } from "../../lib/keyset";
+import { currentCursor, firstPage, type KeysetState, nextPage, pageNumber, prevPage } from "../../lib/keyset";
 import { formatDateTime } from "../../lib/time";
 
 const LIMIT = 50;
@@ -44,7 +44,12 @@ export function AuditPage() {
   const { t, lang } = useI18n();
   const screens = Grid.useBreakpoint();
   const onError = useApiError();
-  const [page, setPage] = useState(firstPage);
+  const [page, setPageState] = useState(firstPage);
+  // 上一页/下一页 sit under a long table: a new page starts at its top, not at its bottom.
+  const setPage = (next: KeysetState) => {
+    setPageState(next);
+    window.scrollTo({ top: 0 });
+  };
   const before = currentCursor(page);
   const q = useQuery({
     queryKey: queryKeys.audit(before),
