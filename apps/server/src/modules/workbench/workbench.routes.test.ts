@@ -172,7 +172,7 @@ describe("issuing at the window", () => {
     // Proof of possession: a CSR whose signature does not match its key is refused, not issued.
     const good = await opensslCsr(dir, "tampered");
     const der = Buffer.from(good.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
-    der[der.length - 1] ^= 0x01;
+    der[der.length - 1] = (der[der.length - 1] ?? 0) ^ 0x01;
     const b64 = der.toString("base64").replace(/.{64}/g, "$&\n");
     const tampered = await operator.post(orderUrl(order, `/items/${detail.items[0]!.id}/issue`), {
       csrPem: `-----BEGIN CERTIFICATE REQUEST-----\n${b64}\n-----END CERTIFICATE REQUEST-----\n`,
