@@ -1,8 +1,12 @@
 import dayjs from "dayjs";
+import customParseFormat from "dayjs/plugin/customParseFormat";
 import timezone from "dayjs/plugin/timezone";
 import utc from "dayjs/plugin/utc";
 import "dayjs/locale/zh-cn";
 
+// "09:00" with format "HH:mm" (window hours) needs the plugin; antd happens to load it too, but the
+// hours editor should not depend on that.
+dayjs.extend(customParseFormat);
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
