@@ -72,10 +72,11 @@ function ItemsTable({ order }: { order: OrderDetail }) {
       size="small"
       pagination={false}
       dataSource={order.items}
-      scroll={{ x: 640 }}
+      scroll={{ x: 760 }}
       columns={[
         {
           title: t("order.subject"),
+          width: 180,
           render: (_: unknown, i) => (
             <div>
               <div>{i.subject.name}</div>
@@ -109,7 +110,12 @@ function ItemsTable({ order }: { order: OrderDetail }) {
           title: t("order.amount"),
           dataIndex: "amountFen",
           align: "right",
-          render: (v: number) => <Text strong>{formatFen(v)}</Text>,
+          width: 110,
+          render: (v: number) => (
+            <Text strong style={{ whiteSpace: "nowrap" }}>
+              {formatFen(v)}
+            </Text>
+          ),
         },
       ]}
       summary={() => (
@@ -118,7 +124,7 @@ function ItemsTable({ order }: { order: OrderDetail }) {
             {t("apply.total")}
           </Table.Summary.Cell>
           <Table.Summary.Cell index={1} align="right">
-            <Text strong style={{ color: "#cf1322" }}>
+            <Text strong style={{ color: "#cf1322", whiteSpace: "nowrap" }}>
               {formatFen(order.totalFen)}
             </Text>
           </Table.Summary.Cell>
