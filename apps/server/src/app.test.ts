@@ -145,6 +145,8 @@ describe("the web app", () => {
     expect(page.body).toContain("<title>certhall</title>");
     expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
     expect(page.headers["x-frame-options"]).toBe("DENY");
+    const asset = await app.inject({ method: "GET", url: "/assets/index-gone.js" });
+    expect(asset.statusCode).toBe(404);
     const api = await app.inject({ method: "GET", url: "/api/v1/missing" });
     expect(api.statusCode).toBe(404);
     expect(api.headers["content-type"]).toContain("problem+json");

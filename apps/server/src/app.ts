@@ -241,12 +241,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split("?")[0] ?? "/";
-    // The single-page app owns every other GET path (/, /login, /admin/...).
+    // The single-page app owns every other GET path (/, /login, /admin/...). A missing asset or any
+    // path with a file extension is a real 404: answering index.html there would hide a stale build.
     if (
       serveWeb &&
       (req.method === "GET" || req.method === "HEAD") &&
       !url.startsWith("/api/") &&
-      !url.startsWith("/pki/")
+      !url.startsWith("/pki/") &&
+      !url.startsWith("/assets/") &&
+      !/\.[a-z0-9]{1,5}$/i.test(url)
     ) {
       return reply.type("text/html; charset=utf-8").sendFile("index.html");
     }
