@@ -209,3 +209,19 @@ describe("admin catalog routes", () => {
     expect(after.find((c) => c.code === "person-sign")!.cert_fee).toBe(12_000);
   });
 });
+
+describe("GET /api/v1/admin/catalog/profiles", () => {
+  it("lists the CA profiles that suit a subject kind, for the admin only", async () => {
+    const admin = await staffClient(t, "admin");
+    const company = await admin.get("/api/v1/admin/catalog/profiles?kind=company");
+    const ids = company.body.profiles.map((p: { id: string }) => p.id);
+    expect(ids).toEqual(expect.arrayContaining(["enterprise-sign", "trading-platform", "eseal"]));
+    expect(ids).not.toContain("person-sign");
+    expect(ids).not.toContain("ocsp-responder");
+    const person = await admin.get("/api/v1/admin/catalog/profiles?kind=person");
+    expect(person.body.profiles.map((p: { id: string }) => p.id)).toEqual(["person-sign"]);
+    expect(
+      (await (await staffClient(t, "reviewer")).get("/api/v1/admin/catalog/profiles?kind=company")).status,
+    ).toBe(403);
+  });
+});

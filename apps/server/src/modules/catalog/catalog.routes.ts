@@ -1,9 +1,10 @@
+import { PROFILES } from "@certhall/pki";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requestMeta } from "../../lib/http";
 import { requireStaff, type SecurityDeps } from "../../plugins/security";
-import { type CatalogService, presentCaType } from "./catalog.service";
+import { type CatalogService, presentCaType, profilesFor } from "./catalog.service";
 
 const zKind = z.enum(["company", "person"], { error: "主体类型应为 company（企业）或 person（个人）" });
 
@@ -93,6 +94,22 @@ export function catalogRoutes(deps: SecurityDeps & { catalog: CatalogService }) 
         },
       },
       async () => ({ caTypes: (await catalog.listAll()).map(presentCaType) }),
+    );
+
+    r.get(
+      "/admin/catalog/profiles",
+      {
+        preHandler: manage,
+        schema: {
+          tags,
+          summary: "CA profiles a CA type of this subject kind may use (admin)",
+          querystring: z.object({ kind: zKind }),
+          response: { 200: z.object({ profiles: z.array(z.object({ id: z.string(), name: z.string() })) }) },
+        },
+      },
+      async (req) => ({
+        profiles: profilesFor(req.query.kind).map((id) => ({ id, name: PROFILES[id].name })),
+      }),
     );
 
     r.post(
