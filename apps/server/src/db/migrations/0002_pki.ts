@@ -50,6 +50,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("pki_certificates")
     .columns(["ca_id", "status"])
     .execute();
+  // OCSP's cross-process cache sync asks for recent revocations (ca.service.ts syncRevocations).
+  await db.schema
+    .createIndex("pki_certificates_revoked_at")
+    .on("pki_certificates")
+    .column("revoked_at")
+    .execute();
   await db.schema
     .createIndex("pki_certificates_account")
     .on("pki_certificates")

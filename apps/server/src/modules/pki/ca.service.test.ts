@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openKey } from "@certhall/pki";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseMasterKey } from "../../config";
 import { verifyAuditChain } from "../audit/audit.service";
 import { createCaService } from "./ca.service";
-import { type CaTestApp, createCaTestApp, ENTERPRISE, makeCsr } from "./test-support";
+import { type CaTestApp, createCaTestApp, ENTERPRISE, makeCsr, opensslOk, write } from "./test-support";
 
 let t: CaTestApp;
 beforeAll(async () => {
@@ -164,6 +164,48 @@ describe("revocation bookkeeping", () => {
     const numbers = crls.map((c) => Number(c.crl_number));
     expect(numbers).toEqual([...new Set(numbers)].sort((a, b) => a - b));
     expect(numbers.at(-1)).toBe(after.number);
+  });
+
+  it("answers revoked from a server whose OCSP cache was warm when another process (the CLI) revoked", async () => {
+    const csrPem = await makeCsr(t.dir, "p256", "xproc");
+    const server = createCaService({
+      db: t.database.db,
+      clock: () => new Date(),
+      config: t.config,
+      revocationSyncMs: 0,
+    });
+    await server.loadAll();
+    const issued = await server.issue(system, { csrPem, profile: "enterprise-sign", subject: ENTERPRISE });
+    const issuer = server.issuing();
+    write(t.dir, "xproc.pem", issued.certificatePem);
+    write(t.dir, "xproc-issuer.pem", issuer.certPem);
+    await opensslOk(
+      ["ocsp", "-issuer", "xproc-issuer.pem", "-cert", "xproc.pem", "-no_nonce", "-reqout", "xproc.req"],
+      t.dir,
+    );
+    const req = readFileSync(path.join(t.dir, "xproc.req"));
+    const status = async () => {
+      write(t.dir, "xproc.resp", await server.ocsp(req));
+      return opensslOk(
+        [
+          "ocsp",
+          "-respin",
+          "xproc.resp",
+          "-issuer",
+          "xproc-issuer.pem",
+          "-cert",
+          "xproc.pem",
+          "-no_nonce",
+          "-noverify",
+        ],
+        t.dir,
+      );
+    };
+    expect(await status()).toContain("xproc.pem: good");
+    const cli = createCaService({ db: t.database.db, clock: () => new Date(), config: t.config });
+    await cli.loadAll();
+    await cli.revoke(system, { serialHex: issued.serialHex, reason: "keyCompromise" });
+    expect(await status()).toContain("xproc.pem: revoked");
   });
 
   it("keeps one revocation when two race for the same serial", async () => {

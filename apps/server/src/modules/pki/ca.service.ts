@@ -117,6 +117,11 @@ export interface CaServiceDeps {
   db: Db;
   clock: Clock;
   config: Pick<Config, "publicUrl" | "secretKey" | "ca">;
+  /**
+   * How often OCSP looks in the database for revocations made by other processes (the CLI, a second
+   * server) to drop them from its in-memory cache. Default 2000 ms.
+   */
+  revocationSyncMs?: number;
 }
 
 export const CA_ERROR_FIELDS = {
@@ -171,6 +176,7 @@ export function createCaService(deps: CaServiceDeps) {
   const OCSP_CACHE_MAX = 200_000;
   const crlCache = new Map<string, { crl: CrlRecord; checkedAt: number }>();
   const ocspValidityMs = hoursMs(config.ca.ocspValidityHours);
+  const revocationSyncMs = deps.revocationSyncMs ?? 2000;
   const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
 
   const urlsFor = (ca: LoadedCa) => ({
@@ -534,7 +540,36 @@ export function createCaService(deps: CaServiceDeps) {
   }
 
   /** Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input. */
+  // Revocations committed by other processes reach this process's OCSP memory cache within
+  // `revocationSyncMs`: recently revoked serials are evicted, then served from the stored (replaced)
+  // response. The look-back window overlaps so a long revoking transaction (revoked_at set before
+  // its commit, e.g. with a 100,000-entry CRL) is still seen.
+  const SYNC_OVERLAP_MS = 10 * 60 * 1000;
+  let revokedSince = new Date(Date.now() - SYNC_OVERLAP_MS).toISOString();
+  let syncedAt = 0;
+  let syncing: Promise<void> | null = null;
+
+  async function syncRevocations(): Promise<void> {
+    const started = Date.now();
+    const rows = await db
+      .selectFrom("pki_certificates")
+      .select(["ca_id", "serial_hex"])
+      .where("revoked_at", ">=", revokedSince)
+      .execute();
+    for (const r of rows) {
+      for (const hash of ["sha1", "sha256"] as const) ocspCache.delete(cacheKey(r.ca_id, hash, r.serial_hex));
+    }
+    revokedSince = new Date(Math.min(started, clock().getTime()) - SYNC_OVERLAP_MS).toISOString();
+    syncedAt = started;
+  }
+
   async function ocsp(requestDer: Buffer): Promise<Buffer> {
+    if (Date.now() - syncedAt >= revocationSyncMs) {
+      syncing ??= syncRevocations().finally(() => {
+        syncing = null;
+      });
+      await syncing;
+    }
     let req: ReturnType<typeof parseOcspRequest>;
     try {
       req = parseOcspRequest(requestDer);
