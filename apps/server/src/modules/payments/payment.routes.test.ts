@@ -68,7 +68,7 @@ describe("online payment in the sandbox cashier", () => {
     const sentBefore = t.sent.length;
     const confirmed = await payInSandbox(a.client, started.body.redirectUrl);
     expect(confirmed.status).toBe(303);
-    expect(confirmed.headers.location).toBe(`/orders/${order.id}`);
+    expect(confirmed.headers.location).toBe(`/orders/${order.id}?payment=returned`);
     // The redirect alone pays nothing: only the provider's notification does.
     expect((await orderState(order.id)).state).toBe("awaiting_payment");
     expect(t.sent).toHaveLength(sentBefore + 1);

@@ -246,7 +246,8 @@ export function sandboxCashierRoutes(deps: { payments: PaymentService }) {
           throw new AppError("CSRF_FAILED", "页面已过期或请求来源不可信，请返回订单重新发起支付");
         }
         const { orderId } = await deps.payments.sandboxConfirm(req.params.paymentId);
-        return reply.redirect(`/orders/${encodeURIComponent(orderId)}`, 303);
+        // ?payment=returned tells the order page to watch for the asynchronous notification.
+        return reply.redirect(`/orders/${encodeURIComponent(orderId)}?payment=returned`, 303);
       },
     );
   };

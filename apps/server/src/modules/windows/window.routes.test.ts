@@ -53,6 +53,11 @@ describe("GET /api/v1/windows (办理网点)", () => {
     expect(holiday.today.open).toBe(false);
     expect(holiday.today.label).toContain("国庆");
     expect(holiday.nextOpenDate).toBe("2026-10-08");
+    expect((await new Client(t.app).get("/api/v1/windows")).body.calendar).toContainEqual({
+      date: "2026-10-10",
+      kind: "workday",
+      name: "国庆节",
+    });
     t.time.set("2026-10-10T02:00:00.000Z"); // Saturday, 调休上班
     const makeup = (await windows()).windows[1]!;
     expect(makeup.today).toMatchObject({ open: true, reason: "makeup_workday" });

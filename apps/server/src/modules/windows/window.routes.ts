@@ -50,6 +50,10 @@ export function windowRoutes(deps: SecurityDeps & { windows: WindowService }) {
           response: {
             200: z.object({
               today: z.string(),
+              /** Holidays and make-up workdays from today on, so a date picker can follow the calendar. */
+              calendar: z.array(
+                z.object({ date: z.string(), kind: z.enum(["holiday", "workday"]), name: z.string() }),
+              ),
               windows: z.array(
                 z.object({
                   id: z.string(),
