@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accountIdOf } from "../../test/factories";
 import {
   Client,
   createTestApp,
@@ -216,6 +217,12 @@ describe("POST /api/v1/auth/login", () => {
     const fifth = await new Client(t.app).post("/api/v1/auth/login", { phone, password: "Wrong-Pass-1" });
     expect(fifth.status).toBe(423);
     expect(fifth.body.code).toBe("ACCOUNT_LOCKED");
+    const locked = await t.database.db
+      .selectFrom("audit_log")
+      .select("object_id")
+      .where("action", "=", "account.locked")
+      .execute();
+    expect(locked.map((r) => r.object_id)).toContain(await accountIdOf(t.database.db, phone));
     const right = await new Client(t.app).post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD });
     expect(right.status).toBe(423);
     t.time.advance(15 * 60 + 1);

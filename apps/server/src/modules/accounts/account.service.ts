@@ -4,8 +4,8 @@ import type { Db } from "../../db/database";
 import type { Account } from "../../db/tables";
 import { AppError, invalidField, unauthenticated } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { assertNotLocked, recordFailure } from "../../lib/lockout";
-import { dummyHash, hashPassword, verifyPassword } from "../../lib/password";
+import { assertNotLocked, checkLoginPassword, recordFailure } from "../../lib/lockout";
+import { hashPassword, verifyPassword } from "../../lib/password";
 import { appendAudit } from "../audit/audit.service";
 import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
 import { queueSms } from "../sms/sms.outbox";
@@ -98,32 +98,16 @@ export function createAccountService(deps: AccountDeps) {
   }
 
   async function login(input: { phone: string; password: string }, meta: RequestMeta) {
-    const account = await findByPhone(input.phone);
-    if (!account) {
-      await verifyPassword(await dummyHash(), input.password);
-      throw new AppError("LOGIN_FAILED", "手机号或密码错误", { field: "password" });
-    }
-    assertNotLocked(account, clock);
-    if (!(await verifyPassword(account.password_hash, input.password))) {
-      const left = await recordFailure(db, clock, "accounts", account.id);
-      if (left === 0) {
-        await db.transaction().execute((trx) =>
-          appendAudit(trx, {
-            at: clock(),
-            actorType: "system",
-            actorId: null,
-            action: "account.locked",
-            objectType: "account",
-            objectId: account.id,
-            ip: meta.ip,
-          }),
-        );
-        throw new AppError("ACCOUNT_LOCKED", "密码错误次数过多，账号已锁定 15 分钟，可通过短信找回密码", {
-          retryAfterSeconds: 900,
-        });
-      }
-      throw new AppError("LOGIN_FAILED", `手机号或密码错误，还可尝试 ${left} 次`, { field: "password" });
-    }
+    const found = await findByPhone(input.phone);
+    await checkLoginPassword(db, clock, {
+      table: "accounts",
+      row: found,
+      password: input.password,
+      who: "手机号",
+      lockedHint: "，可通过短信找回密码",
+      ip: meta.ip,
+    });
+    const account = found!;
     return db.transaction().execute(async (trx) => {
       await trx
         .updateTable("accounts")
@@ -193,7 +177,7 @@ export function createAccountService(deps: AccountDeps) {
     const account = await get(accountId);
     assertNotLocked(account, clock);
     if (!(await verifyPassword(account.password_hash, input.currentPassword))) {
-      const left = await recordFailure(db, clock, "accounts", account.id);
+      const left = await recordFailure(db, clock, "accounts", account.id, meta.ip);
       throw invalidField(
         "currentPassword",
         left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",

@@ -3,8 +3,8 @@ import type { Db } from "../../db/database";
 import type { Staff, StaffRole } from "../../db/tables";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { assertNotLocked, recordFailure } from "../../lib/lockout";
-import { dummyHash, hashPassword, verifyPassword } from "../../lib/password";
+import { checkLoginPassword, recordFailure } from "../../lib/lockout";
+import { hashPassword, verifyPassword } from "../../lib/password";
 import { appendAudit } from "../audit/audit.service";
 import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
 
@@ -127,32 +127,15 @@ export function createStaffService(deps: StaffDeps) {
   }
 
   async function login(input: { username: string; password: string }, meta: Meta) {
-    const staff = await byUsername(input.username);
-    if (!staff) {
-      await verifyPassword(await dummyHash(), input.password);
-      throw new AppError("LOGIN_FAILED", "用户名或密码错误", { field: "password" });
-    }
-    assertNotLocked(staff, clock);
-    if (!(await verifyPassword(staff.password_hash, input.password))) {
-      const left = await recordFailure(db, clock, "staff", staff.id);
-      if (left === 0) {
-        await db.transaction().execute((trx) =>
-          appendAudit(trx, {
-            at: clock(),
-            actorType: "system",
-            actorId: null,
-            action: "staff.locked",
-            objectType: "staff",
-            objectId: staff.id,
-            ip: meta.ip,
-          }),
-        );
-        throw new AppError("ACCOUNT_LOCKED", "密码错误次数过多，账号已锁定 15 分钟", {
-          retryAfterSeconds: 900,
-        });
-      }
-      throw new AppError("LOGIN_FAILED", `用户名或密码错误，还可尝试 ${left} 次`, { field: "password" });
-    }
+    const found = await byUsername(input.username);
+    await checkLoginPassword(db, clock, {
+      table: "staff",
+      row: found,
+      password: input.password,
+      who: "用户名",
+      ip: meta.ip,
+    });
+    const staff = found!;
     if (staff.disabled) throw new AppError("FORBIDDEN", "账号已停用，请联系管理员");
     return db.transaction().execute(async (trx) => {
       const now = iso(clock());
@@ -183,7 +166,7 @@ export function createStaffService(deps: StaffDeps) {
   ) {
     const staff = await get(staffId);
     if (!(await verifyPassword(staff.password_hash, input.currentPassword))) {
-      const left = await recordFailure(db, clock, "staff", staff.id);
+      const left = await recordFailure(db, clock, "staff", staff.id, meta.ip);
       throw invalidField(
         "currentPassword",
         left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",
