@@ -98,6 +98,25 @@ describe("CA configuration", () => {
   });
 });
 
+describe("CRL schedule", () => {
+  it("re-signs the CRL once half its validity has passed, and not before", async () => {
+    let now = Date.now();
+    const ca = createCaService({ db: t.database.db, clock: () => new Date(now), config: t.config });
+    await ca.loadAll();
+    const slug = ca.issuing().slug;
+    const first = await ca.currentCrl(slug);
+    expect(await ca.refreshCrls()).toEqual([]);
+    now += (t.config.ca.crlNextUpdateHours / 2) * 3600_000 + 1000;
+    const refreshed = await ca.refreshCrls();
+    const mine = refreshed.find((c) => c.ca === slug)!;
+    expect(mine.number).toBeGreaterThan(first.number);
+    expect(mine.nextUpdate.getTime()).toBe(
+      mine.thisUpdate.getTime() + t.config.ca.crlNextUpdateHours * 3600_000,
+    );
+    expect((await ca.currentCrl(slug)).number).toBe(mine.number);
+  });
+});
+
 describe("issuance under load", () => {
   it("stores every concurrently issued certificate with its OCSP response and audit entry, chain intact", async () => {
     const csrs = await Promise.all(Array.from({ length: 6 }, (_, i) => makeCsr(t.dir, "p256", `many${i}`)));
