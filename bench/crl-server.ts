@@ -153,6 +153,9 @@ console.log(
   `  one revocation incl. new ${count + 1}-entry CRL             ${revokeMs.toFixed(0).padStart(6)} ms`,
 );
 await database.close();
-if (schema) execFileSync("psql", [process.env.DATABASE_URL!, "-qc", `drop schema ${schema} cascade`]);
+if (schema)
+  execFileSync("psql", [process.env.DATABASE_URL!, "-qc", `drop schema ${schema} cascade`], {
+    stdio: "ignore",
+  });
 fs.rmSync(dir, { recursive: true, force: true });
 console.log(`ratio_vs_openssl=${(median(theirs) / median(ours)).toFixed(2)}`);

@@ -139,7 +139,9 @@ const results: HttpLoadResult[] = [];
     env.DATABASE_SCHEMA = schema;
     process.on("exit", () => {
       try {
-        execFileSync("psql", [process.env.DATABASE_URL!, "-qc", `drop schema ${schema} cascade`]);
+        execFileSync("psql", [process.env.DATABASE_URL!, "-qc", `drop schema ${schema} cascade`], {
+          stdio: "ignore",
+        });
       } catch {}
     });
   }
