@@ -191,6 +191,45 @@ describe("the CA behind the RA, checked with openssl", () => {
     }
   });
 
+  it("answers SHA-256 CertIDs too, and replaces that stored answer as well on revocation", async () => {
+    const issued = await issueFresh("leaf256");
+    // openssl wants the CertID digest before -cert.
+    const sha256 = (file: string) =>
+      openssl(
+        [
+          "ocsp",
+          "-issuer",
+          "issuing.pem",
+          "-sha256",
+          "-cert",
+          file,
+          "-url",
+          `${t.url}/pki/ocsp`,
+          "-CAfile",
+          "root.pem",
+          "-no_nonce",
+        ],
+        t.dir,
+      );
+    const good = await sha256("leaf256.pem");
+    expect(good.out).toContain("Response verify OK");
+    expect(good.out).toContain("leaf256.pem: good");
+    const stored = await t.database.db
+      .selectFrom("pki_ocsp_responses")
+      .select(["hash_alg", "status"])
+      .where("serial_hex", "=", issued.serialHex)
+      .orderBy("hash_alg")
+      .execute();
+    expect(stored).toEqual([
+      { hash_alg: "sha1", status: "good" },
+      { hash_alg: "sha256", status: "good" },
+    ]);
+    expect((await revoke({ serialHex: issued.serialHex, reason: "affiliationChanged" })).status).toBe(200);
+    const revoked = await sha256("leaf256.pem");
+    expect(revoked.out).toContain("leaf256.pem: revoked");
+    expect(revoked.out).toContain("Reason: affiliationChanged");
+  });
+
   it("answers unknown for a serial it never issued, and over GET /pki/ocsp/{base64}", async () => {
     const unknown = await openssl(
       [
