@@ -6,6 +6,12 @@
 // sign on one core as the limit. The real server runs as its own process (SQLite in a temp
 // DATA_DIR, or PostgreSQL with --db=postgres and DATABASE_URL).
 //
+// What limits certhall here (profiled): one event loop does HTTP + Fastify hooks + zod, the CSR's DER
+// parse and key import, TBS assembly and lint, the OCSP pre-sign, and the database — a certificate
+// row, a stored OCSP response and one audit-chain entry (4 statements, serialized by the chain head)
+// per certificate, grouped into one transaction per batch. Signature checks and signing already run
+// on libuv's thread pool. cfssl signs and answers on all cores with no database or audit log.
+//
 //   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
