@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CaType, fenToYuanText, pricesFromYuan, pricesToYuan, profileOptions } from "./staff-orders";
+import { fenToYuanText, pricesFromYuan, pricesToYuan, profileOptions } from "./staff-orders";
 
 const prices = {
   certFee: 30000,
@@ -32,23 +32,24 @@ describe("catalog prices in yuan", () => {
 });
 
 describe("profile choices", () => {
-  const t = (profile: string, subjectKind: "company" | "person", profileName = profile) =>
-    ({ profile, profileName, subjectKind }) as CaType;
+  const listed = [
+    { id: "trading-platform", name: "公共资源交易平台证书" },
+    { id: "enterprise-sign", name: "企业签名证书" },
+  ];
 
-  it("offers each profile once, only those used for the chosen subject kind", () => {
-    const types = [
-      t("trading-platform", "company", "公共资源交易平台证书"),
-      t("enterprise-sign", "company"),
-      t("trading-platform", "company", "公共资源交易平台证书"),
-      t("person-sign", "person"),
-    ];
-    expect(profileOptions(types, "company").map((o) => o.value)).toEqual([
+  it("labels each profile the server lists with its name and id", () => {
+    expect(profileOptions(listed)).toEqual([
+      { value: "trading-platform", label: "公共资源交易平台证书（trading-platform）" },
+      { value: "enterprise-sign", label: "企业签名证书（enterprise-sign）" },
+    ]);
+  });
+
+  it("keeps the profile a type already uses even when the list no longer offers it", () => {
+    expect(profileOptions(listed, "legacy-sign").map((o) => o.value)).toEqual([
       "trading-platform",
       "enterprise-sign",
+      "legacy-sign",
     ]);
-    expect(profileOptions(types, "person")).toEqual([
-      { value: "person-sign", label: "person-sign（person-sign）" },
-    ]);
-    expect(profileOptions(types, undefined)).toHaveLength(3);
+    expect(profileOptions(listed, "enterprise-sign")).toHaveLength(2);
   });
 });

@@ -331,16 +331,22 @@ export function pricesFromYuan(
   return { ok: true, prices: out as CaTypePrices };
 }
 
+export interface CaProfile {
+  id: string;
+  name: string;
+}
+
+/** The packages/pki profiles a CA type of this subject kind may use (the server refuses any other). */
+export async function listCaProfiles(kind: SubjectKind) {
+  return (await api.get<{ profiles: CaProfile[] }>(`/admin/catalog/profiles?kind=${kind}`)).profiles;
+}
+
 /**
- * Profile choices for a subject kind, from the profiles the catalog already uses (the API has no
- * profile list of its own; the server checks profile against kind and names `profile` when it refuses).
+ * Select options for the profile field. A profile the type already uses but the server no longer
+ * lists for its kind is kept (marked by its id only), so opening an old type does not blank its field.
  */
-export function profileOptions(types: readonly CaType[], kind: SubjectKind | undefined) {
-  const seen = new Map<string, { value: string; label: string }>();
-  for (const c of types) {
-    if (kind && c.subjectKind !== kind) continue;
-    if (!seen.has(c.profile))
-      seen.set(c.profile, { value: c.profile, label: `${c.profileName}（${c.profile}）` });
-  }
-  return [...seen.values()];
+export function profileOptions(profiles: readonly CaProfile[], current?: string) {
+  const options = profiles.map((p) => ({ value: p.id, label: `${p.name}（${p.id}）` }));
+  if (current && !profiles.some((p) => p.id === current)) options.push({ value: current, label: current });
+  return options;
 }

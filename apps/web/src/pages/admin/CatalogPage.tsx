@@ -25,6 +25,7 @@ import {
   type CaTypeFields,
   createCaType,
   listAllCaTypes,
+  listCaProfiles,
   PRICE_KEYS,
   pricesFromYuan,
   pricesToYuan,
@@ -76,6 +77,14 @@ export function CatalogPage() {
   const [toggling, setToggling] = useState<string | null>(null);
   const [form] = Form.useForm<FormValues>();
   const kind = Form.useWatch("subjectKind", form);
+  // The profiles come from the server per subject kind (catalog.routes.ts), not from the types on sale,
+  // so a profile no type uses yet can be chosen for the first one.
+  const profilesQ = useQuery({
+    queryKey: [...CATALOG_KEY, "profiles", kind],
+    queryFn: () => listCaProfiles(kind as SubjectKind),
+    enabled: editing !== null && (kind === "company" || kind === "person"),
+    staleTime: 5 * 60_000,
+  });
 
   function open(row: CaType | "new") {
     setEditing(row);
@@ -149,7 +158,10 @@ export function CatalogPage() {
   }
 
   if (q.isError) return <LoadError error={q.error} onRetry={() => q.refetch()} />;
-  const profiles = profileOptions(q.data ?? [], kind);
+  // An edited type keeps its profile in the list while its kind is unchanged.
+  const currentProfile =
+    editing && editing !== "new" && editing.subjectKind === kind ? editing.profile : undefined;
+  const profiles = profileOptions(profilesQ.data ?? [], currentProfile);
 
   return (
     <Card
@@ -267,6 +279,8 @@ export function CatalogPage() {
             <Col xs={24} md={12}>
               <Form.Item name="subjectKind" label={t("catalog.kind")} rules={[{ required: true }]}>
                 <Select
+                  // Profiles differ per kind: a company profile is never valid for a person type.
+                  onChange={() => form.setFieldValue("profile", undefined)}
                   options={[
                     { value: "company", label: t("sorder.kind.company") },
                     { value: "person", label: t("sorder.kind.person") },
@@ -281,7 +295,7 @@ export function CatalogPage() {
                 extra={t("catalog.profileHint")}
                 rules={[{ required: true, message: t("common.required") }]}
               >
-                <Select options={profiles} />
+                <Select options={profiles} loading={profilesQ.isFetching} />
               </Form.Item>
             </Col>
             <Col span={24}>
