@@ -519,7 +519,11 @@ export const zh = {
   "pay.voucherType": "仅支持图片或 PDF 文件",
   "pay.declare": "我已转账，提交",
   "pay.declared": "已提交转账信息，等待财务记账",
-  "pay.waitingNotify": "正在确认支付结果，请稍候…",
+  "pay.waitingNotify": "正在确认支付结果…",
+  "pay.confirmingHint": "支付平台的到账通知送达后，本页会自动更新，请勿重复支付。",
+  "pay.confirmSlow": "暂未收到支付结果。如已付款，请稍候再看；如未完成付款，可重新支付。",
+  "pay.payAgain": "重新支付",
+  "pay.paidOk": "支付成功",
   "pay.awaitingBooking": "已缴费，等待财务记账。记账后即可打印回执单。",
   "receipt.title": "回执单",
   "receipt.hint": "请打印回执单，按清单准备材料，随材料一并邮寄或带到网点。",
@@ -1108,6 +1112,12 @@ export const en: Record<MessageKey, string> = {
   "pay.declare": "I have transferred — submit",
   "pay.declared": "Transfer declared; waiting for finance to book it",
   "pay.waitingNotify": "Confirming the payment…",
+  "pay.confirmingHint":
+    "This page updates by itself once the payment provider's notice arrives. Please do not pay twice.",
+  "pay.confirmSlow":
+    "No payment result yet. If you have paid, please check again shortly; if not, you can pay again.",
+  "pay.payAgain": "Pay again",
+  "pay.paidOk": "Payment received",
   "pay.awaitingBooking": "Paid; waiting for finance to book it. Then the receipt can be printed.",
   "receipt.title": "Receipt",
   "receipt.hint":

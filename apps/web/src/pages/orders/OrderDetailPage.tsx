@@ -1,4 +1,10 @@
-import { EditOutlined, FilePdfOutlined, PrinterOutlined, SendOutlined } from "@ant-design/icons";
+import {
+  EditOutlined,
+  FilePdfOutlined,
+  LoadingOutlined,
+  PrinterOutlined,
+  SendOutlined,
+} from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
@@ -16,7 +22,7 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
 import {
   getOrder,
@@ -32,7 +38,13 @@ import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
 import { DeliveryPanel } from "./DeliveryPanel";
-import { hasReceipt, stateColor } from "./logic";
+import {
+  hasReceipt,
+  PAYMENT_CONFIRM_SLOW_MS,
+  paymentPollInterval,
+  returnedFromCashier,
+  stateColor,
+} from "./logic";
 import { OrderTimeline } from "./OrderTimeline";
 import { PaymentPanel } from "./PaymentPanel";
 import { orderKeys } from "./queries";
@@ -51,17 +63,18 @@ export function OrderDetailPage() {
 
 function OrderLoader({ id }: { id: string }) {
   const [params] = useSearchParams();
-  // Back from the cashier (?paid=1) the notification may still be on its way: poll briefly.
-  const returnedFromCashier = params.has("paid") || params.has("payment");
+  // Back from the cashier (?payment=returned) the provider's notification may still be on its way:
+  // poll until the order leaves 待缴费 (fast at first, then slower).
+  const returned = returnedFromCashier(params);
+  const [since] = useState(() => Date.now());
   const order = useQuery({
     queryKey: orderKeys.detail(id),
     queryFn: () => getOrder(id),
-    refetchInterval: (q) =>
-      returnedFromCashier && q.state.data?.state === "awaiting_payment" ? 2000 : false,
+    refetchInterval: (q) => (returned ? paymentPollInterval(q.state.data?.state, Date.now() - since) : false),
   });
   if (order.isPending) return <PageLoading />;
   if (order.isError) return <LoadError error={order.error} onRetry={() => order.refetch()} />;
-  return <OrderView order={order.data} returnedFromCashier={returnedFromCashier} />;
+  return <OrderView order={order.data} returnedFromCashier={returned} since={since} />;
 }
 
 function ItemsTable({ order }: { order: OrderDetail }) {
@@ -134,7 +147,43 @@ function ItemsTable({ order }: { order: OrderDetail }) {
   );
 }
 
-function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returnedFromCashier: boolean }) {
+/** 「正在确认支付结果…」 while the notification is awaited; after a minute, the way to pay again. */
+function PaymentConfirming({ since, onPayAgain }: { since: number; onPayAgain: () => void }) {
+  const { t } = useI18n();
+  const [slow, setSlow] = useState(() => Date.now() - since >= PAYMENT_CONFIRM_SLOW_MS);
+  useEffect(() => {
+    if (slow) return;
+    const timer = setTimeout(() => setSlow(true), Math.max(0, since + PAYMENT_CONFIRM_SLOW_MS - Date.now()));
+    return () => clearTimeout(timer);
+  }, [since, slow]);
+  return (
+    <Alert
+      type={slow ? "warning" : "info"}
+      showIcon
+      icon={slow ? undefined : <LoadingOutlined />}
+      style={{ marginTop: 16 }}
+      title={t("pay.waitingNotify")}
+      description={slow ? t("pay.confirmSlow") : t("pay.confirmingHint")}
+      action={
+        slow ? (
+          <Button size="small" onClick={onPayAgain}>
+            {t("pay.payAgain")}
+          </Button>
+        ) : null
+      }
+    />
+  );
+}
+
+function OrderView({
+  order,
+  returnedFromCashier,
+  since,
+}: {
+  order: OrderDetail;
+  returnedFromCashier: boolean;
+  since: number;
+}) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
@@ -142,6 +191,7 @@ function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returne
   const [busy, setBusy] = useState<"submit" | "cancel" | null>(null);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelNote, setCancelNote] = useState("");
+  const [payAgain, setPayAgain] = useState(false);
   const receiptReady = hasReceipt(order.state);
   const receipt = useQuery({
     queryKey: orderKeys.receipt(order.id),
@@ -178,6 +228,22 @@ function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returne
   const canSubmit = order.actions.includes("submit");
   const canCancel = order.actions.includes("cancel");
   const awaitingPayment = order.state === "awaiting_payment";
+  // Back from the cashier the pay buttons stay hidden, so a slow notification does not invite a second
+  // payment; after a minute the applicant may bring them back.
+  const confirming = returnedFromCashier && awaitingPayment && !payAgain;
+
+  // Say so once when the polled order leaves 待缴费 while this page watched it.
+  const seenState = useRef(order.state);
+  useEffect(() => {
+    if (
+      returnedFromCashier &&
+      seenState.current === "awaiting_payment" &&
+      order.state !== "awaiting_payment"
+    ) {
+      message.success(t("pay.paidOk"));
+    }
+    seenState.current = order.state;
+  }, [order.state, returnedFromCashier, message, t]);
 
   return (
     <div className="page">
@@ -236,13 +302,11 @@ function OrderView({ order, returnedFromCashier }: { order: OrderDetail; returne
           }
         />
       ) : null}
-      {returnedFromCashier && awaitingPayment ? (
-        <Alert type="info" showIcon style={{ marginTop: 16 }} title={t("pay.waitingNotify")} />
-      ) : null}
+      {confirming ? <PaymentConfirming since={since} onPayAgain={() => setPayAgain(true)} /> : null}
 
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24} lg={15}>
-          {awaitingPayment ? (
+          {awaitingPayment && !confirming ? (
             <PaymentPanel
               order={order}
               onChanged={() => void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) })}

@@ -1,19 +1,7 @@
 import { AlipayCircleOutlined, BankOutlined, UploadOutlined } from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Descriptions,
-  Form,
-  Row,
-  Space,
-  Typography,
-  Upload,
-} from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Form, Row, Space, Typography, Upload } from "antd";
 import { useState } from "react";
 import {
   checkVoucher,

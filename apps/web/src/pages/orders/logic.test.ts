@@ -7,6 +7,8 @@ import {
   liveFees,
   newClientToken,
   ORDER_TABS,
+  paymentPollInterval,
+  returnedFromCashier,
   tabStates,
 } from "./logic";
 
@@ -111,5 +113,27 @@ describe("expiringSoon", () => {
     expect(expiringSoon("2025-10-20T00:00:00Z", now)).toBe(true);
     expect(expiringSoon("2025-12-20T00:00:00Z", now)).toBe(false);
     expect(expiringSoon("2025-10-01T00:00:00Z", now)).toBe(false);
+  });
+});
+
+describe("payment confirmation polling", () => {
+  it("polls every 2 s at first, then slower, while the order is still 待缴费", () => {
+    expect(paymentPollInterval(undefined, 0)).toBe(2_000);
+    expect(paymentPollInterval("awaiting_payment", 59_999)).toBe(2_000);
+    expect(paymentPollInterval("awaiting_payment", 60_000)).toBe(5_000);
+    expect(paymentPollInterval("awaiting_payment", 10 * 60_000)).toBe(15_000);
+  });
+
+  it("stops as soon as the order has left 待缴费", () => {
+    expect(paymentPollInterval("awaiting_booking", 0)).toBe(false);
+    expect(paymentPollInterval("awaiting_materials", 1_000)).toBe(false);
+    expect(paymentPollInterval("cancelled", 1_000)).toBe(false);
+  });
+
+  it("recognises the cashier's return address and nothing else", () => {
+    expect(returnedFromCashier(new URLSearchParams("payment=returned"))).toBe(true);
+    expect(returnedFromCashier(new URLSearchParams("paid=1"))).toBe(true);
+    expect(returnedFromCashier(new URLSearchParams("payment=other"))).toBe(false);
+    expect(returnedFromCashier(new URLSearchParams(""))).toBe(false);
   });
 });

@@ -147,3 +147,23 @@ export function fieldPath(field: string): (string | number)[] {
   if (parts[0] === "body") parts.shift();
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
+
+/** After this long without the notification the page says so and offers to pay again. */
+export const PAYMENT_CONFIRM_SLOW_MS = 60_000;
+
+/**
+ * How often the order page asks again after the cashier sent the payer back (?payment=returned): the
+ * provider's asynchronous notification usually lands within seconds, but may be retried for minutes,
+ * so poll fast at first, then slower, and stop only when the order has left 待缴费.
+ */
+export function paymentPollInterval(state: string | undefined, elapsedMs: number): number | false {
+  if (state !== undefined && state !== "awaiting_payment") return false;
+  if (elapsedMs < PAYMENT_CONFIRM_SLOW_MS) return 2_000;
+  if (elapsedMs < 5 * 60_000) return 5_000;
+  return 15_000;
+}
+
+/** The return address of the cashier (`?payment=returned`, older links `?paid=1`). */
+export function returnedFromCashier(params: URLSearchParams): boolean {
+  return params.get("payment") === "returned" || params.has("paid");
+}
