@@ -11,11 +11,12 @@ export function freshPhone(): string {
 export async function readCodeFromDevOutbox(page: Page, phone: string): Promise<string> {
   const outbox = await page.context().newPage();
   await outbox.goto("/dev/sms");
-  const item = outbox.locator(".ant-list-item", { hasText: phone }).first();
+  // The outbox is a plain list (antd 6.6 deprecates List): the newest message comes first.
+  const item = outbox.getByRole("listitem").filter({ hasText: phone }).first();
   await expect(item).toBeVisible();
-  const text = (await item.locator(".sms-text").innerText()).trim();
+  const text = ((await item.locator(".sms-text").textContent()) ?? "").trim();
   await outbox.close();
-  const m = /验证码 (\d{6})/.exec(text);
+  const m = /验证码\D{0,4}(\d{6})/.exec(text);
   if (!m?.[1]) throw new Error(`no code in outbox text: ${text}`);
   return m[1];
 }
