@@ -104,6 +104,13 @@ export function FinancePage() {
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {p.order.handlerName}
                 </Typography.Text>
+                {screens.md ? null : (
+                  // On a phone the other columns sit behind a sideways scroll, next to the fixed 记账 button:
+                  // the amount and how it was paid must be in view when booking.
+                  <Typography.Text style={{ whiteSpace: "nowrap" }}>
+                    {formatFen(p.amountFen)} · {t(`finance.m.${p.method}`)}
+                  </Typography.Text>
+                )}
               </Space>
             ),
           },

@@ -192,12 +192,20 @@ function ApplyForm({
             h.phoneMasked === order.handler.phone,
         )
       : list[0];
-    if (pick && !form.getFieldValue(["handler", "idNumber"])) void fillHandler(pick.id);
+    if (pick && !handlerTyped()) void fillHandler(pick.id, true);
   }, [handlers.data, order]);
 
-  async function fillHandler(id: string) {
+  // An edited order starts with its handler's name (the rest is masked), so only a new order counts it.
+  function handlerTyped() {
+    const keys = order ? (["idNumber", "phone"] as const) : (["name", "idNumber", "phone"] as const);
+    return keys.some((k) => !!form.getFieldValue(["handler", k]));
+  }
+
+  /** `prefill`: the automatic one, which must not overwrite what the applicant typed while it loaded. */
+  async function fillHandler(id: string, prefill = false) {
     try {
       const { handler } = await getHandler(id);
+      if (prefill && handlerTyped()) return;
       form.setFieldsValue({
         handlerId: id,
         handler: { name: handler.name, idNumber: handler.idNumber, phone: handler.phone },

@@ -14,6 +14,7 @@ import {
   Card,
   Col,
   Descriptions,
+  Grid,
   Input,
   Modal,
   Row,
@@ -77,15 +78,62 @@ function OrderLoader({ id }: { id: string }) {
   return <OrderView order={order.data} returnedFromCashier={returned} since={since} />;
 }
 
+/** On a phone the six-column table would hide fees and amounts behind a sideways scroll: one block per item. */
+function ItemsList({ order }: { order: OrderDetail }) {
+  const { t } = useI18n();
+  return (
+    <div className="order-items-narrow">
+      {order.items.map((i, n) => (
+        <div key={i.id} className="order-item">
+          <div className="order-item-head">
+            <Text strong>
+              {n + 1}. {i.caType.name}
+            </Text>
+            <Text strong style={{ whiteSpace: "nowrap" }}>
+              {formatFen(i.amountFen)}
+            </Text>
+          </div>
+          <div>
+            {i.subject.name}{" "}
+            <Text type="secondary" style={{ fontSize: 12 }}>
+              {i.subject.identity}
+            </Text>
+          </div>
+          <Text type="secondary" style={{ fontSize: 13 }}>
+            {t("apply.years")}：{i.years} · {t("apply.eseal")}：{i.eseal ? t("common.yes") : t("common.no")}
+          </Text>
+          <div className="fee-lines">
+            {i.feeLines.map((l) => (
+              <span key={l.code}>
+                {l.labelZh} {formatFen(l.amount)}
+              </span>
+            ))}
+          </div>
+        </div>
+      ))}
+      <div className="order-items-total">
+        {t("apply.total")}{" "}
+        <Text strong style={{ color: "#cf1322", fontSize: 16, whiteSpace: "nowrap" }}>
+          {formatFen(order.totalFen)}
+        </Text>
+      </div>
+    </div>
+  );
+}
+
 function ItemsTable({ order }: { order: OrderDetail }) {
   const { t } = useI18n();
+  const screens = Grid.useBreakpoint();
+  if (!screens.md) return <ItemsList order={order} />;
   return (
     <Table<OrderItemView>
       rowKey="id"
       size="small"
       pagination={false}
       dataSource={order.items}
-      scroll={{ x: 760 }}
+      // Years and e-seal sit under the CA type: beside the timeline the card is only ~590 px wide at
+      // 1280, and a wider table hid the amounts and the total behind a sideways scroll.
+      scroll={{ x: 600 }}
       columns={[
         {
           title: t("order.subject"),
@@ -99,13 +147,17 @@ function ItemsTable({ order }: { order: OrderDetail }) {
             </div>
           ),
         },
-        { title: t("apply.caType"), render: (_: unknown, i) => i.caType.name },
-        { title: t("apply.years"), dataIndex: "years", width: 70 },
         {
-          title: t("apply.eseal"),
-          dataIndex: "eseal",
-          width: 90,
-          render: (v: boolean) => (v ? t("common.yes") : t("common.no")),
+          title: t("apply.caType"),
+          render: (_: unknown, i) => (
+            <div>
+              <div>{i.caType.name}</div>
+              <Text type="secondary" style={{ fontSize: 12 }}>
+                {t("apply.years")}：{i.years} · {t("apply.eseal")}：
+                {i.eseal ? t("common.yes") : t("common.no")}
+              </Text>
+            </div>
+          ),
         },
         {
           title: t("order.fees"),
@@ -133,7 +185,7 @@ function ItemsTable({ order }: { order: OrderDetail }) {
       ]}
       summary={() => (
         <Table.Summary.Row>
-          <Table.Summary.Cell index={0} colSpan={5} align="right">
+          <Table.Summary.Cell index={0} colSpan={3} align="right">
             {t("apply.total")}
           </Table.Summary.Cell>
           <Table.Summary.Cell index={1} align="right">

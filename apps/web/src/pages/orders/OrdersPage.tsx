@@ -1,7 +1,7 @@
 import { PlusOutlined } from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Button, Input, Space, Table, Tabs, Tag, Typography } from "antd";
+import { Button, Grid, Input, Space, Table, Tabs, Tag, Typography } from "antd";
 import { Link, Navigate, useSearchParams } from "react-router";
 import { listOrders, type OrderSummary } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
@@ -25,6 +25,7 @@ export function OrdersPage() {
 
 function OrdersView() {
   const { t } = useI18n();
+  const screens = Grid.useBreakpoint();
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "all";
   const q = params.get("q") ?? "";
@@ -81,36 +82,72 @@ function OrdersView() {
             loading={list.isFetching}
             dataSource={list.data?.orders ?? []}
             pagination={false}
-            scroll={{ x: 720 }}
+            scroll={screens.md ? { x: 720 } : undefined}
             locale={{ emptyText: t("orders.empty") }}
-            columns={[
-              {
-                title: t("orders.orderNo"),
-                dataIndex: "orderNo",
-                render: (no: string, o) => <Link to={`/orders/${o.id}`}>{no}</Link>,
-              },
-              { title: t("orders.business"), dataIndex: "businessName" },
-              {
-                title: t("orders.total"),
-                dataIndex: "totalFen",
-                align: "right",
-                render: (v: number) => formatFen(v),
-              },
-              {
-                title: t("orders.state"),
-                dataIndex: "stateLabel",
-                render: (label: string, o) => <Tag color={stateColor(o.state)}>{label}</Tag>,
-              },
-              {
-                title: t("orders.updatedAt"),
-                dataIndex: "updatedAt",
-                render: (v: string) => formatDateTime(v),
-              },
-              {
-                title: t("common.actions"),
-                render: (_: unknown, o) => <Link to={`/orders/${o.id}`}>{t("orders.view")}</Link>,
-              },
-            ]}
+            columns={
+              screens.md
+                ? [
+                    {
+                      title: t("orders.orderNo"),
+                      dataIndex: "orderNo",
+                      render: (no: string, o) => <Link to={`/orders/${o.id}`}>{no}</Link>,
+                    },
+                    { title: t("orders.business"), dataIndex: "businessName" },
+                    {
+                      title: t("orders.total"),
+                      dataIndex: "totalFen",
+                      align: "right",
+                      render: (v: number) => formatFen(v),
+                    },
+                    {
+                      title: t("orders.state"),
+                      dataIndex: "stateLabel",
+                      render: (label: string, o) => <Tag color={stateColor(o.state)}>{label}</Tag>,
+                    },
+                    {
+                      title: t("orders.updatedAt"),
+                      dataIndex: "updatedAt",
+                      render: (v: string) => formatDateTime(v),
+                    },
+                    {
+                      title: t("common.actions"),
+                      render: (_: unknown, o) => <Link to={`/orders/${o.id}`}>{t("orders.view")}</Link>,
+                    },
+                  ]
+                : [
+                    // On a phone two columns, so amount and state stay on screen without sideways scrolling.
+                    {
+                      title: t("orders.orderNo"),
+                      dataIndex: "orderNo",
+                      render: (no: string, o) => (
+                        <div>
+                          <Link to={`/orders/${o.id}`} style={{ wordBreak: "break-all" }}>
+                            {no}
+                          </Link>
+                          <div>
+                            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                              {o.businessName} · {formatDateTime(o.updatedAt)}
+                            </Typography.Text>
+                          </div>
+                        </div>
+                      ),
+                    },
+                    {
+                      title: `${t("orders.total")} / ${t("orders.state")}`,
+                      dataIndex: "totalFen",
+                      align: "right",
+                      width: 110,
+                      render: (v: number, o) => (
+                        <div>
+                          <div style={{ whiteSpace: "nowrap" }}>{formatFen(v)}</div>
+                          <Tag color={stateColor(o.state)} style={{ marginInlineEnd: 0 }}>
+                            {o.stateLabel}
+                          </Tag>
+                        </div>
+                      ),
+                    },
+                  ]
+            }
           />
           <Space style={{ marginTop: 16, width: "100%", justifyContent: "flex-end" }}>
             <Button disabled={page === 0} onClick={() => set({ page: String(page - 1) })}>

@@ -76,6 +76,9 @@ export function ReviewQueuePage() {
           {
             title: t("sorder.no"),
             dataIndex: "orderNo",
+            // The table is fixed-layout (it scrolls with a fixed column): without a width the nowrap
+            // number runs into the next column on a phone.
+            width: 180,
             render: (v: string, row) => (
               <Link to={`/admin/review/${row.id}`} style={{ whiteSpace: "nowrap" }}>
                 {v}
@@ -103,6 +106,7 @@ export function ReviewQueuePage() {
           {
             title: t("sorder.submittedAt"),
             dataIndex: "submittedAt",
+            width: 170,
             render: (v: string | null) => <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>,
           },
           {
