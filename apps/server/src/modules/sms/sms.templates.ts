@@ -9,12 +9,14 @@ export const SMS_TEMPLATES = {
   order_approved: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 审核通过，可进行缴费。`,
   order_rejected: (p: { orderNo: string; reason: string }) =>
     `您的订单 ${p.orderNo} 未通过审核，原因：${p.reason}。请登录修改后重新提交。`,
-  payment_booked: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 款项已记账，可登录打印回执单并准备材料。`,
+  payment_booked: (p: { orderNo: string }) =>
+    `您的订单 ${p.orderNo} 款项已记账，可登录打印回执单并准备材料。`,
   payment_returned: (p: { orderNo: string; reason: string }) =>
     `您的订单 ${p.orderNo} 付款未能记账，原因：${p.reason}。请登录查看并重新缴费。`,
   order_ready: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 已缴费成功，可登录在线办理。`,
   materials_received: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 材料已收齐，正在办理。`,
-  certificate_issued: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 证书已签发，请按约定领取或等待寄出。`,
+  certificate_issued: (p: { orderNo: string }) =>
+    `您的订单 ${p.orderNo} 证书已签发，请按约定领取或等待寄出。`,
   order_completed: (p: { orderNo: string; how: string }) => `您的订单 ${p.orderNo} 已办结：${p.how}。`,
 } as const;
 
