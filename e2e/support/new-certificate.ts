@@ -75,6 +75,33 @@ export async function orderNumberOn(page: Page): Promise<string> {
   return m[1];
 }
 
+/** 「新证(企业)申请」 for the company, one row per CA type, the handler typed in, then 「提交订单」. */
+export async function applyForCompany(
+  page: Page,
+  company: string,
+  handlerPhone: string,
+  caTypes: string[],
+): Promise<string> {
+  await page.getByRole("link", { name: "我的订单" }).first().click();
+  await page.getByRole("button", { name: /新证申请/ }).click();
+  await page.getByText("新证（企业）申请").click();
+  await expect(page.getByRole("heading", { name: "新证（企业）申请" })).toBeVisible();
+  await page.getByLabel("经办人姓名").fill("王经办");
+  await page.getByLabel("身份证号").fill(HANDLER_ID);
+  await page.getByLabel("经办人手机号").fill(handlerPhone);
+  for (const [i, caType] of caTypes.entries()) {
+    if (i > 0) await page.getByRole("button", { name: "添加一项证书" }).click();
+    await pickOption(page, page.getByLabel("企业", { exact: true }).nth(i), company);
+    await pickOption(page, page.getByLabel("CA 类型").nth(i), caType);
+  }
+  // The fee is computed live by the same code as the server's: the chosen rows cost more than nothing.
+  await expect(page.getByTestId("order-total")).not.toHaveText(/^¥0\.00$/);
+  await page.getByRole("button", { name: cn("提交订单") }).click();
+  await expect(page).toHaveURL(/\/orders\/[^/]+$/);
+  await expect(page.getByText("待审核").first()).toBeVisible();
+  return orderNumberOn(page);
+}
+
 /** A page of its own browser context, logged in as a demo staff member. */
 export async function staffPage(browser: Browser, username: string): Promise<Page> {
   const context = await browser.newContext();
@@ -123,16 +150,21 @@ export async function receiptPdfText(page: Page, dir: string): Promise<string> {
   return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
 }
 
-/** Opens the date picker and clicks the first day the picker allows (an open day of the window). */
-export async function pickFirstOpenDate(page: Page, input: Locator): Promise<void> {
+/**
+ * Opens the date picker and clicks the first day the picker allows (an open day of the window), then
+ * waits for the input to show it: the picker is enabled only once the window choice has rendered.
+ */
+export async function pickFirstOpenDate(page: Page, input: Locator): Promise<string> {
+  await expect(input).toBeEnabled();
   await input.click();
   const dropdown = page.locator(".ant-picker-dropdown:visible");
-  await expect(dropdown).toBeVisible();
+  await expect(dropdown.locator(".ant-picker-cell-in-view").first()).toBeVisible();
   for (let month = 0; month < 3; month++) {
     const open = dropdown.locator(".ant-picker-cell-in-view:not(.ant-picker-cell-disabled)");
     if ((await open.count()) > 0) {
       await open.first().click();
-      return;
+      await expect(input).not.toHaveValue("");
+      return input.inputValue();
     }
     await dropdown.locator(".ant-picker-header-next-btn").click();
   }

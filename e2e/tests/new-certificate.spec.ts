@@ -1,15 +1,13 @@
 import path from "node:path";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   addCompany,
+  applyForCompany,
   cn,
   confirmPopover,
   financeBooks,
-  HANDLER_ID,
   makeCsr,
-  orderNumberOn,
   pickFirstOpenDate,
-  pickOption,
   receiptPdfText,
   registerApplicant,
   reviewerOpens,
@@ -26,28 +24,6 @@ const COMPANY = {
 };
 const CA_TYPES = ["公共资源交易平台数字证书（企业）", "企业数字证书"];
 
-/** 「新证(企业)申请」 for the company, one row per CA type, the handler typed in, then 「提交订单」. */
-async function applyForCompany(page: Page, handlerPhone: string, caTypes: string[]): Promise<string> {
-  await page.getByRole("link", { name: "我的订单" }).first().click();
-  await page.getByRole("button", { name: /新证申请/ }).click();
-  await page.getByText("新证（企业）申请").click();
-  await expect(page.getByRole("heading", { name: "新证（企业）申请" })).toBeVisible();
-  await page.getByLabel("经办人姓名").fill("王经办");
-  await page.getByLabel("身份证号").fill(HANDLER_ID);
-  await page.getByLabel("经办人手机号").fill(handlerPhone);
-  for (const [i, caType] of caTypes.entries()) {
-    if (i > 0) await page.getByRole("button", { name: "添加一项证书" }).click();
-    await pickOption(page, page.getByLabel("企业", { exact: true }).nth(i), COMPANY.name);
-    await pickOption(page, page.getByLabel("CA 类型").nth(i), caType);
-  }
-  // The fee is computed live by the same code as the server's: two rows cost more than nothing.
-  await expect(page.getByTestId("order-total")).not.toHaveText(/¥\s*0\.00/);
-  await page.getByRole("button", { name: cn("提交订单") }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+$/);
-  await expect(page.getByText("待审核").first()).toBeVisible();
-  return orderNumberOn(page);
-}
-
 test("a company gets two certificates: rejected once, paid online in the sandbox, booked, receipt PDF, 福州 window, materials taken in, issued, and openssl verifies the certificate from the wallet", async ({
   page,
   browser,
@@ -58,7 +34,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   // The applicant registers, adds the company and applies for two CA types.
   const phone = await registerApplicant(page);
   await addCompany(page, COMPANY);
-  const orderNo = await applyForCompany(page, phone, CA_TYPES);
+  const orderNo = await applyForCompany(page, COMPANY.name, phone, CA_TYPES);
   const orderUrl = page.url();
 
   // The reviewer starts the review and sends it back with a reason.
