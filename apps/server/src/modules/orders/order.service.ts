@@ -24,6 +24,7 @@ import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
 import { rememberHandler } from "../subjects/handler.service";
+import { findOwnedOrder, orderItemRows } from "./order.queries";
 import { applyTransition, type TransitionActor } from "./order.transition";
 
 export interface OrderDeps {
@@ -244,16 +245,7 @@ export function createOrderService(deps: OrderDeps) {
     }
   }
 
-  async function getOwned(accountId: string, orderId: string): Promise<Order> {
-    const o = await db
-      .selectFrom("orders")
-      .selectAll()
-      .where("id", "=", orderId)
-      .where("account_id", "=", accountId)
-      .executeTakeFirst();
-    if (!o) throw notFound("订单");
-    return o;
-  }
+  const getOwned = (accountId: string, orderId: string) => findOwnedOrder(db, accountId, orderId);
 
   async function getAny(orderId: string): Promise<Order> {
     const o = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
@@ -318,34 +310,10 @@ export function createOrderService(deps: OrderDeps) {
   }
 
   async function items(orderId: string) {
-    const rows = await db
-      .selectFrom("order_items")
-      .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-      .innerJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-      .select([
-        "order_items.id",
-        "order_items.position",
-        "order_items.years",
-        "order_items.eseal",
-        "order_items.fee_lines",
-        "order_items.amount_fen",
-        "order_items.certificate_serial",
-        "order_items.media_serial",
-        "order_items.target_serial",
-        "subjects.id as subject_id",
-        "subjects.kind as subject_kind",
-        "subjects.name as subject_name",
-        "subjects.identity_key as subject_identity",
-        "subjects.legal_rep as subject_legal_rep",
-        "subjects.address as subject_address",
-        "ca_types.id as ca_type_id",
-        "ca_types.name as ca_type_name",
-        "ca_types.profile as ca_type_profile",
-      ])
+    return orderItemRows(db)
       .where("order_items.order_id", "=", orderId)
       .orderBy("order_items.position")
       .execute();
-    return rows;
   }
 
   async function events(orderId: string) {

@@ -26,7 +26,7 @@ async function insertOrder(business: string, totalFen: number, accountId = newId
     .insertInto("orders")
     .values({
       id,
-      order_no: `CH${Date.now()}${Math.floor(Math.random() * 1000)}`.slice(0, 16),
+      order_no: `CH${newId().replaceAll("-", "").slice(0, 14)}`,
       account_id: accountId,
       business,
       subject_kind: "company",

@@ -6,6 +6,7 @@ import type { Order, Payment } from "../../db/tables.orders";
 import { AppError, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { findOwnedOrder } from "../orders/order.queries";
 import { applyTransition } from "../orders/order.transition";
 import { NotificationRejected, type PaymentProvider } from "./payment.provider";
 import type { SandboxProvider } from "./sandbox.provider";
@@ -84,17 +85,6 @@ export function createPaymentService(deps: PaymentDeps) {
   const tdeps = { clock, signName: config.sms.signName };
   const notifyUrl = (provider: string) => `${config.publicUrl}/api/v1/payments/notify/${provider}`;
 
-  async function ownedOrder(q: Db | Trx, accountId: string, orderId: string): Promise<Order> {
-    const o = await q
-      .selectFrom("orders")
-      .selectAll()
-      .where("id", "=", orderId)
-      .where("account_id", "=", accountId)
-      .executeTakeFirst();
-    if (!o) throw notFound("订单");
-    return o;
-  }
-
   /**
    * Takes the order's row lock for the rest of the transaction (a no-op update: portable SELECT … FOR
    * UPDATE), so two clicks on "pay" queue up and the second sees what the first wrote.
@@ -106,7 +96,7 @@ export function createPaymentService(deps: PaymentDeps) {
       .where("id", "=", orderId)
       .where("account_id", "=", accountId)
       .execute();
-    return ownedOrder(trx, accountId, orderId);
+    return findOwnedOrder(trx, accountId, orderId);
   }
 
   function assertAwaitingPayment(order: Order): void {
@@ -187,7 +177,7 @@ export function createPaymentService(deps: PaymentDeps) {
       });
       return p;
     });
-    const order = await ownedOrder(db, accountId, orderId);
+    const order = await findOwnedOrder(db, accountId, orderId);
     return { paymentId: payment.id, redirectUrl: await provider.createCheckout(order, payment) };
   }
 
@@ -448,7 +438,7 @@ export function createPaymentService(deps: PaymentDeps) {
   }
 
   async function listForOrder(accountId: string, orderId: string) {
-    const order = await ownedOrder(db, accountId, orderId);
+    const order = await findOwnedOrder(db, accountId, orderId);
     const rows = await db
       .selectFrom("payments")
       .selectAll()

@@ -23,6 +23,7 @@ import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { orderItemRows } from "../orders/order.queries";
 import { parseHours } from "../windows/window.service";
 import { checkReceiptToken, isOrderNo, parseReceiptToken, receiptToken } from "./receipt.token";
 
@@ -129,24 +130,7 @@ export function createReceiptService(deps: ReceiptDeps) {
     assertReceiptAvailable(order);
     const business = order.business as BusinessCode;
     const kind = order.subject_kind;
-    const items = await db
-      .selectFrom("order_items")
-      .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-      .innerJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-      .select([
-        "order_items.position",
-        "order_items.years",
-        "order_items.eseal",
-        "order_items.fee_lines",
-        "order_items.amount_fen",
-        "subjects.id as subject_id",
-        "subjects.kind as subject_kind",
-        "subjects.name as subject_name",
-        "subjects.identity_key as subject_identity",
-        "subjects.legal_rep as subject_legal_rep",
-        "subjects.address as subject_address",
-        "ca_types.name as ca_type_name",
-      ])
+    const items = await orderItemRows(db)
       .where("order_items.order_id", "=", order.id)
       .orderBy("order_items.position")
       .execute();

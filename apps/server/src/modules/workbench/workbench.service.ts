@@ -5,6 +5,7 @@ import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { orderItemRows } from "../orders/order.queries";
 import { applyTransition, type TransitionActor } from "../orders/order.transition";
 import type { CaService, IssueResult } from "../pki/ca.service";
 import { findOrderByReceiptText } from "../receipts/receipt.service";
@@ -194,22 +195,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   }
 
   async function itemOf(q: Db | Trx, orderId: string, itemId: string) {
-    const item = await q
-      .selectFrom("order_items")
-      .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-      .innerJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-      .select([
-        "order_items.id",
-        "order_items.position",
-        "order_items.years",
-        "order_items.certificate_serial",
-        "order_items.media_serial",
-        "subjects.kind as subject_kind",
-        "subjects.name as subject_name",
-        "subjects.identity_key as subject_identity",
-        "ca_types.name as ca_type_name",
-        "ca_types.profile as profile",
-      ])
+    const item = await orderItemRows(q)
       .where("order_items.id", "=", itemId)
       .where("order_items.order_id", "=", orderId)
       .executeTakeFirst();
@@ -286,7 +272,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         { type: "staff", id: meta.staffId, ip: meta.ip },
         {
           csrPem,
-          profile: item.profile,
+          profile: item.ca_type_profile,
           subject,
           years: item.years,
           accountId: order.account_id,
