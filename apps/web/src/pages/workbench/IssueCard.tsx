@@ -137,11 +137,14 @@ function ItemIssue({
       <Form layout="vertical" requiredMark={false}>
         <Form.Item
           label={t("wb.media")}
+          // The item is not a form field (no name), so the label is tied to the input by id.
+          htmlFor={`media-${item.id}`}
           validateStatus={media && !mediaOk ? "error" : undefined}
           help={media && !mediaOk ? t("wb.mediaRule") : undefined}
         >
           <Space.Compact style={{ width: "100%", maxWidth: 420 }}>
             <Input
+              id={`media-${item.id}`}
               value={media}
               onChange={(e) => setMedia(e.target.value)}
               placeholder={t("wb.mediaPlaceholder")}
@@ -188,6 +191,7 @@ function ItemIssue({
         ) : editable ? (
           <Form.Item
             label={t("wb.csr")}
+            htmlFor={`csr-${item.id}`}
             validateStatus={csrError ? "error" : undefined}
             help={csrError ?? undefined}
             extra={
@@ -212,6 +216,7 @@ function ItemIssue({
                 <Button icon={<UploadOutlined />}>{t("wb.csrUpload")}</Button>
               </Upload>
               <Input.TextArea
+                id={`csr-${item.id}`}
                 value={csr}
                 onChange={(e) => {
                   setCsr(e.target.value);
