@@ -40,6 +40,17 @@ export async function registerApplicant(page: Page): Promise<string> {
   return phone;
 }
 
+/** The dev outbox (another tab of the same person) shows an SMS to `phone` that matches `text`. */
+export async function expectSms(page: Page, phone: string, text: RegExp): Promise<void> {
+  const outbox = await page.context().newPage();
+  await outbox.goto("/dev/sms");
+  // The outbox refreshes itself every 3 s; the SMS worker sends within a fraction of a second.
+  await expect(
+    outbox.getByRole("listitem").filter({ hasText: phone }).filter({ hasText: text }),
+  ).not.toHaveCount(0);
+  await outbox.close();
+}
+
 /** 「我的主体」→「新增主体」: a company with its 统一社会信用代码, legal representative and address. */
 export async function addCompany(
   page: Page,

@@ -5,6 +5,7 @@ import {
   applyForCompany,
   cn,
   confirmPopover,
+  expectSms,
   financeBooks,
   makeCsr,
   pickFirstOpenDate,
@@ -54,6 +55,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   await rejectDialog.getByLabel("补充说明").fill("请将证书年限改为 2 年");
   await rejectDialog.getByRole("button", { name: cn("退回") }).click();
   await expect(reviewer.getByText("已退回，已短信通知经办人")).toBeVisible();
+  await expectSms(page, phone, new RegExp(`${orderNo} 未通过审核，原因：营业执照不清晰`));
 
   // The applicant sees the reason, changes the years of the first certificate and resubmits.
   await page.reload();
@@ -81,6 +83,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
     .click();
   await confirmPopover(reviewer);
   await expect(reviewer.getByText("已审核通过，已短信通知经办人缴费")).toBeVisible();
+  await expectSms(page, phone, new RegExp(`${orderNo} 审核通过，可进行缴费`));
 
   // The applicant pays in the sandbox cashier; the asynchronous notification moves the order on.
   await page.reload();
@@ -108,6 +111,8 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   const pdfText = await receiptPdfText(page, dir);
   expect(pdfText).toContain(orderNo);
   expect(pdfText).toContain(COMPANY.name);
+  // The materials to bring for a company (DESIGN, seed): the business licence copy among them.
+  expect(pdfText).toContain("营业执照");
   await page.getByRole("radio", { name: /【福州】/ }).check();
   await pickFirstOpenDate(page, page.getByLabel("预约日期"));
   await page.getByRole("button", { name: cn("确认") }).click();
@@ -126,7 +131,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   for (const box of await materials.all()) await box.check();
   await operator.getByRole("button", { name: cn("材料已收齐") }).click();
   await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
-  const mediaInputs = operator.getByPlaceholder("USB Key 序列号");
+  const mediaInputs = operator.getByLabel("介质序列号");
   await expect(mediaInputs).toHaveCount(2);
   for (let i = 0; i < 2; i++) {
     await mediaInputs.nth(i).fill(`UK-2026-000${i + 1}`);
@@ -139,7 +144,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
       .locator("input[type=file]")
       .first()
       .setInputFiles(makeCsr(dir, `item${i}`));
-    await expect(operator.locator("textarea").first()).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
+    await expect(operator.getByLabel("证书请求（CSR）").first()).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
     await operator
       .getByRole("button", { name: cn("签发") })
       .first()
@@ -149,6 +154,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   await operator.getByRole("button", { name: cn("办结") }).click();
   await confirmPopover(operator);
   await expect(operator.getByText("已办结").first()).toBeVisible();
+  await expectSms(page, phone, new RegExp(`${orderNo} 已办结`));
 
   // The applicant finds both certificates in 「我的证书」 and downloads one with its chain.
   await page.getByRole("link", { name: "我的证书" }).first().click();
