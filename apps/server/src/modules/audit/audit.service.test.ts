@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/harness";
-import { appendAudit, verifyAuditChain } from "./audit.service";
+import { appendAudit, appendAuditEntries, verifyAuditChain } from "./audit.service";
 
 let env: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
@@ -105,6 +105,24 @@ describe("audit hash chain", () => {
       ),
     );
     expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 20 });
+  });
+
+  it("chains several entries appended in one call, in their order", async () => {
+    await append(2);
+    await db()
+      .transaction()
+      .execute((trx) =>
+        appendAuditEntries(trx, [
+          { at: new Date(), actorType: "system", actorId: null, action: "batch.a" },
+          { at: new Date(), actorType: "system", actorId: null, action: "batch.b" },
+        ]),
+      );
+    const rows = await db().selectFrom("audit_log").select(["seq", "action"]).orderBy("seq").execute();
+    expect(rows.slice(2)).toEqual([
+      { seq: 3, action: "batch.a" },
+      { seq: 4, action: "batch.b" },
+    ]);
+    expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 4 });
   });
 
   it("writes nothing when the surrounding transaction rolls back", async () => {

@@ -33,38 +33,47 @@ function entryHash(e: Omit<AuditEntry, "hash">): string {
 }
 
 /**
- * Appends one entry inside the caller's transaction. A no-op update of the head row takes its row
- * lock first (portable "SELECT … FOR UPDATE"), so on PostgreSQL concurrent appends queue up behind
+ * Appends entries inside the caller's transaction, in order. A no-op update of the head row takes its
+ * row lock first (portable "SELECT … FOR UPDATE"), so on PostgreSQL concurrent appends queue up behind
  * each other and each reads the head the previous one committed; SQLite serialises writers anyway.
+ * The lock is held until the transaction ends, so callers append as the LAST step of a transaction:
+ * the shorter the time after the lock, the more transactions per second get through.
  */
-export async function appendAudit(trx: Trx, input: AuditInput): Promise<number> {
+export async function appendAuditEntries(trx: Trx, inputs: readonly AuditInput[]): Promise<number> {
   await trx
     .updateTable("audit_head")
     .set((eb) => ({ seq: eb.ref("seq") }))
     .where("id", "=", 1)
     .execute();
   const head = await trx.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirst();
-  const prevSeq = head?.seq ?? 0;
-  const row: Omit<AuditEntry, "hash"> = {
-    seq: prevSeq + 1,
-    at: input.at.toISOString(),
-    actor_type: input.actorType,
-    actor_id: input.actorId,
-    action: input.action,
-    object_type: input.objectType ?? null,
-    object_id: input.objectId ?? null,
-    detail: JSON.stringify(input.detail ?? {}),
-    ip: input.ip ?? null,
-    prev_hash: head?.hash ?? AUDIT_GENESIS,
-  };
-  const hash = entryHash(row);
-  await trx
-    .insertInto("audit_log")
-    .values({ ...row, hash })
-    .execute();
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? AUDIT_GENESIS;
+  const rows: AuditEntry[] = [];
+  for (const input of inputs) {
+    const row: Omit<AuditEntry, "hash"> = {
+      seq: ++seq,
+      at: input.at.toISOString(),
+      actor_type: input.actorType,
+      actor_id: input.actorId,
+      action: input.action,
+      object_type: input.objectType ?? null,
+      object_id: input.objectId ?? null,
+      detail: JSON.stringify(input.detail ?? {}),
+      ip: input.ip ?? null,
+      prev_hash: prev,
+    };
+    prev = entryHash(row);
+    rows.push({ ...row, hash: prev });
+  }
+  if (rows.length === 0) return seq;
+  await trx.insertInto("audit_log").values(rows).execute();
   // The head row exists from the first migration on (seq 0, genesis hash).
-  await trx.updateTable("audit_head").set({ seq: row.seq, hash }).where("id", "=", 1).execute();
-  return row.seq;
+  await trx.updateTable("audit_head").set({ seq, hash: prev }).where("id", "=", 1).execute();
+  return seq;
+}
+
+export function appendAudit(trx: Trx, input: AuditInput): Promise<number> {
+  return appendAuditEntries(trx, [input]);
 }
 
 export interface AuditVerifyResult {

@@ -21,7 +21,7 @@ import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
 import { invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { appendAudit } from "../audit/audit.service";
+import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
 import { rememberHandler } from "../subjects/handler.service";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
@@ -204,7 +204,7 @@ export function createOrderService(deps: OrderDeps) {
           await trx.insertInto("orders").values(order).execute();
           await writeItems(trx, order.id, priced);
           await rememberHandler(trx, accountId, handler, clock());
-          await appendAudit(trx, {
+          const created: AuditInput = {
             at: now,
             actorType: "applicant",
             actorId: accountId,
@@ -218,9 +218,18 @@ export function createOrderService(deps: OrderDeps) {
               totalFen: order.total_fen,
             },
             ip: meta.ip,
+          };
+          if (!input.submit) {
+            await appendAudit(trx, created);
+            return order;
+          }
+          return applyTransition(trx, tdeps, {
+            order,
+            event: "submit",
+            actor: applicant,
+            ip: meta.ip,
+            auditBefore: [created],
           });
-          if (!input.submit) return order;
-          return applyTransition(trx, tdeps, { order, event: "submit", actor: applicant, ip: meta.ip });
         });
       } catch (err) {
         if (input.clientToken) {

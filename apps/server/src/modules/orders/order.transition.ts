@@ -10,7 +10,7 @@ import type { Trx } from "../../db/database";
 import type { Order, OrdersTable } from "../../db/tables.orders";
 import { AppError } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { appendAudit } from "../audit/audit.service";
+import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
 
 /** Who fires a transition: their role in the order machine and their identity for the records. */
@@ -38,6 +38,8 @@ export interface TransitionInput {
   ip?: string | null;
   /** Extra detail for the audit entry. */
   detail?: Record<string, unknown>;
+  /** Audit entries of the same transaction that come before this step's (appended together, last). */
+  auditBefore?: AuditInput[];
 }
 
 /**
@@ -105,17 +107,6 @@ export async function applyTransition(
       note,
     })
     .execute();
-  await appendAudit(trx, {
-    at: now,
-    actorType: actor.type,
-    actorId: actor.id,
-    action: `order.${event}`,
-    objectType: "order",
-    objectId: order.id,
-    detail: { orderNo: order.order_no, from, to, ...(note ? { note } : {}), ...input.detail },
-    ip: input.ip ?? null,
-  });
-
   const sms = { clock: deps.clock, signName: deps.signName };
   const phone = order.handler_phone;
   const orderNo = order.order_no;
@@ -127,5 +118,24 @@ export async function applyTransition(
   if (to === "awaiting_materials") await queueSms(trx, sms, phone, "payment_booked", { orderNo });
   if (to === "ready") await queueSms(trx, sms, phone, "order_ready", { orderNo });
 
-  return trx.selectFrom("orders").selectAll().where("id", "=", order.id).executeTakeFirstOrThrow();
+  const updated = await trx
+    .selectFrom("orders")
+    .selectAll()
+    .where("id", "=", order.id)
+    .executeTakeFirstOrThrow();
+  // Last: the audit append holds the chain's head lock until commit (see appendAuditEntries).
+  await appendAuditEntries(trx, [
+    ...(input.auditBefore ?? []),
+    {
+      at: now,
+      actorType: actor.type,
+      actorId: actor.id,
+      action: `order.${event}`,
+      objectType: "order",
+      objectId: order.id,
+      detail: { orderNo: order.order_no, from, to, ...(note ? { note } : {}), ...input.detail },
+      ip: input.ip ?? null,
+    },
+  ]);
+  return updated;
 }
