@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCsr, generateKeyPair, localSigner } from "@certhall/pki";
-import { type LoadResult, printLoad, runLoad } from "./load";
+import { type HttpLoadResult, httpLoad, printHttpLoad, waitFor } from "./http-load";
 import { arg } from "./measure";
 
 const seconds = Number(arg("seconds", "16"));
@@ -44,8 +44,10 @@ for (let i = 0; i < 256; i++) {
     ).pem,
   );
 }
+const JSON_HEADERS = { "content-type": "application/json" };
 const body = (n: number) => JSON.stringify({ certificate_request: csrs[n % csrs.length] });
-const check = (status: number, text: string): string | undefined => {
+const check = (status: number, body: Buffer): string | undefined => {
+  const text = body.toString();
   if (status !== 200) return `HTTP ${status}: ${text.slice(0, 200)}`;
   const json = JSON.parse(text) as { success?: boolean; result?: { certificate?: string } };
   return json.success && json.result?.certificate?.startsWith("-----BEGIN CERTIFICATE-----")
@@ -54,22 +56,18 @@ const check = (status: number, text: string): string | undefined => {
 };
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
+  await waitFor(
+    async () => {
       const res = await fetch(url, {
         method: "POST",
         body: body(0),
         headers: { "content-type": "application/json" },
       });
-      if (check(res.status, await res.text()) === undefined) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready in 30 s`);
+      return check(res.status, Buffer.from(await res.arrayBuffer())) === undefined;
+    },
+    30_000,
+    () => child.exitCode !== null,
+  );
 }
 
 interface Target {
@@ -81,7 +79,15 @@ async function start(name: string, port: number, child: ChildProcess): Promise<T
   children.push(child);
   const url = `http://127.0.0.1:${port}/api/v1/cfssl/sign`;
   await waitReady(url, child);
-  await runLoad({ name: `${name} (warm-up)`, url, concurrency, seconds: 1, body, check });
+  await httpLoad({
+    name: `${name} (warm-up)`,
+    url,
+    concurrency,
+    seconds: 1,
+    headers: JSON_HEADERS,
+    body,
+    check,
+  });
   return { name, url };
 }
 
@@ -141,17 +147,25 @@ if (only !== "cfssl") {
 
 // 4. Interleaved slices (the machine is shared): both servers stay up and each slice loads one of
 //    them; the median slice rate is reported, so bursts of outside load hit both sides alike.
-const slices = targets.map(() => [] as LoadResult[]);
+const slices = targets.map(() => [] as HttpLoadResult[]);
 for (let r = 0; r < rounds; r++) {
   for (const [i, t] of targets.entries()) {
     slices[i]!.push(
-      await runLoad({ name: t.name, url: t.url, concurrency, seconds: seconds / rounds, body, check }),
+      await httpLoad({
+        name: t.name,
+        url: t.url,
+        concurrency,
+        seconds: seconds / rounds,
+        headers: JSON_HEADERS,
+        body,
+        check,
+      }),
     );
   }
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 const results = targets.map(
-  (t, i): LoadResult => ({
+  (t, i): HttpLoadResult => ({
     name: t.name,
     ok: slices[i]!.reduce((n, x) => n + x.ok, 0),
     failed: slices[i]!.reduce((n, x) => n + x.failed, 0),
@@ -166,7 +180,7 @@ const results = targets.map(
 console.log(
   `\ncfssl-http: POST sign, ${concurrency} concurrent clients, ${seconds}s per side in ${rounds} interleaved slices (median slice), ${os.cpus().length} CPUs`,
 );
-printLoad(results);
+printHttpLoad(results);
 const [a, b] = results;
 if (a && b) console.log(`\n@certhall/pki / cfssl = ${(b.perSecond / a.perSecond).toFixed(2)}`);
 stop();
