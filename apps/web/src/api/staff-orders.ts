@@ -5,6 +5,9 @@
  */
 import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
 import { api } from "./client";
+import type { CaType, SubjectKind, TimelineDone } from "./orders";
+
+export type { CaType, SubjectKind, TimelineDone };
 
 // ---- orders (modules/orders/order.schemas.ts) ----
 
@@ -48,15 +51,6 @@ export interface OrderItem {
   amountFen: number;
   certificateSerial: string | null;
   mediaSerial: string | null;
-}
-
-export interface TimelineDone {
-  at: string;
-  event: string;
-  label: string;
-  actor: string;
-  note: string | null;
-  state: string;
 }
 
 export interface StaffOrderDetail extends StaffOrderSummary {
@@ -255,24 +249,6 @@ export function completeOrder(orderId: string, version: number, how: HandOver) {
 export const MEDIA_SERIAL = /^[A-Za-z0-9-]{4,64}$/;
 
 // ---- CA-type catalog (modules/catalog/catalog.routes.ts) ----
-
-export type SubjectKind = "company" | "person";
-
-export interface CaType {
-  id: string;
-  code: string;
-  name: string;
-  description: string;
-  subjectKind: SubjectKind;
-  profile: string;
-  profileName: string;
-  prices: CaTypePrices;
-  demoPrices: boolean;
-  priceNotice: string | null;
-  active: boolean;
-  sortOrder: number;
-  updatedAt: string;
-}
 
 export interface CaTypeFields {
   name: string;
