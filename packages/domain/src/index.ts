@@ -4,3 +4,4 @@ export * from "./fees";
 export * from "./materials";
 export * from "./orders";
 export * from "./validators";
+export * from "./validity";
