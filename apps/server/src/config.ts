@@ -71,6 +71,12 @@ export const envSchema = z.object({
     .positive()
     .default(1000)
     .describe("How often the SMS worker polls the outbox"),
+  REMINDER_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe("How often the job queues certificate expiry SMS (90, 30 and 7 days before notAfter)"),
   SMS_PHONE_DAILY_CAP: z.coerce
     .number()
     .int()
@@ -178,6 +184,8 @@ export interface Config {
       templates: Record<string, string>;
     };
   };
+  /** Certificate expiry reminders (issue 6 item 9). */
+  reminders: { intervalMinutes: number };
   /** Where applicants mail their materials (receipt, delivery choice). */
   mail: { recipient: string; phone: string; address: string };
   ca: {
@@ -292,6 +300,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ipDailyCap: e.SMS_IP_DAILY_CAP,
       aliyun,
     },
+    reminders: { intervalMinutes: e.REMINDER_INTERVAL_MINUTES },
     mail: { recipient: e.MAIL_RECIPIENT, phone: e.MAIL_PHONE, address: e.MAIL_ADDRESS },
     ca: {
       masterKey,

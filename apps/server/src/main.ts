@@ -1,6 +1,7 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { startCrlScheduler } from "./modules/pki/ca.scheduler";
+import { startReminderScheduler } from "./modules/reminders/reminder.job";
 import { createSmsProvider } from "./modules/sms/sms.factory";
 import { startSmsWorker } from "./modules/sms/sms.outbox";
 import { bootstrapCa, openPreparedDatabase } from "./runtime";
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
     { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
     config.sms.workerIntervalMs,
   );
+  const reminderScheduler = startReminderScheduler(
+    { db: database.db, clock: () => new Date(), signName: config.sms.signName, publicUrl: config.publicUrl },
+    app.log,
+    config.reminders.intervalMinutes * 60_000,
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -35,6 +41,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close(); // stops accepting, lets in-flight requests finish
+      await reminderScheduler.stop();
       await smsWorker.stop();
       await crlScheduler.stop();
       await database.close();

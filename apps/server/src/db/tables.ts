@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { OrderTables } from "./tables.orders";
+import type { ReminderTables } from "./tables.reminders";
 
 /**
  * Table types. Portable across SQLite and PostgreSQL on purpose: timestamps are ISO-8601 UTC
@@ -183,7 +184,7 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends OrderTables {
+export interface Database extends OrderTables, ReminderTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

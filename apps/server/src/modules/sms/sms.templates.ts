@@ -18,6 +18,8 @@ export const SMS_TEMPLATES = {
   certificate_issued: (p: { orderNo: string }) =>
     `您的订单 ${p.orderNo} 证书已签发，请按约定领取或等待寄出。`,
   order_completed: (p: { orderNo: string; how: string }) => `您的订单 ${p.orderNo} 已办结：${p.how}。`,
+  certificate_expiring: (p: { subject: string; date: string; days: string; url: string }) =>
+    `您的证书（${p.subject}）将于 ${p.date} 到期，剩余 ${p.days} 天，请登录 ${p.url} 办理延期。`,
 } as const;
 
 export type SmsTemplateName = keyof typeof SMS_TEMPLATES;
