@@ -4,16 +4,16 @@ import type { Db } from "./database";
 import * as m0001 from "./migrations/0001_foundation";
 import * as m0002 from "./migrations/0002_pki";
 import * as m0003 from "./migrations/0003_orders";
-import * as m0005 from "./migrations/0005_payments";
-import * as m0006 from "./migrations/0006_reminders";
+import * as m0004 from "./migrations/0004_payments";
+import * as m0005 from "./migrations/0005_reminders";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_pki": m0002,
   "0003_orders": m0003,
-  "0005_payments": m0005,
-  "0006_reminders": m0006,
+  "0004_payments": m0004,
+  "0005_reminders": m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
