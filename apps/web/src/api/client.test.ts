@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, createApiClient, readCookie, toProblem } from "./client";
+import { ApiError, createApiClient, errorDetail, readCookie, toProblem } from "./client";
 
 interface Call {
   url: string;
@@ -62,6 +62,27 @@ describe("toProblem", () => {
 
   it("reads the Retry-After header when the body has no retryAfterSeconds", () => {
     expect(toProblem(429, {}, "17").retryAfterSeconds).toBe(17);
+  });
+
+  it("never shows a framework's raw message on a 5xx, only the generic sentence", () => {
+    const p = toProblem(500, {
+      statusCode: 500,
+      error: "Internal Server Error",
+      message: "SQLITE_BUSY: database is locked",
+    });
+    expect(p.detail).toBe("服务器暂时无法处理请求，请稍后再试");
+  });
+
+  it("replaces a detail that carries a stack trace", () => {
+    const p = toProblem(500, {
+      detail: "TypeError: x is undefined\n    at handler (/srv/app/order.ts:12:7)",
+    });
+    expect(p.detail).not.toMatch(/order\.ts|at handler/);
+    expect(p.detail).toMatch(/服务器/);
+  });
+
+  it("still shows a 4xx message when the body has no detail", () => {
+    expect(toProblem(400, { message: "手机号格式不正确" }).detail).toBe("手机号格式不正确");
   });
 
   it("drops malformed entries of errors[] instead of crashing on them", () => {
@@ -153,5 +174,33 @@ describe("createApiClient", () => {
     }) as typeof globalThis.fetch;
     const client = createApiClient({ fetch, cookies: () => "" });
     await expect(client.get("/me")).rejects.toMatchObject({ status: 0, code: "network_error" });
+  });
+
+  it("turns an HTML page where JSON was due into a Chinese ApiError, not a SyntaxError", async () => {
+    const { fetch } = fakeFetch([() => new Response("<!doctype html><html></html>", { status: 200 })]);
+    const client = createApiClient({ fetch, cookies: () => "" });
+    const err = await client.get("/me").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: "bad_response" });
+  });
+});
+
+describe("errorDetail", () => {
+  it("shows the server's detail and a message our own code threw on purpose", () => {
+    expect(errorDetail(new ApiError({ status: 409, code: "conflict", detail: "订单已变更" }))).toBe(
+      "订单已变更",
+    );
+    expect(errorDetail(new Error("凭证不存在"))).toBe("凭证不存在");
+  });
+
+  it("hides engine errors and anything that is not an Error behind one sentence", () => {
+    for (const err of [
+      new TypeError("Cannot read properties of undefined (reading 'id')"),
+      new SyntaxError("Unexpected token '<'"),
+      "boom",
+      { stack: "at x (y.js:1:1)" },
+    ]) {
+      expect(errorDetail(err)).toBe("操作未能完成，请稍后重试");
+    }
   });
 });

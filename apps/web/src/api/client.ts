@@ -50,6 +50,23 @@ export class ApiError extends Error {
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+const BAD_RESPONSE = "服务器返回的内容无法识别，请稍后重试";
+const UNKNOWN_FAILURE = "操作未能完成，请稍后重试";
+
+/**
+ * What a person may read about a failure: the server's `detail`, or a message our own code threw on
+ * purpose (a plain `Error` with a Chinese sentence). Engine errors (TypeError "Failed to fetch",
+ * SyntaxError from JSON.parse, a bug's "cannot read properties of undefined") become one generic
+ * sentence; their text, let alone a stack, is for the console, not the screen.
+ */
+export function errorDetail(err: unknown): string {
+  if (err instanceof ApiError) return err.detail;
+  if (err instanceof Error && err.name === "Error" && err.message && !looksInternal(err.message)) {
+    return err.message;
+  }
+  return UNKNOWN_FAILURE;
+}
+
 /** Reads one cookie out of a `document.cookie`-style string. */
 export function readCookie(cookieString: string, name: string): string | undefined {
   for (const part of cookieString.split(";")) {
@@ -76,10 +93,20 @@ function fallbackDetail(status: number): string {
   return `请求失败（${status}）`;
 }
 
-/** Turns any error body into a Problem, so a proxy's HTML 502 page still yields a Chinese sentence. */
+/** Text that reads like a stack trace ("    at fn (file.js:1:2)") or is long enough to be a dump. */
+function looksInternal(text: string): boolean {
+  return /\n\s*at\s/.test(text) || /\bat\s+\S+\s+\(.*:\d+:\d+\)/.test(text) || text.length > 500;
+}
+
+/**
+ * Turns any error body into a Problem, so a proxy's HTML 502 page still yields a Chinese sentence.
+ * People only ever read a server's `detail` (RFC 9457): a framework's `message` on a 5xx, or anything
+ * that looks like a stack trace, is replaced by the generic sentence for the status.
+ */
 export function toProblem(status: number, body: unknown, retryAfterHeader?: string | null): Problem {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
+  const str = (v: unknown) => (typeof v === "string" && v.length > 0 && !looksInternal(v) ? v : undefined);
+  const httpStatus = typeof b.status === "number" ? b.status : status;
   const retryFromHeader = retryAfterHeader ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
   const retryAfterSeconds =
     typeof b.retryAfterSeconds === "number"
@@ -98,9 +125,9 @@ export function toProblem(status: number, body: unknown, retryAfterHeader?: stri
   return {
     type: str(b.type),
     title: str(b.title),
-    status: typeof b.status === "number" ? b.status : status,
+    status: httpStatus,
     code: str(b.code) ?? `http_${status}`,
-    detail: str(b.detail) ?? str(b.message) ?? fallbackDetail(status),
+    detail: str(b.detail) ?? (httpStatus >= 500 ? undefined : str(b.message)) ?? fallbackDetail(httpStatus),
     field: str(b.field),
     errors,
     retryAfterSeconds,
@@ -185,7 +212,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     if (!res.ok) throw new ApiError(await readProblem(res));
     if (res.status === 204) return undefined as T;
     const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      // An HTML page where JSON was due (a proxy's login page, the SPA fallback): not the engine's
+      // SyntaxError, a sentence.
+      throw new ApiError({ status: res.status, code: "bad_response", detail: BAD_RESPONSE });
+    }
   }
 
   return {

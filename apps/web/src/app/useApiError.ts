@@ -1,7 +1,7 @@
 import { App, type FormInstance } from "antd";
 import { useCallback } from "react";
 import { useLocation, useNavigate } from "react-router";
-import { ApiError } from "../api/client";
+import { ApiError, errorDetail } from "../api/client";
 import { splitProblem } from "../lib/problem-fields";
 
 /**
@@ -17,7 +17,8 @@ export function useApiError() {
   return useCallback(
     (err: unknown, form?: FormInstance) => {
       if (!(err instanceof ApiError)) {
-        message.error(err instanceof Error ? err.message : String(err));
+        console.error(err);
+        message.error(errorDetail(err));
         return;
       }
       // A 401 that names an input (wrong password at login, wrong current password) is a form error;

@@ -1,5 +1,5 @@
 import { Button, Result, Spin } from "antd";
-import { ApiError } from "../api/client";
+import { errorDetail } from "../api/client";
 import { useI18n } from "../app/i18n";
 
 export function PageLoading() {
@@ -16,7 +16,7 @@ export function PageLoading() {
 /** A failed page load: the server's Chinese sentence and a retry button (never a blank page). */
 export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
-  const detail = error instanceof ApiError ? error.detail : error instanceof Error ? error.message : "";
+  const detail = error ? errorDetail(error) : "";
   return (
     <Result
       status="warning"

@@ -18,7 +18,7 @@ import {
   Typography,
 } from "antd";
 import { useEffect, useState } from "react";
-import { ApiError } from "../../api/client";
+import { ApiError, errorDetail } from "../../api/client";
 import {
   bookPayment,
   fetchVoucher,
@@ -29,6 +29,7 @@ import {
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
+import { sameOriginPath } from "../../lib/safe-url";
 import { formatDateTime } from "../../lib/time";
 
 const QUEUE_KEY = ["admin", "payments", "awaiting_booking"] as const;
@@ -90,7 +91,11 @@ export function FinancePage() {
           expandedRowKeys: expanded,
           showExpandColumn: false,
           rowExpandable: (p) => p.voucherUrl !== null,
-          expandedRowRender: (p) => (p.voucherUrl ? <VoucherPreview url={p.voucherUrl} /> : null),
+          expandedRowRender: (p) => {
+            // The server names its own voucher endpoint; anything off this origin is not fetched or linked.
+            const url = sameOriginPath(p.voucherUrl, window.location.origin);
+            return url ? <VoucherPreview url={url} /> : null;
+          },
         }}
         columns={[
           {
@@ -244,7 +249,7 @@ function VoucherPreview({ url }: { url: string }) {
     return () => URL.revokeObjectURL(u);
   }, [q.data]);
 
-  if (q.isError) return <Alert type="error" title={q.error.message} />;
+  if (q.isError) return <Alert type="error" title={errorDetail(q.error)} />;
   if (!q.data || !objectUrl) return <Typography.Text type="secondary">{t("common.loading")}</Typography.Text>;
   if (q.data.type.startsWith("image/")) {
     return <Image src={objectUrl} alt={t("finance.voucher")} style={{ maxHeight: 360, maxWidth: "100%" }} />;

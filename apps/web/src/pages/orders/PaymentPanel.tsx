@@ -3,6 +3,7 @@ import { formatFen } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Form, Row, Space, Typography, Upload } from "antd";
 import { useState } from "react";
+import { ApiError } from "../../api/client";
 import {
   checkVoucher,
   declareTransfer,
@@ -14,6 +15,7 @@ import {
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
+import { httpUrl } from "../../lib/safe-url";
 
 const { Text, Paragraph } = Typography;
 
@@ -56,7 +58,11 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
   async function payOnline() {
     setBusy("online");
     try {
-      const url = await startOnlinePayment(order.id);
+      // The cashier address comes from the server (the payment provider); only http(s) is followed, so
+      // a `javascript:` or `data:` answer can never run in our origin.
+      const url = httpUrl(await startOnlinePayment(order.id), window.location.origin);
+      if (!url)
+        throw new ApiError({ status: 502, code: "bad_cashier_url", detail: "支付服务返回的收银台地址无效" });
       window.location.assign(url);
     } catch (err) {
       onError(err);
