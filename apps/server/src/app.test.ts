@@ -166,4 +166,18 @@ describe("the dev SMS outbox", () => {
     expect((await prod.inject({ method: "GET", url: "/api/v1/dev/sms-outbox" })).statusCode).toBe(404);
     await prod.close();
   });
+
+  it("does not exist in production even when SMS_PROVIDER is left at its dev default", async () => {
+    // SMS_PROVIDER defaults to dev in every environment: a production deploy that forgets it must not
+    // publish every verification code (anyone could then register or reset any phone's password).
+    const prod = await buildApp({
+      config: { ...t.config, env: "production" },
+      database: t.database,
+      webDist: null,
+    });
+    await prod.ready();
+    expect(prod.hasRoute({ method: "GET", url: "/api/v1/dev/sms-outbox" })).toBe(false);
+    expect((await prod.inject({ method: "GET", url: "/api/v1/dev/sms-outbox" })).statusCode).toBe(404);
+    await prod.close();
+  });
 });

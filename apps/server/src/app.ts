@@ -227,7 +227,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(receiptRoutes({ ...security, receipts }));
       await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));
-      if (config.sms.provider === "dev") await v1.register(devSmsRoutes({ db }));
+      // The outbox lists every verification code: never served in production, even when SMS_PROVIDER
+      // was left at its dev default (it would let anyone register or reset the password of any phone).
+      if (config.sms.provider === "dev" && config.env !== "production")
+        await v1.register(devSmsRoutes({ db }));
+      else if (config.sms.provider === "dev")
+        app.log.warn("SMS_PROVIDER=dev in production: messages stay in the outbox and are not sent");
     },
     { prefix: "/api/v1" },
   );
