@@ -124,6 +124,9 @@ export function requireStaff(deps: SecurityDeps, permission?: Permission) {
       .executeTakeFirst();
     if (!staff || staff.disabled) throw unauthenticated("账号已停用，请联系管理员");
     if (permission && !can(staff.role, permission)) throw forbidden();
+    // The admin chose the initial password: until its holder replaces it, no role permission is granted
+    // (only logout, "me" and the password change, which name none), so the admin cannot act as them.
+    if (permission && staff.must_change_password) throw forbidden("请先修改初始密码，再使用管理后台");
     req.staffSession = { ...s, staff };
   };
 }

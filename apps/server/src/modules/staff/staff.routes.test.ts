@@ -37,6 +37,31 @@ describe("staff administration", () => {
     expect((await reviewer.get("/api/v1/admin/me")).body.staff.mustChangePassword).toBe(false);
   });
 
+  it("lets a staff member with an initial password do nothing but change it", async () => {
+    // The admin chose the initial password: until its holder replaces it, acting with the role would let
+    // the admin act as that reviewer or finance clerk (DESIGN §1 separate duties).
+    const admin = await staffClient(t, "admin");
+    const created = await admin.post("/api/v1/admin/staff", {
+      username: "li.finance",
+      name: "李财务",
+      role: "finance",
+      password: "Initial-Pass-1",
+    });
+    expect(created.status).toBe(201);
+    const clerk = await staffClient(t, "li.finance", "Initial-Pass-1");
+    const before = await clerk.get("/api/v1/admin/payments");
+    expect(before.status).toBe(403);
+    expect(before.body.code).toBe("FORBIDDEN");
+    expect(before.body.detail).toContain("修改初始密码");
+    expect((await clerk.get("/api/v1/admin/me")).status).toBe(200);
+    const changed = await clerk.post("/api/v1/admin/me/password", {
+      currentPassword: "Initial-Pass-1",
+      newPassword: "Finance-Pass-2",
+    });
+    expect(changed.status).toBe(204);
+    expect((await clerk.get("/api/v1/admin/payments")).status).toBe(200);
+  });
+
   it("refuses a taken username and an unknown role, naming the field", async () => {
     const admin = await staffClient(t, "admin");
     const dup = await admin.post("/api/v1/admin/staff", {
