@@ -86,4 +86,11 @@ describe("记账审核 queue", () => {
     const d = await declared();
     expect((await finance.get(`/api/v1/admin/payments/${d.paymentId}/voucher`)).status).toBe(404);
   });
+
+  it("bounds the page offset like every other list, naming the field", async () => {
+    const res = await finance.get("/api/v1/admin/payments?offset=100001");
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe("offset");
+    expect((await finance.get("/api/v1/admin/payments?offset=100000")).status).toBe(200);
+  });
 });

@@ -57,7 +57,7 @@ export function financeRoutes(deps: SecurityDeps & { finance: FinanceService }) 
           querystring: z.object({
             status: z.enum(["awaiting_booking", "booked", "returned"]).default("awaiting_booking"),
             limit: z.coerce.number().int().min(1).max(200).default(50),
-            offset: z.coerce.number().int().min(0).default(0),
+            offset: z.coerce.number().int().min(0).max(100_000).default(0),
           }),
           response: { 200: z.object({ payments: z.array(zQueueRow), hasMore: z.boolean() }) },
         },
