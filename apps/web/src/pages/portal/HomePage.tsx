@@ -100,7 +100,8 @@ export function HomePage() {
       <Paragraph type="secondary">{t("home.subtitle")}</Paragraph>
       <Row gutter={[16, 16]}>
         {businesses.map((b) => (
-          <Col key={b.code} xs={24} sm={12} lg={8}>
+          // The id is an anchor other pages link to (the wallet's 「去延期」 points at #business-renew).
+          <Col key={b.code} id={`business-${b.code}`} xs={24} sm={12} lg={8}>
             <BusinessCard business={b} />
           </Col>
         ))}

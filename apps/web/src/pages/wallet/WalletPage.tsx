@@ -1,13 +1,21 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Button, Dropdown, Grid, Space, Table, Tag, Typography } from "antd";
-import { Navigate } from "react-router";
+import { Alert, Button, Dropdown, Grid, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Link, Navigate } from "react-router";
 import { certificateDownloadUrl, listCertificates, type WalletCertificate } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
-import { EXPIRING_SOON_DAYS } from "../orders/logic";
+import {
+  expiringSoon,
+  expirySummary,
+  remaining,
+  renewable,
+  renewTarget,
+  URGENT_DAYS,
+  urgency,
+} from "./expiry";
 import "./wallet.css";
 
 /** Serial in colon-separated byte pairs as openssl prints it, so people can compare the two. */
@@ -29,10 +37,90 @@ function StateTag({ c }: { c: WalletCertificate }) {
   const { t } = useI18n();
   if (c.state === "revoked") return <Tag color="red">{t("wallet.revoked")}</Tag>;
   if (c.state === "expired") return <Tag>{t("wallet.expired")}</Tag>;
-  if (c.expiresInDays <= EXPIRING_SOON_DAYS) {
-    return <Tag color="orange">{t("wallet.expiringIn", { n: Math.max(0, c.expiresInDays) })}</Tag>;
+  // The days themselves are under the validity dates (「剩 N 天」); the tag only says which kind.
+  if (expiringSoon(c)) {
+    return <Tag color={urgency(c) === "urgent" ? "volcano" : "orange"}>{t("wallet.expiringSoon")}</Tag>;
   }
   return <Tag color="green">{t("wallet.good")}</Tag>;
+}
+
+/** 「剩 N 天」 / 「已过期 N 天」 under the validity dates, coloured by how close the end is. */
+function RemainingDays({ c }: { c: WalletCertificate }) {
+  const { t } = useI18n();
+  const r = remaining(c);
+  if (r.kind === "revoked") return null;
+  const u = urgency(c);
+  const type = u === "expired" || u === "urgent" ? "danger" : u === "soon" ? "warning" : "secondary";
+  const text =
+    r.kind === "left"
+      ? t("wallet.daysLeft", { n: r.days })
+      : r.kind === "lessThanDay"
+        ? t("wallet.lessThanDay")
+        : t("wallet.expiredDaysAgo", { n: r.days });
+  return (
+    <Typography.Text type={type} strong={u !== "ok"} style={{ fontSize: 12, whiteSpace: "nowrap" }}>
+      {text}
+    </Typography.Text>
+  );
+}
+
+/**
+ * 「去延期」 for a certificate inside the renewal window or expired. It points at the home page's 延期 card; while
+ * 延期 is not open it is disabled with 「延期业务即将开放」, so it does not pretend to work.
+ */
+function RenewLink() {
+  const { t } = useI18n();
+  const target = renewTarget();
+  if (target.enabled) {
+    return (
+      <Link to={target.to}>
+        <Button size="small" type="primary" ghost>
+          {t("wallet.renew")}
+        </Button>
+      </Link>
+    );
+  }
+  return (
+    <Tooltip title={t("wallet.renewSoon")}>
+      {/* A disabled button gets no mouse events; the wrapper lets the tooltip show on hover. */}
+      <span style={{ display: "inline-block", cursor: "not-allowed" }}>
+        <Button
+          size="small"
+          href={target.to}
+          disabled
+          style={{ pointerEvents: "none" }}
+          aria-label={`${t("wallet.renew")}（${t("wallet.renewSoon")}）`}
+        >
+          {t("wallet.renew")}
+        </Button>
+      </span>
+    </Tooltip>
+  );
+}
+
+/** Above the list: how many certificates end within 90 days and how many have ended (issue 6 item 9). */
+function ExpiryBanner({ certs }: { certs: readonly WalletCertificate[] }) {
+  const { t } = useI18n();
+  const s = expirySummary(certs);
+  if (s.expiringSoon === 0 && s.expired === 0) return null;
+  const parts: string[] = [];
+  if (s.expiringSoon > 0) {
+    parts.push(
+      s.soonestDays !== null
+        ? t("wallet.bannerSoonest", { n: s.expiringSoon, d: s.soonestDays })
+        : t("wallet.bannerExpiring", { n: s.expiringSoon }),
+    );
+  }
+  if (s.expired > 0) parts.push(t("wallet.bannerExpired", { n: s.expired }));
+  return (
+    <Alert
+      type={s.expired > 0 || (s.soonestDays ?? Infinity) <= URGENT_DAYS ? "error" : "warning"}
+      showIcon
+      title={parts.join(t("wallet.bannerSep"))}
+      description={t("wallet.bannerHint")}
+      style={{ marginBottom: 16 }}
+    />
+  );
 }
 
 /** PEM with the chain first (what most software wants), the other encodings behind 「更多格式」. */
@@ -80,6 +168,7 @@ function WalletView() {
         {t("wallet.title")}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t("wallet.subtitle")}</Typography.Paragraph>
+      <ExpiryBanner certs={list.data?.certificates ?? []} />
       <Table<WalletCertificate>
         rowKey="serialHex"
         loading={list.isPending}
@@ -88,7 +177,7 @@ function WalletView() {
         scroll={screens.md ? { x: 820 } : undefined}
         locale={{ emptyText: t("wallet.empty") }}
         rowClassName={(c) =>
-          c.state === "good" && c.expiresInDays <= EXPIRING_SOON_DAYS ? "row-expiring" : ""
+          urgency(c) === "urgent" ? "row-expiring" : urgency(c) === "soon" ? "row-soon" : ""
         }
         columns={
           screens.md
@@ -122,9 +211,25 @@ function WalletView() {
                 },
                 {
                   title: t("wallet.validity"),
-                  render: (_: unknown, c) => `${formatDate(c.notBefore)} — ${formatDate(c.notAfter)}`,
+                  render: (_: unknown, c) => (
+                    <div>
+                      <div style={{ whiteSpace: "nowrap" }}>
+                        {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
+                      </div>
+                      <RemainingDays c={c} />
+                    </div>
+                  ),
                 },
-                { title: t("wallet.state"), width: 100, render: (_: unknown, c) => <StateTag c={c} /> },
+                {
+                  title: t("wallet.state"),
+                  width: 120,
+                  render: (_: unknown, c) => (
+                    <Space orientation="vertical" size={4}>
+                      <StateTag c={c} />
+                      {renewable(c) ? <RenewLink /> : null}
+                    </Space>
+                  ),
+                },
                 {
                   title: t("wallet.order"),
                   dataIndex: "orderNo",
@@ -152,6 +257,8 @@ function WalletView() {
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
                       </Typography.Text>
+                      <RemainingDays c={c} />
+                      {renewable(c) ? <RenewLink /> : null}
                       {c.orderNo ? (
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                           {t("wallet.order")} {c.orderNo}
