@@ -2,7 +2,6 @@ import { type CaTypePrices, DEFAULT_WEEKLY_HOURS } from "@certhall/domain";
 import { describe, expect, it } from "vitest";
 import {
   appointmentAllowed,
-  expiringSoon,
   fieldPath,
   liveFees,
   newClientToken,
@@ -104,15 +103,6 @@ describe("fieldPath", () => {
 describe("newClientToken", () => {
   it("makes a different token each time", () => {
     expect(newClientToken()).not.toBe(newClientToken());
-  });
-});
-
-describe("expiringSoon", () => {
-  const now = new Date("2025-10-08T00:00:00Z");
-  it("flags certificates ending within 30 days, not expired or distant ones", () => {
-    expect(expiringSoon("2025-10-20T00:00:00Z", now)).toBe(true);
-    expect(expiringSoon("2025-12-20T00:00:00Z", now)).toBe(false);
-    expect(expiringSoon("2025-10-01T00:00:00Z", now)).toBe(false);
   });
 });
 

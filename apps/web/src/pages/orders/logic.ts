@@ -129,15 +129,6 @@ export function canChooseDelivery(state: string): boolean {
   return state === "awaiting_materials";
 }
 
-/** A certificate that ends within this many days is highlighted in the wallet. */
-export const EXPIRING_SOON_DAYS = 30;
-
-export function expiringSoon(notAfter: string, now: Date): boolean {
-  const end = Date.parse(notAfter);
-  if (Number.isNaN(end)) return false;
-  return end > now.getTime() && end - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000;
-}
-
 /**
  * A server field name ("handler.idNumber", "body.items.1.years", "/items/0/caTypeId") as an antd
  * name path (["handler", "idNumber"], ["items", 1, "years"]), so nested errors land on their input.
