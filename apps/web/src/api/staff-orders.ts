@@ -5,7 +5,7 @@
  */
 import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
 import { api } from "./client";
-import type { CaType, SubjectKind, TimelineDone } from "./orders";
+import type { CaType, OrderSummary, SubjectKind, TimelineDone } from "./orders";
 
 export type { CaType, SubjectKind, TimelineDone };
 
@@ -17,22 +17,8 @@ export interface FeeLine {
   amount: number;
 }
 
-export interface StaffOrderSummary {
-  id: string;
-  orderNo: string;
-  business: string;
-  businessName: string;
-  subjectKind: string;
-  state: OrderState;
-  stateLabel: string;
-  version: number;
-  totalFen: number;
-  handlerName: string;
-  handlerPhoneMasked: string;
-  submittedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The list row staff see is the same summary the applicant API returns (one server schema). */
+export type StaffOrderSummary = OrderSummary;
 
 export interface OrderItem {
   id: string;
