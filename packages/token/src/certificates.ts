@@ -128,9 +128,7 @@ export function writeCertificate(
     const existing = readCertificates(session).filter((c) => c.id.equals(key.id));
     const same = existing.find((c) => c.der.equals(certDer));
     if (same) return same;
-    if (options.replace) {
-      for (const old of existing) session.pkcs11.C_DestroyObject(session.handle, old.handle);
-    }
+    // The new certificate is created before the old ones go, so a failure leaves the old one usable.
     const handle = session.pkcs11.C_CreateObject(session.handle, [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
       { type: pkcs11js.CKA_CERTIFICATE_TYPE, value: pkcs11js.CKC_X_509 },
@@ -145,6 +143,21 @@ export function writeCertificate(
       // PKCS#11 v2.40 §4.6.2: category 1 = token user, the holder's own certificate.
       { type: pkcs11js.CKA_CERTIFICATE_CATEGORY, value: 1 },
     ]);
+    if (options.replace) {
+      for (const old of existing) {
+        try {
+          session.pkcs11.C_DestroyObject(session.handle, old.handle);
+        } catch (error) {
+          const failed = asTokenError(error, "删除旧证书");
+          throw new TokenError(
+            failed.code,
+            `新证书已写入介质，但旧证书（序列号 ${old.serialHex}）未能删除：${failed.message}`,
+            failed.detail,
+            { cause: error },
+          );
+        }
+      }
+    }
     return describe(session, handle);
   } catch (error) {
     throw asTokenError(error, "写入证书");

@@ -6,7 +6,9 @@ import { buildCsr, parseSubjectHint, type SubjectHint } from "./csr";
 import { enroll } from "./enroll";
 import { TokenError } from "./errors";
 import { findKey, generateKeyPair, KEY_ALGORITHMS, type KeyAlgorithm, listKeys } from "./keys";
+import { renewOnToken } from "./renew";
 import { changeUserPin, openToken, resetUserPin, type TokenSession, type TokenTarget } from "./token";
+import { checkNewPin, unlockToken } from "./unlock";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -25,6 +27,12 @@ const USAGE = `用法 / usage: certhall token <命令> [选项]
   list         列出介质中的密钥和证书
   enroll       生成密钥、申请并写入证书 --url URL --service-token T --profile P --subject-json JSON|@file
                                       [--label L] [--alg ...] [--chain-out chain.pem]
+  renew        证书在线更新：用订单页的一次性码更新介质中的证书
+                                      --url URL --code CODE --label L [--chain-out chain.pem]
+                                      [--rekey [--new-label L2] [--alg ecdsa-p256|rsa-2048]]
+               默认保留原密钥并替换其证书；--rekey 在介质中生成新密钥（标签默认 L-yyyymmdd）
+  unlock       解锁：用订单页的一次性码重置用户 PIN --url URL --code CODE --new-pin N
+               新 PIN 码 4–16 位；平台按介质序列号核对后才会办理
   reset-pin    用管理员 PIN 重置用户 PIN（解锁） --so-pin S --new-pin N
   change-pin   修改用户 PIN            --new-pin N
 
@@ -51,6 +59,9 @@ const OPTIONS = {
   "service-token": { type: "string" },
   profile: { type: "string" },
   "chain-out": { type: "string" },
+  code: { type: "string" },
+  rekey: { type: "boolean" },
+  "new-label": { type: "string" },
   "so-pin": { type: "string" },
   "new-pin": { type: "string" },
   json: { type: "boolean" },
@@ -222,6 +233,67 @@ async function run(command: string, values: Values, io: CliIo): Promise<void> {
           certificatePem: result.certificate.pem,
         },
         `证书已签发并写入介质：标签 ${label}，序列号 ${result.serialHex}，有效期至 ${shanghai(result.certificate.notAfter)}`,
+      );
+      return;
+    }
+    case "renew": {
+      const url = required(values, "url");
+      const code = required(values, "code");
+      const label = required(values, "label");
+      if (!values.rekey && (values["new-label"] !== undefined || values.alg !== undefined)) {
+        throw new UsageError("--new-label 和 --alg 只能与 --rekey 一起使用");
+      }
+      const alg = values.alg === undefined ? undefined : algorithm(values);
+      const result = await withSession(values, io.env, (s) =>
+        renewOnToken(s, {
+          url,
+          code,
+          label,
+          rekey: values.rekey,
+          newLabel: values["new-label"],
+          algorithm: alg,
+          fetch: io.fetch,
+        }),
+      );
+      const chainOut = values["chain-out"];
+      if (chainOut) writeFileSync(chainOut, result.chainPem);
+      const lines = [
+        `证书已更新并写入介质：标签 ${result.certificate.label}，序列号 ${result.serialHex}，有效期至 ${shanghai(result.notAfter)}（北京时间）`,
+        result.rekeyed
+          ? `已更换密钥：新密钥 ${result.key.label}（${result.key.algorithm}），原密钥 ${label} 保留在介质中`
+          : `保留原密钥 ${label}${result.previous ? `，原证书（序列号 ${result.previous.serialHex}）已被替换` : ""}`,
+      ];
+      if (chainOut) lines.push(`证书链已写入 ${chainOut}`);
+      print(
+        {
+          label: result.certificate.label,
+          id: hex(result.key.id),
+          algorithm: result.key.algorithm,
+          rekeyed: result.rekeyed,
+          serialHex: result.serialHex,
+          notAfter: result.notAfter.toISOString(),
+          certificatePem: result.certificate.pem,
+          ...(chainOut ? { chainOut } : {}),
+        },
+        lines.join("\n"),
+      );
+      return;
+    }
+    case "unlock": {
+      const url = required(values, "url");
+      const code = required(values, "code");
+      const newPin = required(values, "new-pin");
+      // Checked before the token or the network is touched.
+      checkNewPin(newPin);
+      const { tokenSerial } = await unlockToken(target(values, io.env), {
+        url,
+        code,
+        newPin,
+        fetch: io.fetch,
+      });
+      print(
+        { ok: true, tokenSerial },
+        `介质（序列号 ${tokenSerial}）已解锁，用户 PIN 已设为新 PIN 码，请尽快用 change-pin 改为只有自己知道的 PIN`,
       );
       return;
     }

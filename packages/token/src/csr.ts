@@ -9,6 +9,7 @@ import {
   oid,
   PRINTABLE,
   printableString,
+  readTlv,
   sequence,
   setOf,
   toPem,
@@ -100,6 +101,17 @@ export interface Csr {
   pem: string;
 }
 
+/** A DER Name taken as it is (e.g. the subject of the certificate being renewed), once checked. */
+function nameDer(der: Buffer): Buffer {
+  try {
+    const name = readTlv(der);
+    if (name.tag === 0x30 && name.raw.length === der.length) return der;
+  } catch {
+    // Reported below like any other malformed name.
+  }
+  throw new TokenError("BAD_SUBJECT", "证书主体（DER 编码的名称）格式无效");
+}
+
 /**
  * A PKCS#10 request (RFC 2986 §4) whose signature the token makes with the non-extractable key.
  * SoftHSM2 2.6 has no CKM_ECDSA_SHA256, so for EC the SHA-256 digest is computed here and signed
@@ -108,11 +120,12 @@ export interface Csr {
 export async function buildCsr(
   session: TokenSession,
   key: Pick<TokenKey, "keyType" | "privateKey" | "publicKey">,
-  subjectHint: SubjectHint,
+  subject: SubjectHint | Buffer,
 ): Promise<Csr> {
   const spki = publicKeySpki(session, key);
+  const name = Buffer.isBuffer(subject) ? nameDer(subject) : encodeSubject(subject);
   // RFC 2986 §4.1: version 0, subject, key, and an (empty) attributes [0] that must be present.
-  const info = sequence(integer(0), encodeSubject(subjectHint), spki, contextConstructed(0));
+  const info = sequence(integer(0), name, spki, contextConstructed(0));
   let signature: Buffer;
   let algorithm: Buffer;
   try {

@@ -1,9 +1,17 @@
-import { X509Certificate } from "node:crypto";
+import { createPublicKey, X509Certificate } from "node:crypto";
 import { type TokenCertificate, writeCertificate } from "./certificates";
 import { buildCsr, parseSubjectHint, type SubjectHint } from "./csr";
 import { fromPem } from "./der";
-import { TokenError } from "./errors";
-import { deleteKey, generateKeyPair, type KeyAlgorithm, listKeys, type TokenKey } from "./keys";
+import { TokenError, type TokenErrorCode } from "./errors";
+import {
+  deleteKey,
+  generateKeyPair,
+  type KeyAlgorithm,
+  listKeys,
+  publicKeySpki,
+  type TokenKey,
+} from "./keys";
+import { postJson } from "./platform";
 import type { TokenSession } from "./token";
 
 export interface IssueRequest {
@@ -31,65 +39,42 @@ export interface RequestIssueOptions {
 /** The platform's issue endpoint, relative to its base URL. */
 export const ISSUE_PATH = "/api/v1/pki/issue";
 
-function problemText(body: unknown): string | undefined {
-  // RFC 9457 problem details: `detail` for this occurrence, `title` for the kind of problem.
-  if (typeof body !== "object" || body === null) return undefined;
-  const { detail, title } = body as { detail?: unknown; title?: unknown };
-  if (typeof detail === "string" && detail) return detail;
-  if (typeof title === "string" && title) return title;
-  return undefined;
-}
-
 /** POST {url}/api/v1/pki/issue with the service token; returns the issued certificate. */
 export async function requestIssue(options: RequestIssueOptions): Promise<IssueResponse> {
-  const doFetch = options.fetch ?? fetch;
-  const endpoint = new URL(ISSUE_PATH.slice(1), options.url.endsWith("/") ? options.url : `${options.url}/`);
-  let response: Response;
-  try {
-    response = await doFetch(endpoint, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${options.serviceToken}`,
-        "content-type": "application/json",
-        accept: "application/json, application/problem+json",
-      },
-      body: JSON.stringify(options.request),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
-  } catch (error) {
-    throw new TokenError("ISSUE_FAILED", `无法连接签发服务：${endpoint.origin}`, String(error), {
-      cause: error,
-    });
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!response.ok) {
-    const reason =
-      response.status === 401 || response.status === 403
-        ? "服务令牌无效或无权签发"
-        : (problemText(body) ?? "签发服务返回错误");
-    throw new TokenError(
-      "ISSUE_FAILED",
-      `签发失败（HTTP ${response.status}）：${reason}`,
-      text.slice(0, 500),
-    );
-  }
-  const { certificatePem, chainPem, serialHex } = (body ?? {}) as Record<string, unknown>;
+  const body = await postJson({
+    url: options.url,
+    path: ISSUE_PATH,
+    body: options.request,
+    headers: { authorization: `Bearer ${options.serviceToken}` },
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    errorCode: "ISSUE_FAILED",
+    action: "签发",
+    service: "签发服务",
+    reasonFor: (status) => (status === 401 || status === 403 ? "服务令牌无效或无权签发" : undefined),
+  });
+  return issuedCertificate(body, "ISSUE_FAILED", "签发服务");
+}
+
+/**
+ * Checks the certificate part of a platform's answer: exactly one parseable certificate and its
+ * serial in hex. Shared by the issue and the online-update answers.
+ */
+export function issuedCertificate(
+  body: Record<string, unknown>,
+  code: TokenErrorCode,
+  service: string,
+): IssueResponse {
+  const { certificatePem, chainPem, serialHex } = body;
   const certs = typeof certificatePem === "string" ? fromPem("CERTIFICATE", certificatePem) : [];
-  if (certs.length !== 1)
-    throw new TokenError("ISSUE_FAILED", "签发服务的应答中没有证书", text.slice(0, 500));
+  if (certs.length !== 1) throw new TokenError(code, `${service}的应答中没有证书`);
   try {
     new X509Certificate(certs[0]!);
   } catch (error) {
-    throw new TokenError("ISSUE_FAILED", "签发服务应答的证书无法解析", String(error), { cause: error });
+    throw new TokenError(code, `${service}应答的证书无法解析`, String(error), { cause: error });
   }
   if (typeof serialHex !== "string" || !/^[0-9a-fA-F]+$/.test(serialHex)) {
-    throw new TokenError("ISSUE_FAILED", "签发服务的应答中没有证书序列号", text.slice(0, 500));
+    throw new TokenError(code, `${service}的应答中没有证书序列号`);
   }
   return {
     certificatePem: certificatePem as string,
@@ -116,12 +101,77 @@ export interface EnrollResult {
   serialHex: string;
 }
 
-function defaultLabel(session: TokenSession): string {
+/** `base`, or `base-2`, `base-3`, … when a key on the token already has that label. */
+export function freeLabel(session: TokenSession, base: string): string {
   const taken = new Set(listKeys(session).map((k) => k.label));
-  const base = `certhall-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
   let label = base;
   for (let n = 2; taken.has(label); n++) label = `${base}-${n}`;
   return label;
+}
+
+function defaultLabel(session: TokenSession): string {
+  return freeLabel(session, `certhall-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`);
+}
+
+export interface CertifyKeyOptions {
+  key: TokenKey;
+  /** The key was made for this request: it is removed again when nothing gets issued for it. */
+  created: boolean;
+  /** What the request asks for: a subject hint, or the DER Name of the certificate being renewed. */
+  subject: SubjectHint | Buffer;
+  /** CKA_LABEL of the certificate object. */
+  label: string;
+  /** Replace the key's older certificate objects (a renewal that kept the key). */
+  replace?: boolean;
+  /** Sends the PKCS#10 request to the platform and returns what it issued. */
+  request: (csrPem: string) => Promise<IssueResponse>;
+  errorCode: TokenErrorCode;
+  /** Who issued, for messages, e.g. 签发服务. */
+  service: string;
+}
+
+/**
+ * The part that enrolment and renewal share: the token signs a request for the key, the platform
+ * issues, and the certificate is written beside the key. A key made for this request leaves the
+ * token again when the request or the issue fails, so nothing is left half-done.
+ */
+export async function certifyKey(session: TokenSession, options: CertifyKeyOptions): Promise<EnrollResult> {
+  const { key } = options;
+  let issued: IssueResponse;
+  let certDer: Buffer;
+  try {
+    const csr = await buildCsr(session, key, options.subject);
+    issued = await options.request(csr.pem);
+    certDer = fromPem("CERTIFICATE", issued.certificatePem)[0]!;
+    const certified = new X509Certificate(certDer).publicKey.export({ type: "spki", format: "der" });
+    const own = createPublicKey({ key: publicKeySpki(session, key), format: "der", type: "spki" });
+    if (!certified.equals(own.export({ type: "spki", format: "der" }))) {
+      throw new TokenError(
+        "CERT_KEY_MISMATCH",
+        `${options.service}签发的证书与介质中的密钥不匹配，未写入介质`,
+      );
+    }
+  } catch (error) {
+    // Nothing usable was issued for this key, so leave no orphan behind on a token with little space.
+    if (options.created) deleteKey(session, key);
+    throw error;
+  }
+  // From here on a certificate exists for the key, so the key stays even if what follows fails: the
+  // certificate can still be written with `token import-cert`.
+  const serial = new X509Certificate(certDer).serialNumber.toLowerCase();
+  if (serial.replace(/^0+/, "") !== issued.serialHex.replace(/^0+/, "")) {
+    throw new TokenError(
+      options.errorCode,
+      `${options.service}应答的序列号与证书不一致`,
+      `${issued.serialHex} != ${serial}`,
+    );
+  }
+  const certificate = writeCertificate(session, certDer, {
+    label: options.label,
+    id: key.id,
+    replace: options.replace,
+  });
+  return { key, certificate, chainPem: issued.chainPem, serialHex: certificate.serialHex };
 }
 
 /**
@@ -132,31 +182,19 @@ export async function enroll(session: TokenSession, options: EnrollOptions): Pro
   const subject = parseSubjectHint(options.subject);
   const label = options.label ?? defaultLabel(session);
   const key = await generateKeyPair(session, { label, algorithm: options.algorithm });
-  let issued: IssueResponse;
-  try {
-    const csr = await buildCsr(session, key, subject);
-    issued = await requestIssue({
-      url: options.url,
-      serviceToken: options.serviceToken,
-      request: { csrPem: csr.pem, profile: options.profile, subject },
-      fetch: options.fetch,
-    });
-  } catch (error) {
-    // Nothing was issued for this key, so leave no orphan behind on a token with little space.
-    deleteKey(session, key);
-    throw error;
-  }
-  const [certDer] = fromPem("CERTIFICATE", issued.certificatePem);
-  // From here on a certificate exists for the key, so the key stays even if what follows fails: the
-  // certificate can still be written with `token import-cert`.
-  const serial = new X509Certificate(certDer!).serialNumber.toLowerCase();
-  if (serial.replace(/^0+/, "") !== issued.serialHex.replace(/^0+/, "")) {
-    throw new TokenError(
-      "ISSUE_FAILED",
-      "签发服务应答的序列号与证书不一致",
-      `${issued.serialHex} != ${serial}`,
-    );
-  }
-  const certificate = writeCertificate(session, certDer!, { label, id: key.id });
-  return { key, certificate, chainPem: issued.chainPem, serialHex: certificate.serialHex };
+  return certifyKey(session, {
+    key,
+    created: true,
+    subject,
+    label,
+    errorCode: "ISSUE_FAILED",
+    service: "签发服务",
+    request: (csrPem) =>
+      requestIssue({
+        url: options.url,
+        serviceToken: options.serviceToken,
+        request: { csrPem, profile: options.profile, subject },
+        fetch: options.fetch,
+      }),
+  });
 }

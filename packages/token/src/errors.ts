@@ -19,6 +19,9 @@ export type TokenErrorCode =
   | "BAD_CERTIFICATE" // not a parseable X.509 certificate
   | "CERT_KEY_MISMATCH" // the certificate's public key is not the token key's
   | "ISSUE_FAILED" // the platform refused or failed the issue request
+  | "BAD_CODE" // the one-time code from the order page is empty or malformed
+  | "RENEW_FAILED" // the platform refused or failed an online update (证书在线更新) by one-time code
+  | "UNLOCK_FAILED" // the platform refused or failed an unlock (解锁) by one-time code
   | "TOKEN_ERROR"; // any other PKCS#11 failure, with the CKR_ name kept in `detail`
 
 export class TokenError extends Error {

@@ -12,6 +12,8 @@ export { type CliIo, runTokenCli } from "./cli";
 export { buildCsr, type Csr, encodeSubject, parseSubjectHint, type SubjectHint } from "./csr";
 export { ecdsaRawToDer, fromPem, toPem } from "./der";
 export {
+  type CertifyKeyOptions,
+  certifyKey,
   type EnrollOptions,
   type EnrollResult,
   enroll,
@@ -34,12 +36,25 @@ export {
   publicKeySpki,
   type TokenKey,
 } from "./keys";
+export { type PostJsonOptions, platformUrl, postJson, problemText } from "./platform";
+export {
+  checkOneTimeCode,
+  ONLINE_UPDATE_PATH,
+  type OnlineUpdateResponse,
+  type RenewOptions,
+  type RenewResult,
+  type RequestOnlineUpdateOptions,
+  renewOnToken,
+  requestOnlineUpdate,
+} from "./renew";
 export {
   changeUserPin,
   type OpenTokenOptions,
   openToken,
+  readToken,
   resetUserPin,
   type TokenInfo,
   type TokenSession,
   type TokenTarget,
 } from "./token";
+export { checkNewPin, UNLOCK_PATH, type UnlockOptions, type UnlockResult, unlockToken } from "./unlock";

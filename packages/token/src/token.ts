@@ -127,6 +127,18 @@ function findSlot(pkcs11: pkcs11js.PKCS11, target: TokenTarget): Handle {
   return found;
 }
 
+/** The token's CK_TOKEN_INFO (label, serial number, PIN lengths); needs no PIN. */
+export function readToken(target: TokenTarget): TokenInfo {
+  const { pkcs11 } = acquireModule(target.modulePath);
+  try {
+    return readTokenInfo(pkcs11, findSlot(pkcs11, target));
+  } catch (error) {
+    throw asTokenError(error, "读取介质信息");
+  } finally {
+    releaseModule(target.modulePath);
+  }
+}
+
 /** Opens a read/write session on the token and logs the user in. Always close() it. */
 export function openToken(options: OpenTokenOptions): TokenSession {
   const { pkcs11 } = acquireModule(options.modulePath);
