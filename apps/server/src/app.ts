@@ -162,7 +162,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const windows = createWindowService({ db, clock });
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
-  const orders = createOrderService({ db, clock, config });
   const payments = createPaymentService({
     db,
     clock,
@@ -174,6 +173,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
+  const orders = createOrderService({
+    db,
+    clock,
+    config,
+    ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
+  });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });
   await app.register(pkiPublicRoutes({ ca }));

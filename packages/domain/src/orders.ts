@@ -47,7 +47,15 @@ export type OrderEvent = (typeof ORDER_EVENTS)[number];
 export interface TransitionContext {
   business: BusinessCode;
   method?: PaymentMethod;
+  /**
+   * This order goes to a reviewer although its business does not (DESIGN §4: a 延期 of a certificate
+   * expired more than a year). Any business's order can carry it; the machine treats it like the flag.
+   */
+  needsReview?: boolean;
 }
+
+/** Whether a reviewer sees this order before payment: by its business, or by the order itself. */
+const reviewed = (f: BusinessType, c: TransitionContext): boolean => f.reviewBeforePay || !!c.needsReview;
 
 interface EventSpec {
   /** Who may fire it. "system" = the payment notify handler or a scheduled job. */
@@ -77,7 +85,7 @@ export const ORDER_TRANSITIONS: Record<OrderEvent, EventSpec> = {
   submit: {
     actors: ["applicant"],
     from: ["draft", "returned"],
-    to: (f) => (f.reviewBeforePay ? "submitted" : "awaiting_payment"),
+    to: (f, c) => (reviewed(f, c) ? "submitted" : "awaiting_payment"),
     labelZh: "提交订单",
     labelEn: "Submit",
   },
@@ -85,14 +93,14 @@ export const ORDER_TRANSITIONS: Record<OrderEvent, EventSpec> = {
     // 【查看订单信息】: the applicant edits until a reviewer starts (or, without review, until payment).
     actors: ["applicant"],
     from: ["draft", "submitted", "returned", "awaiting_payment"],
-    to: (f, _c, from) => (from === "awaiting_payment" && f.reviewBeforePay ? null : from),
+    to: (f, c, from) => (from === "awaiting_payment" && reviewed(f, c) ? null : from),
     labelZh: "修改订单",
     labelEn: "Edit",
   },
   start_review: {
     actors: ["reviewer"],
     from: ["submitted"],
-    to: (f) => (f.reviewBeforePay ? "in_review" : null),
+    to: (f, c) => (reviewed(f, c) ? "in_review" : null),
     labelZh: "开始审核",
     labelEn: "Start review",
   },
@@ -149,7 +157,8 @@ export const ORDER_TRANSITIONS: Record<OrderEvent, EventSpec> = {
     labelEn: "Materials received",
   },
   complete: {
-    actors: ["operator"],
+    // "system": an unlock finished by the token client with the platform's one-time authorisation.
+    actors: ["operator", "system"],
     from: ["processing"],
     to: () => "completed",
     labelZh: "办结",
@@ -349,10 +358,14 @@ export const ORDER_STATE_INFO: Record<OrderState, OrderStateInfo> = {
 };
 
 /** The path an order of this business normally takes, for the timeline's "what comes next". */
-export function expectedPath(business: BusinessCode, method: PaymentMethod = "online"): OrderState[] {
+export function expectedPath(
+  business: BusinessCode,
+  method: PaymentMethod = "online",
+  needsReview = false,
+): OrderState[] {
   const f = BUSINESS_TYPES[business];
   const path: OrderState[] = ["draft"];
-  if (f.reviewBeforePay) path.push("submitted", "in_review");
+  if (reviewed(f, { business, needsReview })) path.push("submitted", "in_review");
   path.push("awaiting_payment");
   const m: PaymentMethod = f.payment === "zero" ? "zero" : method;
   const after = afterPayment(f, m);
@@ -364,13 +377,18 @@ export function expectedPath(business: BusinessCode, method: PaymentMethod = "on
 }
 
 /** Events the given actor can fire now (for buttons); the server still decides on each request. */
-export function availableEvents(state: OrderState, actor: OrderActor, business: BusinessCode): OrderEvent[] {
+export function availableEvents(
+  state: OrderState,
+  actor: OrderActor,
+  business: BusinessCode,
+  needsReview = false,
+): OrderEvent[] {
   return ORDER_EVENTS.filter((e) => {
     const spec = ORDER_TRANSITIONS[e];
     if (!spec.actors.includes(actor) || !spec.from.includes(state)) return false;
     const f = BUSINESS_TYPES[business];
     if (e === "pay") return afterPayment(f, f.payment === "zero" ? "zero" : "online") !== null;
     if (e === "declare_transfer") return afterPayment(f, "transfer") !== null;
-    return spec.to(f, { business }, state) !== null;
+    return spec.to(f, { business, needsReview }, state) !== null;
   });
 }

@@ -138,3 +138,6 @@ export function renewalWindowOpen(notAfter: Date, now: Date, windowDays = 90): b
   assertWholeNumber("windowDays", windowDays, 0);
   return shanghaiDayNumber(notAfter) - shanghaiDayNumber(now) <= windowDays;
 }
+
+/** 延期 opens this many days before expiry (DESIGN §4; the reminders' first SMS goes out the same day). */
+export const RENEWAL_WINDOW_DAYS = 90;

@@ -6,6 +6,7 @@ import * as m0002 from "./migrations/0002_pki";
 import * as m0003 from "./migrations/0003_orders";
 import * as m0004 from "./migrations/0004_payments";
 import * as m0005 from "./migrations/0005_reminders";
+import * as m0006 from "./migrations/0006_businesses";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0003_orders": m0003,
   "0004_payments": m0004,
   "0005_reminders": m0005,
+  "0006_businesses": m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /** Issue 5's tables (subjects, catalog, orders, payments). Same portability rules as tables.ts. */
 export interface SubjectsTable {
@@ -65,6 +65,8 @@ export interface OrdersTable {
   last_note: string | null;
   reviewer_id: string | null;
   client_token: string | null;
+  needs_review: Generated<number>;
+  confirmed: Generated<number>;
   submitted_at: string | null;
   completed_at: string | null;
   created_at: string;
@@ -139,6 +141,38 @@ export interface OrderMaterialsTable {
   received_at: string;
 }
 
+export interface CertificateHoldsTable {
+  serial_hex: string;
+  order_id: string;
+  created_at: string;
+}
+
+export interface ItemAuthorisationsTable {
+  id: string;
+  order_id: string;
+  item_id: string;
+  purpose: "online_update" | "unlock";
+  code_hash: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  done_at: string | null;
+}
+
+export interface EsealsTable {
+  id: string;
+  certificate_serial: string;
+  account_id: string;
+  order_id: string;
+  item_id: string;
+  seal_name: string;
+  seal_kind: string;
+  image_upload_id: string;
+  enabled_at: string;
+  downloaded_at: string | null;
+}
+
 export interface OrderTables {
   subjects: SubjectsTable;
   handlers: HandlersTable;
@@ -149,6 +183,9 @@ export interface OrderTables {
   payments: PaymentsTable;
   uploads: UploadsTable;
   order_materials: OrderMaterialsTable;
+  certificate_holds: CertificateHoldsTable;
+  item_authorisations: ItemAuthorisationsTable;
+  eseals: EsealsTable;
 }
 
 export type Subject = Selectable<SubjectsTable>;

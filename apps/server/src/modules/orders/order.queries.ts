@@ -31,6 +31,7 @@ export function orderItemRows(q: Db | Trx) {
       "order_items.certificate_serial",
       "order_items.media_serial",
       "order_items.target_serial",
+      "order_items.details",
       "subjects.id as subject_id",
       "subjects.kind as subject_kind",
       "subjects.name as subject_name",

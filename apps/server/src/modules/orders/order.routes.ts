@@ -1,10 +1,21 @@
+import { maskIdCard } from "@certhall/domain";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requestMeta } from "../../lib/http";
 import { requireApplicant, requireStaff, type SecurityDeps } from "../../plugins/security";
-import { zIdParam, zListQuery, zOrderDetail, zOrderInput, zOrderList, zVersion } from "./order.schemas";
+import {
+  zBusiness,
+  zCandidates,
+  zIdParam,
+  zListQuery,
+  zOrderDetail,
+  zOrderInput,
+  zOrderList,
+  zVersion,
+} from "./order.schemas";
 import { type OrderService, presentOrderDetail, presentOrderSummary } from "./order.service";
+import { findCandidates } from "./order.targets";
 
 export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
   return async (app: FastifyInstance) => {
@@ -37,6 +48,46 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
       async (req, reply) => {
         const o = await orders.create(me(req), req.body, requestMeta(req));
         return reply.code(201).send(await detail(o.id, "applicant"));
+      },
+    );
+
+    r.get(
+      "/orders/candidates",
+      {
+        preHandler: applicant,
+        schema: {
+          tags,
+          summary:
+            "【添加其他证书】: my certificates a business may act on, searched by subject name or serial",
+          querystring: z.object({ business: zBusiness, q: z.string().trim().max(60).optional() }),
+          response: { 200: zCandidates },
+        },
+      },
+      async (req) => {
+        const found = await findCandidates(deps.db, me(req), req.query.business, req.query.q, deps.clock());
+        return {
+          certificates: found.map(({ cert, problem, hold }) => ({
+            serialHex: cert.serial_hex,
+            subjectDn: cert.subject,
+            notBefore: cert.not_before,
+            notAfter: cert.not_after,
+            status: cert.status,
+            subject: {
+              id: cert.subject_id,
+              kind: cert.subject_kind,
+              name: cert.subject_name,
+              identity:
+                cert.subject_kind === "person" ? maskIdCard(cert.subject_identity) : cert.subject_identity,
+              legalRep: cert.subject_legal_rep,
+              address: cert.subject_address,
+            },
+            caType: { id: cert.ca_type_id, name: cert.ca_type_name },
+            mediaSerial: cert.media_serial,
+            eligible: problem === null,
+            problem,
+            heldBy: hold ? hold.orderNo : null,
+          })),
+        };
       },
     );
 

@@ -5,15 +5,40 @@ import { zHandlerInput } from "../subjects/subject.fields";
 export const zOrderState = z.enum(ORDER_STATES);
 export const zBusiness = z.enum(BUSINESS_CODES, { error: "业务类型无效" });
 
+const zYears = z
+  .number({ error: "请填写年限" })
+  .int()
+  .min(1, { error: "年限至少 1 年" })
+  .max(5, { error: "年限最多 5 年" });
+
+/**
+ * One item. 新证 and 其他厂商介质证书更换 name a subject and a CA type; the other businesses name one of
+ * the account's certificates and their own details. The service checks which fields the business needs.
+ */
 export const zItemInput = z.object({
-  subjectId: z.string({ error: "请选择主体" }).min(1, { error: "请选择主体" }).max(64),
-  caTypeId: z.string({ error: "请选择 CA 类型" }).min(1, { error: "请选择 CA 类型" }).max(64),
-  years: z
-    .number({ error: "请填写年限" })
-    .int()
-    .min(1, { error: "年限至少 1 年" })
-    .max(5, { error: "年限最多 5 年" }),
+  subjectId: z.string().max(64).optional(),
+  caTypeId: z.string().max(64).optional(),
+  years: zYears.optional(),
   eseal: z.boolean().default(false),
+  certificateSerial: z.string().trim().max(64).optional(),
+  vendorCertificate: z.string().max(90_000, { error: "证书文件过大（不能超过 64 KB）" }).optional(),
+  keepKey: z.boolean().optional(),
+  seal: z
+    .object({
+      name: z.string({ error: "请填写印章名称" }).max(60, { error: "印章名称最多 60 个字" }),
+      kind: z.string({ error: "请选择印章类型" }).max(20),
+      uploadId: z.string({ error: "请上传印章图片" }).max(64),
+    })
+    .optional(),
+  changes: z
+    .object({
+      name: z.string().max(100).optional(),
+      legalRep: z.string().max(50).optional(),
+      address: z.string().max(200).optional(),
+    })
+    .optional(),
+  reason: z.string().max(200, { error: "变更原因最多 200 个字" }).optional(),
+  cause: z.enum(["lost", "broken"], { error: "补证原因应为介质遗失或损坏" }).optional(),
 });
 
 export const zOrderInput = z.object({
@@ -24,6 +49,7 @@ export const zOrderInput = z.object({
     .array(zItemInput)
     .min(1, { error: "请至少添加一项证书" })
     .max(20, { error: "一个订单最多 20 项证书" }),
+  confirmed: z.boolean().optional(),
 });
 
 export const zFeeLine = z.object({ code: z.string(), labelZh: z.string(), amount: z.number() });
@@ -75,8 +101,12 @@ export const zOrderDetail = zOrderSummary.extend({
       amountFen: z.number(),
       certificateSerial: z.string().nullable(),
       mediaSerial: z.string().nullable(),
+      targetSerial: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()).nullable(),
     }),
   ),
+  needsReview: z.boolean(),
+  confirmed: z.boolean(),
   timeline: z.object({
     done: z.array(
       z.object({
@@ -112,4 +142,29 @@ export const zListQuery = z.object({
   q: z.string().trim().max(60).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+export const zCandidates = z.object({
+  certificates: z.array(
+    z.object({
+      serialHex: z.string(),
+      subjectDn: z.string(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+      status: z.enum(["good", "revoked"]),
+      subject: z.object({
+        id: z.string(),
+        kind: z.string(),
+        name: z.string(),
+        identity: z.string(),
+        legalRep: z.string().nullable(),
+        address: z.string().nullable(),
+      }),
+      caType: z.object({ id: z.string(), name: z.string() }),
+      mediaSerial: z.string().nullable(),
+      eligible: z.boolean(),
+      problem: z.string().nullable(),
+      heldBy: z.string().nullable(),
+    }),
+  ),
 });

@@ -4,7 +4,9 @@ import {
   availableEvents,
   BUSINESS_TYPES,
   type BusinessCode,
+  checkSubjectChanges,
   expectedPath,
+  type ItemDetails,
   itemFeeLines,
   maskIdCard,
   maskPhone,
@@ -13,24 +15,42 @@ import {
   type OrderActor,
   type OrderEvent,
   type OrderState,
+  SEAL_KINDS,
+  type SealKind,
+  type SubjectChanges,
   shanghaiDate,
   sumLines,
+  TARGETS_OWN_CERTIFICATE,
+  type VendorSwapDetails,
+  validateUscc,
+  vendorSwapEnd,
 } from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
-import { invalidField, notFound } from "../../errors";
+import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
 import { rememberHandler } from "../subjects/handler.service";
+import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
+import {
+  claimHolds,
+  holdsOf,
+  type OwnedCertificate,
+  ownedCertificates,
+  renewalNeedsReview,
+  targetProblem,
+} from "./order.targets";
 import { applyTransition, type TransitionActor } from "./order.transition";
 
 export interface OrderDeps {
   db: Db;
   clock: Clock;
   config: Pick<Config, "sms">;
+  /** Our CA certificates: a vendor certificate issued by one of them is refused (it is ours). */
+  ourCas?: () => readonly OwnCa[];
 }
 
 export interface HandlerInput {
@@ -40,10 +60,24 @@ export interface HandlerInput {
 }
 
 export interface ItemInput {
-  subjectId: string;
-  caTypeId: string;
-  years: number;
-  eseal: boolean;
+  /** 新证, 其他厂商介质证书更换: the subject and product. */
+  subjectId?: string;
+  caTypeId?: string;
+  years?: number;
+  eseal?: boolean;
+  /** Every other business: the account's certificate the item acts on. */
+  certificateSerial?: string;
+  /** 其他厂商介质证书更换: the other vendor's certificate, base64 DER as the browser read it. */
+  vendorCertificate?: string;
+  /** 延期 */
+  keepKey?: boolean;
+  /** 电子签章开通 */
+  seal?: { name: string; kind: string; uploadId: string };
+  /** 变更 */
+  changes?: SubjectChanges;
+  reason?: string;
+  /** 补证 */
+  cause?: string;
 }
 
 export interface OrderInput {
@@ -51,6 +85,8 @@ export interface OrderInput {
   subjectKind: "company" | "person";
   handler: HandlerInput;
   items: ItemInput[];
+  /** 【是否换证】/【是否注销】 ticked. */
+  confirmed?: boolean;
 }
 
 interface Meta {
@@ -78,12 +114,40 @@ export function createOrderService(deps: OrderDeps) {
   const { db, clock } = deps;
   const tdeps = { clock, signName: deps.config.sms.signName };
 
-  /** Prices every item from the catalog as it stands now, checking ownership and kinds. */
-  async function priceItems(trx: Trx | Db, accountId: string, input: OrderInput) {
+  /** Prices every item from the catalog as it stands now, checking ownership, kinds and targets. */
+  async function priceItems(trx: Trx | Db, accountId: string, input: OrderInput, selfOrderId?: string) {
     if (input.items.length === 0) throw invalidField("items", "请至少添加一项证书");
     if (input.items.length > MAX_ITEMS) throw invalidField("items", `一个订单最多 ${MAX_ITEMS} 项证书`);
-    const subjectIds = [...new Set(input.items.map((i) => i.subjectId))];
-    const caTypeIds = [...new Set(input.items.map((i) => i.caTypeId))];
+    const confirmation = BUSINESS_TYPES[input.business].confirmation;
+    if (confirmation && !input.confirmed) {
+      throw invalidField("confirmed", `请勾选【${confirmation}】确认办理`);
+    }
+    const rows = TARGETS_OWN_CERTIFICATE[input.business]
+      ? await resolveOwnTargets(trx, accountId, input, selfOrderId)
+      : await resolveSubjectItems(trx, accountId, input);
+    return rows.map((row, index) => {
+      const { caType } = row;
+      const years = input.business === "renew" ? checkYears(input.items[index]!.years, index) : row.years;
+      const lines = itemFeeLines(input.business, pricesOf(caType), {
+        years,
+        eseal: input.business === "new" ? !!input.items[index]!.eseal : false,
+      });
+      return { ...row, years, lines, amount: sumLines(lines) };
+    });
+  }
+
+  function checkYears(years: number | undefined, index: number): number {
+    const y = years ?? 1;
+    if (!Number.isInteger(y) || y < 1 || y > 5) {
+      throw invalidField(`items.${index}.years`, `第 ${index + 1} 项：年限应为 1–5 年`);
+    }
+    return y;
+  }
+
+  /** 新证 and 其他厂商介质证书更换: items name one of the account's subjects and a product. */
+  async function resolveSubjectItems(trx: Trx | Db, accountId: string, input: OrderInput) {
+    const subjectIds = [...new Set(input.items.map((i) => i.subjectId ?? ""))];
+    const caTypeIds = [...new Set(input.items.map((i) => i.caTypeId ?? ""))];
     const subjects = new Map(
       (
         await trx
@@ -105,14 +169,16 @@ export function createOrderService(deps: OrderDeps) {
           .execute()
       ).map((c) => [c.id, c]),
     );
+    const now = clock();
+    const vendorsSeen = new Set<string>();
     return input.items.map((item, index) => {
-      const subject = subjects.get(item.subjectId);
+      const subject = subjects.get(item.subjectId ?? "");
       // Another account's subject is simply not found: ids do not reveal what exists elsewhere.
       if (!subject) throw invalidField(`items.${index}.subjectId`, `第 ${index + 1} 项：主体不存在`);
       if (subject.kind !== input.subjectKind) {
         throw invalidField(`items.${index}.subjectId`, `第 ${index + 1} 项：主体类型与订单不符`);
       }
-      const caType = caTypes.get(item.caTypeId);
+      const caType = caTypes.get(item.caTypeId ?? "");
       if (!caType) throw invalidField(`items.${index}.caTypeId`, `第 ${index + 1} 项：CA 类型不存在或已停售`);
       if (caType.subject_kind !== subject.kind) {
         throw invalidField(
@@ -120,12 +186,212 @@ export function createOrderService(deps: OrderDeps) {
           `第 ${index + 1} 项：「${caType.name}」不适用于${subject.kind === "company" ? "企业" : "个人"}`,
         );
       }
-      if (!Number.isInteger(item.years) || item.years < 1 || item.years > 5) {
-        throw invalidField(`items.${index}.years`, `第 ${index + 1} 项：年限应为 1–5 年`);
+      const years = checkYears(item.years, index);
+      if (input.business !== "vendor_swap") {
+        return {
+          subject,
+          caType,
+          years,
+          target: null,
+          media: null,
+          details: null as ItemDetails | null,
+          needsReview: false,
+        };
       }
-      const lines = itemFeeLines(input.business, pricesOf(caType), { years: item.years, eseal: item.eseal });
-      return { item, subject, caType, lines, amount: sumLines(lines) };
+      const vendor = readVendor(item.vendorCertificate, index, now);
+      if (vendorsSeen.has(vendor.fingerprintSha256)) {
+        throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：同一证书不能重复添加`);
+      }
+      vendorsSeen.add(vendor.fingerprintSha256);
+      const uscc = vendor.subjectFields.serialNumber;
+      if (subject.kind === "company" && uscc && validateUscc(uscc).ok && uscc !== subject.identity_key) {
+        throw invalidField(
+          `items.${index}.vendorCertificate`,
+          `第 ${index + 1} 项：证书中的统一社会信用代码 ${uscc} 与所选企业（${subject.identity_key}）不一致`,
+        );
+      }
+      const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
+      if (!rule.ok)
+        throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：${rule.reason}`);
+      const details: VendorSwapDetails & { derBase64: string } = {
+        vendor: {
+          subject: vendor.subject,
+          issuer: vendor.issuer,
+          serialHex: vendor.serialHex,
+          notBefore: vendor.notBefore,
+          notAfter: vendor.notAfter,
+          fingerprintSha256: vendor.fingerprintSha256,
+        },
+        estimatedEnd: rule.end.toISOString(),
+        rule: rule.rule,
+        derBase64: vendor.derBase64,
+      };
+      return {
+        subject,
+        caType,
+        years: 1,
+        target: `vendor:${vendor.fingerprintSha256}`,
+        media: null,
+        details: details as ItemDetails,
+        needsReview: false,
+      };
     });
+  }
+
+  function readVendor(text: string | undefined, index: number, now: Date) {
+    const field = `items.${index}.vendorCertificate`;
+    if (!text) throw invalidField(field, `第 ${index + 1} 项：请上传其他厂商的证书文件`);
+    if (!deps.ourCas) throw invalidField(field, "本 CA 未就绪，暂不能办理其他厂商介质证书更换");
+    try {
+      return readVendorCertificate(Buffer.from(text, "base64"), deps.ourCas(), now);
+    } catch (err) {
+      if (err instanceof AppError) throw invalidField(field, `第 ${index + 1} 项：${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Every other business: items pick one of the account's own certificates (【添加其他证书】). */
+  async function resolveOwnTargets(
+    trx: Trx | Db,
+    accountId: string,
+    input: OrderInput,
+    selfOrderId?: string,
+  ) {
+    const serials = input.items.map((i, index) => {
+      const s = (i.certificateSerial ?? "").trim().toLowerCase();
+      if (!/^[0-9a-f]{2,64}$/.test(s)) {
+        throw invalidField(`items.${index}.certificateSerial`, `第 ${index + 1} 项：请选择证书`);
+      }
+      return s;
+    });
+    const dup = serials.findIndex((s, i) => serials.indexOf(s) !== i);
+    if (dup >= 0)
+      throw invalidField(`items.${dup}.certificateSerial`, `第 ${dup + 1} 项：同一证书不能重复添加`);
+    const certs = new Map(
+      (
+        await ownedCertificates(trx, accountId).where("pki_certificates.serial_hex", "in", serials).execute()
+      ).map((c) => [c.serial_hex, c]),
+    );
+    const holds = await holdsOf(trx, serials);
+    const esealed = new Set(
+      (
+        await trx
+          .selectFrom("eseals")
+          .select("certificate_serial")
+          .where("certificate_serial", "in", serials)
+          .execute()
+      ).map((e) => e.certificate_serial),
+    );
+    const now = clock();
+    const caTypes = new Map(
+      (
+        await trx
+          .selectFrom("ca_types")
+          .selectAll()
+          .where("id", "in", [...certs.values()].map((c) => c.ca_type_id).concat(""))
+          .execute()
+      ).map((c) => [c.id, c]),
+    );
+    const out = [];
+    for (const [index, serial] of serials.entries()) {
+      const field = `items.${index}.certificateSerial`;
+      const cert = certs.get(serial);
+      // Someone else's certificate is "not found", exactly like one that does not exist.
+      if (!cert) throw invalidField(field, `第 ${index + 1} 项：证书不存在`);
+      if (cert.subject_kind !== input.subjectKind) {
+        throw invalidField(field, `第 ${index + 1} 项：证书的主体类型与订单不符`);
+      }
+      const problem = targetProblem(input.business, cert, now, {
+        hold: holds.get(serial),
+        selfOrderId,
+        esealEnabled: esealed.has(serial),
+      });
+      if (problem) throw new AppError("CONFLICT", `第 ${index + 1} 项：${problem}`, { field });
+      const caType = caTypes.get(cert.ca_type_id);
+      if (!caType) throw invalidField(field, `第 ${index + 1} 项：证书的 CA 类型已不存在`);
+      const subject = {
+        id: cert.subject_id,
+        kind: cert.subject_kind,
+        name: cert.subject_name,
+        identity_key: cert.subject_identity,
+        legal_rep: cert.subject_legal_rep,
+        address: cert.subject_address,
+      };
+      const details = await itemDetails(trx, accountId, input, index, cert);
+      out.push({
+        subject,
+        caType,
+        years: cert.years,
+        target: serial,
+        // The medium the certificate sits on: an unlock acts on that very key.
+        media: input.business === "unlock" ? cert.media_serial : null,
+        details,
+        needsReview:
+          input.business === "renew" && renewalNeedsReview(cert, now, input.items[index]!.years ?? 1),
+      });
+    }
+    return out;
+  }
+
+  async function itemDetails(
+    trx: Trx | Db,
+    accountId: string,
+    input: OrderInput,
+    index: number,
+    cert: OwnedCertificate,
+  ): Promise<ItemDetails | null> {
+    const item = input.items[index]!;
+    const at = (f: string) => `items.${index}.${f}`;
+    switch (input.business) {
+      case "renew":
+        if (typeof item.keepKey !== "boolean") {
+          throw invalidField(at("keepKey"), `第 ${index + 1} 项：请选择保留原密钥或更换新密钥`);
+        }
+        return { keepKey: item.keepKey };
+      case "change": {
+        const r = checkSubjectChanges(
+          cert.subject_kind,
+          { name: cert.subject_name, legalRep: cert.subject_legal_rep, address: cert.subject_address },
+          item.changes ?? {},
+          item.reason ?? "",
+        );
+        if (!r.ok) throw invalidField(at(r.field), `第 ${index + 1} 项：${r.message}`);
+        return { changes: r.changes, reason: r.reason };
+      }
+      case "reissue":
+        if (item.cause !== "lost" && item.cause !== "broken") {
+          throw invalidField(at("cause"), `第 ${index + 1} 项：请选择补证原因（介质遗失或损坏）`);
+        }
+        return { cause: item.cause };
+      case "eseal": {
+        const seal = item.seal;
+        if (!seal) throw invalidField(at("seal"), `第 ${index + 1} 项：请上传印章图片并填写印章信息`);
+        const name = seal.name.trim();
+        if (!name || name.length > 60) {
+          throw invalidField(at("seal.name"), `第 ${index + 1} 项：印章名称须为 1–60 个字`);
+        }
+        if (!(SEAL_KINDS as readonly string[]).includes(seal.kind)) {
+          throw invalidField(at("seal.kind"), `第 ${index + 1} 项：请选择印章类型`);
+        }
+        const upload = await trx
+          .selectFrom("uploads")
+          .select(["id", "sha256"])
+          .where("id", "=", seal.uploadId)
+          .where("account_id", "=", accountId)
+          .where("purpose", "=", "seal_image")
+          .executeTakeFirst();
+        if (!upload)
+          throw invalidField(at("seal.uploadId"), `第 ${index + 1} 项：印章图片不存在，请重新上传`);
+        return {
+          sealName: name,
+          sealKind: seal.kind as SealKind,
+          sealUploadId: upload.id,
+          sealSha256: upload.sha256,
+        };
+      }
+      default:
+        return null;
+    }
   }
 
   async function writeItems(trx: Trx, orderId: string, priced: Awaited<ReturnType<typeof priceItems>>) {
@@ -139,17 +405,23 @@ export function createOrderService(deps: OrderDeps) {
           position,
           subject_id: p.subject.id,
           ca_type_id: p.caType.id,
-          years: p.item.years,
-          eseal: p.item.eseal ? 1 : 0,
+          years: p.years,
+          eseal: p.lines.some((l) => l.code === "eseal") ? 1 : 0,
           fee_lines: JSON.stringify(p.lines),
           amount_fen: p.amount,
-          target_serial: null,
+          target_serial: p.target,
           certificate_serial: null,
-          media_serial: null,
-          details: null,
+          media_serial: p.media,
+          details: p.details ? JSON.stringify(p.details) : null,
         })),
       )
       .execute();
+    await claimHolds(
+      trx,
+      orderId,
+      priced.flatMap((p) => (p.target ? [p.target] : [])),
+      clock(),
+    );
   }
 
   async function create(
@@ -194,6 +466,8 @@ export function createOrderService(deps: OrderDeps) {
         last_note: null,
         reviewer_id: null,
         client_token: input.clientToken ?? null,
+        needs_review: priced.some((p) => p.needsReview) ? 1 : 0,
+        confirmed: input.confirmed ? 1 : 0,
         submitted_at: null,
         completed_at: null,
         created_at: iso(now),
@@ -272,7 +546,7 @@ export function createOrderService(deps: OrderDeps) {
     if (input.business !== order.business) throw invalidField("business", "不能更改订单的业务类型");
     if (input.subjectKind !== order.subject_kind) throw invalidField("subjectKind", "不能更改订单的主体类型");
     const handler = input.handler;
-    const priced = await priceItems(db, accountId, input);
+    const priced = await priceItems(db, accountId, input, order.id);
     return db.transaction().execute(async (trx) => {
       const updated = await applyTransition(trx, tdeps, {
         order,
@@ -284,6 +558,8 @@ export function createOrderService(deps: OrderDeps) {
           handler_id_number: handler.idNumber,
           handler_phone: handler.phone,
           total_fen: priced.reduce((s, p) => s + p.amount, 0),
+          needs_review: priced.some((p) => p.needsReview) ? 1 : 0,
+          confirmed: input.confirmed ? 1 : 0,
         },
         ip: meta.ip,
       });
@@ -387,7 +663,7 @@ export function timeline(
 ) {
   const state = order.state as OrderState;
   const business = order.business as BusinessCode;
-  const path = expectedPath(business);
+  const path = expectedPath(business, "online", order.needs_review === 1);
   const idx = path.indexOf(state);
   const upcoming = idx >= 0 ? path.slice(idx + 1) : [];
   return {
@@ -475,8 +751,19 @@ export function presentOrderDetail(
       amountFen: i.amount_fen,
       certificateSerial: i.certificate_serial,
       mediaSerial: i.media_serial,
+      targetSerial: i.target_serial,
+      details: presentDetails(i.details),
     })),
+    needsReview: o.needs_review === 1,
+    confirmed: o.confirmed === 1,
     timeline: timeline(o, evts),
-    actions: availableEvents(o.state as OrderState, viewer, o.business as BusinessCode),
+    actions: availableEvents(o.state as OrderState, viewer, o.business as BusinessCode, o.needs_review === 1),
   };
+}
+
+/** Item details as the order pages show them (a vendor certificate's DER stays on the server). */
+function presentDetails(json: string | null): Record<string, unknown> | null {
+  if (!json) return null;
+  const { derBase64: _der, ...rest } = JSON.parse(json) as Record<string, unknown>;
+  return rest;
 }

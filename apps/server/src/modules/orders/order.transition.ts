@@ -1,17 +1,20 @@
 import {
   type BusinessCode,
   decideTransition,
+  ORDER_STATE_INFO,
   type OrderActor,
   type OrderEvent,
   type OrderState,
   type PaymentMethod,
 } from "@certhall/domain";
+import type { Updateable } from "kysely";
 import type { Trx } from "../../db/database";
 import type { Order, OrdersTable } from "../../db/tables.orders";
 import { AppError } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
+import { releaseHolds } from "./order.targets";
 
 /** Who fires a transition: their role in the order machine and their identity for the records. */
 export interface TransitionActor {
@@ -34,7 +37,7 @@ export interface TransitionInput {
   note?: string | null;
   method?: PaymentMethod;
   /** Other columns changed by the same step (delivery details, reviewer id, …). */
-  set?: Partial<Omit<OrdersTable, "id" | "state" | "version">>;
+  set?: Omit<Updateable<OrdersTable>, "id" | "state" | "version">;
   ip?: string | null;
   /** Extra detail for the audit entry. */
   detail?: Record<string, unknown>;
@@ -64,6 +67,7 @@ export async function applyTransition(
     {
       business: order.business as BusinessCode,
       method: input.method,
+      needsReview: order.needs_review === 1,
     },
     input.note ?? undefined,
   );
@@ -91,6 +95,9 @@ export async function applyTransition(
     .where("version", "=", order.version)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) throw new AppError("CONFLICT", "订单已被他人更新，请刷新页面后重试");
+
+  // A final state frees the certificates the order held (one open order per certificate).
+  if (ORDER_STATE_INFO[to].final) await releaseHolds(trx, order.id);
 
   await trx
     .insertInto("order_events")

@@ -1,0 +1,207 @@
+// The certificates an order acts on (【添加其他证书】): every business but 新证 names its items by a
+// certificate the account already holds, or (其他厂商介质证书更换) by another vendor's certificate. This
+// module finds the candidates, decides whether one may be used for a business, and holds it for the
+// order so that two open orders never act on the same certificate at once.
+
+import {
+  BUSINESS_TYPES,
+  type BusinessCode,
+  ORDER_STATE_INFO,
+  type OrderState,
+  RENEWAL_WINDOW_DAYS,
+  renewalEnd,
+  renewalWindowOpen,
+  shanghaiDate,
+} from "@certhall/domain";
+import type { Db, Trx } from "../../db/database";
+import { AppError } from "../../errors";
+import { iso } from "../../lib/clock";
+
+/** Final states release the order's holds (see applyTransition). */
+export const FINAL_STATES: OrderState[] = ["completed", "cancelled", "refunded"];
+
+/** An own certificate with the order item that produced it (its subject and product). */
+export interface OwnedCertificate {
+  serial_hex: string;
+  subject: string;
+  not_before: string;
+  not_after: string;
+  status: "good" | "revoked";
+  origin_item_id: string;
+  subject_id: string;
+  subject_kind: "company" | "person";
+  subject_name: string;
+  subject_identity: string;
+  subject_legal_rep: string | null;
+  subject_address: string | null;
+  ca_type_id: string;
+  ca_type_name: string;
+  ca_type_profile: string;
+  years: number;
+  media_serial: string | null;
+}
+
+/**
+ * The account's certificates issued through an order (the item whose certificate_serial it is gives
+ * its subject and product). Certificates of other accounts are never returned: the account id is part
+ * of every query, so a serial typed from elsewhere is simply not found.
+ */
+export function ownedCertificates(q: Db | Trx, accountId: string) {
+  return q
+    .selectFrom("pki_certificates")
+    .innerJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
+    .innerJoin("subjects", "subjects.id", "order_items.subject_id")
+    .innerJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
+    .select([
+      "pki_certificates.serial_hex",
+      "pki_certificates.subject",
+      "pki_certificates.not_before",
+      "pki_certificates.not_after",
+      "pki_certificates.status",
+      "order_items.id as origin_item_id",
+      "subjects.id as subject_id",
+      "subjects.kind as subject_kind",
+      "subjects.name as subject_name",
+      "subjects.identity_key as subject_identity",
+      "subjects.legal_rep as subject_legal_rep",
+      "subjects.address as subject_address",
+      "ca_types.id as ca_type_id",
+      "ca_types.name as ca_type_name",
+      "ca_types.profile as ca_type_profile",
+      "order_items.years",
+      "order_items.media_serial",
+    ])
+    .where("pki_certificates.account_id", "=", accountId)
+    .where("subjects.account_id", "=", accountId);
+}
+
+export interface HoldInfo {
+  orderId: string;
+  orderNo: string;
+  state: string;
+}
+
+export async function holdsOf(q: Db | Trx, serials: string[]): Promise<Map<string, HoldInfo>> {
+  if (serials.length === 0) return new Map();
+  const rows = await q
+    .selectFrom("certificate_holds")
+    .innerJoin("orders", "orders.id", "certificate_holds.order_id")
+    .select(["certificate_holds.serial_hex", "orders.id", "orders.order_no", "orders.state"])
+    .where("certificate_holds.serial_hex", "in", serials)
+    .execute();
+  return new Map(rows.map((r) => [r.serial_hex, { orderId: r.id, orderNo: r.order_no, state: r.state }]));
+}
+
+export const heldMessage = (serial: string, h: HoldInfo) =>
+  `证书 ${serial} 已在订单 ${h.orderNo}（${ORDER_STATE_INFO[h.state as OrderState]?.labelZh ?? h.state}）中办理，请等该订单办结或取消后再申请`;
+
+/**
+ * Why this certificate cannot be the target of this business now, in Chinese; null when it can.
+ * `hold` is an open order already acting on it (other than `selfOrderId`, the order being edited).
+ */
+export function targetProblem(
+  business: BusinessCode,
+  cert: Pick<OwnedCertificate, "serial_hex" | "status" | "not_after">,
+  now: Date,
+  opts: { hold?: HoldInfo; selfOrderId?: string; esealEnabled?: boolean } = {},
+): string | null {
+  if (cert.status === "revoked") return "证书已吊销，不能办理";
+  if (opts.hold && opts.hold.orderId !== opts.selfOrderId) return heldMessage(cert.serial_hex, opts.hold);
+  const notAfter = new Date(cert.not_after);
+  const expired = notAfter.getTime() <= now.getTime();
+  if (business === "renew") {
+    if (!renewalWindowOpen(notAfter, now, RENEWAL_WINDOW_DAYS)) {
+      return `证书 ${shanghaiDate(notAfter)} 到期，到期前 ${RENEWAL_WINDOW_DAYS} 天内才能办理延期`;
+    }
+    return null;
+  }
+  if (expired) return `证书已于 ${shanghaiDate(notAfter)} 过期，请先办理延期或申请新证`;
+  if (business === "eseal" && opts.esealEnabled) return "该证书已开通电子签章";
+  return null;
+}
+
+/** 延期 of a certificate expired more than a year: the order goes to review (DESIGN §4). */
+export function renewalNeedsReview(
+  cert: Pick<OwnedCertificate, "not_after">,
+  now: Date,
+  years: number,
+): boolean {
+  const r = renewalEnd(new Date(cert.not_after), now, years);
+  return !r.ok;
+}
+
+/** The certificates of the account whose subject or serial matches `q`, with their eligibility. */
+export async function findCandidates(
+  db: Db,
+  accountId: string,
+  business: BusinessCode,
+  q: string | undefined,
+  now: Date,
+) {
+  let query = ownedCertificates(db, accountId);
+  const term = q?.trim().replace(/[%_]/g, "");
+  if (term) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("subjects.name", "like", `%${term}%`),
+        eb("subjects.identity_key", "=", term.toUpperCase()),
+        eb("pki_certificates.serial_hex", "=", term.toLowerCase()),
+      ]),
+    );
+  }
+  const rows = await query.orderBy("pki_certificates.not_after").limit(100).execute();
+  const holds = await holdsOf(
+    db,
+    rows.map((r) => r.serial_hex),
+  );
+  const eseals = new Set(
+    rows.length
+      ? (
+          await db
+            .selectFrom("eseals")
+            .select("certificate_serial")
+            .where(
+              "certificate_serial",
+              "in",
+              rows.map((r) => r.serial_hex),
+            )
+            .execute()
+        ).map((e) => e.certificate_serial)
+      : [],
+  );
+  return rows.map((r) => ({
+    cert: r,
+    problem: targetProblem(business, r, now, {
+      hold: holds.get(r.serial_hex),
+      esealEnabled: eseals.has(r.serial_hex),
+    }),
+    hold: holds.get(r.serial_hex) ?? null,
+  }));
+}
+
+/** Holds the targets for the order, replacing what it held; a race loses on the primary key. */
+export async function claimHolds(trx: Trx, orderId: string, serials: string[], now: Date): Promise<void> {
+  await trx.deleteFrom("certificate_holds").where("order_id", "=", orderId).execute();
+  if (serials.length === 0) return;
+  const taken = await holdsOf(trx, serials);
+  for (const s of serials) {
+    const h = taken.get(s);
+    if (h && h.orderId !== orderId) throw new AppError("CONFLICT", heldMessage(s, h), { field: "items" });
+  }
+  try {
+    await trx
+      .insertInto("certificate_holds")
+      .values(serials.map((serial_hex) => ({ serial_hex, order_id: orderId, created_at: iso(now) })))
+      .execute();
+  } catch (err) {
+    // Another order claimed one of them between our check and our insert (its transaction won).
+    void err;
+    throw new AppError("CONFLICT", "所选证书刚被另一订单占用，请刷新后重试", { field: "items" });
+  }
+}
+
+export async function releaseHolds(trx: Trx, orderId: string): Promise<void> {
+  await trx.deleteFrom("certificate_holds").where("order_id", "=", orderId).execute();
+}
+
+export const businessName = (b: BusinessCode) => BUSINESS_TYPES[b].name;
