@@ -84,6 +84,26 @@ describe("buildCsr", () => {
     expect(asn1).toMatch(/UTF8STRING/);
   });
 
+  it("takes a DER Name as it is (a renewal repeats the old certificate's subject)", async () => {
+    const key = await generateKeyPair(session, { label: "csr-der-name" });
+    const name = encodeSubject(enterprise);
+    const path = writeCsr((await buildCsr(session, key, name)).pem);
+    expect(opensslVerifyCsr(path)).toBe(true);
+    const subject = openssl(["req", "-in", path, "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb"]);
+    expect(subject.trim()).toBe(
+      "subject=serialNumber=91350100M000100Y43,CN=福建某某科技有限公司,OU=财务部,O=福建某某科技有限公司,L=福州市,ST=福建省,C=CN",
+    );
+    for (const bad of [
+      Buffer.from([0x31, 0x00]),
+      Buffer.concat([name, Buffer.from([0x00])]),
+      name.subarray(0, 5),
+    ]) {
+      const error = await buildCsr(session, key, bad).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TokenError);
+      expect((error as TokenError).message).toBe("证书主体（DER 编码的名称）格式无效");
+    }
+  });
+
   it("makes a different signature each time for ECDSA yet both verify", async () => {
     const key = await generateKeyPair(session, { label: "csr-twice" });
     const a = await buildCsr(session, key, { commonName: "张三" });
