@@ -12,6 +12,7 @@ import {
   zOrderDetail,
   zOrderInput,
   zOrderList,
+  zVendorPreview,
   zVersion,
 } from "./order.schemas";
 import { type OrderService, presentOrderDetail, presentOrderSummary } from "./order.service";
@@ -89,6 +90,26 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
           })),
         };
       },
+    );
+
+    r.post(
+      "/orders/vendor-certificate",
+      {
+        preHandler: applicant,
+        schema: {
+          tags,
+          summary:
+            "其他厂商介质证书更换: read another vendor's certificate (base64 of the PEM/DER/.cer file) for confirmation",
+          body: z.object({
+            certificate: z
+              .string({ error: "请上传证书文件" })
+              .min(1, { error: "请上传证书文件" })
+              .max(90_000, { error: "证书文件过大（不能超过 64 KB）" }),
+          }),
+          response: { 200: zVendorPreview },
+        },
+      },
+      async (req) => orders.previewVendor(req.body.certificate),
     );
 
     r.get(

@@ -168,3 +168,20 @@ export const zCandidates = z.object({
     }),
   ),
 });
+
+export const zVendorPreview = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  serialHex: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  fingerprintSha256: z.string(),
+  subjectFields: z.object({
+    cn: z.string().optional(),
+    o: z.string().optional(),
+    serialNumber: z.string().optional(),
+    uscc: z.string().optional(),
+  }),
+  estimatedEnd: z.string(),
+  rule: z.enum(["plus_one_year", "two_years_from_processing"]),
+});

@@ -22,7 +22,6 @@ import {
   sumLines,
   TARGETS_OWN_CERTIFICATE,
   type VendorSwapDetails,
-  validateUscc,
   vendorSwapEnd,
 } from "@certhall/domain";
 import type { Config } from "../../config";
@@ -203,8 +202,8 @@ export function createOrderService(deps: OrderDeps) {
         throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：同一证书不能重复添加`);
       }
       vendorsSeen.add(vendor.fingerprintSha256);
-      const uscc = vendor.subjectFields.serialNumber;
-      if (subject.kind === "company" && uscc && validateUscc(uscc).ok && uscc !== subject.identity_key) {
+      const uscc = vendor.subjectFields.uscc;
+      if (subject.kind === "company" && uscc && uscc !== subject.identity_key) {
         throw invalidField(
           `items.${index}.vendorCertificate`,
           `第 ${index + 1} 项：证书中的统一社会信用代码 ${uscc} 与所选企业（${subject.identity_key}）不一致`,
@@ -651,7 +650,17 @@ export function createOrderService(deps: OrderDeps) {
     return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
   }
 
-  return { create, update, getOwned, getAny, step, items, events, list };
+  /** The vendor certificate as the order would read it, and the service end the rule gives today. */
+  function previewVendor(base64: string) {
+    const now = clock();
+    const vendor = readVendor(base64, 0, now);
+    const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
+    if (!rule.ok) throw invalidField("vendorCertificate", rule.reason);
+    const { derBase64: _der, ...summary } = vendor;
+    return { ...summary, estimatedEnd: rule.end.toISOString(), rule: rule.rule };
+  }
+
+  return { create, update, getOwned, getAny, step, items, events, list, previewVendor };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
