@@ -60,12 +60,12 @@ describe("business types", () => {
     expect(listBusinessTypes().filter((b) => b.confirmation !== null)).toHaveLength(2);
   });
 
-  it("switches on 新证 only; the other eight wait for their issue", () => {
+  it("switches on all nine businesses of the seed", () => {
     expect(
       listBusinessTypes()
         .filter((b) => b.available)
         .map((b) => b.code),
-    ).toEqual(["new"]);
+    ).toEqual(["new", "renew", "eseal", "change", "reissue", "unlock", "replace", "vendor_swap", "revoke"]);
   });
 
   it("has an English name and a one-line Chinese description for each business", () => {

@@ -72,7 +72,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: false,
     confirmation: null,
-    available: false,
+    available: true,
   },
   eseal: {
     code: "eseal",
@@ -85,7 +85,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: false,
     confirmation: null,
-    available: false,
+    available: true,
   },
   change: {
     code: "change",
@@ -98,7 +98,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: true,
     confirmation: null,
-    available: false,
+    available: true,
   },
   reissue: {
     code: "reissue",
@@ -111,7 +111,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: true,
     confirmation: null,
-    available: false,
+    available: true,
   },
   unlock: {
     code: "unlock",
@@ -123,7 +123,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "never",
     receipt: true,
     confirmation: null,
-    available: false,
+    available: true,
   },
   replace: {
     code: "replace",
@@ -136,7 +136,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: "是否换证",
-    available: false,
+    available: true,
   },
   vendor_swap: {
     code: "vendor_swap",
@@ -149,7 +149,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: null,
-    available: false,
+    available: true,
   },
   revoke: {
     code: "revoke",
@@ -161,7 +161,7 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "never",
     receipt: true,
     confirmation: "是否注销",
-    available: false,
+    available: true,
   },
 };
 

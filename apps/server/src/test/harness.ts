@@ -194,3 +194,11 @@ export async function staffClient(t: TestApp, username: string, password = "Cert
   if (res.status !== 200) throw new Error(`staff login ${res.status} ${JSON.stringify(res.body)}`);
   return c;
 }
+
+/** A fresh session for an existing applicant (e.g. after the test clock jumped past a session's life). */
+export async function loginApplicant(t: TestApp, phone: string, password = STRONG_PASSWORD) {
+  const c = new Client(t.app);
+  const res = await c.post("/api/v1/auth/login", { phone, password });
+  if (res.status !== 200) throw new Error(`login ${res.status} ${JSON.stringify(res.body)}`);
+  return c;
+}
