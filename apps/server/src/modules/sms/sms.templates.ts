@@ -20,6 +20,8 @@ export const SMS_TEMPLATES = {
   order_completed: (p: { orderNo: string; how: string }) => `您的订单 ${p.orderNo} 已办结：${p.how}。`,
   certificate_expiring: (p: { subject: string; date: string; days: string; url: string }) =>
     `您的证书（${p.subject}）将于 ${p.date} 到期，剩余 ${p.days} 天，请登录 ${p.url} 办理延期。`,
+  eseal_enabled: (p: { orderNo: string; count: string }) =>
+    `您的订单 ${p.orderNo} 已开通电子签章 ${p.count} 枚，即日起可用，请登录下载签章。`,
 } as const;
 
 export type SmsTemplateName = keyof typeof SMS_TEMPLATES;
