@@ -817,7 +817,18 @@ export function createCaService(deps: CaServiceDeps) {
     };
   }
 
-  async function revoke(actor: CaActor, input: RevokeInput): Promise<CertificateRecord> {
+  /**
+   * Revokes inside the caller's transaction: the certificate's status, the audit entry, every stored
+   * OCSP answer and a new CRL are written with `trx`, so an RA step (an order item superseding or
+   * cancelling a certificate) commits or rolls back with the revocation. The caller runs `publish()`
+   * after its commit: it puts the new answers in this process's OCSP and CRL caches (before the commit
+   * they would announce a revocation that might still roll back).
+   */
+  async function revokeInTransaction(
+    trx: Trx,
+    actor: CaActor,
+    input: RevokeInput,
+  ): Promise<{ record: CertificateRecord; publish: () => void }> {
     const serial = normalizeSerial(input.serialHex);
     if (!REASONS.includes(input.reason as RevocationReason)) {
       throw new AppError(
@@ -834,76 +845,85 @@ export function createCaService(deps: CaServiceDeps) {
       });
     }
     const revokedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const result = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom("pki_certificates")
-        .selectAll()
-        .where("serial_hex", "=", serial)
-        .executeTakeFirst();
-      if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
-      const ca = cas.get(row.ca_id);
-      if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
-      // The status guard makes a concurrent second revocation update nothing (then 409 below).
-      const updated = await trx
-        .updateTable("pki_certificates")
-        .set({
-          status: "revoked",
-          revoked_at: revokedAt.toISOString(),
-          revocation_reason: reason,
-          invalidity_date: input.invalidityDate?.toISOString() ?? null,
-        })
-        .where("serial_hex", "=", serial)
-        .where("status", "=", "good")
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) {
-        throw new AppError("CONFLICT", `证书 ${serial} 已于 ${row.revoked_at ?? "此前"} 吊销，不能重复吊销`, {
-          field: "serialHex",
-        });
-      }
-      await appendAudit(trx, {
-        at: now,
-        actorType: actor.type,
-        actorId: actor.id,
-        action: "pki.certificate.revoked",
-        objectType: "certificate",
-        objectId: serial,
-        detail: {
-          ca: ca.slug,
-          reason,
-          ...(input.invalidityDate ? { invalidityDate: input.invalidityDate.toISOString() } : {}),
-        },
-        ip: actor.ip ?? null,
+    const row = await trx
+      .selectFrom("pki_certificates")
+      .selectAll()
+      .where("serial_hex", "=", serial)
+      .executeTakeFirst();
+    if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
+    const ca = cas.get(row.ca_id);
+    if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
+    // The status guard makes a concurrent second revocation update nothing (then 409 below).
+    const updated = await trx
+      .updateTable("pki_certificates")
+      .set({
+        status: "revoked",
+        revoked_at: revokedAt.toISOString(),
+        revocation_reason: reason,
+        invalidity_date: input.invalidityDate?.toISOString() ?? null,
+      })
+      .where("serial_hex", "=", serial)
+      .where("status", "=", "good")
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      throw new AppError("CONFLICT", `证书 ${serial} 已于 ${row.revoked_at ?? "此前"} 吊销，不能重复吊销`, {
+        field: "serialHex",
       });
-      // Replace every pre-signed answer of this certificate the same moment (RFC 5019 6).
-      const status: OcspCertStatus = { status: "revoked", time: revokedAt, reason };
-      const hashes = await trx
-        .selectFrom("pki_ocsp_responses")
-        .select("hash_alg")
-        .where("ca_id", "=", ca.id)
-        .where("serial_hex", "=", serial)
-        .execute();
-      const algs = new Set<CertIdHash>(["sha1", ...hashes.map((h) => h.hash_alg)]);
-      const signed: { key: string; der: Buffer; thisUpdate: Date }[] = [];
-      for (const alg of algs) {
-        const r = await signOcsp(ca, buildCertId(ca.certDer, serial, alg), status);
-        await storeOcsp(trx, ca, serial, alg, "revoked", r.der, r.thisUpdate);
-        signed.push({ key: cacheKey(ca.id, alg, serial), ...r });
-      }
-      const crl = await generateCrlIn(trx, ca);
-      return { row, ca, signed, crl };
+    }
+    await appendAudit(trx, {
+      at: now,
+      actorType: actor.type,
+      actorId: actor.id,
+      action: "pki.certificate.revoked",
+      objectType: "certificate",
+      objectId: serial,
+      detail: {
+        ca: ca.slug,
+        reason,
+        ...(input.invalidityDate ? { invalidityDate: input.invalidityDate.toISOString() } : {}),
+      },
+      ip: actor.ip ?? null,
     });
-    for (const s of result.signed) remember(s.key, s.der, s.thisUpdate);
-    crlCache.set(result.ca.slug, { crl: result.crl, checkedAt: Date.now() });
-    return toRecord(
+    // Replace every pre-signed answer of this certificate the same moment (RFC 5019 6).
+    const status: OcspCertStatus = { status: "revoked", time: revokedAt, reason };
+    const hashes = await trx
+      .selectFrom("pki_ocsp_responses")
+      .select("hash_alg")
+      .where("ca_id", "=", ca.id)
+      .where("serial_hex", "=", serial)
+      .execute();
+    const algs = new Set<CertIdHash>(["sha1", ...hashes.map((h) => h.hash_alg)]);
+    const signed: { key: string; der: Buffer; thisUpdate: Date }[] = [];
+    for (const alg of algs) {
+      const r = await signOcsp(ca, buildCertId(ca.certDer, serial, alg), status);
+      await storeOcsp(trx, ca, serial, alg, "revoked", r.der, r.thisUpdate);
+      signed.push({ key: cacheKey(ca.id, alg, serial), ...r });
+    }
+    const crl = await generateCrlIn(trx, ca);
+    const record = toRecord(
       {
-        ...result.row,
+        ...row,
         status: "revoked",
         revoked_at: revokedAt.toISOString(),
         revocation_reason: reason,
         invalidity_date: input.invalidityDate?.toISOString() ?? null,
       },
-      result.ca,
+      ca,
     );
+    const publish = () => {
+      for (const s of signed) remember(s.key, s.der, s.thisUpdate);
+      crlCache.set(ca.slug, { crl, checkedAt: Date.now() });
+    };
+    return { record, publish };
+  }
+
+  /** Revokes in a transaction of its own, then publishes the new OCSP answers and CRL. */
+  async function revoke(actor: CaActor, input: RevokeInput): Promise<CertificateRecord> {
+    const { record, publish } = await db
+      .transaction()
+      .execute((trx) => revokeInTransaction(trx, actor, input));
+    publish();
+    return record;
   }
 
   function toRecord(row: PkiCertificatesTable, ca?: LoadedCa): CertificateRecord {
@@ -1095,6 +1115,7 @@ export function createCaService(deps: CaServiceDeps) {
     stats,
     issue,
     revoke,
+    revokeInTransaction,
     getCertificate,
     currentCrl,
     generateCrl: (slug: string, actor?: CaActor) => generateCrl(caBySlug(slug), actor),
