@@ -152,3 +152,58 @@ export function checkSubjectChanges(
   if (why.length > 200) return { ok: false, field: "reason", message: "变更原因最多 200 个字" };
   return { ok: true, changes, reason: why };
 }
+
+/**
+ * One line saying what an item does to its certificate, for the receipt, the window and the order page
+ * (e.g. 「证书 3f…a1：名称改为 某某公司；原因：企业更名」). Null for 新证 (its CA type and years say it all).
+ */
+export function describeItem(
+  business: BusinessCode,
+  targetSerial: string | null,
+  details: Record<string, unknown> | null,
+): string | null {
+  const d = (details ?? {}) as Record<string, unknown>;
+  const cert = targetSerial && !targetSerial.startsWith("vendor:") ? `证书 ${targetSerial}` : null;
+  const parts: string[] = [];
+  switch (business) {
+    case "new":
+      return null;
+    case "renew":
+      parts.push((d as unknown as RenewDetails).keepKey ? "保留原密钥" : "更换新密钥");
+      break;
+    case "eseal": {
+      const e = d as unknown as EsealDetails;
+      if (e.sealName) parts.push(`印章「${e.sealName}」（${e.sealKind}）`);
+      break;
+    }
+    case "change": {
+      const c = d as unknown as ChangeDetails;
+      for (const key of ["name", "legalRep", "address"] as const) {
+        const v = c.changes?.[key];
+        if (v) parts.push(`${CHANGE_LABELS[key]}改为 ${v}`);
+      }
+      if (c.reason) parts.push(`原因：${c.reason}`);
+      break;
+    }
+    case "reissue": {
+      const cause = (d as unknown as ReissueDetails).cause;
+      if (cause) parts.push(REISSUE_CAUSES[cause]);
+      break;
+    }
+    case "vendor_swap": {
+      const v = (d as unknown as VendorSwapDetails).vendor;
+      if (v) parts.push(`原证书 ${v.serialHex}（${v.issuer}）`);
+      break;
+    }
+    case "unlock":
+      parts.push("介质解锁");
+      break;
+    case "replace":
+      parts.push("换证（新介质、新证书，原证书作废）");
+      break;
+    case "revoke":
+      parts.push("注销（证书吊销）");
+      break;
+  }
+  return [cert, ...parts].filter(Boolean).join("；") || null;
+}

@@ -174,6 +174,36 @@ describe("per-business checks", () => {
   });
 });
 
+describe("zero-amount businesses", () => {
+  it("records a zero payment for 解锁 and prints a receipt with the unlock materials and the certificate", async () => {
+    const o = await owner.post("/api/v1/orders", order("unlock", [{ certificateSerial: serials[1] }]));
+    expect(o.status).toBe(201);
+    // The seed's 「支付订单（不进行扣款）」: no cashier, no bank, nothing to book.
+    const online = await owner.post(`/api/v1/orders/${o.body.id}/payments/online`, {
+      version: o.body.version,
+    });
+    expect(online.status).toBe(409);
+    const paid = await owner.post(`/api/v1/orders/${o.body.id}/payments/zero`, { version: o.body.version });
+    expect(paid.status).toBe(201);
+    expect(paid.body.amountFen).toBe(0);
+    const detail = await owner.get(`/api/v1/orders/${o.body.id}`);
+    expect(detail.body.state).toBe("awaiting_materials");
+    const receipt = await owner.get(`/api/v1/orders/${o.body.id}/receipt`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.body.businessName).toBe("解锁");
+    expect(receipt.body.materials.map((m: { code: string }) => m.code)).toEqual([
+      "unlock_form",
+      "certificate_media",
+      "handler_id_copy",
+    ]);
+    expect(receipt.body.items[0]).toMatchObject({ targetSerial: serials[1], amountFen: 0 });
+    expect(receipt.body.items[0].what).toContain(serials[1]);
+    expect(receipt.body.items[0].what).toContain("介质解锁");
+    // The medium the certificate sits on is the one to unlock.
+    expect(detail.body.items[0].mediaSerial).toMatch(/^UKEY-/);
+  });
+});
+
 describe("延期 window and review", () => {
   it("opens 90 days before expiry, and sends a renewal of a certificate expired over a year to review", async () => {
     const cert = await t.database.db

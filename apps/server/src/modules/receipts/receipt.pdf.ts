@@ -157,6 +157,7 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
     line(
       `${i.position}. ${i.caTypeName} — ${i.subjectName}，${i.years} 年${i.eseal ? "，含电子签章" : ""}    ${yuan(i.amountFen)}`,
     );
+    if (i.what) line(i.what, { indent: 14 });
     if (i.feeLines.length) {
       line(i.feeLines.map((l) => `${l.labelZh} ${yuan(l.amount)}`).join("；"), { indent: 14 });
     }

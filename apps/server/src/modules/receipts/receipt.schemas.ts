@@ -39,6 +39,8 @@ export const zReceipt = z.object({
       eseal: z.boolean(),
       feeLines: z.array(zFeeLine),
       amountFen: z.number().int(),
+      targetSerial: z.string().nullable(),
+      what: z.string().nullable(),
     }),
   ),
   totalFen: z.number().int(),

@@ -4,6 +4,7 @@ import {
   type BusinessCode,
   type CalendarDay,
   dayStatus,
+  describeItem,
   type FeeLine,
   formatHours,
   isValidIsoDate,
@@ -180,6 +181,8 @@ export function createReceiptService(deps: ReceiptDeps) {
         eseal: i.eseal === 1,
         feeLines: JSON.parse(i.fee_lines) as FeeLine[],
         amountFen: i.amount_fen,
+        targetSerial: i.target_serial,
+        what: describeItem(business, i.target_serial, i.details ? JSON.parse(i.details) : null),
       })),
       totalFen: order.total_fen,
       payments: payments.map((p) => ({

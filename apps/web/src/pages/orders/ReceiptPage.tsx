@@ -98,7 +98,10 @@ export function ReceiptSheet({ receipt: r }: { receipt: Receipt }) {
             {r.items.map((i) => (
               <tr key={i.position}>
                 <td>{i.position}</td>
-                <td>{i.subjectName}</td>
+                <td>
+                  {i.subjectName}
+                  {i.what ? <div className="receipt-what">{i.what}</div> : null}
+                </td>
                 <td>{i.caTypeName}</td>
                 <td>{i.years}</td>
                 <td>{i.eseal ? t("common.yes") : t("common.no")}</td>
