@@ -14,6 +14,7 @@ import { AppError } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
+import { onReady } from "./order.effects";
 import { releaseHolds } from "./order.targets";
 
 /** Who fires a transition: their role in the order machine and their identity for the records. */
@@ -98,6 +99,7 @@ export async function applyTransition(
 
   // A final state frees the certificates the order held (one open order per certificate).
   if (ORDER_STATE_INFO[to].final) await releaseHolds(trx, order.id);
+  if (to === "ready") await onReady(trx, order, deps);
 
   await trx
     .insertInto("order_events")
