@@ -131,7 +131,7 @@ describe("runExpiryReminders", () => {
     expect(sms[0]?.phone).toBe(PHONE);
     expect(sms[0]?.template).toBe("certificate_expiring");
     expect(sms[0]?.text).toBe(
-      "【测试】您的证书（福州某某科技有限公司）将于 2027-02-22 到期，剩余 89 天，请登录 https://ra.example.cn/certificates 办理延期。",
+      `【测试】您的证书（福州某某科技有限公司）将于 2027-02-22 到期，剩余 89 天，请登录 https://ra.example.cn/business/renew?serial=${serial} 办理延期。`,
     );
     expect(await reminders()).toMatchObject([
       { serial_hex: serial, threshold_days: 90, account_id: accountId, days_left: 89, sms_id: sms[0]?.id },

@@ -15,7 +15,7 @@ export interface ReminderDeps {
   clock: Clock;
   /** SMS signature 【…】 (SMS_SIGN_NAME). */
   signName: string;
-  /** PUBLIC_URL without a trailing slash; the SMS links to its /certificates (the wallet, where 延期 starts). */
+  /** PUBLIC_URL without a trailing slash; the SMS links to its 延期 page with the certificate picked. */
   publicUrl: string;
 }
 
@@ -131,7 +131,8 @@ export async function runExpiryReminders(deps: ReminderDeps): Promise<number> {
             subject: c.subject,
             date: shanghaiDate(c.notAfter),
             days: String(daysLeft),
-            url: `${deps.publicUrl}/certificates`,
+            // One click to 延期 with this certificate already picked (the page asks for login first).
+            url: `${deps.publicUrl}/business/renew?serial=${c.serial}`,
           },
         );
         const inserted = await trx
