@@ -70,11 +70,10 @@ export interface HeldCertificate {
 }
 
 /**
- * The applicant (logged in on `page`) files a 新证 for `company` with the given CA types, and staff take
+ * The applicant (`opts.api`, logged in on the walk's page) files a 新证 for `company` with the given CA types, and staff take
  * it through review, transfer booking, materials and issuance over the API. Answers the certificates.
  */
 export async function holdCertificates(
-  page: Page,
   baseURL: string,
   dir: string,
   opts: {
