@@ -49,6 +49,7 @@ import { staffRoutes } from "./modules/staff/staff.routes";
 import { createStaffService } from "./modules/staff/staff.service";
 import { subjectRoutes } from "./modules/subjects/subject.routes";
 import { createSubjectService } from "./modules/subjects/subject.service";
+import { unlockRoutes } from "./modules/unlock/unlock.routes";
 import { windowRoutes } from "./modules/windows/window.routes";
 import { createWindowService } from "./modules/windows/window.service";
 import { workbenchRoutes } from "./modules/workbench/workbench.routes";
@@ -229,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
+      await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(receiptRoutes({ ...security, receipts }));
       await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));

@@ -18,6 +18,10 @@ export const SMS_TEMPLATES = {
   certificate_issued: (p: { orderNo: string }) =>
     `您的订单 ${p.orderNo} 证书已签发，请按约定领取或等待寄出。`,
   order_completed: (p: { orderNo: string; how: string }) => `您的订单 ${p.orderNo} 已办结：${p.how}。`,
+  // The one-time unlock code (解锁授权码) for the token client: the whole authorisation, so it names
+  // the key it is bound to and warns not to pass it on.
+  unlock_code: (p: { orderNo: string; code: string; mediaSerial: string; date: string }) =>
+    `您的订单 ${p.orderNo} 解锁授权码：${p.code}，仅限序列号 ${p.mediaSerial} 的介质使用一次，${p.date} 前有效。请勿告诉他人。`,
   certificate_expiring: (p: { subject: string; date: string; days: string; url: string }) =>
     `您的证书（${p.subject}）将于 ${p.date} 到期，剩余 ${p.days} 天，请登录 ${p.url} 办理延期。`,
   eseal_enabled: (p: { orderNo: string; count: string }) =>

@@ -3,6 +3,7 @@
 // awaiting_materials. Not imported by production code.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { BUSINESS_TYPES, type BusinessCode, materialsFor } from "@certhall/domain";
 import { buildApp } from "../../app";
 import type { Order } from "../../db/tables.orders";
 import { systemClock } from "../../lib/clock";
@@ -10,21 +11,28 @@ import { seedDemoData, seedReferenceData } from "../../seed";
 import { type Client, createTestDatabase, type TestApp, testClock } from "../../test/harness";
 import { applyTransition } from "../orders/order.transition";
 import { createCaService } from "../pki/ca.service";
-import { opensslOk } from "../pki/test-support";
+import { openssl, opensslOk, write } from "../pki/test-support";
 
 export interface FlowApp extends TestApp {
   ca: ReturnType<typeof createCaService>;
 }
 
 /** The app under test with a real CA. Its clock starts now (the CA's is the system clock) and can move. */
-export async function createFlowApp(): Promise<FlowApp> {
+export async function createFlowApp(opts: { logStream?: NodeJS.WritableStream } = {}): Promise<FlowApp> {
   const { config, database, cleanup } = await createTestDatabase({ PUBLIC_URL: "http://ca.test.example" });
   const time = testClock(new Date().toISOString());
   await seedReferenceData(database.db, time.clock);
   await seedDemoData(database.db, time.clock);
   const ca = createCaService({ db: database.db, clock: systemClock, config });
   await ca.bootstrap();
-  const app = await buildApp({ config, database, ca, clock: time.clock, webDist: null });
+  const app = await buildApp({
+    config,
+    database,
+    ca,
+    clock: time.clock,
+    webDist: null,
+    ...(opts.logStream ? { logStream: opts.logStream, config: { ...config, logLevel: "info" } } : {}),
+  });
   await app.ready();
   return {
     app,
@@ -145,4 +153,164 @@ export async function opensslCsr(dir: string, name: string): Promise<string> {
     dir,
   );
   return readFileSync(path.join(dir, `${name}.csr`), "utf8");
+}
+
+export interface FlowClients {
+  applicant: Client;
+  reviewer: Client;
+  operator: Client;
+}
+
+/**
+ * A 新证 order driven to completion at the window: every item on a USB key serial (`media`, or
+ * UKEY-<order>-<n>) and issued from a fresh openssl key (<name>-<n>.key in `dir`). Returns the serials.
+ */
+export async function windowIssued(
+  t: FlowApp,
+  clients: FlowClients,
+  dir: string,
+  opts: Parameters<typeof orderAwaitingMaterials>[3] & { name?: string; media?: string[] } = {},
+): Promise<{ orderId: string; serials: string[]; mediaSerials: string[] }> {
+  const { applicant, reviewer, operator } = clients;
+  const order = await orderAwaitingMaterials(t, applicant, reviewer, opts);
+  const url = (rest: string) => `/api/v1/admin/orders/${order.id}${rest}`;
+  const ticked = await operator.post(url("/materials"), {
+    version: order.version,
+    received: materialsFor("new", order.subject_kind).map((m) => m.code),
+  });
+  const received = await operator.post(url("/receive"), { version: ticked.body.version });
+  if (received.status !== 200) throw new Error(`receive ${received.status} ${JSON.stringify(received.body)}`);
+  const serials: string[] = [];
+  const mediaSerials: string[] = [];
+  const name = opts.name ?? `k${order.order_no}`;
+  for (const [n, item] of (received.body.items as { id: string }[]).entries()) {
+    const media = opts.media?.[n] ?? `UKEY-${order.order_no.slice(-6)}-${n}`;
+    const m = await operator.post(url(`/items/${item.id}/media`), { mediaSerial: media });
+    if (m.status !== 200) throw new Error(`media ${m.status} ${JSON.stringify(m.body)}`);
+    const issued = await operator.post(url(`/items/${item.id}/issue`), {
+      csrPem: await opensslCsr(dir, `${name}-${n}`),
+    });
+    if (issued.status !== 201) throw new Error(`issue ${issued.status} ${JSON.stringify(issued.body)}`);
+    serials.push(issued.body.certificate.serialHex);
+    mediaSerials.push(m.body.mediaSerial);
+  }
+  const fresh = await operator.get(url(""));
+  const done = await operator.post(url("/complete"), { version: fresh.body.version, how: "handover" });
+  if (done.status !== 200) throw new Error(`complete ${done.status} ${JSON.stringify(done.body)}`);
+  return { orderId: order.id, serials, mediaSerials };
+}
+
+/**
+ * Lets applicants file these businesses in this test process. BUSINESS_TYPES[...].available is the
+ * integrator's switch (not flipped while the window's processing is being built); the order rules
+ * themselves are the same either way.
+ */
+export function openBusinesses(...codes: BusinessCode[]): void {
+  for (const code of codes) (BUSINESS_TYPES[code] as { available: boolean }).available = true;
+}
+
+/**
+ * An order of `business` filed by the applicant through the API and driven to processing: paid
+ * (online, or the zero payment), booked by finance when the business books, materials ticked and
+ * received at the window. Returns the operator's view of the order.
+ */
+export async function businessOrderProcessing(
+  t: FlowApp,
+  clients: FlowClients,
+  business: BusinessCode,
+  items: Record<string, unknown>[],
+  opts: { subjectKind?: "company" | "person"; handler?: typeof HANDLER } = {},
+) {
+  openBusinesses(business);
+  const subjectKind = opts.subjectKind ?? "company";
+  const created = await clients.applicant.post("/api/v1/orders", {
+    business,
+    subjectKind,
+    handler: opts.handler ?? HANDLER,
+    items,
+    submit: true,
+    ...(BUSINESS_TYPES[business].confirmation ? { confirmed: true } : {}),
+  });
+  if (created.status !== 201) throw new Error(`order ${created.status} ${JSON.stringify(created.body)}`);
+  const id = created.body.id as string;
+  const db = t.database.db;
+  const deps = { clock: t.time.clock, signName: t.config.sms.signName };
+  const awaiting = await db.transaction().execute(async (trx) => {
+    let o = await trx.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    o = await applyTransition(trx, deps, {
+      order: o,
+      event: "pay",
+      method: BUSINESS_TYPES[business].payment === "zero" ? "zero" : "online",
+      actor: { role: "system", type: "system", id: null },
+    });
+    if (o.state === "awaiting_booking") {
+      o = await applyTransition(trx, deps, {
+        order: o,
+        event: "book",
+        actor: { role: "finance", type: "staff", id: null },
+      });
+    }
+    return o;
+  });
+  if (awaiting.state !== "awaiting_materials") throw new Error(`state ${awaiting.state}`);
+  const url = (rest: string) => `/api/v1/admin/orders/${id}${rest}`;
+  const ticked = await clients.operator.post(url("/materials"), {
+    version: awaiting.version,
+    received: materialsFor(business, subjectKind).map((m) => m.code),
+  });
+  if (ticked.status !== 200) throw new Error(`materials ${ticked.status} ${JSON.stringify(ticked.body)}`);
+  const received = await clients.operator.post(url("/receive"), { version: ticked.body.version });
+  if (received.status !== 200) throw new Error(`receive ${received.status} ${JSON.stringify(received.body)}`);
+  return received.body as OrderDetailBody;
+}
+
+export interface OrderDetailBody {
+  id: string;
+  orderNo: string;
+  state: string;
+  version: number;
+  items: {
+    id: string;
+    certificateSerial: string | null;
+    mediaSerial: string | null;
+    targetSerial: string | null;
+    details: Record<string, unknown> | null;
+    subject: { name: string; legalRep: string | null; address: string | null };
+  }[];
+}
+
+/** The CA certificates as PEM files in `dir` (issuing.pem, root.pem) for openssl verify/ocsp. */
+export function writeCaFiles(t: FlowApp, dir: string): void {
+  const issuing = t.ca.issuing();
+  write(dir, "issuing.pem", issuing.certPem);
+  write(dir, "root.pem", t.ca.chainOf(issuing)[1]!.certPem);
+  write(dir, "chain.pem", issuing.certPem);
+}
+
+/** openssl ocsp against the listening app for `certFile` (in `dir`), without a nonce. */
+export async function ocspText(baseUrl: string, dir: string, certFile: string): Promise<string> {
+  const r = await openssl(
+    [
+      "ocsp",
+      "-issuer",
+      "issuing.pem",
+      "-cert",
+      certFile,
+      "-url",
+      `${baseUrl}/pki/ocsp`,
+      "-CAfile",
+      "root.pem",
+      "-no_nonce",
+    ],
+    dir,
+  );
+  return r.out;
+}
+
+/** The issuing CA's current CRL as `openssl crl -text`. */
+export async function crlText(t: FlowApp, dir: string): Promise<string> {
+  const res = await t.app.inject({ method: "GET", url: `/pki/crl/${t.ca.issuing().slug}.crl` });
+  if (res.statusCode !== 200) throw new Error(`crl ${res.statusCode}`);
+  write(dir, "current.crl.der", res.rawPayload);
+  return opensslOk(["crl", "-inform", "DER", "-in", "current.crl.der", "-noout", "-text"], dir);
 }

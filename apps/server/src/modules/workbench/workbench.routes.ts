@@ -168,6 +168,98 @@ export function workbenchRoutes(deps: SecurityDeps & { orders: OrderService; wor
     );
 
     r.post(
+      "/admin/orders/:id/items/:itemId/revoke",
+      {
+        preHandler: operator,
+        schema: {
+          tags,
+          summary: "注销: revoke the item's certificate (cessationOfOperation); once per item",
+          params: zItemParams,
+          body: z.object({}).strict().optional(),
+          response: {
+            200: z.object({
+              revocation: z.object({
+                itemId: z.string(),
+                serialHex: z.string(),
+                reason: z.string(),
+                revokedAt: z.string(),
+              }),
+              order: zOrderDetail,
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const revocation = await workbench.revoke(req.params.id, req.params.itemId, meta(req));
+        return { revocation, order: await detail(req.params.id) };
+      },
+    );
+
+    r.post(
+      "/admin/orders/:id/items/:itemId/unlock-code",
+      {
+        preHandler: operator,
+        schema: {
+          tags,
+          summary:
+            "解锁授权码: a one-time code (7 days) for the token client, also sent by SMS to the handler; a new code ends the previous one",
+          params: zItemParams,
+          body: z.object({}).strict().optional(),
+          response: { 201: z.object({ code: z.string(), expiresAt: z.string() }) },
+        },
+      },
+      async (req, reply) => {
+        const out = await workbench.unlockCode(req.params.id, req.params.itemId, meta(req));
+        return reply.code(201).header("cache-control", "no-store").send(out);
+      },
+    );
+
+    r.post(
+      "/admin/orders/:id/items/:itemId/unlocked-at-window",
+      {
+        preHandler: operator,
+        schema: {
+          tags,
+          summary: "已在窗口解锁: the item's key was unlocked at the window (outstanding codes stop working)",
+          params: zItemParams,
+          body: z.object({}).strict().optional(),
+          response: {
+            200: z.object({
+              unlock: z.object({
+                itemId: z.string(),
+                mediaSerial: z.string(),
+                unlockedAt: z.string(),
+                unlockedVia: z.string(),
+              }),
+              order: zOrderDetail,
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const unlock = await workbench.unlockedAtWindow(req.params.id, req.params.itemId, meta(req));
+        return { unlock, order: await detail(req.params.id) };
+      },
+    );
+
+    r.get(
+      "/admin/orders/:id/items/:itemId/so-pin",
+      {
+        preHandler: operator,
+        schema: {
+          tags,
+          summary: "The SO PIN of an unlock item's key, for unlocking it at the window (audited)",
+          params: zItemParams,
+          response: { 200: z.object({ mediaSerial: z.string(), soPin: z.string() }) },
+        },
+      },
+      async (req, reply) => {
+        const out = await workbench.soPin(req.params.id, req.params.itemId, meta(req));
+        return reply.header("cache-control", "no-store").send(out);
+      },
+    );
+
+    r.post(
       "/admin/orders/:id/complete",
       {
         preHandler: operator,

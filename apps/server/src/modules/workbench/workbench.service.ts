@@ -1,4 +1,16 @@
-import { type BusinessCode, materialsFor, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
+import {
+  BUSINESS_TYPES,
+  type BusinessCode,
+  type ChangeDetails,
+  ISSUES_AT_WINDOW,
+  type ItemDetails,
+  materialsFor,
+  ORDER_STATE_INFO,
+  type OrderState,
+  supersedeReason,
+  type VendorSwapDetails,
+  vendorSwapEnd,
+} from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
@@ -10,6 +22,7 @@ import { applyTransition, type TransitionActor } from "../orders/order.transitio
 import type { CaService, IssueResult } from "../pki/ca.service";
 import { findOrderByReceiptText } from "../receipts/receipt.service";
 import { queueSms } from "../sms/sms.outbox";
+import { createUnlockService, unlockDetails } from "../unlock/unlock.service";
 
 export interface WorkbenchDeps {
   db: Db;
@@ -31,6 +44,26 @@ export type CompleteInput =
   | { version: number; how: "mail"; courier?: string; trackingNo?: string };
 
 const stateLabel = (s: string) => ORDER_STATE_INFO[s as OrderState]?.labelZh ?? s;
+const businessName = (b: string) => BUSINESS_TYPES[b as BusinessCode]?.name ?? b;
+const DAY_MS = 86_400_000;
+
+/** Businesses whose new certificate succeeds one of the account's own (revoked in the same step). */
+const SUCCEEDS_OWN: readonly BusinessCode[] = ["change", "reissue", "replace"];
+
+function parseDetails(json: string | null): Record<string, unknown> {
+  if (!json) return {};
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** The revoke item's record of its own revocation (set by the window). */
+interface RevokeDone {
+  revokedAt?: string;
+  revokedBy?: string;
+}
 
 function requireState(order: Order, states: OrderState[], what: string): void {
   if (!states.includes(order.state as OrderState)) {
@@ -42,6 +75,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   const { db, clock, ca } = deps;
   const tdeps = { clock, signName: deps.config.sms.signName };
   const operator = (id: string): TransitionActor => ({ role: "operator", type: "staff", id });
+  const unlock = createUnlockService({ db, clock, config: deps.config });
 
   async function load(q: Db | Trx, orderId: string): Promise<Order> {
     const o = await q.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
@@ -244,13 +278,22 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   }
 
   /**
-   * Issues the certificate of one item. The subject is the APPROVED order's (the item's subject row),
-   * the profile the CA type's, the validity the years bought: the CSR only proves possession of the key
-   * (DESIGN §5). The CA's writes and the serial on the item commit in one transaction.
+   * Issues the certificate of one item. The subject is the APPROVED order's (the item's subject row,
+   * with a 变更's changes applied), the profile the CA type's: the CSR only proves possession of the
+   * key (DESIGN §5). The validity: 新证 the years bought; 变更/补证/换证 the old certificate's end (the
+   * successor keeps the paid period; the years when that is less than a day away); 其他厂商介质证书更换
+   * the vendor rule recomputed today. The CA's writes, the serial on the item, the old certificate's
+   * revocation and a 变更's new subject details commit in one transaction; OCSP and the CRL are
+   * published after the commit.
    */
   async function issue(orderId: string, itemId: string, csrPem: string, meta: StaffMeta) {
-    return db.transaction().execute(async (trx) => {
+    let publish: (() => void) | null = null;
+    const cert = await db.transaction().execute(async (trx) => {
       const order = await load(trx, orderId);
+      const business = order.business as BusinessCode;
+      if (!ISSUES_AT_WINDOW[business]) {
+        throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
+      }
       requireState(order, ["processing"], "签发证书");
       const item = await itemOf(trx, order.id, itemId);
       const alreadyIssued = () =>
@@ -264,17 +307,37 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         .where("certificate_serial", "is", null)
         .executeTakeFirst();
       if (Number(claim.numUpdatedRows) !== 1) throw alreadyIssued();
+      const details = parseDetails(item.details);
+      const changes = business === "change" ? ((details as unknown as ChangeDetails).changes ?? {}) : {};
+      const name = changes.name ?? item.subject_name;
       const subject =
         item.subject_kind === "company"
-          ? { kind: "enterprise", name: item.subject_name, uscc: item.subject_identity }
-          : { kind: "person", name: item.subject_name, idNumber: item.subject_identity };
+          ? { kind: "enterprise", name, uscc: item.subject_identity }
+          : { kind: "person", name, idNumber: item.subject_identity };
+      const now = clock();
+      let validity: { years: number } | { notAfter: Date } = { years: item.years };
+      let old: { serial_hex: string; not_after: string } | null = null;
+      if (SUCCEEDS_OWN.includes(business)) {
+        old = await oldCertificate(trx, item);
+        const oldEnd = new Date(old.not_after);
+        if (oldEnd.getTime() - now.getTime() >= DAY_MS) validity = { notAfter: oldEnd };
+      } else if (business === "vendor_swap") {
+        const vendor = (details as unknown as VendorSwapDetails).vendor;
+        if (!vendor?.notAfter) {
+          throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项缺少其他厂商证书信息，不能签发`);
+        }
+        const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
+        if (!rule.ok) throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项：${rule.reason}`);
+        validity = { notAfter: rule.end };
+      }
+      const actor = { type: "staff" as const, id: meta.staffId, ip: meta.ip };
       const cert: IssueResult = await ca.issue(
-        { type: "staff", id: meta.staffId, ip: meta.ip },
+        actor,
         {
           csrPem,
           profile: item.ca_type_profile,
           subject,
-          years: item.years,
+          ...validity,
           accountId: order.account_id,
           orderId: order.id,
         },
@@ -285,8 +348,27 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         .set({ certificate_serial: cert.serialHex })
         .where("id", "=", item.id)
         .execute();
+      let superseded: { serialHex: string; reason: string } | null = null;
+      if (old) {
+        const reason = supersedeReason(business, details as ItemDetails) ?? "superseded";
+        const r = await ca.revokeInTransaction(trx, actor, { serialHex: old.serial_hex, reason });
+        publish = r.publish;
+        superseded = { serialHex: old.serial_hex, reason };
+      }
+      if (business === "change" && Object.keys(changes).length > 0) {
+        await trx
+          .updateTable("subjects")
+          .set({
+            ...(changes.name ? { name: changes.name } : {}),
+            ...(changes.legalRep ? { legal_rep: changes.legalRep } : {}),
+            ...(changes.address ? { address: changes.address } : {}),
+            updated_at: iso(now),
+          })
+          .where("id", "=", item.subject_id)
+          .execute();
+      }
       await appendAudit(trx, {
-        at: clock(),
+        at: now,
         actorType: "staff",
         actorId: meta.staffId,
         action: "order.issue",
@@ -297,6 +379,9 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
           itemId: item.id,
           serialHex: cert.serialHex,
           subject: cert.subject,
+          notAfter: cert.notAfter,
+          ...(superseded ? { supersedes: superseded.serialHex, revocationReason: superseded.reason } : {}),
+          ...(business === "change" ? { changes } : {}),
         },
         ip: meta.ip,
       });
@@ -311,9 +396,144 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       }
       return cert;
     });
+    // After the commit: this process's OCSP and CRL caches learn of the old certificate's revocation.
+    (publish as (() => void) | null)?.();
+    return cert;
   }
 
-  /** 办结: every item issued and on a recorded key; mail needs courier and tracking number. */
+  /** The certificate an item supersedes: it must still be ours and good (revoked elsewhere → 409). */
+  async function oldCertificate(
+    trx: Trx,
+    item: { position: number; target_serial: string | null },
+  ): Promise<{ serial_hex: string; not_after: string }> {
+    const label = `第 ${item.position + 1} 项`;
+    if (!item.target_serial) throw new AppError("INVALID_STATE", `${label}没有原证书，不能签发`);
+    const row = await trx
+      .selectFrom("pki_certificates")
+      .select(["serial_hex", "not_after", "status", "revoked_at", "revocation_reason"])
+      .where("serial_hex", "=", item.target_serial)
+      .executeTakeFirst();
+    if (!row) throw new AppError("INVALID_STATE", `${label}的原证书 ${item.target_serial} 不存在`);
+    if (row.status === "revoked") {
+      throw new AppError(
+        "CONFLICT",
+        `${label}的原证书 ${row.serial_hex} 已于 ${row.revoked_at} 吊销（${row.revocation_reason ?? "未注明原因"}），不能再为其签发后续证书；请联系申请人取消订单`,
+      );
+    }
+    return row;
+  }
+
+  /**
+   * 注销: revokes the item's certificate (cessationOfOperation). Once per item: a second call, or a
+   * certificate already revoked by another way (the CA's own API, the CLI), is a 409 saying which.
+   */
+  async function revoke(orderId: string, itemId: string, meta: StaffMeta) {
+    let publish: (() => void) | null = null;
+    const out = await db.transaction().execute(async (trx) => {
+      const order = await load(trx, orderId);
+      if (order.business !== "revoke") {
+        throw new AppError("INVALID_STATE", `该订单是「${businessName(order.business)}」业务，不能注销证书`);
+      }
+      requireState(order, ["processing"], "注销证书");
+      // Row lock on the item first: two clerks revoking at once queue here, the second sees the first.
+      await trx
+        .updateTable("order_items")
+        .set((eb) => ({ position: eb.ref("position") }))
+        .where("id", "=", itemId)
+        .where("order_id", "=", order.id)
+        .execute();
+      const item = await itemOf(trx, order.id, itemId);
+      const label = `第 ${item.position + 1} 项`;
+      const details = parseDetails(item.details) as RevokeDone;
+      if (details.revokedAt) {
+        throw new AppError(
+          "CONFLICT",
+          `${label}证书 ${item.target_serial} 已于 ${details.revokedAt} 注销，不能重复注销`,
+        );
+      }
+      if (!item.target_serial) throw new AppError("INVALID_STATE", `${label}没有要注销的证书`);
+      const row = await trx
+        .selectFrom("pki_certificates")
+        .select(["serial_hex", "status", "revoked_at", "revocation_reason"])
+        .where("serial_hex", "=", item.target_serial)
+        .executeTakeFirst();
+      if (!row) throw new AppError("INVALID_STATE", `${label}的证书 ${item.target_serial} 不存在`);
+      if (row.status === "revoked") {
+        throw new AppError(
+          "CONFLICT",
+          `${label}证书 ${row.serial_hex} 已于 ${row.revoked_at} 通过其他途径吊销（${row.revocation_reason ?? "未注明原因"}），无需再注销，可直接办结`,
+        );
+      }
+      const reason = supersedeReason("revoke", {}) ?? "cessationOfOperation";
+      const r = await ca.revokeInTransaction(
+        trx,
+        { type: "staff", id: meta.staffId, ip: meta.ip },
+        { serialHex: row.serial_hex, reason },
+      );
+      publish = r.publish;
+      const revokedAt = r.record.revokedAt ?? iso(clock());
+      const done: RevokeDone = { revokedAt, revokedBy: meta.staffId };
+      await trx
+        .updateTable("order_items")
+        .set({ details: JSON.stringify({ ...parseDetails(item.details), ...done }) })
+        .where("id", "=", item.id)
+        .execute();
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: "staff",
+        actorId: meta.staffId,
+        action: "order.revoke",
+        objectType: "order",
+        objectId: order.id,
+        detail: { orderNo: order.order_no, itemId: item.id, serialHex: row.serial_hex, reason },
+        ip: meta.ip,
+      });
+      return { itemId: item.id, serialHex: row.serial_hex, reason, revokedAt };
+    });
+    (publish as (() => void) | null)?.();
+    return out;
+  }
+
+  /** Which items keep the order from 办结, per business (contract: "an item counts as done when"). */
+  async function notDone(trx: Trx, order: Order): Promise<string | null> {
+    const items = await trx
+      .selectFrom("order_items")
+      .select(["position", "certificate_serial", "media_serial", "target_serial", "details"])
+      .where("order_id", "=", order.id)
+      .orderBy("position")
+      .execute();
+    const list = (xs: { position: number }[]) => xs.map((i) => `第 ${i.position + 1} 项`).join("、");
+    const business = order.business as BusinessCode;
+    if (ISSUES_AT_WINDOW[business]) {
+      const notIssued = items.filter((i) => !i.certificate_serial);
+      if (notIssued.length) return `证书尚未全部签发（${list(notIssued)}），不能办结`;
+      const noMedia = items.filter((i) => !i.media_serial);
+      if (noMedia.length) return `尚未登记介质序列号（${list(noMedia)}），不能办结`;
+      return null;
+    }
+    if (business === "unlock") {
+      const locked = items.filter((i) => !unlockDetails(i).unlockedAt);
+      return locked.length ? `介质尚未解锁（${list(locked)}），不能办结` : null;
+    }
+    if (business === "revoke") {
+      const serials = items.map((i) => i.target_serial ?? "");
+      const revoked = new Set(
+        (
+          await trx
+            .selectFrom("pki_certificates")
+            .select("serial_hex")
+            .where("serial_hex", "in", serials.concat(""))
+            .where("status", "=", "revoked")
+            .execute()
+        ).map((r) => r.serial_hex),
+      );
+      const open = items.filter((i) => !revoked.has(i.target_serial ?? ""));
+      return open.length ? `证书尚未注销（${list(open)}），不能办结` : null;
+    }
+    return `「${businessName(business)}」业务不在窗口办结`;
+  }
+
+  /** 办结: every item done by its business's rule (see notDone); mail needs courier and tracking number. */
   async function complete(orderId: string, input: CompleteInput, meta: StaffMeta): Promise<Order> {
     const courier = input.courier?.trim() || null;
     const trackingNo = input.trackingNo?.trim() || null;
@@ -324,23 +544,20 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     return db.transaction().execute(async (trx) => {
       const order = await load(trx, orderId);
       requireState(order, ["processing"], "办结");
-      const items = await trx
-        .selectFrom("order_items")
-        .select(["position", "certificate_serial", "media_serial"])
-        .where("order_id", "=", order.id)
-        .orderBy("position")
-        .execute();
-      const notIssued = items.filter((i) => !i.certificate_serial).map((i) => `第 ${i.position + 1} 项`);
-      if (notIssued.length) {
-        throw new AppError("INVALID_STATE", `证书尚未全部签发（${notIssued.join("、")}），不能办结`);
+      const blocked = await notDone(trx, order);
+      if (blocked) {
+        throw new AppError(
+          "INVALID_STATE",
+          blocked,
+          blocked.includes("介质序列号") ? { field: "mediaSerial" } : {},
+        );
       }
-      const noMedia = items.filter((i) => !i.media_serial).map((i) => `第 ${i.position + 1} 项`);
-      if (noMedia.length) {
-        throw new AppError("INVALID_STATE", `尚未登记介质序列号（${noMedia.join("、")}），不能办结`, {
-          field: "mediaSerial",
-        });
-      }
-      const how = input.how === "mail" ? `已寄出：${courier} ${trackingNo}` : "请到窗口领取";
+      const how =
+        input.how === "mail"
+          ? `已寄出：${courier} ${trackingNo}`
+          : order.business === "revoke"
+            ? "证书已注销"
+            : "请到窗口领取";
       const done = await applyTransition(trx, tdeps, {
         order,
         event: "complete",
@@ -358,7 +575,19 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     });
   }
 
-  return { find, materials, tick, receive, setMedia, issue, complete };
+  return {
+    find,
+    materials,
+    tick,
+    receive,
+    setMedia,
+    issue,
+    revoke,
+    complete,
+    unlockCode: unlock.issueCode,
+    unlockedAtWindow: unlock.markUnlockedAtWindow,
+    soPin: unlock.soPinForItem,
+  };
 }
 
 export type WorkbenchService = ReturnType<typeof createWorkbenchService>;
