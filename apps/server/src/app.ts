@@ -27,6 +27,8 @@ import { catalogRoutes } from "./modules/catalog/catalog.routes";
 import { createCatalogService } from "./modules/catalog/catalog.service";
 import { certificateRoutes } from "./modules/certificates/certificate.routes";
 import { createCertificateService } from "./modules/certificates/certificate.service";
+import { esealRoutes } from "./modules/eseal/eseal.routes";
+import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
 import { orderRoutes } from "./modules/orders/order.routes";
@@ -44,6 +46,8 @@ import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
+import { renewalRoutes } from "./modules/renewal/renewal.routes";
+import { createRenewalService } from "./modules/renewal/renewal.service";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
 import { staffRoutes } from "./modules/staff/staff.routes";
 import { createStaffService } from "./modules/staff/staff.service";
@@ -182,6 +186,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });
+  const renewal = createRenewalService({ db, clock, config, ca });
+  const eseals = createEsealService({ db, clock, config, ca });
   await app.register(pkiPublicRoutes({ ca }));
   fastOcsp = ocspFastPath(ca);
 
@@ -232,6 +238,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));
+      await v1.register(renewalRoutes({ ...security, renewal }));
+      await v1.register(esealRoutes({ ...security, eseals }));
       await v1.register(receiptRoutes({ ...security, receipts }));
       await v1.register(pkiServiceRoutes({ ca, serviceToken: config.ca.serviceToken }));
       // The outbox lists every verification code: never served in production, even when SMS_PROVIDER

@@ -17,6 +17,10 @@ const zWalletItem = z.object({
   state: z.enum(["good", "revoked", "expired"]),
   revokedAt: z.string().nullable(),
   expiresInDays: z.number(),
+  /** 电子签章 on this certificate (enabled: usable now), or null. */
+  eseal: z.object({ enabled: z.boolean(), sealName: z.string() }).nullable(),
+  /** The open order acting on this certificate (one at most), or null. */
+  openOrder: z.object({ orderNo: z.string(), business: z.string() }).nullable(),
 });
 
 const zBool = z

@@ -87,7 +87,47 @@ export function createCertificateService(deps: CertificateDeps) {
       .orderBy("pki_certificates.not_after", "desc")
       .orderBy("pki_certificates.serial_hex")
       .execute();
-    return rows.map(present);
+    const serials = rows.map((r) => r.serial_hex);
+    const eseals = new Map(
+      serials.length
+        ? (
+            await db
+              .selectFrom("eseals")
+              .innerJoin("orders", "orders.id", "eseals.order_id")
+              .select(["eseals.certificate_serial", "eseals.seal_name", "orders.state as order_state"])
+              .where("eseals.account_id", "=", accountId)
+              .where("eseals.certificate_serial", "in", serials)
+              .execute()
+          ).map((e) => [e.certificate_serial, e])
+        : [],
+    );
+    // The open order acting on a certificate (one at most: certificate_holds), so the wallet can say
+    // 「办理中」 and link to it instead of offering a second order.
+    const holds = new Map(
+      serials.length
+        ? (
+            await db
+              .selectFrom("certificate_holds")
+              .innerJoin("orders", "orders.id", "certificate_holds.order_id")
+              .select(["certificate_holds.serial_hex", "orders.order_no", "orders.business"])
+              .where("orders.account_id", "=", accountId)
+              .where("certificate_holds.serial_hex", "in", serials)
+              .execute()
+          ).map((h) => [h.serial_hex, h])
+        : [],
+    );
+    return rows.map((r) => {
+      const base = present(r);
+      const e = eseals.get(r.serial_hex);
+      const hold = holds.get(r.serial_hex);
+      return {
+        ...base,
+        eseal: e
+          ? { enabled: base.state === "good" && e.order_state !== "refunded", sealName: e.seal_name }
+          : null,
+        openOrder: hold ? { orderNo: hold.order_no, business: hold.business } : null,
+      };
+    });
   }
 
   /** One certificate of the account, with its chain up to the root (issuing CA first). */
