@@ -34,6 +34,8 @@ export function unlockRoutes(deps: SecurityDeps) {
       "/unlock/:code",
       {
         config: { csrf: false, ...strictRateLimit(10) },
+        // The code is in the path: keep it out of the access log (a logged code would buy the SO PIN).
+        logLevel: "warn",
         schema: {
           tags,
           summary:
@@ -53,6 +55,8 @@ export function unlockRoutes(deps: SecurityDeps) {
       "/unlock/:code/done",
       {
         config: { csrf: false, ...strictRateLimit(10) },
+        // The code is in the path: keep it out of the access log (a logged code would buy the SO PIN).
+        logLevel: "warn",
         schema: {
           tags,
           summary:
