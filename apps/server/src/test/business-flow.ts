@@ -230,7 +230,7 @@ export async function payByTransfer(t: BusinessApp, client: Client, orderId: str
   const declared = await client.post(`/api/v1/orders/${orderId}/payments/transfer`, {
     version: order.body.version,
   });
-  if (declared.status !== 200)
+  if (declared.status !== 201)
     throw new Error(`transfer ${declared.status} ${JSON.stringify(declared.body)}`);
   const afterDeclare = await orderState(t, orderId);
   const payment = await t.database.db
