@@ -335,3 +335,36 @@ describe("解锁 at the window", () => {
     expect((await operator.get(url(order.id, `/items/${itemRow.id}/so-pin`))).status).toBe(409);
   });
 });
+
+describe("the public unlock routes", () => {
+  it("need no session or CSRF token, and are rate limited per address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/unlock/${newUnlockCode()}`,
+        remoteAddress: "10.250.0.1",
+        payload: { tokenSerial: serialB },
+      });
+      statuses.push(res.statusCode);
+    }
+    // Guessing codes: not found (never 403 for a missing CSRF token), until the limit answers 429.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(404));
+    expect(statuses[10]).toBe(429);
+    const other = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/unlock/${newUnlockCode()}/done`,
+      remoteAddress: "10.250.0.2",
+      payload: { tokenSerial: serialB },
+    });
+    expect(other.statusCode).toBe(404);
+    const noSerial = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/unlock/${newUnlockCode()}`,
+      remoteAddress: "10.250.0.3",
+      payload: {},
+    });
+    expect(noSerial.statusCode).toBe(400);
+    expect(noSerial.json().field).toBe("tokenSerial");
+  });
+});
