@@ -130,6 +130,10 @@ export interface OrderItemView {
   amountFen: number;
   certificateSerial: string | null;
   mediaSerial: string | null;
+  /** The certificate the item acts on (our serial hex, or "vendor:<fingerprint>"); null for 新证. */
+  targetSerial?: string | null;
+  /** Per-business details (items.ts in @certhall/domain); a vendor certificate's DER is not included. */
+  details?: Record<string, unknown> | null;
 }
 
 export interface TimelineDone {
@@ -155,6 +159,10 @@ export interface OrderDetail extends OrderSummary {
   items: OrderItemView[];
   timeline: OrderTimeline;
   actions: OrderEvent[];
+  /** Goes to a reviewer although its business does not (a 延期 of a certificate expired over a year). */
+  needsReview?: boolean;
+  /** 【是否换证】/【是否注销】 ticked. */
+  confirmed?: boolean;
 }
 
 // ---- subjects & handlers ----
@@ -351,6 +359,9 @@ export interface Receipt {
     eseal: boolean;
     feeLines: FeeLineView[];
     amountFen: number;
+    /** The certificate the item acts on, and one line saying what it does (null for 新证). */
+    targetSerial: string | null;
+    what: string | null;
   }[];
   totalFen: number;
   payments: {
@@ -443,6 +454,10 @@ export interface WalletCertificate {
   state: "good" | "revoked" | "expired";
   revokedAt: string | null;
   expiresInDays: number;
+  /** 电子签章 on this certificate (when the server reports it). */
+  eseal?: { enabled: boolean; sealName: string } | null;
+  /** An open order acting on this certificate (certificate_holds), when the server reports it. */
+  openOrder?: { orderNo: string; business: string } | null;
 }
 
 export function listCertificates() {
@@ -452,4 +467,166 @@ export function listCertificates() {
 /** PEM with the chain is one file of PEM blocks; DER with the chain is a certs-only PKCS#7 (.p7b). */
 export function certificateDownloadUrl(serialHex: string, format: "pem" | "der", chain: boolean) {
   return `${API_BASE}/certificates/${encodeURIComponent(serialHex)}?format=${format}&chain=${chain}`;
+}
+
+// ---- the businesses that act on certificates (issue 6; modules/orders, renewal, eseal) ----
+
+/** 【添加其他证书】: one of my certificates and whether this business may act on it now. */
+export interface CandidateCertificate {
+  serialHex: string;
+  subjectDn: string;
+  notBefore: string;
+  notAfter: string;
+  status: "good" | "revoked";
+  subject: {
+    id: string;
+    kind: string;
+    name: string;
+    identity: string;
+    legalRep: string | null;
+    address: string | null;
+  };
+  caType: { id: string; name: string };
+  mediaSerial: string | null;
+  eligible: boolean;
+  /** Why not, in Chinese (expired, held by another order, outside the renewal window, ...). */
+  problem: string | null;
+  heldBy: string | null;
+}
+
+export function listCandidates(business: BusinessCode, q?: string) {
+  return api.get<{ certificates: CandidateCertificate[] }>("/orders/candidates", {
+    query: { business, q: q?.trim() || undefined },
+  });
+}
+
+/** One item of any business; each business reads only its own fields (order.service.ts). */
+export interface BusinessItemInput {
+  subjectId?: string;
+  caTypeId?: string;
+  years?: number;
+  eseal?: boolean;
+  certificateSerial?: string;
+  /** base64 of the other vendor's certificate file. */
+  vendorCertificate?: string;
+  keepKey?: boolean;
+  seal?: { name: string; kind: string; uploadId: string };
+  changes?: { name?: string; legalRep?: string; address?: string };
+  reason?: string;
+  cause?: "lost" | "broken";
+}
+
+export interface BusinessOrderInput {
+  business: BusinessCode;
+  subjectKind: SubjectKind;
+  handler: HandlerInput;
+  items: BusinessItemInput[];
+  confirmed?: boolean;
+}
+
+export function createBusinessOrder(input: BusinessOrderInput & { clientToken: string; submit: boolean }) {
+  return api.post<OrderDetail>("/orders", input);
+}
+
+export function updateBusinessOrder(id: string, input: BusinessOrderInput & { version: number }) {
+  return api.put<OrderDetail>(`/orders/${encodeURIComponent(id)}`, input);
+}
+
+/** What the server read from another vendor's certificate, and the service end its rule gives today. */
+export interface VendorPreview {
+  subject: string;
+  issuer: string;
+  serialHex: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+  subjectFields: { cn?: string; o?: string; serialNumber?: string; uscc?: string };
+  estimatedEnd: string;
+  rule: "plus_one_year" | "two_years_from_processing";
+}
+
+export function previewVendorCertificate(certificateBase64: string) {
+  return api.post<VendorPreview>("/orders/vendor-certificate", { certificate: certificateBase64 });
+}
+
+/** 支付（不扣款）: the zero-amount payment of 解锁 and 注销. */
+export function payZero(id: string, version: number) {
+  return api.post<{ id: string; status: string }>(`/orders/${encodeURIComponent(id)}/payments/zero`, {
+    version,
+  });
+}
+
+export interface OnlineUpdateResult {
+  certificatePem: string;
+  chainPem: string;
+  serialHex: string;
+  notAfter: string;
+}
+
+/** 证书在线更新 in the browser: the CSR of the kept or new key → the renewed certificate. */
+export function onlineUpdate(orderId: string, itemId: string, csrPem: string) {
+  return api.post<OnlineUpdateResult>(
+    `/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/online-update`,
+    { csrPem },
+  );
+}
+
+/** A one-time code for the USB Key client (`certhall token renew --code`); a new code voids the old. */
+export function requestUpdateCode(orderId: string, itemId: string) {
+  return api.post<{ code: string; expiresAt: string }>(
+    `/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/update-code`,
+  );
+}
+
+export interface SealUpload {
+  uploadId: string;
+  width: number;
+  height: number;
+  sha256: string;
+}
+
+/** POST /uploads/seal (multipart field sealImage): the server checks PNG and transparent background. */
+export async function uploadSealImage(file: File): Promise<SealUpload> {
+  const form = new FormData();
+  form.set("sealImage", file, file.name);
+  return (await multipart("/uploads/seal", form)) as SealUpload;
+}
+
+/** The e-seal package for a signing client. */
+export interface EsealPackage {
+  certificatePem: string;
+  chainPem?: string;
+  sealName: string;
+  sealKind: string;
+  imagePngBase64: string;
+  enabledAt: string;
+}
+
+export function getEseal(serialHex: string) {
+  return api.get<EsealPackage>(`/certificates/${encodeURIComponent(serialHex)}/eseal`);
+}
+
+export function esealPngUrl(serialHex: string) {
+  return `${API_BASE}/certificates/${encodeURIComponent(serialHex)}/eseal.png`;
+}
+
+/** The certificate itself as PEM (no chain), e.g. to find its key in this browser's key store. */
+export async function fetchCertificatePem(serialHex: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(certificateDownloadUrl(serialHex, "pem", false), { credentials: "same-origin" });
+  } catch {
+    throw new ApiError({ status: 0, code: "network_error", detail: "网络连接失败，请检查网络后重试" });
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    throw new ApiError(toProblem(res.status, body));
+  }
+  return text;
 }

@@ -30,6 +30,7 @@ export function PortalLayout() {
 
   const nav: MenuProps["items"] = [
     { key: "/", label: <Link to="/">{t("nav.home")}</Link> },
+    { key: "/business", label: <Link to="/business">{t("nav.business")}</Link> },
     { key: "/windows", label: <Link to="/windows">{t("nav.windows")}</Link> },
     // The applicant's own pages, once logged in.
     ...(account
@@ -106,6 +107,7 @@ export function PortalLayout() {
               menu={{
                 items: [
                   { key: "/", label: t("nav.home") },
+                  { key: "/business", label: t("nav.business") },
                   { key: "/windows", label: t("nav.windows") },
                   { type: "divider" },
                   ...(accountItems ?? []),

@@ -6,8 +6,11 @@ import { AuditPage } from "../pages/admin/AuditPage";
 import { CatalogPage } from "../pages/admin/CatalogPage";
 import { StaffPage } from "../pages/admin/StaffPage";
 import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
+import { BusinessApplyPage } from "../pages/business/BusinessApplyPage";
+import { BusinessListPage } from "../pages/business/BusinessListPage";
 import { FinancePage } from "../pages/finance/FinancePage";
-import { ApplyChooserPage, ApplyNewPage, EditOrderPage } from "../pages/orders/ApplyPage";
+import { ApplyChooserPage, ApplyNewPage } from "../pages/orders/ApplyPage";
+import { EditOrderPage } from "../pages/orders/EditOrderPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
 import { OrdersPage } from "../pages/orders/OrdersPage";
 import { ReceiptPage } from "../pages/orders/ReceiptPage";
@@ -45,6 +48,8 @@ const router = createBrowserRouter([
       { path: "apply/new", element: <ApplyChooserPage /> },
       { path: "apply/new/company", element: <ApplyNewPage kind="company" /> },
       { path: "apply/new/person", element: <ApplyNewPage kind="person" /> },
+      { path: "business", element: <BusinessListPage /> },
+      { path: "business/:code", element: <BusinessApplyPage /> },
       { path: "orders", element: <OrdersPage /> },
       { path: "orders/:id", element: <OrderDetailPage /> },
       { path: "orders/:id/edit", element: <EditOrderPage /> },

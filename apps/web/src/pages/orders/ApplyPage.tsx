@@ -10,24 +10,17 @@ import {
   Col,
   Divider,
   Form,
-  type FormInstance,
-  Input,
   InputNumber,
   Row,
   Select,
   Space,
   Typography,
 } from "antd";
-import { useEffect, useMemo, useState } from "react";
-import { Link, Navigate, useNavigate, useParams } from "react-router";
-import { ApiError } from "../../api/client";
+import { useMemo, useState } from "react";
+import { Link, useNavigate } from "react-router";
 import {
   createOrder,
-  getHandler,
-  getOrder,
-  type HandlerInput,
   listCaTypes,
-  listHandlers,
   listSubjects,
   type OrderDetail,
   type OrderInput,
@@ -36,30 +29,19 @@ import {
   updateOrder,
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
-import { useMe } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
-import { mobileRule } from "../../components/fields";
-import { LoadError, PageLoading } from "../../components/PageLoading";
-import { idCardRule, normalizeCode, SubjectFormModal } from "../subjects/SubjectForm";
+import { LoadError } from "../../components/PageLoading";
+import { SubjectFormModal } from "../subjects/SubjectForm";
 import { subjectKeys } from "../subjects/SubjectsPage";
-import { type ApplyRow, fieldPath, liveFees, newClientToken } from "./logic";
+import { HandlerCard, type HandlerValues, handlerInput, RequireLogin, showServerErrors } from "./HandlerCard";
+import { type ApplyRow, liveFees, newClientToken } from "./logic";
 import { orderKeys } from "./queries";
 import "./orders.css";
 
 const { Title, Text, Paragraph } = Typography;
 
-interface ApplyValues {
-  handlerId?: string;
-  handler: Partial<HandlerInput>;
+interface ApplyValues extends HandlerValues {
   items: ApplyRow[];
-}
-
-function RequireLogin({ next, children }: { next: string; children: React.ReactNode }) {
-  const me = useMe();
-  if (me.isPending) return <PageLoading />;
-  if (me.isError) return <LoadError error={me.error} onRetry={() => me.refetch()} />;
-  if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
-  return <>{children}</>;
 }
 
 /** /apply/new: 新证 for a company or for a person. */
@@ -108,43 +90,8 @@ export function ApplyNewPage({ kind }: { kind: SubjectKind }) {
   );
 }
 
-/** /orders/:id/edit — 【查看订单信息】: the same form on an existing order while the machine allows edits. */
-export function EditOrderPage() {
-  const { id = "" } = useParams();
-  return (
-    <RequireLogin next={`/orders/${id}/edit`}>
-      <EditOrderLoader id={id} />
-    </RequireLogin>
-  );
-}
-
-function EditOrderLoader({ id }: { id: string }) {
-  const order = useQuery({ queryKey: orderKeys.detail(id), queryFn: () => getOrder(id) });
-  if (order.isPending) return <PageLoading />;
-  if (order.isError) return <LoadError error={order.error} onRetry={() => order.refetch()} />;
-  const o = order.data;
-  return <ApplyForm business={o.business as BusinessCode} kind={o.subjectKind as SubjectKind} order={o} />;
-}
-
-/** Puts server field problems ("handler.idNumber", "items.1.caTypeId") on their nested inputs. */
-// biome-ignore lint/suspicious/noExplicitAny: server paths are checked at run time, not against the form type
-function showServerErrors(err: unknown, form: FormInstance<any>, fallback: (e: unknown) => void) {
-  if (!(err instanceof ApiError) || err.status === 401 || err.status === 403) return fallback(err);
-  const problems =
-    err.errors.length > 0 ? err.errors : err.field ? [{ field: err.field, message: err.detail }] : [];
-  const placed = problems.filter((p) => {
-    const path = fieldPath(p.field);
-    return path.length > 0 && (path[0] === "handler" || path[0] === "items") && path.length > 1;
-  });
-  if (placed.length > 0) {
-    form.setFields(placed.map((p) => ({ name: fieldPath(p.field), errors: [p.message] })));
-    form.scrollToField(fieldPath(placed[0]!.field));
-  }
-  if (placed.length < problems.length || problems.length === 0)
-    fallback(new ApiError({ ...err, errors: [] }));
-}
-
-function ApplyForm({
+/** The 新证 form, new (order null) or editing an existing order (/orders/:id/edit). */
+export function ApplyForm({
   business,
   kind,
   order,
@@ -170,7 +117,6 @@ function ApplyForm({
     queryFn: () => listSubjects({ kind, archived: false }),
   });
   const caTypes = useQuery({ queryKey: ["catalog", "ca-types", kind], queryFn: () => listCaTypes(kind) });
-  const handlers = useQuery({ queryKey: ["handlers"], queryFn: listHandlers });
 
   const rows = Form.useWatch("items", form) ?? [];
   const fees = useMemo(
@@ -178,42 +124,6 @@ function ApplyForm({
     [business, rows, caTypes.data],
   );
   const demo = (caTypes.data?.caTypes ?? []).filter((c) => c.demoPrices);
-
-  // Pre-fill the handler: the order's own (edit) or the most recently used one (new order).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once per handler list; fillHandler and form are stable enough
-  useEffect(() => {
-    if (!handlers.data) return;
-    const list = handlers.data.handlers;
-    const pick = order
-      ? list.find(
-          (h) =>
-            h.name === order.handler.name &&
-            h.idNumberMasked === order.handler.idNumber &&
-            h.phoneMasked === order.handler.phone,
-        )
-      : list[0];
-    if (pick && !handlerTyped()) void fillHandler(pick.id, true);
-  }, [handlers.data, order]);
-
-  // An edited order starts with its handler's name (the rest is masked), so only a new order counts it.
-  function handlerTyped() {
-    const keys = order ? (["idNumber", "phone"] as const) : (["name", "idNumber", "phone"] as const);
-    return keys.some((k) => !!form.getFieldValue(["handler", k]));
-  }
-
-  /** `prefill`: the automatic one, which must not overwrite what the applicant typed while it loaded. */
-  async function fillHandler(id: string, prefill = false) {
-    try {
-      const { handler } = await getHandler(id);
-      if (prefill && handlerTyped()) return;
-      form.setFieldsValue({
-        handlerId: id,
-        handler: { name: handler.name, idNumber: handler.idNumber, phone: handler.phone },
-      });
-    } catch (err) {
-      onError(err);
-    }
-  }
 
   const initialValues: ApplyValues = order
     ? {
@@ -231,11 +141,7 @@ function ApplyForm({
     return {
       business,
       subjectKind: kind,
-      handler: {
-        name: (values.handler.name ?? "").trim(),
-        idNumber: values.handler.idNumber ?? "",
-        phone: values.handler.phone ?? "",
-      },
+      handler: handlerInput(values),
       items: values.items.map((r) => ({
         subjectId: r.subjectId ?? "",
         caTypeId: r.caTypeId ?? "",
@@ -318,60 +224,7 @@ function ApplyForm({
         requiredMark={false}
         scrollToFirstError
       >
-        <Card title={t("apply.handler")} style={{ marginBottom: 16 }}>
-          <Paragraph type="secondary">{t("apply.handlerHint")}</Paragraph>
-          {(handlers.data?.handlers.length ?? 0) > 0 ? (
-            <Form.Item name="handlerId" label={t("apply.pickHandler")}>
-              <Select
-                allowClear
-                placeholder={t("apply.pickHandlerPlaceholder")}
-                onChange={(id?: string) => (id ? void fillHandler(id) : undefined)}
-                options={handlers.data?.handlers.map((h) => ({
-                  value: h.id,
-                  label: `${h.name} · ${h.idNumberMasked} · ${h.phoneMasked}`,
-                }))}
-              />
-            </Form.Item>
-          ) : null}
-          <Row gutter={16}>
-            <Col xs={24} md={8}>
-              <Form.Item
-                name={["handler", "name"]}
-                label={t("apply.handlerName")}
-                rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 100 }]}
-              >
-                <Input maxLength={100} autoComplete="name" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={8}>
-              <Form.Item
-                name={["handler", "idNumber"]}
-                label={t("subj.idNumber")}
-                rules={[idCardRule]}
-                validateTrigger={["onChange", "onBlur"]}
-                normalize={normalizeCode}
-              >
-                <Input maxLength={18} autoComplete="off" placeholder={t("subj.idPlaceholder")} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={8}>
-              <Form.Item
-                name={["handler", "phone"]}
-                label={t("apply.handlerPhone")}
-                rules={[mobileRule]}
-                validateTrigger={["onChange", "onBlur"]}
-                normalize={(v: string) => v.replace(/\s+/g, "")}
-              >
-                <Input
-                  inputMode="tel"
-                  maxLength={11}
-                  autoComplete="tel"
-                  placeholder={t("field.phonePlaceholder")}
-                />
-              </Form.Item>
-            </Col>
-          </Row>
-        </Card>
+        <HandlerCard form={form} order={order} />
 
         <Card
           title={t("apply.items")}

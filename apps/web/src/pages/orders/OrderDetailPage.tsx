@@ -5,7 +5,7 @@ import {
   PrinterOutlined,
   SendOutlined,
 } from "@ant-design/icons";
-import { formatFen } from "@certhall/domain";
+import { BUSINESS_TYPES, type BusinessCode, formatFen } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -38,6 +38,9 @@ import { useMe } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
+import { businessPanels } from "../business/logic";
+import { ItemBusinessDetails } from "./BusinessItemDetails";
+import { EsealPanel, RenewKeyNotices, UnlockPanel, ZeroPaymentPanel } from "./BusinessPanels";
 import { DeliveryPanel } from "./DeliveryPanel";
 import {
   hasReceipt,
@@ -46,6 +49,7 @@ import {
   returnedFromCashier,
   stateColor,
 } from "./logic";
+import { OnlineUpdatePanel } from "./OnlineUpdatePanel";
 import { OrderTimeline } from "./OrderTimeline";
 import { PaymentPanel } from "./PaymentPanel";
 import { orderKeys } from "./queries";
@@ -99,9 +103,13 @@ function ItemsList({ order }: { order: OrderDetail }) {
               {i.subject.identity}
             </Text>
           </div>
-          <Text type="secondary" style={{ fontSize: 13 }}>
-            {t("apply.years")}：{i.years} · {t("apply.eseal")}：{i.eseal ? t("common.yes") : t("common.no")}
-          </Text>
+          {order.business === "new" ? (
+            <Text type="secondary" style={{ fontSize: 13 }}>
+              {t("apply.years")}：{i.years} · {t("apply.eseal")}：{i.eseal ? t("common.yes") : t("common.no")}
+            </Text>
+          ) : (
+            <ItemBusinessDetails business={order.business} item={i} />
+          )}
           <div className="fee-lines">
             {i.feeLines.map((l) => (
               <span key={l.code}>
@@ -152,10 +160,14 @@ function ItemsTable({ order }: { order: OrderDetail }) {
           render: (_: unknown, i) => (
             <div>
               <div>{i.caType.name}</div>
-              <Text type="secondary" style={{ fontSize: 12 }}>
-                {t("apply.years")}：{i.years} · {t("apply.eseal")}：
-                {i.eseal ? t("common.yes") : t("common.no")}
-              </Text>
+              {order.business === "new" ? (
+                <Text type="secondary" style={{ fontSize: 12 }}>
+                  {t("apply.years")}：{i.years} · {t("apply.eseal")}：
+                  {i.eseal ? t("common.yes") : t("common.no")}
+                </Text>
+              ) : (
+                <ItemBusinessDetails business={order.business} item={i} />
+              )}
             </div>
           ),
         },
@@ -276,6 +288,8 @@ function OrderView({
     }
   }
 
+  const panels = businessPanels(order);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) });
   const canEdit = order.actions.includes("edit");
   const canSubmit = order.actions.includes("submit");
   const canCancel = order.actions.includes("cancel");
@@ -354,16 +368,40 @@ function OrderView({
           }
         />
       ) : null}
+      {order.needsReview && ["draft", "submitted", "in_review", "returned"].includes(order.state) ? (
+        <Alert type="info" showIcon style={{ marginTop: 16 }} title={t("biz.needsReview")} />
+      ) : null}
+      {order.confirmed && BUSINESS_TYPES[order.business as BusinessCode]?.confirmation ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 16 }}
+          title={t("biz.confirmedBox", {
+            box: BUSINESS_TYPES[order.business as BusinessCode].confirmation ?? "",
+          })}
+        />
+      ) : null}
       {confirming ? <PaymentConfirming since={since} onPayAgain={() => setPayAgain(true)} /> : null}
 
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24} lg={15}>
+          {panels.renewNotice ? <RenewKeyNotices order={order} /> : null}
           {awaitingPayment && !confirming ? (
-            <PaymentPanel
-              order={order}
-              onChanged={() => void queryClient.invalidateQueries({ queryKey: orderKeys.detail(order.id) })}
-            />
+            panels.zeroPay ? (
+              <ZeroPaymentPanel order={order} onChanged={refresh} />
+            ) : (
+              <PaymentPanel order={order} onChanged={refresh} />
+            )
           ) : null}
+          {panels.onlineUpdate
+            ? order.items.map((i) => (
+                <OnlineUpdatePanel key={i.id} order={order} item={i} onChanged={refresh} />
+              ))
+            : null}
+          {panels.eseal
+            ? order.items.map((i) => <EsealPanel key={i.id} order={order} item={i} onChanged={refresh} />)
+            : null}
+          {panels.unlock ? <UnlockPanel order={order} /> : null}
           {order.state === "awaiting_booking" ? (
             <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t("pay.awaitingBooking")} />
           ) : null}

@@ -1,4 +1,5 @@
 import { DownloadOutlined } from "@ant-design/icons";
+import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Dropdown, Grid, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { Link, Navigate } from "react-router";
@@ -65,12 +66,14 @@ function RemainingDays({ c }: { c: WalletCertificate }) {
 }
 
 /**
- * 「去延期」 for a certificate inside the renewal window or expired. It points at the home page's 延期 card; while
- * 延期 is not open it is disabled with 「延期业务即将开放」, so it does not pretend to work.
+ * 「去延期」 for a certificate inside the renewal window or expired: the 延期 page with this certificate
+ * preselected; while 延期 is not open it is disabled with 「延期业务即将开放」, so it does not pretend
+ * to work. A certificate already in an open order says so instead.
  */
-function RenewLink() {
+function RenewLink({ c }: { c: WalletCertificate }) {
   const { t } = useI18n();
-  const target = renewTarget();
+  if (c.openOrder) return null;
+  const target = renewTarget(c.serialHex);
   if (target.enabled) {
     return (
       <Link to={target.to}>
@@ -95,6 +98,30 @@ function RenewLink() {
         </Button>
       </span>
     </Tooltip>
+  );
+}
+
+/** 电子签章 enabled, and an open order acting on the certificate (when the server reports them). */
+function ExtraTags({ c }: { c: WalletCertificate }) {
+  const { t, lang } = useI18n();
+  const business = c.openOrder ? BUSINESS_TYPES[c.openOrder.business as BusinessCode] : undefined;
+  return (
+    <>
+      {c.eseal?.enabled ? (
+        <Tooltip title={c.eseal.sealName ? t("wallet.esealName", { name: c.eseal.sealName }) : undefined}>
+          <Tag color="purple">{t("wallet.esealOn")}</Tag>
+        </Tooltip>
+      ) : null}
+      {c.openOrder ? (
+        <Tooltip title={t("wallet.inOrderNo", { no: c.openOrder.orderNo })}>
+          <Tag color="blue">
+            {t("wallet.inOrder", {
+              name: business ? (lang === "zh" ? business.name : business.nameEn) : c.openOrder.business,
+            })}
+          </Tag>
+        </Tooltip>
+      ) : null}
+    </>
   );
 }
 
@@ -226,7 +253,8 @@ function WalletView() {
                   render: (_: unknown, c) => (
                     <Space orientation="vertical" size={4}>
                       <StateTag c={c} />
-                      {renewable(c) ? <RenewLink /> : null}
+                      <ExtraTags c={c} />
+                      {renewable(c) ? <RenewLink c={c} /> : null}
                     </Space>
                   ),
                 },
@@ -254,11 +282,12 @@ function WalletView() {
                       <Typography.Text strong>{c.caType ?? c.profile}</Typography.Text>
                       <span>{c.subject.name}</span>
                       <StateTag c={c} />
+                      <ExtraTags c={c} />
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
                       </Typography.Text>
                       <RemainingDays c={c} />
-                      {renewable(c) ? <RenewLink /> : null}
+                      {renewable(c) ? <RenewLink c={c} /> : null}
                       {c.orderNo ? (
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                           {t("wallet.order")} {c.orderNo}

@@ -52,8 +52,12 @@ describe("expirySummary", () => {
 
 describe("renewTarget", () => {
   it("points at the home page's 延期 card and is disabled while the business is not open", () => {
-    expect(renewTarget(false)).toEqual({ to: "/#business-renew", enabled: false });
-    expect(renewTarget(true).enabled).toBe(true);
+    expect(renewTarget("0a1b", false)).toEqual({ to: "/#business-renew", enabled: false });
+  });
+
+  it("opens the 延期 page with the certificate preselected once the business is open", () => {
+    expect(renewTarget("0a1b", true)).toEqual({ to: "/business/renew?serial=0a1b", enabled: true });
+    expect(renewTarget("a&b", true).to).toBe("/business/renew?serial=a%26b");
   });
 });
 

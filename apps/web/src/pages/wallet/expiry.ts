@@ -65,11 +65,16 @@ export function expirySummary(certs: readonly Cert[]): ExpirySummary {
 }
 
 /**
- * Where 「去延期」 leads. While 延期 is not open (BUSINESS_TYPES.renew.available) it points at the home
- * page's 延期 card and the button is shown disabled, so nothing pretends the business works.
+ * Where 「去延期」 leads: the 延期 page with this certificate preselected. While 延期 is not open
+ * (BUSINESS_TYPES.renew.available) it points at the home page's 延期 card and the button is shown
+ * disabled, so nothing pretends the business works.
  */
-export function renewTarget(available = BUSINESS_TYPES.renew.available): { to: string; enabled: boolean } {
-  return { to: "/#business-renew", enabled: available };
+export function renewTarget(
+  serialHex: string,
+  available = BUSINESS_TYPES.renew.available,
+): { to: string; enabled: boolean } {
+  if (!available) return { to: "/#business-renew", enabled: false };
+  return { to: `/business/renew?serial=${encodeURIComponent(serialHex)}`, enabled: true };
 }
 
 export type Remaining =

@@ -1,0 +1,395 @@
+import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
+import { BUSINESS_TYPES, type BusinessCode, formatFen } from "@certhall/domain";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  type FormInstance,
+  Row,
+  Space,
+  Typography,
+} from "antd";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, Navigate, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import {
+  createBusinessOrder,
+  listCandidates,
+  listCaTypes,
+  type OrderDetail,
+  orderStep,
+  type SubjectKind,
+  updateBusinessOrder,
+} from "../../api/orders";
+import { useI18n } from "../../app/i18n";
+import { NotFound } from "../../app/NotFound";
+import { useApiError } from "../../app/useApiError";
+import { resolveAmong } from "../orders/form-errors";
+import {
+  HandlerCard,
+  type HandlerValues,
+  handlerInput,
+  RequireLogin,
+  showServerErrors,
+} from "../orders/HandlerCard";
+import { newClientToken } from "../orders/logic";
+import { orderKeys } from "../orders/queries";
+import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
+import { BusinessNotOpen } from "./BusinessNotOpen";
+import { CandidatePicker } from "./CandidatePicker";
+import { CertSummary, ItemFields } from "./ItemFields";
+import {
+  type BusinessRow,
+  businessFees,
+  type CertPick,
+  checkRows,
+  isOwnTargetBusiness,
+  isZeroBusiness,
+  kindOfPicks,
+  knownFields,
+  newRow,
+  pickFromCandidate,
+  pickFromOrderItem,
+  rowsFromOrder,
+  toBusinessInput,
+} from "./logic";
+import { VendorSwapPage } from "./VendorSwapPage";
+import "../orders/orders.css";
+
+const { Title, Text, Paragraph } = Typography;
+
+interface BusinessValues extends HandlerValues {
+  items: BusinessRow[];
+  confirmed?: boolean;
+}
+
+/** /business/:code — the apply page of every business but 新证 (its own pages) and vendor_swap (own form). */
+export function BusinessApplyPage() {
+  const { code } = useParams();
+  const location = useLocation();
+  if (code === "new") return <Navigate to="/apply/new" replace />;
+  if (code === "vendor_swap") return <VendorSwapPage />;
+  if (!isOwnTargetBusiness(code)) return <NotFound />;
+  if (!BUSINESS_TYPES[code].available) return <BusinessNotOpen business={code} />;
+  return (
+    <RequireLogin next={location.pathname + location.search}>
+      <BusinessForm business={code} order={null} />
+    </RequireLogin>
+  );
+}
+
+/**
+ * The form of the seven businesses that act on the account's own certificates: 经办人, then
+ * 【添加其他证书】 and per certificate what the business asks; live fees; the order-level confirmation
+ * box of 换证 and 注销. `order` = editing (查看订单信息) an existing order.
+ */
+export function BusinessForm({ business, order }: { business: BusinessCode; order: OrderDetail | null }) {
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const onError = useApiError();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const info = BUSINESS_TYPES[business];
+  const [form] = Form.useForm<BusinessValues>();
+  // One token per form: a double click on 提交订单 makes one order.
+  const [clientToken] = useState(newClientToken);
+  const [busy, setBusy] = useState<"draft" | "submit" | null>(null);
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const [certs, setCerts] = useState<ReadonlyMap<string, CertPick>>(() => {
+    const picks = (order?.items ?? []).map(pickFromOrderItem).filter((p): p is CertPick => p !== null);
+    return new Map(picks.map((p) => [p.serialHex, p]));
+  });
+  const [preselectProblem, setPreselectProblem] = useState<string | null>(null);
+  const caTypes = useQuery({ queryKey: ["catalog", "ca-types", "all"], queryFn: () => listCaTypes() });
+
+  const rows: (BusinessRow | undefined)[] = Form.useWatch("items", form) ?? [];
+  const picks = rows.flatMap((r) => {
+    const c = r ? certs.get(r.certificateSerial) : undefined;
+    return c ? [c] : [];
+  });
+  const kind: SubjectKind | null = order ? (order.subjectKind as SubjectKind) : kindOfPicks(picks);
+  const chosen = useMemo(() => new Set(rows.flatMap((r) => (r ? [r.certificateSerial] : []))), [rows]);
+  const fees = useMemo(
+    () => businessFees(business, rows, certs, caTypes.data?.caTypes ?? []),
+    [business, rows, certs, caTypes.data],
+  );
+  const zero = isZeroBusiness(business);
+
+  function addPicks(more: CertPick[]) {
+    if (more.length === 0) return;
+    setCerts((m) => new Map([...m, ...more.map((p) => [p.serialHex, p] as const)]));
+    const current: BusinessRow[] = form.getFieldValue("items") ?? [];
+    const fresh = more.filter((p) => !current.some((r) => r.certificateSerial === p.serialHex));
+    form.setFieldValue("items", [...current, ...fresh.map((p) => newRow(business, p))]);
+    void form.validateFields([["items"]]).catch(() => undefined);
+  }
+
+  // ?serial=<hex> (the wallet's 「去延期」): the certificate comes preselected when this business may act on it.
+  const preselect = order ? null : params.get("serial");
+  const preselected = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per serial
+  useEffect(() => {
+    if (!preselect || preselected.current) return;
+    preselected.current = true;
+    const serial = preselect.trim().toLowerCase();
+    listCandidates(business, serial)
+      .then((res) => {
+        const c = res.certificates.find((x) => x.serialHex === serial);
+        if (!c) setPreselectProblem(t("biz.preselectMissing"));
+        else if (!c.eligible) setPreselectProblem(c.problem ?? t("biz.preselectMissing"));
+        else addPicks([pickFromCandidate(c)]);
+      })
+      .catch(onError);
+  }, [preselect]);
+
+  const initialValues: BusinessValues = order
+    ? { handler: { name: order.handler.name }, items: rowsFromOrder(order), confirmed: !!order.confirmed }
+    : { handler: {}, items: [], confirmed: false };
+
+  async function save(submit: boolean) {
+    try {
+      await form.validateFields();
+    } catch {
+      message.error(t("apply.fixErrors"));
+      return;
+    }
+    const values = form.getFieldsValue(true) as BusinessValues;
+    const items = values.items ?? [];
+    const local = checkRows(business, items, certs);
+    if (local.length > 0) {
+      // Paths built from the row index; the form's own type cannot spell them.
+      (form as FormInstance).setFields(local);
+      form.scrollToField(local[0]!.name);
+      message.error(t("apply.fixErrors"));
+      return;
+    }
+    if (!kind) {
+      message.error(t("biz.pickAtLeastOne"));
+      return;
+    }
+    setBusy(submit ? "submit" : "draft");
+    try {
+      const input = toBusinessInput(business, kind, handlerInput(values), items, !!values.confirmed);
+      let saved: OrderDetail;
+      if (!order) {
+        saved = await createBusinessOrder({ ...input, clientToken, submit });
+      } else {
+        saved = await updateBusinessOrder(order.id, { ...input, version: order.version });
+        if (submit && saved.actions.includes("submit")) {
+          saved = await orderStep(order.id, "submit", { version: saved.version });
+        }
+      }
+      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
+      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
+      await queryClient.invalidateQueries({ queryKey: ["orders", "candidates"] });
+      message.success(submit ? t("apply.submitted", { no: saved.orderNo }) : t("apply.draftSaved"));
+      navigate(`/orders/${saved.id}`);
+    } catch (err) {
+      showServerErrors(err, form, onError, resolveAmong(knownFields(business, items.length)));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const canSubmit = !order || order.actions.includes("submit");
+  const name = lang === "zh" ? info.name : info.nameEn;
+  const addLabel = business === "change" ? t("biz.addChange") : t("biz.addCerts");
+
+  return (
+    <div className="page" style={{ maxWidth: 960 }}>
+      <Title level={3} style={{ marginTop: 0 }}>
+        {order ? t("apply.editTitle", { no: order.orderNo }) : name}
+      </Title>
+      <Paragraph type="secondary">
+        {lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN[business]}
+      </Paragraph>
+      {order?.state === "returned" && order.lastNote ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t("order.returnedReason")}
+          description={order.lastNote}
+        />
+      ) : null}
+      {preselectProblem ? (
+        <Alert
+          type="warning"
+          showIcon
+          closable
+          style={{ marginBottom: 16 }}
+          title={t("biz.preselectFailed")}
+          description={preselectProblem}
+          onClose={() => setPreselectProblem(null)}
+        />
+      ) : null}
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={initialValues}
+        requiredMark={false}
+        scrollToFirstError
+      >
+        <HandlerCard form={form} order={order} />
+
+        <Card
+          title={t("biz.items")}
+          style={{ marginBottom: 16 }}
+          extra={
+            <Link to="/certificates" target="_blank">
+              {t("nav.certificates")}
+            </Link>
+          }
+        >
+          <Form.List
+            name="items"
+            rules={[
+              {
+                validator: async (_r, items: unknown[]) => {
+                  if (!items || items.length === 0) throw new Error(t("biz.pickAtLeastOne"));
+                },
+              },
+            ]}
+          >
+            {(fields, { remove }, { errors }) => (
+              <>
+                {fields.map((field, index) => {
+                  const row = rows[index];
+                  const cert = row ? certs.get(row.certificateSerial) : undefined;
+                  const fee = fees.rows[index];
+                  return (
+                    <Card
+                      key={field.key}
+                      size="small"
+                      type="inner"
+                      style={{ marginBottom: 12 }}
+                      title={
+                        cert
+                          ? t("biz.itemTitle", { n: index + 1, name: cert.subjectName })
+                          : t("apply.itemN", { n: index + 1 })
+                      }
+                      extra={
+                        <Button
+                          type="text"
+                          danger
+                          size="small"
+                          icon={<DeleteOutlined />}
+                          onClick={() => remove(field.name)}
+                        >
+                          {t("common.delete")}
+                        </Button>
+                      }
+                    >
+                      <Form.Item name={[field.name, "certificateSerial"]} style={{ marginBottom: 12 }}>
+                        <CertSummary certs={certs} showMedia={business === "unlock"} />
+                      </Form.Item>
+                      <ItemFields business={business} name={field.name} row={row} cert={cert} form={form} />
+                      {fee ? (
+                        <div className="fee-lines" style={{ marginTop: 12 }}>
+                          {fee.lines.map((l) => (
+                            <span key={l.code}>
+                              {l.labelZh} {formatFen(l.amount)}
+                            </span>
+                          ))}
+                          {fee.unknown ? (
+                            <Text type="secondary">{t("biz.feeUnknown")}</Text>
+                          ) : (
+                            <Text strong>
+                              {t("apply.rowTotal")} {formatFen(fee.total)}
+                            </Text>
+                          )}
+                        </div>
+                      ) : null}
+                    </Card>
+                  );
+                })}
+                <Form.ErrorList errors={errors} />
+                <Button
+                  type="dashed"
+                  block
+                  icon={<PlusOutlined />}
+                  onClick={() => setPickerOpen(true)}
+                  disabled={fields.length >= 20}
+                >
+                  {addLabel}
+                </Button>
+              </>
+            )}
+          </Form.List>
+        </Card>
+
+        {info.confirmation ? (
+          <Card style={{ marginBottom: 16 }}>
+            <Form.Item
+              name="confirmed"
+              valuePropName="checked"
+              style={{ marginBottom: 0 }}
+              rules={[
+                {
+                  validator: async (_r, v: boolean) => {
+                    if (!v) throw new Error(t("biz.confirmRequired", { box: info.confirmation ?? "" }));
+                  },
+                },
+              ]}
+            >
+              <Checkbox>
+                <Text strong>【{info.confirmation}】</Text>{" "}
+                {business === "revoke" ? t("biz.confirmRevoke") : t("biz.confirmReplace")}
+              </Checkbox>
+            </Form.Item>
+          </Card>
+        ) : null}
+
+        <Card>
+          <Row align="middle" gutter={[16, 16]} justify="space-between">
+            <Col xs={24} md={12}>
+              <Text>{t("apply.total")}</Text>{" "}
+              <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
+                {formatFen(fees.total)}
+              </Text>
+              <div>
+                <Text type="secondary">
+                  {zero ? t("biz.zeroHint") : fees.unknown ? t("biz.feeUnknownTotal") : t("biz.totalHint")}
+                </Text>
+              </div>
+            </Col>
+            <Col xs={24} md={12} style={{ textAlign: "right" }}>
+              <Space wrap style={{ justifyContent: "flex-end" }}>
+                {order ? (
+                  <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
+                ) : null}
+                <Button onClick={() => save(false)} loading={busy === "draft"} disabled={busy === "submit"}>
+                  {order ? t("apply.saveChanges") : t("apply.saveDraft")}
+                </Button>
+                {canSubmit ? (
+                  <Button
+                    type="primary"
+                    onClick={() => save(true)}
+                    loading={busy === "submit"}
+                    disabled={busy === "draft"}
+                  >
+                    {t("apply.submit")}
+                  </Button>
+                ) : null}
+              </Space>
+            </Col>
+          </Row>
+        </Card>
+      </Form>
+      <CandidatePicker
+        business={business}
+        open={pickerOpen}
+        kind={kind}
+        chosen={chosen}
+        onClose={() => setPickerOpen(false)}
+        onAdd={addPicks}
+      />
+    </div>
+  );
+}

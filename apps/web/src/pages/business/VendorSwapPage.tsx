@@ -1,0 +1,574 @@
+import { DeleteOutlined, FileProtectOutlined, PlusOutlined } from "@ant-design/icons";
+import { BUSINESS_TYPES, formatFen } from "@certhall/domain";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Divider,
+  Form,
+  type FormInstance,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Typography,
+  Upload,
+} from "antd";
+import { useMemo, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { ApiError, errorDetail } from "../../api/client";
+import {
+  type BusinessOrderInput,
+  createBusinessOrder,
+  listCaTypes,
+  listSubjects,
+  type OrderDetail,
+  orderStep,
+  previewVendorCertificate,
+  type SubjectKind,
+  updateBusinessOrder,
+  type VendorPreview,
+} from "../../api/orders";
+import { useI18n } from "../../app/i18n";
+import { useApiError } from "../../app/useApiError";
+import { LoadError } from "../../components/PageLoading";
+import { formatDate } from "../../lib/time";
+import { ItemBusinessDetails } from "../orders/BusinessItemDetails";
+import {
+  HandlerCard,
+  type HandlerValues,
+  handlerInput,
+  RequireLogin,
+  showServerErrors,
+} from "../orders/HandlerCard";
+import { liveFees, newClientToken } from "../orders/logic";
+import { orderKeys } from "../orders/queries";
+import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
+import { SubjectFormModal } from "../subjects/SubjectForm";
+import { subjectKeys } from "../subjects/SubjectsPage";
+import { formatSerial } from "../wallet/WalletPage";
+import { BusinessNotOpen } from "./BusinessNotOpen";
+import { bytesToBase64, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
+import "../orders/orders.css";
+
+const { Title, Text, Paragraph } = Typography;
+
+/** The server's limit on the base64 text is 90 000 characters: about 64 KB of file. */
+export const VENDOR_FILE_MAX_BYTES = 64 * 1024;
+
+interface VendorRow {
+  subjectId?: string;
+  caTypeId?: string;
+  /** base64 of the certificate file as read by the browser. */
+  vendorCertificate?: string;
+}
+
+interface VendorValues extends HandlerValues {
+  items: VendorRow[];
+}
+
+/** /business/vendor_swap */
+export function VendorSwapPage() {
+  if (!BUSINESS_TYPES.vendor_swap.available) return <BusinessNotOpen business="vendor_swap" />;
+  return (
+    <RequireLogin next="/business/vendor_swap">
+      <VendorSwapForm order={null} />
+    </RequireLogin>
+  );
+}
+
+function readFile(file: File): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(new Error("无法读取该文件，请重新选择"));
+    reader.readAsArrayBuffer(file);
+  });
+}
+
+/**
+ * The other vendor's certificate file (PEM, DER or .cer): read in the browser, sent as base64 to
+ * POST /orders/vendor-certificate, and the server's reading shown for confirmation. The value of the
+ * field is the base64 text; the server's refusal (our own certificate, expired, unreadable) goes on it.
+ */
+function VendorFileInput({
+  value,
+  onChange,
+  onRead,
+  onFailed,
+}: {
+  value?: string;
+  onChange?: (v: string | undefined) => void;
+  onRead: (preview: VendorPreview | null, fileName: string | null) => void;
+  onFailed: (message: string) => void;
+}) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+
+  function fail(message: string) {
+    onRead(null, null);
+    if (value) onChange?.(undefined);
+    // After the change's own validation, so the reason is what stays on the field.
+    setTimeout(() => onFailed(message), 0);
+  }
+
+  async function pick(file: File) {
+    if (file.size > VENDOR_FILE_MAX_BYTES) return fail(t("biz.vendorTooBig"));
+    if (file.size === 0) return fail(t("biz.vendorEmpty"));
+    setBusy(true);
+    try {
+      const base64 = bytesToBase64(await readFile(file));
+      const preview = await previewVendorCertificate(base64);
+      onRead(preview, file.name);
+      onChange?.(base64);
+    } catch (err) {
+      fail(
+        err instanceof ApiError ? withoutItemPrefix(err.errors[0]?.message ?? err.detail) : errorDetail(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Upload
+      accept=".pem,.cer,.crt,.der,application/x-x509-ca-cert,application/pkix-cert"
+      maxCount={1}
+      showUploadList={false}
+      beforeUpload={(file) => {
+        void pick(file);
+        return false;
+      }}
+    >
+      <Button icon={<FileProtectOutlined />} loading={busy}>
+        {value ? t("biz.vendorRepick") : t("biz.vendorPick")}
+      </Button>
+    </Upload>
+  );
+}
+
+/** The confirmation card: what the certificate says and the service end the rule gives today. */
+function VendorConfirmation({
+  preview,
+  fileName,
+  subjectUscc,
+}: {
+  preview: VendorPreview;
+  fileName: string | null;
+  subjectUscc: string | null;
+}) {
+  const { t } = useI18n();
+  const uscc = preview.subjectFields.uscc;
+  return (
+    <div style={{ marginBottom: 12 }}>
+      <Descriptions
+        size="small"
+        bordered
+        column={1}
+        title={
+          <Text strong>
+            {t("biz.vendorConfirm")}
+            {fileName ? (
+              <Text type="secondary" style={{ fontSize: 12, fontWeight: "normal" }}>
+                {" "}
+                （{fileName}）
+              </Text>
+            ) : null}
+          </Text>
+        }
+      >
+        <Descriptions.Item label={t("biz.vendorSubject")}>{preview.subject}</Descriptions.Item>
+        <Descriptions.Item label={t("biz.vendorIssuer")}>{preview.issuer}</Descriptions.Item>
+        <Descriptions.Item label={t("wallet.serial")}>
+          <Text code style={{ fontSize: 12, wordBreak: "break-all" }}>
+            {formatSerial(preview.serialHex)}
+          </Text>
+        </Descriptions.Item>
+        <Descriptions.Item label={t("wallet.validity")}>
+          {formatDate(preview.notBefore)} — {formatDate(preview.notAfter)}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("biz.serviceEnd")}>
+          <Text strong>{formatDate(preview.estimatedEnd)}</Text>
+          <div>
+            <Text type="secondary" style={{ fontSize: 12 }}>
+              {VENDOR_RULE_TEXT[preview.rule]}
+              {t("biz.serviceEndNote")}
+            </Text>
+          </div>
+        </Descriptions.Item>
+      </Descriptions>
+      {uscc && subjectUscc && uscc !== subjectUscc ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 8 }}
+          title={t("biz.vendorUsccMismatch", { cert: uscc, subject: subjectUscc })}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+/** 其他厂商介质证书更换: subject and product like 新证, plus the other vendor's certificate per item. */
+export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const onError = useApiError();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<VendorValues>();
+  const [clientToken] = useState(newClientToken);
+  const [kind, setKind] = useState<SubjectKind>((order?.subjectKind as SubjectKind | undefined) ?? "company");
+  const [busy, setBusy] = useState<"draft" | "submit" | null>(null);
+  const [addFor, setAddFor] = useState<number | null>(null);
+  /** What the server read from each row's file, by the row's Form.List key. */
+  const [previews, setPreviews] = useState<
+    Record<number, { preview: VendorPreview; fileName: string | null }>
+  >({});
+  const info = BUSINESS_TYPES.vendor_swap;
+
+  const subjects = useQuery({
+    queryKey: subjectKeys.list(kind, false, ""),
+    queryFn: () => listSubjects({ kind, archived: false }),
+  });
+  const caTypes = useQuery({ queryKey: ["catalog", "ca-types", kind], queryFn: () => listCaTypes(kind) });
+  const rows: (VendorRow | undefined)[] = Form.useWatch("items", form) ?? [];
+  const fees = useMemo(
+    () =>
+      liveFees(
+        "vendor_swap",
+        rows.map((r) => ({ caTypeId: r?.caTypeId, years: 1, eseal: false })),
+        caTypes.data?.caTypes ?? [],
+      ),
+    [rows, caTypes.data],
+  );
+
+  const initialValues: VendorValues = order
+    ? {
+        handler: { name: order.handler.name },
+        items: order.items.map((i) => ({ subjectId: i.subject.id, caTypeId: i.caType.id })),
+      }
+    : { handler: {}, items: [{}] };
+
+  function toInput(values: VendorValues): BusinessOrderInput {
+    return {
+      business: "vendor_swap",
+      subjectKind: kind,
+      handler: handlerInput(values),
+      items: (values.items ?? []).map((r) => ({
+        subjectId: r.subjectId ?? "",
+        caTypeId: r.caTypeId ?? "",
+        years: 1,
+        eseal: false,
+        vendorCertificate: r.vendorCertificate ?? "",
+      })),
+    };
+  }
+
+  async function save(submit: boolean) {
+    try {
+      await form.validateFields();
+    } catch {
+      message.error(t("apply.fixErrors"));
+      return;
+    }
+    const values = form.getFieldsValue(true) as VendorValues;
+    setBusy(submit ? "submit" : "draft");
+    try {
+      const input = toInput(values);
+      let saved: OrderDetail;
+      if (!order) {
+        saved = await createBusinessOrder({ ...input, clientToken, submit });
+      } else {
+        saved = await updateBusinessOrder(order.id, { ...input, version: order.version });
+        if (submit && saved.actions.includes("submit")) {
+          saved = await orderStep(order.id, "submit", { version: saved.version });
+        }
+      }
+      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
+      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
+      message.success(submit ? t("apply.submitted", { no: saved.orderNo }) : t("apply.draftSaved"));
+      navigate(`/orders/${saved.id}`);
+    } catch (err) {
+      showServerErrors(err, form, onError);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (subjects.isError) return <LoadError error={subjects.error} onRetry={() => subjects.refetch()} />;
+  if (caTypes.isError) return <LoadError error={caTypes.error} onRetry={() => caTypes.refetch()} />;
+
+  const subjectList = subjects.data?.subjects ?? [];
+  const subjectOptions = subjectList.map((s) => ({
+    value: s.id,
+    label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
+  }));
+  const caTypeOptions = (caTypes.data?.caTypes ?? []).map((c) => ({ value: c.id, label: c.name }));
+  const canSubmit = !order || order.actions.includes("submit");
+
+  return (
+    <div className="page" style={{ maxWidth: 960 }}>
+      <Title level={3} style={{ marginTop: 0 }}>
+        {order ? t("apply.editTitle", { no: order.orderNo }) : lang === "zh" ? info.name : info.nameEn}
+      </Title>
+      <Paragraph type="secondary">
+        {lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN.vendor_swap}
+      </Paragraph>
+      {order?.state === "returned" && order.lastNote ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t("order.returnedReason")}
+          description={order.lastNote}
+        />
+      ) : null}
+      {order ? (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t("biz.vendorReselect")} />
+      ) : null}
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={initialValues}
+        requiredMark={false}
+        scrollToFirstError
+      >
+        <Card style={{ marginBottom: 16 }}>
+          <Space wrap align="center">
+            <Text>{t("biz.vendorKind")}</Text>
+            <Segmented<SubjectKind>
+              value={kind}
+              disabled={!!order}
+              onChange={(k) => {
+                setKind(k);
+                setPreviews({});
+                form.setFieldValue("items", [{}]);
+              }}
+              options={[
+                { value: "company", label: t("apply.titleCompany") },
+                { value: "person", label: t("apply.titlePerson") },
+              ]}
+            />
+          </Space>
+        </Card>
+
+        <HandlerCard form={form} order={order} />
+
+        <Card
+          title={t("biz.vendorItems")}
+          style={{ marginBottom: 16 }}
+          extra={
+            <Link to="/subjects" target="_blank">
+              {t("subj.title")}
+            </Link>
+          }
+        >
+          <Paragraph type="secondary">{t("biz.vendorHint")}</Paragraph>
+          {subjectOptions.length === 0 && !subjects.isPending ? (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 16 }}
+              title={kind === "company" ? t("apply.noCompany") : t("apply.noPerson")}
+            />
+          ) : null}
+          <Form.List
+            name="items"
+            rules={[
+              {
+                validator: async (_r, items: unknown[]) => {
+                  if (!items || items.length === 0) throw new Error(t("apply.atLeastOne"));
+                },
+              },
+            ]}
+          >
+            {(fields, { add, remove }, { errors }) => (
+              <>
+                {fields.map((field, index) => {
+                  const row = rows[index];
+                  const read = previews[field.key];
+                  const subject = subjectList.find((s) => s.id === row?.subjectId);
+                  const earlier = order?.items[index];
+                  const fee = fees.rows[index];
+                  return (
+                    <Card
+                      key={field.key}
+                      size="small"
+                      type="inner"
+                      style={{ marginBottom: 12 }}
+                      title={t("apply.itemN", { n: index + 1 })}
+                      extra={
+                        fields.length > 1 ? (
+                          <Button
+                            type="text"
+                            danger
+                            size="small"
+                            icon={<DeleteOutlined />}
+                            onClick={() => {
+                              remove(field.name);
+                              setPreviews(({ [field.key]: _gone, ...rest }) => rest);
+                            }}
+                          >
+                            {t("common.delete")}
+                          </Button>
+                        ) : null
+                      }
+                    >
+                      <Row gutter={12}>
+                        <Col xs={24} md={12}>
+                          <Form.Item
+                            name={[field.name, "subjectId"]}
+                            label={kind === "company" ? t("subj.company") : t("subj.person")}
+                            rules={[{ required: true, message: t("apply.pickSubject") }]}
+                          >
+                            <Select
+                              showSearch={{ optionFilterProp: "label" }}
+                              loading={subjects.isPending}
+                              placeholder={t("apply.pickSubject")}
+                              options={subjectOptions}
+                              popupRender={(menu) => (
+                                <>
+                                  {menu}
+                                  <Divider style={{ margin: "4px 0" }} />
+                                  <Button
+                                    type="link"
+                                    icon={<PlusOutlined />}
+                                    onClick={() => setAddFor(index)}
+                                  >
+                                    {t("subj.add")}
+                                  </Button>
+                                </>
+                              )}
+                            />
+                          </Form.Item>
+                        </Col>
+                        <Col xs={24} md={12}>
+                          <Form.Item
+                            name={[field.name, "caTypeId"]}
+                            label={t("apply.caType")}
+                            rules={[{ required: true, message: t("apply.pickCaType") }]}
+                          >
+                            <Select
+                              loading={caTypes.isPending}
+                              placeholder={t("apply.pickCaType")}
+                              options={caTypeOptions}
+                            />
+                          </Form.Item>
+                        </Col>
+                      </Row>
+                      <Form.Item
+                        name={[field.name, "vendorCertificate"]}
+                        label={t("biz.vendorFile")}
+                        extra={t("biz.vendorFileHint")}
+                        rules={[{ required: true, message: t("biz.vendorFileRequired") }]}
+                      >
+                        <VendorFileInput
+                          onRead={(preview, fileName) =>
+                            setPreviews((p) => {
+                              const { [field.key]: _old, ...rest } = p;
+                              return preview ? { ...rest, [field.key]: { preview, fileName } } : rest;
+                            })
+                          }
+                          onFailed={(msg) =>
+                            (form as FormInstance).setFields([
+                              { name: ["items", field.name, "vendorCertificate"], errors: [msg] },
+                            ])
+                          }
+                        />
+                      </Form.Item>
+                      {read ? (
+                        <VendorConfirmation
+                          preview={read.preview}
+                          fileName={read.fileName}
+                          subjectUscc={subject?.kind === "company" ? subject.uscc : null}
+                        />
+                      ) : earlier ? (
+                        <div style={{ marginBottom: 12 }}>
+                          <Text type="secondary">{t("biz.vendorEarlier")}</Text>
+                          <ItemBusinessDetails business="vendor_swap" item={earlier} />
+                        </div>
+                      ) : null}
+                      {fee && fee.lines.length > 0 ? (
+                        <div className="fee-lines">
+                          {fee.lines.map((l) => (
+                            <span key={l.code}>
+                              {l.labelZh} {formatFen(l.amount)}
+                            </span>
+                          ))}
+                          <Text strong>
+                            {t("apply.rowTotal")} {formatFen(fee.total)}
+                          </Text>
+                        </div>
+                      ) : null}
+                    </Card>
+                  );
+                })}
+                <Form.ErrorList errors={errors} />
+                <Button
+                  type="dashed"
+                  block
+                  icon={<PlusOutlined />}
+                  onClick={() => add({})}
+                  disabled={fields.length >= 20}
+                >
+                  {t("biz.vendorAdd")}
+                </Button>
+              </>
+            )}
+          </Form.List>
+        </Card>
+
+        <Card>
+          <Row align="middle" gutter={[16, 16]} justify="space-between">
+            <Col xs={24} md={12}>
+              <Text>{t("apply.total")}</Text>{" "}
+              <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
+                {formatFen(fees.total)}
+              </Text>
+              <div>
+                <Text type="secondary">{t("biz.vendorTotalHint")}</Text>
+              </div>
+            </Col>
+            <Col xs={24} md={12} style={{ textAlign: "right" }}>
+              <Space wrap style={{ justifyContent: "flex-end" }}>
+                {order ? (
+                  <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
+                ) : null}
+                <Button onClick={() => save(false)} loading={busy === "draft"} disabled={busy === "submit"}>
+                  {order ? t("apply.saveChanges") : t("apply.saveDraft")}
+                </Button>
+                {canSubmit ? (
+                  <Button
+                    type="primary"
+                    onClick={() => save(true)}
+                    loading={busy === "submit"}
+                    disabled={busy === "draft"}
+                  >
+                    {t("apply.submit")}
+                  </Button>
+                ) : null}
+              </Space>
+            </Col>
+          </Row>
+        </Card>
+      </Form>
+      <SubjectFormModal
+        open={addFor !== null}
+        fixedKind={kind}
+        onClose={() => setAddFor(null)}
+        onSaved={async (s) => {
+          const row = addFor;
+          setAddFor(null);
+          await queryClient.invalidateQueries({ queryKey: subjectKeys.all });
+          if (row !== null) form.setFieldValue(["items", row, "subjectId"], s.id);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,417 @@
+// Pure rules of the 业务办理 pages: which businesses have a page, what a form row becomes on the wire,
+// live fees with the server's own fee function, client checks that name the field, and the commands
+// shown for the USB Key client.
+
+import {
+  BUSINESS_CODES,
+  BUSINESS_TYPES,
+  type BusinessCode,
+  type BusinessType,
+  checkSubjectChanges,
+  itemFeeLines,
+  type ReissueCause,
+  renewalEnd,
+  SEAL_KINDS,
+  sumLines,
+  TARGETS_OWN_CERTIFICATE,
+} from "@certhall/domain";
+import type {
+  BusinessItemInput,
+  BusinessOrderInput,
+  CandidateCertificate,
+  CaType,
+  HandlerInput,
+  OrderDetail,
+  OrderItemView,
+  SubjectKind,
+} from "../../api/orders";
+import type { NamePath } from "../orders/form-errors";
+import type { RowFee } from "../orders/logic";
+
+/** The seven businesses whose items pick one of the account's own certificates. */
+export const OWN_TARGET_BUSINESSES: readonly BusinessCode[] = BUSINESS_CODES.filter(
+  (c) => TARGETS_OWN_CERTIFICATE[c],
+);
+
+export function isOwnTargetBusiness(code: string | undefined): code is BusinessCode {
+  return !!code && (OWN_TARGET_BUSINESSES as readonly string[]).includes(code);
+}
+
+/** Where the 业务办理 list sends a business; null while it is not open (no link that pretends). */
+export function businessLink(b: Pick<BusinessType, "code" | "available">): string | null {
+  if (!b.available) return null;
+  return b.code === "new" ? "/apply/new" : `/business/${b.code}`;
+}
+
+/** 解锁 and 注销 cost nothing: their payment step is 「支付（不扣款）」. */
+export function isZeroBusiness(code: string): boolean {
+  return code in BUSINESS_TYPES && BUSINESS_TYPES[code as BusinessCode].payment === "zero";
+}
+
+/** What a form row shows about the certificate it acts on (from a candidate, or from an order item). */
+export interface CertPick {
+  serialHex: string;
+  subjectKind: SubjectKind;
+  subjectName: string;
+  subjectIdentity: string;
+  legalRep: string | null;
+  address: string | null;
+  caTypeId: string;
+  caTypeName: string;
+  notBefore: string | null;
+  notAfter: string | null;
+  mediaSerial: string | null;
+}
+
+export function pickFromCandidate(c: CandidateCertificate): CertPick {
+  return {
+    serialHex: c.serialHex,
+    subjectKind: c.subject.kind === "person" ? "person" : "company",
+    subjectName: c.subject.name,
+    subjectIdentity: c.subject.identity,
+    legalRep: c.subject.legalRep,
+    address: c.subject.address,
+    caTypeId: c.caType.id,
+    caTypeName: c.caType.name,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    mediaSerial: c.mediaSerial,
+  };
+}
+
+/** An edited order's item: the subject as the order shows it, no validity dates (the list has them). */
+export function pickFromOrderItem(i: OrderItemView): CertPick | null {
+  if (!i.targetSerial || i.targetSerial.startsWith("vendor:")) return null;
+  return {
+    serialHex: i.targetSerial,
+    subjectKind: i.subject.kind === "person" ? "person" : "company",
+    subjectName: i.subject.name,
+    subjectIdentity: i.subject.identity,
+    legalRep: i.subject.legalRep,
+    address: i.subject.address,
+    caTypeId: i.caType.id,
+    caTypeName: i.caType.name,
+    notBefore: null,
+    notAfter: null,
+    mediaSerial: i.mediaSerial,
+  };
+}
+
+/** One item of the form, named like the server's fields so its errors land on the right input. */
+export interface BusinessRow {
+  certificateSerial: string;
+  years?: number;
+  keepKey?: boolean;
+  seal?: { name?: string; kind?: string; uploadId?: string };
+  changes?: { name?: string; legalRep?: string; address?: string };
+  reason?: string;
+  cause?: ReissueCause;
+}
+
+/** A new row for a picked certificate: only the choices the applicant has to make are left empty. */
+export function newRow(business: BusinessCode, cert: Pick<CertPick, "serialHex">): BusinessRow {
+  const row: BusinessRow = { certificateSerial: cert.serialHex };
+  if (business === "renew") row.years = 1;
+  if (business === "eseal") row.seal = {};
+  if (business === "change") row.changes = {};
+  return row;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** The rows of an order being edited, from its items' stored details. */
+export function rowsFromOrder(order: Pick<OrderDetail, "business" | "items">): BusinessRow[] {
+  return order.items.flatMap((i): BusinessRow[] => {
+    if (!i.targetSerial || i.targetSerial.startsWith("vendor:")) return [];
+    const d = i.details ?? {};
+    const row: BusinessRow = { certificateSerial: i.targetSerial };
+    switch (order.business) {
+      case "renew":
+        row.years = i.years;
+        if (typeof d.keepKey === "boolean") row.keepKey = d.keepKey;
+        break;
+      case "eseal":
+        row.seal = { name: str(d.sealName), kind: str(d.sealKind), uploadId: str(d.sealUploadId) };
+        break;
+      case "change": {
+        const c = (d.changes ?? {}) as Record<string, unknown>;
+        row.changes = { name: str(c.name), legalRep: str(c.legalRep), address: str(c.address) };
+        row.reason = str(d.reason);
+        break;
+      }
+      case "reissue":
+        if (d.cause === "lost" || d.cause === "broken") row.cause = d.cause;
+        break;
+    }
+    return [row];
+  });
+}
+
+/** The changes a 变更 row sends: trimmed, empty ones left out (the server compares with the subject). */
+function changesOf(kind: SubjectKind, c: BusinessRow["changes"]): BusinessItemInput["changes"] {
+  const out: NonNullable<BusinessItemInput["changes"]> = {};
+  const keys = kind === "person" ? (["name"] as const) : (["name", "legalRep", "address"] as const);
+  for (const k of keys) {
+    const v = c?.[k]?.trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+/** The form as the server's order input: each business sends only its own item fields. */
+export function toBusinessInput(
+  business: BusinessCode,
+  kind: SubjectKind,
+  handler: HandlerInput,
+  rows: readonly BusinessRow[],
+  confirmed: boolean,
+): BusinessOrderInput {
+  const items = rows.map((r): BusinessItemInput => {
+    const item: BusinessItemInput = { certificateSerial: r.certificateSerial };
+    switch (business) {
+      case "renew":
+        item.years = r.years ?? 1;
+        if (r.keepKey !== undefined) item.keepKey = r.keepKey;
+        break;
+      case "eseal":
+        item.seal = {
+          name: (r.seal?.name ?? "").trim(),
+          kind: r.seal?.kind ?? "",
+          uploadId: r.seal?.uploadId ?? "",
+        };
+        break;
+      case "change":
+        item.changes = changesOf(kind, r.changes);
+        item.reason = (r.reason ?? "").trim();
+        break;
+      case "reissue":
+        if (r.cause) item.cause = r.cause;
+        break;
+    }
+    return item;
+  });
+  const input: BusinessOrderInput = { business, subjectKind: kind, handler, items };
+  if (BUSINESS_TYPES[business].confirmation) input.confirmed = confirmed;
+  return input;
+}
+
+/**
+ * Live fees of the rows with the very function the server charges with. The product is the one the
+ * certificate was issued under; a product no longer on sale is not in the public catalog, so its row
+ * is `unknown` (the server still prices it).
+ */
+export function businessFees(
+  business: BusinessCode,
+  rows: readonly (BusinessRow | undefined)[],
+  certs: ReadonlyMap<string, Pick<CertPick, "caTypeId">>,
+  caTypes: readonly Pick<CaType, "id" | "prices">[],
+): { rows: (RowFee & { unknown: boolean })[]; total: number; unknown: boolean } {
+  const fees = rows.map((row) => {
+    const cert = row ? certs.get(row.certificateSerial) : undefined;
+    const caType = cert ? caTypes.find((c) => c.id === cert.caTypeId) : undefined;
+    if (!caType) return { lines: [], total: 0, unknown: !!cert };
+    const lines = itemFeeLines(business, caType.prices, { years: row?.years ?? 1, eseal: false });
+    return { lines, total: sumLines(lines), unknown: false };
+  });
+  return {
+    rows: fees,
+    total: fees.reduce((s, r) => s + r.total, 0),
+    unknown: fees.some((r) => r.unknown),
+  };
+}
+
+/**
+ * Why a candidate cannot be ticked in 【添加其他证书】: the server's problem, already in the list, or
+ * of the other subject kind (one order is for companies or for persons, like 新证).
+ */
+export function candidateBlock(
+  c: Pick<CandidateCertificate, "serialHex" | "eligible" | "problem" | "subject">,
+  opts: { kind: SubjectKind | null; chosen: ReadonlySet<string> },
+): string | null {
+  if (opts.chosen.has(c.serialHex)) return "已在本订单中";
+  if (!c.eligible) return c.problem ?? "该证书不能办理此业务";
+  if (opts.kind && c.subject.kind !== opts.kind) {
+    return opts.kind === "company"
+      ? "本订单办理的是企业证书，个人证书请另建订单"
+      : "本订单办理的是个人证书，企业证书请另建订单";
+  }
+  return null;
+}
+
+/** The subject kind an order of picks is for; mixed picks are refused by candidateBlock. */
+export function kindOfPicks(picks: readonly Pick<CertPick, "subjectKind">[]): SubjectKind | null {
+  return picks[0]?.subjectKind ?? null;
+}
+
+/** The inputs a business's form shows for `count` rows: where server errors can be placed. */
+export function knownFields(business: BusinessCode, count: number): NamePath[] {
+  const fields: NamePath[] = [
+    ["handler", "name"],
+    ["handler", "idNumber"],
+    ["handler", "phone"],
+  ];
+  if (BUSINESS_TYPES[business].confirmation) fields.push(["confirmed"]);
+  for (let i = 0; i < count; i++) {
+    fields.push(["items", i, "certificateSerial"]);
+    if (business === "renew") fields.push(["items", i, "years"], ["items", i, "keepKey"]);
+    if (business === "eseal") {
+      fields.push(
+        ["items", i, "seal", "uploadId"],
+        ["items", i, "seal", "name"],
+        ["items", i, "seal", "kind"],
+      );
+    }
+    if (business === "change") {
+      fields.push(
+        ["items", i, "changes", "name"],
+        ["items", i, "changes", "legalRep"],
+        ["items", i, "changes", "address"],
+        ["items", i, "reason"],
+      );
+    }
+    if (business === "reissue") fields.push(["items", i, "cause"]);
+  }
+  return fields;
+}
+
+/**
+ * What the browser can tell before sending (the server checks again): 变更 rows must change something
+ * and give a reason (the shared checkSubjectChanges), seal rows need their three fields.
+ */
+export function checkRows(
+  business: BusinessCode,
+  rows: readonly BusinessRow[],
+  certs: ReadonlyMap<string, CertPick>,
+): { name: NamePath; errors: string[] }[] {
+  const out: { name: NamePath; errors: string[] }[] = [];
+  rows.forEach((row, i) => {
+    const cert = certs.get(row.certificateSerial);
+    if (business === "change" && cert) {
+      const r = checkSubjectChanges(
+        cert.subjectKind,
+        { name: cert.subjectName, legalRep: cert.legalRep, address: cert.address },
+        row.changes ?? {},
+        row.reason ?? "",
+      );
+      if (!r.ok) {
+        const name: NamePath =
+          r.field === "reason"
+            ? ["items", i, "reason"]
+            : r.field === "changes"
+              ? ["items", i, "changes", "name"]
+              : ["items", i, ...r.field.split(".")];
+        out.push({ name, errors: [r.message] });
+      }
+    }
+    if (business === "eseal") {
+      if (!row.seal?.uploadId)
+        out.push({ name: ["items", i, "seal", "uploadId"], errors: ["请上传印章图片"] });
+      if (!row.seal?.name?.trim())
+        out.push({ name: ["items", i, "seal", "name"], errors: ["请填写印章名称"] });
+      if (!row.seal?.kind || !(SEAL_KINDS as readonly string[]).includes(row.seal.kind)) {
+        out.push({ name: ["items", i, "seal", "kind"], errors: ["请选择印章类型"] });
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * 延期 of a certificate expired more than a year is reviewed first (DESIGN §4): say so on the row
+ * before the applicant submits. Unknown dates (an edited order) say nothing.
+ */
+export function renewNeedsReview(notAfter: string | null, years: number, now: Date): boolean {
+  if (!notAfter) return false;
+  return !renewalEnd(new Date(notAfter), now, Math.max(1, Math.min(5, Math.trunc(years) || 1))).ok;
+}
+
+/** 证书在线更新 with the USB Key client, exactly as the applicant types it. */
+export function tokenRenewCommand(origin: string, code: string, keepKey: boolean): string {
+  return `certhall token renew --url ${origin} --code ${code} --label <介质中原证书密钥的标签>${keepKey ? "" : " --rekey"}`;
+}
+
+/** 解锁 with the USB Key client: the code comes by SMS, the new PIN is the applicant's choice. */
+export function tokenUnlockCommand(origin: string): string {
+  return `certhall token unlock --url ${origin} --code <短信中的授权码> --new-pin <新PIN>`;
+}
+
+/** Which vendor_swap rule gave the new service end, as the seed words it. */
+export const VENDOR_RULE_TEXT: Record<"plus_one_year" | "two_years_from_processing", string> = {
+  plus_one_year: "原证书有效期剩余不足一年：服务时间在原结束时间上加一年",
+  two_years_from_processing: "原证书有效期剩余超过一年：服务时间为办理日起两年",
+};
+
+/** Bytes as base64 (the vendor certificate file as the server wants it). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
+
+/** A file name for a downloaded certificate: the serial, safe on every file system. */
+export function certificateFileName(serialHex: string, ext = "pem"): string {
+  return `certificate-${serialHex.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || "unknown"}.${ext}`;
+}
+
+/** The first message of a server problem about one field, without the 「第 N 项：」 prefix. */
+export function withoutItemPrefix(message: string): string {
+  return message.replace(/^第\s*\d+\s*项[：:]\s*/, "");
+}
+
+/** The CN of a browser-made request: the server puts the item's subject in the certificate anyway. */
+export function csrCommonName(subjectName: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we drop
+  const clean = subjectName.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  const chars = [...clean];
+  return chars.length === 0 ? "certhall online update" : chars.slice(0, 64).join("");
+}
+
+/**
+ * A new key is saved in the browser before its request is sent (under this id), so that a renewal the
+ * server granted can never leave the applicant without its key; after success it is saved again under
+ * the new certificate's serial and this record is removed.
+ */
+export function pendingKeyId(orderId: string, itemId: string): string {
+  return `pending:${orderId}:${itemId}`;
+}
+
+/** The renewed certificate followed by its chain, as one PEM file. */
+export function renewedPemFile(res: { certificatePem: string; chainPem?: string | null }): string {
+  const parts = [res.certificatePem, res.chainPem ?? ""].map((p) => p.trim()).filter(Boolean);
+  return `${parts.join("\n")}\n`;
+}
+
+/**
+ * What 证书在线更新 in this browser can do for an item: it needs WebCrypto and IndexedDB, and keeping the
+ * key needs the old certificate's private key in this browser's key store.
+ */
+export function browserUpdatePlan(opts: {
+  supported: boolean | undefined;
+  keepKey: boolean;
+  oldKeyFound: boolean | undefined;
+}): "checking" | "unsupported" | "no_old_key" | "ready" {
+  if (opts.supported === undefined) return "checking";
+  if (!opts.supported) return "unsupported";
+  if (!opts.keepKey) return "ready";
+  if (opts.oldKeyFound === undefined) return "checking";
+  return opts.oldKeyFound ? "ready" : "no_old_key";
+}
+
+/** Which business panels an order shows in its current state. */
+export function businessPanels(order: Pick<OrderDetail, "business" | "state">) {
+  const business = order.business as BusinessCode;
+  const known = business in BUSINESS_TYPES;
+  const beforePaying = ["draft", "submitted", "in_review", "returned", "awaiting_payment"].includes(
+    order.state,
+  );
+  return {
+    zeroPay: known && BUSINESS_TYPES[business].payment === "zero",
+    renewNotice: business === "renew" && beforePaying,
+    onlineUpdate: business === "renew" && (order.state === "ready" || order.state === "completed"),
+    eseal: business === "eseal" && (order.state === "ready" || order.state === "completed"),
+    unlock: business === "unlock" && ["awaiting_materials", "processing", "completed"].includes(order.state),
+  };
+}
