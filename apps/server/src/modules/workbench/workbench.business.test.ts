@@ -117,6 +117,14 @@ describe("变更 at the window", () => {
       .set({ not_after: oldEnd.toISOString() })
       .where("serial_hex", "=", originals[0]!)
       .execute();
+    const preview = await operator.get(url(order.id, `/items/${item.id}/validity`));
+    expect(preview.body).toEqual({
+      itemId: item.id,
+      basis: "old_end",
+      notAfter: oldEnd.toISOString(),
+      oldSerial: originals[0],
+      oldNotAfter: oldEnd.toISOString(),
+    });
     const res = await issueItem(order.id, item.id, "changed");
     expect(res.status).toBe(201);
     await verifies("changed.pem");
@@ -189,6 +197,8 @@ describe("换证 at the window", () => {
       .set({ not_after: soon })
       .where("serial_hex", "=", originals[3]!)
       .execute();
+    const preview = await operator.get(url(order.id, `/items/${order.items[0]!.id}/validity`));
+    expect(preview.body).toMatchObject({ basis: "years", oldSerial: originals[3], oldNotAfter: soon });
     const res = await issueItem(order.id, order.items[0]!.id, "replaced");
     expect(res.status).toBe(201);
     await verifies("replaced.pem");
@@ -272,6 +282,8 @@ describe("其他厂商介质证书更换 at the window", () => {
       },
     ]);
     const crlBefore = await crlText(t, dir);
+    const preview = await operator.get(url(order.id, `/items/${order.items[0]!.id}/validity`));
+    expect(preview.body).toMatchObject({ basis: "plus_one_year", oldSerial: null });
     const res = await issueItem(order.id, order.items[0]!.id, "swapped");
     expect(res.status).toBe(201);
     await verifies("swapped.pem");
@@ -280,6 +292,7 @@ describe("其他厂商介质证书更换 at the window", () => {
     const expected = new Date(vendorEnd);
     expected.setUTCFullYear(expected.getUTCFullYear() + 1);
     expect(new Date(await endDate("swapped.pem")).toISOString()).toBe(expected.toISOString());
+    expect(preview.body.notAfter).toBe(expected.toISOString());
     const revokedCount = (s: string) => (s.match(/Serial Number: /g) ?? []).length;
     expect(revokedCount(await crlText(t, dir))).toBe(revokedCount(crlBefore));
   });
@@ -303,6 +316,8 @@ describe("其他厂商介质证书更换 at the window", () => {
       });
       expect(res.status).toBe(409);
       expect(res.body.detail).toContain("过期");
+      const preview = await clerk.get(url(order.id, `/items/${order.items[0]!.id}/validity`));
+      expect(preview.status).toBe(409);
       expect(
         await t.database.db
           .selectFrom("pki_certificates")
@@ -392,6 +407,7 @@ describe("who may process at the window", () => {
       ["POST", url(orderId, `/items/${itemId}/unlock-code`)],
       ["POST", url(orderId, `/items/${itemId}/unlocked-at-window`)],
       ["GET", url(orderId, `/items/${itemId}/so-pin`)],
+      ["GET", url(orderId, `/items/${itemId}/validity`)],
       ["POST", url(orderId, `/items/${itemId}/issue`)],
     ];
     const finance = await staffClient(t, "finance");

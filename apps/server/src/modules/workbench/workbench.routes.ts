@@ -167,6 +167,29 @@ export function workbenchRoutes(deps: SecurityDeps & { orders: OrderService; wor
       },
     );
 
+    r.get(
+      "/admin/orders/:id/items/:itemId/validity",
+      {
+        preHandler: operator,
+        schema: {
+          tags,
+          summary:
+            "The end date issuing this item now would give, and its basis (years bought, the old certificate's end, the vendor rule)",
+          params: zItemParams,
+          response: {
+            200: z.object({
+              itemId: z.string(),
+              basis: z.enum(["years", "old_end", "plus_one_year", "two_years_from_processing"]),
+              notAfter: z.string(),
+              oldSerial: z.string().nullable(),
+              oldNotAfter: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      async (req) => workbench.validityPreview(req.params.id, req.params.itemId),
+    );
+
     r.post(
       "/admin/orders/:id/items/:itemId/revoke",
       {

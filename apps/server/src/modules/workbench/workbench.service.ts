@@ -59,6 +59,8 @@ function parseDetails(json: string | null): Record<string, unknown> {
   }
 }
 
+type VendorRule = "plus_one_year" | "two_years_from_processing";
+
 /** The revoke item's record of its own revocation (set by the window). */
 interface RevokeDone {
   revokedAt?: string;
@@ -315,21 +317,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
           ? { kind: "enterprise", name, uscc: item.subject_identity }
           : { kind: "person", name, idNumber: item.subject_identity };
       const now = clock();
-      let validity: { years: number } | { notAfter: Date } = { years: item.years };
-      let old: { serial_hex: string; not_after: string } | null = null;
-      if (SUCCEEDS_OWN.includes(business)) {
-        old = await oldCertificate(trx, item);
-        const oldEnd = new Date(old.not_after);
-        if (oldEnd.getTime() - now.getTime() >= DAY_MS) validity = { notAfter: oldEnd };
-      } else if (business === "vendor_swap") {
-        const vendor = (details as unknown as VendorSwapDetails).vendor;
-        if (!vendor?.notAfter) {
-          throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项缺少其他厂商证书信息，不能签发`);
-        }
-        const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
-        if (!rule.ok) throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项：${rule.reason}`);
-        validity = { notAfter: rule.end };
-      }
+      const { validity, old } = await successorValidity(trx, business, item, details, now);
       const actor = { type: "staff" as const, id: meta.staffId, ip: meta.ip };
       const cert: IssueResult = await ca.issue(
         actor,
@@ -401,9 +389,75 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     return cert;
   }
 
+  /**
+   * How long an item's new certificate runs (the rule `issue` applies): 新证 the years bought;
+   * 变更/补证/换证 until the old certificate's end (the years when that is less than a day away);
+   * 其他厂商介质证书更换 the vendor rule on today's date (refused once the vendor certificate expired).
+   */
+  async function successorValidity(
+    trx: Trx | Db,
+    business: BusinessCode,
+    item: { position: number; years: number; target_serial: string | null },
+    details: Record<string, unknown>,
+    now: Date,
+  ): Promise<{
+    validity: { years: number } | { notAfter: Date };
+    basis: "years" | "old_end" | VendorRule;
+    old: { serial_hex: string; not_after: string } | null;
+  }> {
+    if (SUCCEEDS_OWN.includes(business)) {
+      const old = await oldCertificate(trx, item);
+      const oldEnd = new Date(old.not_after);
+      return oldEnd.getTime() - now.getTime() >= DAY_MS
+        ? { validity: { notAfter: oldEnd }, basis: "old_end", old }
+        : { validity: { years: item.years }, basis: "years", old };
+    }
+    if (business === "vendor_swap") {
+      const vendor = (details as unknown as VendorSwapDetails).vendor;
+      if (!vendor?.notAfter) {
+        throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项缺少其他厂商证书信息，不能签发`);
+      }
+      const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
+      if (!rule.ok) throw new AppError("INVALID_STATE", `第 ${item.position + 1} 项：${rule.reason}`);
+      return { validity: { notAfter: rule.end }, basis: rule.rule, old: null };
+    }
+    return { validity: { years: item.years }, basis: "years", old: null };
+  }
+
+  /** What issuing the item now would give (for the window's screen): the end date and its basis. */
+  async function validityPreview(orderId: string, itemId: string) {
+    const order = await load(db, orderId);
+    const business = order.business as BusinessCode;
+    if (!ISSUES_AT_WINDOW[business]) {
+      throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
+    }
+    const item = await itemOf(db, order.id, itemId);
+    const now = clock();
+    const { validity, basis, old } = await successorValidity(
+      db,
+      business,
+      item,
+      parseDetails(item.details),
+      now,
+    );
+    let notAfter: Date;
+    if ("notAfter" in validity) notAfter = validity.notAfter;
+    else {
+      notAfter = new Date(now);
+      notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validity.years);
+    }
+    return {
+      itemId: item.id,
+      basis,
+      notAfter: iso(notAfter),
+      oldSerial: old?.serial_hex ?? null,
+      oldNotAfter: old?.not_after ?? null,
+    };
+  }
+
   /** The certificate an item supersedes: it must still be ours and good (revoked elsewhere → 409). */
   async function oldCertificate(
-    trx: Trx,
+    trx: Trx | Db,
     item: { position: number; target_serial: string | null },
   ): Promise<{ serial_hex: string; not_after: string }> {
     const label = `第 ${item.position + 1} 项`;
@@ -582,6 +636,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     receive,
     setMedia,
     issue,
+    validityPreview,
     revoke,
     complete,
     unlockCode: unlock.issueCode,
