@@ -268,6 +268,51 @@ describe("证书在线更新 from the applicant's session", () => {
   }, 60_000);
 });
 
+describe("证书在线更新 past the CA's limits", () => {
+  it("surfaces the CA's refusal of an end after its own, and names the profile's longest validity; nothing is issued", async () => {
+    const owner = await accountWithCertificate(t);
+    // Five years bought 30 days before the end: more than the profile's five years from today.
+    await daysBeforeEnd(owner, 30);
+    const long = await readyRenewal(owner, [{ serial: owner.serial, keepKey: true, years: 5 }]);
+    const tooLong = await owner.client.post(
+      `/api/v1/orders/${long.id}/items/${long.items[0]!.id}/online-update`,
+      { csrPem: await opensslCsrForKey(t, owner.keyFile!) },
+    );
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.field).toBe("notAfter");
+    expect(tooLong.body.detail).toContain("超出「企业数字证书」证书允许的最长有效期");
+    // Cancel is not open in "ready": the order stays, the certificate is not renewed.
+    expect(await orderState(t, long.id)).toBe("ready");
+
+    // Nine years on (expired long ago, so reviewed): two more years would outlive the issuing CA.
+    const later = await accountWithCertificate(t);
+    await daysBeforeEnd(later, -8 * 366, [owner]);
+    const created = await fileOrder(later.client, "renew", [
+      { certificateSerial: later.serial, keepKey: false, years: 2 },
+    ]);
+    expect(created.body.state).toBe("submitted");
+    const { reviewer } = t.staff;
+    const started = await reviewer.post(`/api/v1/admin/orders/${created.body.id}/start-review`, {
+      version: created.body.version,
+    });
+    await reviewer.post(`/api/v1/admin/orders/${created.body.id}/approve`, { version: started.body.version });
+    expect(await payOnline(t, later.client, created.body.id)).toBe("ready");
+    const res = await later.client.post(
+      `/api/v1/orders/${created.body.id}/items/${created.body.items[0].id}/online-update`,
+      { csrPem: await freshCsr(t, "beyond") },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe("notAfter");
+    expect(res.body.detail).toContain("不能晚于签发 CA 的到期时间");
+    const issued = await db()
+      .selectFrom("pki_certificates")
+      .select("serial_hex")
+      .where("order_id", "in", [long.id, created.body.id])
+      .execute();
+    expect(issued).toEqual([]);
+  }, 60_000);
+});
+
 describe("证书在线更新 with a one-time code (token client)", () => {
   const post = (code: string, csrPem: string) =>
     t.app.inject({
