@@ -761,6 +761,8 @@ export const zh = {
   "wallet.esealName": "印章：{name}",
   "wallet.inOrder": "办理中：{name}",
   "wallet.inOrderNo": "订单 {no}",
+  "biz.submittedPay": "订单 {no} 已提交，请在订单页完成缴费",
+  "biz.submittedZero": "订单 {no} 已提交，请点击「支付（不扣款）」继续办理",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1547,6 +1549,8 @@ export const en: Record<MessageKey, string> = {
   "wallet.esealName": "Seal: {name}",
   "wallet.inOrder": "In progress: {name}",
   "wallet.inOrderNo": "Order {no}",
+  "biz.submittedPay": "Order {no} submitted; pay on the order page",
+  "biz.submittedZero": "Order {no} submitted; click “Pay (no charge)” to continue",
 };
 
 export type Lang = "zh" | "en";

@@ -55,6 +55,7 @@ import {
   pickFromCandidate,
   pickFromOrderItem,
   rowsFromOrder,
+  submittedMessage,
   toBusinessInput,
 } from "./logic";
 import { VendorSwapPage } from "./VendorSwapPage";
@@ -188,7 +189,7 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
       await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
       await queryClient.invalidateQueries({ queryKey: ["handlers"] });
       await queryClient.invalidateQueries({ queryKey: ["orders", "candidates"] });
-      message.success(submit ? t("apply.submitted", { no: saved.orderNo }) : t("apply.draftSaved"));
+      message.success(submit ? submittedMessage(t, saved) : t("apply.draftSaved"));
       navigate(`/orders/${saved.id}`);
     } catch (err) {
       showServerErrors(err, form, onError, resolveAmong(knownFields(business, items.length)));

@@ -93,7 +93,7 @@ export function CandidatePicker({
           loading={list.isPending}
           dataSource={rows}
           pagination={rows.length > 10 ? { pageSize: 10, showSizeChanger: false } : false}
-          scroll={{ x: 860 }}
+          scroll={{ x: 940 }}
           locale={{
             emptyText: term ? t("biz.noMatch", { q: term }) : t("biz.noCertificates"),
           }}
@@ -118,7 +118,7 @@ export function CandidatePicker({
             { title: t("apply.caType"), width: 140, render: (_: unknown, c) => c.caType.name },
             {
               title: t("wallet.serial"),
-              width: 170,
+              width: 240,
               render: (_: unknown, c) => (
                 <Text code style={{ fontSize: 12, wordBreak: "break-all" }}>
                   {formatSerial(c.serialHex)}

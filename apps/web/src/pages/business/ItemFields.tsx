@@ -91,7 +91,8 @@ function SealImageInput({
 }: {
   value?: string;
   onChange?: (v: string | undefined) => void;
-  onFailed: (message: string) => void;
+  /** A message to show on the field, or null to clear an earlier one. */
+  onFailed: (message: string | null) => void;
 }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -109,6 +110,7 @@ function SealImageInput({
       const res = await uploadSealImage(file);
       setPreview({ url: URL.createObjectURL(file), size: `${res.width} × ${res.height}` });
       onChange?.(res.uploadId);
+      onFailed(null);
     } catch (err) {
       setPreview(null);
       if (value) onChange?.(undefined);
@@ -137,7 +139,12 @@ function SealImageInput({
       </Upload>
       {preview ? (
         <Space orientation="vertical" size={0}>
-          <img src={preview.url} alt={t("biz.sealImage")} className="seal-preview" />
+          <img
+            src={preview.url}
+            alt={t("biz.sealImage")}
+            className="seal-preview"
+            style={{ width: 120, height: 120, objectFit: "contain", border: "1px dashed #d9d9d9" }}
+          />
           <Text type="secondary" style={{ fontSize: 12 }}>
             {preview.size}
           </Text>
@@ -225,7 +232,9 @@ export function ItemFields({
             >
               <SealImageInput
                 onFailed={(message) =>
-                  form.setFields([{ name: ["items", name, "seal", "uploadId"], errors: [message] }])
+                  form.setFields([
+                    { name: ["items", name, "seal", "uploadId"], errors: message ? [message] : [] },
+                  ])
                 }
               />
             </Form.Item>

@@ -52,7 +52,7 @@ import { SubjectFormModal } from "../subjects/SubjectForm";
 import { subjectKeys } from "../subjects/SubjectsPage";
 import { formatSerial } from "../wallet/WalletPage";
 import { BusinessNotOpen } from "./BusinessNotOpen";
-import { bytesToBase64, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
+import { bytesToBase64, submittedMessage, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
 import "../orders/orders.css";
 
 const { Title, Text, Paragraph } = Typography;
@@ -104,7 +104,8 @@ function VendorFileInput({
   value?: string;
   onChange?: (v: string | undefined) => void;
   onRead: (preview: VendorPreview | null, fileName: string | null) => void;
-  onFailed: (message: string) => void;
+  /** A message to show on the field, or null to clear an earlier one. */
+  onFailed: (message: string | null) => void;
 }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -125,6 +126,7 @@ function VendorFileInput({
       const preview = await previewVendorCertificate(base64);
       onRead(preview, file.name);
       onChange?.(base64);
+      onFailed(null);
     } catch (err) {
       fail(
         err instanceof ApiError ? withoutItemPrefix(err.errors[0]?.message ?? err.detail) : errorDetail(err),
@@ -292,7 +294,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
       queryClient.setQueryData(orderKeys.detail(saved.id), saved);
       await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
       await queryClient.invalidateQueries({ queryKey: ["handlers"] });
-      message.success(submit ? t("apply.submitted", { no: saved.orderNo }) : t("apply.draftSaved"));
+      message.success(submit ? submittedMessage(t, saved) : t("apply.draftSaved"));
       navigate(`/orders/${saved.id}`);
     } catch (err) {
       showServerErrors(err, form, onError);
@@ -351,8 +353,8 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                 form.setFieldValue("items", [{}]);
               }}
               options={[
-                { value: "company", label: t("apply.titleCompany") },
-                { value: "person", label: t("apply.titlePerson") },
+                { value: "company", label: t("subj.company") },
+                { value: "person", label: t("subj.person") },
               ]}
             />
           </Space>
@@ -477,7 +479,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                           }
                           onFailed={(msg) =>
                             (form as FormInstance).setFields([
-                              { name: ["items", field.name, "vendorCertificate"], errors: [msg] },
+                              { name: ["items", field.name, "vendorCertificate"], errors: msg ? [msg] : [] },
                             ])
                           }
                         />

@@ -22,6 +22,7 @@ import {
   renewedPemFile,
   renewNeedsReview,
   rowsFromOrder,
+  submittedMessage,
   toBusinessInput,
   tokenRenewCommand,
   tokenUnlockCommand,
@@ -424,5 +425,20 @@ describe("businessPanels", () => {
       eseal: false,
       unlock: false,
     });
+  });
+});
+
+describe("submittedMessage", () => {
+  const t = (key: string, vars?: Record<string, string>) => `${key}:${vars?.no}`;
+  it("names the next step by the state the order went to", () => {
+    expect(submittedMessage(t, { orderNo: "CH1", state: "submitted", business: "renew" })).toBe(
+      "apply.submitted:CH1",
+    );
+    expect(submittedMessage(t, { orderNo: "CH2", state: "awaiting_payment", business: "change" })).toBe(
+      "biz.submittedPay:CH2",
+    );
+    expect(submittedMessage(t, { orderNo: "CH3", state: "awaiting_payment", business: "revoke" })).toBe(
+      "biz.submittedZero:CH3",
+    );
   });
 });

@@ -415,3 +415,22 @@ export function businessPanels(order: Pick<OrderDetail, "business" | "state">) {
     unlock: business === "unlock" && ["awaiting_materials", "processing", "completed"].includes(order.state),
   };
 }
+
+/**
+ * The toast after 提交订单, by where the order went: to review (新证, a long-expired renewal), to
+ * 「支付（不扣款）」 (解锁, 注销), or straight to payment.
+ */
+export function submittedMessage(
+  t: (
+    key: "apply.submitted" | "biz.submittedPay" | "biz.submittedZero",
+    vars?: Record<string, string>,
+  ) => string,
+  order: Pick<OrderDetail, "orderNo" | "state" | "business">,
+): string {
+  if (order.state === "awaiting_payment") {
+    return t(isZeroBusiness(order.business) ? "biz.submittedZero" : "biz.submittedPay", {
+      no: order.orderNo,
+    });
+  }
+  return t("apply.submitted", { no: order.orderNo });
+}

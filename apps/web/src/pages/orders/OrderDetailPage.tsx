@@ -173,6 +173,7 @@ function ItemsTable({ order }: { order: OrderDetail }) {
         },
         {
           title: t("order.fees"),
+          width: 150,
           render: (_: unknown, i) => (
             <div className="fee-lines vertical">
               {i.feeLines.map((l) => (

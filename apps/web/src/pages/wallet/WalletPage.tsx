@@ -249,7 +249,7 @@ function WalletView() {
                 },
                 {
                   title: t("wallet.state"),
-                  width: 120,
+                  width: 150,
                   render: (_: unknown, c) => (
                     <Space orientation="vertical" size={4}>
                       <StateTag c={c} />
