@@ -37,6 +37,10 @@ export interface OrderItem {
   amountFen: number;
   certificateSerial: string | null;
   mediaSerial: string | null;
+  /** The certificate the item acts on (our serial hex, or "vendor:<fingerprint>"); null for 新证. */
+  targetSerial?: string | null;
+  /** Per-business details (items.ts in @certhall/domain) plus what the window recorded (unlock, revoke). */
+  details?: Record<string, unknown> | null;
 }
 
 export interface StaffOrderDetail extends StaffOrderSummary {
@@ -220,6 +224,54 @@ export function issueItem(orderId: string, itemId: string, csrPem: string) {
     `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/issue`,
     { csrPem },
   );
+}
+
+/** What issuing an item now would give (GET .../items/:itemId/validity). */
+export interface SuccessorValidity {
+  itemId: string;
+  basis: "years" | "old_end" | "plus_one_year" | "two_years_from_processing";
+  notAfter: string;
+  oldSerial: string | null;
+  oldNotAfter: string | null;
+}
+
+const itemPath = (orderId: string, itemId: string, rest: string) =>
+  `/admin/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/${rest}`;
+
+export function getSuccessorValidity(orderId: string, itemId: string) {
+  return api.get<SuccessorValidity>(itemPath(orderId, itemId, "validity"));
+}
+
+export interface Revocation {
+  itemId: string;
+  serialHex: string;
+  reason: string;
+  revokedAt: string;
+}
+
+/** 注销: revokes the item's certificate (cessationOfOperation). */
+export function revokeItem(orderId: string, itemId: string) {
+  return api.post<{ revocation: Revocation; order: StaffOrderDetail }>(
+    itemPath(orderId, itemId, "revoke"),
+    {},
+  );
+}
+
+/** 发放解锁授权码: shown once here, also sent by SMS; a new code ends the previous one. */
+export function createUnlockCode(orderId: string, itemId: string) {
+  return api.post<{ code: string; expiresAt: string }>(itemPath(orderId, itemId, "unlock-code"), {});
+}
+
+export function markUnlockedAtWindow(orderId: string, itemId: string) {
+  return api.post<{
+    unlock: { itemId: string; mediaSerial: string; unlockedAt: string; unlockedVia: string };
+    order: StaffOrderDetail;
+  }>(itemPath(orderId, itemId, "unlocked-at-window"), {});
+}
+
+/** The SO PIN of the item's key, for unlocking it at the window (the server audits every look). */
+export function getSoPin(orderId: string, itemId: string) {
+  return api.get<{ mediaSerial: string; soPin: string }>(itemPath(orderId, itemId, "so-pin"));
 }
 
 export type HandOver = { how: "handover" } | { how: "mail"; courier: string; trackingNo: string };

@@ -2,7 +2,13 @@ import { App, Button, Card, Form, Input, Popconfirm, Radio, Space, Typography } 
 import { useState } from "react";
 import { completeOrder, type StaffOrderDetail } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
-import { blockersToComplete, completeBody, type HandOverInput } from "./workbench-rules";
+import {
+  blockersToComplete,
+  completeBody,
+  completeDisabled,
+  type HandOverInput,
+  windowStep,
+} from "./workbench-rules";
 
 interface StepProps {
   order: StaffOrderDetail;
@@ -10,7 +16,10 @@ interface StepProps {
   onError: (err: unknown) => Promise<void>;
 }
 
-/** 「现场领取」 or 「邮寄」 (courier + tracking number) → 办结; only once every item is issued. */
+/**
+ * 「现场领取」 or 「邮寄」 (courier + tracking number) → 办结; only once every item is done by its
+ * business's rule (issued on a recorded key, unlocked, revoked).
+ */
 export function CompleteCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
   const { message } = App.useApp();
@@ -19,6 +28,9 @@ export function CompleteCard({ order, onDone, onError }: StepProps) {
   const [busy, setBusy] = useState(false);
   if (order.state !== "processing") return null;
   const blockers = blockersToComplete(order);
+  const disabled = completeDisabled(blockers);
+  const step = windowStep(order.business);
+  const why = step === "unlock" ? "wb.notUnlocked" : step === "revoke" ? "wb.notRevoked" : "wb.notIssued";
   // The applicant's own choice (mail or window) preselects the way out.
   const initial = order.delivery.method === "mail" ? "mail" : "handover";
 
@@ -75,15 +87,9 @@ export function CompleteCard({ order, onDone, onError }: StepProps) {
             </Form.Item>
           </Space>
         ) : null}
-        {blockers.length > 0 ? (
-          <Typography.Paragraph type="secondary">{t("wb.notIssued")}</Typography.Paragraph>
-        ) : null}
-        <Popconfirm
-          title={t("wb.completeConfirm")}
-          onConfirm={() => form.submit()}
-          disabled={blockers.length > 0}
-        >
-          <Button type="primary" loading={busy} disabled={blockers.length > 0}>
+        {blockers.length > 0 ? <Typography.Paragraph type="secondary">{t(why)}</Typography.Paragraph> : null}
+        <Popconfirm title={t("wb.completeConfirm")} onConfirm={() => form.submit()} disabled={disabled}>
+          <Button type="primary" loading={busy} disabled={disabled}>
             {t("wb.complete")}
           </Button>
         </Popconfirm>

@@ -4,13 +4,13 @@ import { useState } from "react";
 import {
   type IssuedCertificate,
   issueItem,
-  MEDIA_SERIAL,
   type OrderItem,
-  recordMedia,
   type StaffOrderDetail,
 } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { ItemFacts } from "./ItemFacts";
+import { MediaField } from "./MediaField";
 import { CSR_MAX_BYTES, looksLikeCsr } from "./workbench-rules";
 
 interface StepProps {
@@ -19,7 +19,10 @@ interface StepProps {
   onError: (err: unknown) => Promise<void>;
 }
 
-/** Per item: the USB key serial, then the CSR made on that key → 「签发」 (state 办理中 only). */
+/**
+ * Per item: the USB key serial, then the CSR made on that key → 「签发」 (state 办理中 only). For 变更,
+ * 补证, 换证 and 其他厂商介质证书更换 the item first shows what it acts on and the end date it will get.
+ */
 export function IssueCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
   const [issued, setIssued] = useState<Record<string, IssuedCertificate>>({});
@@ -64,24 +67,9 @@ function ItemIssue({
   const { t } = useI18n();
   const { message } = App.useApp();
   const editable = order.state === "processing";
-  const [media, setMedia] = useState(item.mediaSerial ?? "");
   const [csr, setCsr] = useState("");
   const [csrError, setCsrError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<"media" | "issue" | null>(null);
-  const mediaOk = MEDIA_SERIAL.test(media.trim());
-
-  async function saveMedia() {
-    setBusy("media");
-    try {
-      await recordMedia(order.id, item.id, media.trim());
-      message.success(t("wb.mediaSaved"));
-      await onDone();
-    } catch (err) {
-      await onError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
+  const [busy, setBusy] = useState(false);
 
   async function readFile(file: File) {
     if (file.size > CSR_MAX_BYTES) {
@@ -98,7 +86,7 @@ function ItemIssue({
       setCsrError(t("wb.csrInvalid"));
       return;
     }
-    setBusy("issue");
+    setBusy(true);
     try {
       const res = await issueItem(order.id, item.id, csr.trim());
       onIssued(res.certificate);
@@ -111,7 +99,7 @@ function ItemIssue({
       if (e.status === 400 && e.detail) setCsrError(e.detail);
       else await onError(err);
     } finally {
-      setBusy(null);
+      setBusy(false);
     }
   }
 
@@ -134,33 +122,9 @@ function ItemIssue({
         ) : null
       }
     >
+      <ItemFacts order={order} item={item} />
       <Form layout="vertical" requiredMark={false}>
-        <Form.Item
-          label={t("wb.media")}
-          // The item is not a form field (no name), so the label is tied to the input by id.
-          htmlFor={`media-${item.id}`}
-          validateStatus={media && !mediaOk ? "error" : undefined}
-          help={media && !mediaOk ? t("wb.mediaRule") : undefined}
-        >
-          <Space.Compact style={{ width: "100%", maxWidth: 420 }}>
-            <Input
-              id={`media-${item.id}`}
-              value={media}
-              onChange={(e) => setMedia(e.target.value)}
-              placeholder={t("wb.mediaPlaceholder")}
-              maxLength={64}
-              disabled={!editable}
-              onPressEnter={() => mediaOk && void saveMedia()}
-            />
-            <Button
-              onClick={saveMedia}
-              loading={busy === "media"}
-              disabled={!editable || !mediaOk || media.trim() === (item.mediaSerial ?? "")}
-            >
-              {t("common.save")}
-            </Button>
-          </Space.Compact>
-        </Form.Item>
+        <MediaField order={order} item={item} editable={editable} onDone={onDone} onError={onError} />
         {item.certificateSerial ? (
           <Descriptions
             size="small"
@@ -226,7 +190,7 @@ function ItemIssue({
                 placeholder={`${t("wb.csrPaste")}\n-----BEGIN CERTIFICATE REQUEST-----`}
                 style={{ fontFamily: "monospace", fontSize: 12 }}
               />
-              <Button type="primary" onClick={issue} loading={busy === "issue"} disabled={!csr.trim()}>
+              <Button type="primary" onClick={issue} loading={busy} disabled={!csr.trim()}>
                 {t("wb.issue")}
               </Button>
             </Space>

@@ -12,11 +12,15 @@ import { OrderHead, OrderItems, OrderTimeline } from "../review/OrderFacts";
 import { CompleteCard } from "./CompleteCard";
 import { IssueCard } from "./IssueCard";
 import { MaterialsCard } from "./MaterialsCard";
+import { RevokeCard } from "./RevokeCard";
+import { UnlockCard } from "./UnlockCard";
+import { windowStep } from "./workbench-rules";
 
 /**
  * The window operator's desk (窗口受理): find the order (typed, or the receipt's QR scanned by a USB
- * scanner that types the text and presses Enter), take in the materials, record the USB key and issue,
- * then hand over or mail → 办结. The order id stays in the URL so a reload keeps the order open.
+ * scanner that types the text and presses Enter), take in the materials, then the business's own step
+ * (record the USB key and issue; unlock the key; revoke), then hand over or mail → 办结. The order id
+ * stays in the URL so a reload keeps the order open.
  */
 export function WorkbenchPage() {
   const { t } = useI18n();
@@ -118,7 +122,13 @@ export function WorkbenchPage() {
             <Col xs={24} lg={15}>
               <Space orientation="vertical" size={16} style={{ width: "100%" }}>
                 <MaterialsCard order={o} onDone={refresh} onError={onStepError} />
-                <IssueCard order={o} onDone={refresh} onError={onStepError} />
+                {windowStep(o.business) === "issue" ? (
+                  <IssueCard order={o} onDone={refresh} onError={onStepError} />
+                ) : windowStep(o.business) === "unlock" ? (
+                  <UnlockCard order={o} onDone={refresh} onError={onStepError} />
+                ) : windowStep(o.business) === "revoke" ? (
+                  <RevokeCard order={o} onDone={refresh} onError={onStepError} />
+                ) : null}
                 <CompleteCard order={o} onDone={refresh} onError={onStepError} />
                 <Card title={t("sorder.items")} size="small">
                   <OrderItems order={o} />

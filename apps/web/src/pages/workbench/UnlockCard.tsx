@@ -1,0 +1,188 @@
+import { CheckCircleTwoTone, KeyOutlined } from "@ant-design/icons";
+import { Alert, App, Button, Card, Form, Popconfirm, Space, Tag, Typography } from "antd";
+import { useState } from "react";
+import {
+  createUnlockCode,
+  getSoPin,
+  markUnlockedAtWindow,
+  type OrderItem,
+  type StaffOrderDetail,
+} from "../../api/staff-orders";
+import { useI18n } from "../../app/i18n";
+import { formatDateTime } from "../../lib/time";
+import { MediaField } from "./MediaField";
+import { unlockOf } from "./workbench-rules";
+
+interface StepProps {
+  order: StaffOrderDetail;
+  onDone: () => Promise<void>;
+  onError: (err: unknown) => Promise<void>;
+}
+
+/**
+ * 解锁: per key, either 「发放解锁授权码」 (the one-time code is shown here once and sent by SMS; the
+ * applicant's token client does the rest and the order completes itself), or 「已在窗口解锁」, which
+ * shows the key's SO PIN to the clerk (audited by the server).
+ */
+export function UnlockCard({ order, onDone, onError }: StepProps) {
+  const { t } = useI18n();
+  if (order.state !== "processing" && order.state !== "completed") return null;
+  return (
+    <Card size="small" title={t("wb.unlockSection")}>
+      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+        {order.items.map((item, i) => (
+          <UnlockItem
+            key={item.id}
+            index={i + 1}
+            order={order}
+            item={item}
+            onDone={onDone}
+            onError={onError}
+          />
+        ))}
+      </Space>
+    </Card>
+  );
+}
+
+function UnlockItem({
+  index,
+  order,
+  item,
+  onDone,
+  onError,
+}: {
+  index: number;
+  order: StaffOrderDetail;
+  item: OrderItem;
+  onDone: () => Promise<void>;
+  onError: (err: unknown) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [soPin, setSoPin] = useState<string | null>(null);
+  const [busy, setBusy] = useState<"code" | "window" | "pin" | null>(null);
+  const unlocked = unlockOf(item);
+  const editable = order.state === "processing" && !unlocked;
+  const serial = item.mediaSerial ?? "";
+
+  async function step(which: "code" | "window" | "pin", run: () => Promise<void>) {
+    setBusy(which);
+    try {
+      await run();
+    } catch (err) {
+      await onError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const issueCode = () =>
+    step("code", async () => {
+      setCode(await createUnlockCode(order.id, item.id));
+    });
+
+  const showPin = () =>
+    step("pin", async () => {
+      setSoPin((await getSoPin(order.id, item.id)).soPin);
+    });
+
+  const unlockHere = () =>
+    step("window", async () => {
+      await markUnlockedAtWindow(order.id, item.id);
+      setCode(null);
+      setSoPin((await getSoPin(order.id, item.id)).soPin);
+      message.success(t("wb.unlockedWindow", { at: formatDateTime(new Date().toISOString()) }));
+      await onDone();
+    });
+
+  return (
+    <Card
+      type="inner"
+      size="small"
+      title={
+        <Space wrap size={4}>
+          <span>#{index}</span>
+          <span>{item.caType.name}</span>
+          <Typography.Text type="secondary">{item.subject.name}</Typography.Text>
+        </Space>
+      }
+      extra={
+        unlocked ? (
+          <Tag icon={<CheckCircleTwoTone twoToneColor="#52c41a" />} color="success">
+            {t(unlocked.via === "window" ? "wb.unlockedWindow" : "wb.unlockedOnline", {
+              at: formatDateTime(unlocked.at),
+            })}
+          </Tag>
+        ) : null
+      }
+    >
+      <Form layout="vertical" requiredMark={false}>
+        <MediaField order={order} item={item} editable={editable} onDone={onDone} onError={onError} />
+      </Form>
+      {!serial && editable ? <Alert type="info" showIcon title={t("wb.unlockNeedsMedia")} /> : null}
+      {serial && editable ? (
+        <Space wrap>
+          {code ? (
+            <Popconfirm title={t("wb.unlockCodeAgainConfirm")} onConfirm={issueCode}>
+              <Button loading={busy === "code"}>{t("wb.unlockCodeAgain")}</Button>
+            </Popconfirm>
+          ) : (
+            <Button type="primary" icon={<KeyOutlined />} loading={busy === "code"} onClick={issueCode}>
+              {t("wb.unlockCode")}
+            </Button>
+          )}
+          <Popconfirm title={t("wb.unlockAtWindowConfirm", { serial })} onConfirm={unlockHere}>
+            <Button loading={busy === "window"}>{t("wb.unlockAtWindow")}</Button>
+          </Popconfirm>
+        </Space>
+      ) : null}
+      {code && editable ? (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="warning"
+          showIcon
+          title={t("wb.unlockCodeTitle")}
+          description={
+            <Space orientation="vertical" size={4}>
+              <Typography.Text code copyable style={{ fontSize: 18, letterSpacing: 1 }}>
+                {code.code}
+              </Typography.Text>
+              <span>{t("wb.unlockCodeExpires", { at: formatDateTime(code.expiresAt), serial })}</span>
+              <span>
+                {t("wb.unlockCodeHint")}
+                <Typography.Text code copyable>
+                  {`certhall token unlock --url ${window.location.origin} --code ${code.code} --new-pin …`}
+                </Typography.Text>
+              </span>
+            </Space>
+          }
+        />
+      ) : null}
+      {unlocked?.via === "window" && order.state === "processing" && !soPin ? (
+        <Button style={{ marginTop: 12 }} loading={busy === "pin"} onClick={showPin}>
+          {t("wb.showSoPin")}
+        </Button>
+      ) : null}
+      {soPin ? (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="info"
+          showIcon
+          title={t("wb.soPin")}
+          description={
+            <Space orientation="vertical" size={4}>
+              <Typography.Text code copyable style={{ fontSize: 18, letterSpacing: 1 }}>
+                {soPin}
+              </Typography.Text>
+              <Typography.Text type="secondary">{t("wb.soPinHint")}</Typography.Text>
+            </Space>
+          }
+          closable
+          onClose={() => setSoPin(null)}
+        />
+      ) : null}
+    </Card>
+  );
+}
