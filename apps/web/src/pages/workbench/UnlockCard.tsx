@@ -90,10 +90,10 @@ function UnlockItem({
 
   const unlockHere = () =>
     step("window", async () => {
-      await markUnlockedAtWindow(order.id, item.id);
+      const { unlock } = await markUnlockedAtWindow(order.id, item.id);
       setCode(null);
       setSoPin((await getSoPin(order.id, item.id)).soPin);
-      message.success(t("wb.unlockedWindow", { at: formatDateTime(new Date().toISOString()) }));
+      message.success(t("wb.unlockedWindow", { at: formatDateTime(unlock.unlockedAt) }));
       await onDone();
     });
 
