@@ -201,15 +201,6 @@ export async function windowIssued(
 }
 
 /**
- * Lets applicants file these businesses in this test process. BUSINESS_TYPES[...].available is the
- * integrator's switch (not flipped while the window's processing is being built); the order rules
- * themselves are the same either way.
- */
-export function openBusinesses(...codes: BusinessCode[]): void {
-  for (const code of codes) (BUSINESS_TYPES[code] as { available: boolean }).available = true;
-}
-
-/**
  * An order of `business` filed by the applicant through the API and driven to processing: paid
  * (online, or the zero payment), booked by finance when the business books, materials ticked and
  * received at the window. Returns the operator's view of the order.
@@ -221,7 +212,6 @@ export async function businessOrderProcessing(
   items: Record<string, unknown>[],
   opts: { subjectKind?: "company" | "person"; handler?: typeof HANDLER } = {},
 ) {
-  openBusinesses(business);
   const subjectKind = opts.subjectKind ?? "company";
   const created = await clients.applicant.post("/api/v1/orders", {
     business,
