@@ -153,7 +153,7 @@ export function ItemBusinessDetails({ business, item }: { business: string; item
   }
   if (rows.length === 0) return null;
   return (
-    <Descriptions size="small" column={1} style={{ marginTop: 4 }}>
+    <Descriptions size="small" column={{ xs: 1, md: 2 }} style={{ marginTop: 4 }}>
       {rows.map((r) => (
         <Descriptions.Item key={r.key} label={r.label}>
           {r.value}

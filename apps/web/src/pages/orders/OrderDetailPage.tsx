@@ -142,6 +142,17 @@ function ItemsTable({ order }: { order: OrderDetail }) {
       // Years and e-seal sit under the CA type: beside the timeline the card is only ~590 px wide at
       // 1280, and a wider table hid the amounts and the total behind a sideways scroll.
       scroll={{ x: 600 }}
+      // The other businesses' details (target, key choice, seal, changes, ...) get the table's full
+      // width in a row under their item, always open.
+      expandable={
+        order.business === "new"
+          ? undefined
+          : {
+              expandedRowRender: (i) => <ItemBusinessDetails business={order.business} item={i} />,
+              expandedRowKeys: order.items.map((i) => i.id),
+              showExpandColumn: false,
+            }
+      }
       columns={[
         {
           title: t("order.subject"),
@@ -165,15 +176,12 @@ function ItemsTable({ order }: { order: OrderDetail }) {
                   {t("apply.years")}：{i.years} · {t("apply.eseal")}：
                   {i.eseal ? t("common.yes") : t("common.no")}
                 </Text>
-              ) : (
-                <ItemBusinessDetails business={order.business} item={i} />
-              )}
+              ) : null}
             </div>
           ),
         },
         {
           title: t("order.fees"),
-          width: 150,
           render: (_: unknown, i) => (
             <div className="fee-lines vertical">
               {i.feeLines.map((l) => (
@@ -257,7 +265,9 @@ function OrderView({
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelNote, setCancelNote] = useState("");
   const [payAgain, setPayAgain] = useState(false);
-  const receiptReady = hasReceipt(order.state);
+  // 延期 and 电子签章开通 are done online: they have no receipt (回执单) and no materials to send.
+  const receiptReady =
+    hasReceipt(order.state) && (BUSINESS_TYPES[order.business as BusinessCode]?.receipt ?? true);
   const receipt = useQuery({
     queryKey: orderKeys.receipt(order.id),
     queryFn: () => getReceipt(order.id),
