@@ -100,10 +100,10 @@ describe("POST /api/v1/orders", () => {
     expect(none.body.field).toBe("items");
   });
 
-  it("refuses a business that is not open yet", async () => {
+  it("asks a 延期 order for the certificate it renews, naming the item field", async () => {
     const res = await applicant.post("/api/v1/orders", newOrder({ business: "renew" }));
     expect(res.status).toBe(400);
-    expect(res.body.field).toBe("business");
+    expect(res.body.field).toBe("items.0.certificateSerial");
   });
 });
 
