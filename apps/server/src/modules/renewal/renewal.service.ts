@@ -1,7 +1,7 @@
 // 证书在线更新 (DESIGN §4, §5): a paid 延期 order is "ready"; the applicant then sends a PKCS#10 request
 // for each item, from the browser (own session) or from the token client with a one-time code, and the
 // CA issues the renewed certificate at once. Both doors lead to renewItem below.
-import { createPublicKey, randomBytes } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import { addShanghaiYears, type RenewDetails, renewalEnd, shanghaiDate } from "@certhall/domain";
 import { parseCertificate, parseCsrAsync } from "@certhall/pki";
 import type { Config } from "../../config";
@@ -9,7 +9,7 @@ import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { sha256Hex } from "../../lib/tokens";
+import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import type { AuditInput } from "../audit/audit.service";
 import { appendAudit } from "../audit/audit.service";
 import { findOwnedOrder, orderItemRows } from "../orders/order.queries";
@@ -30,24 +30,7 @@ interface Meta {
 /** A one-time code for the token client lives this long; asking for a new one voids the old. */
 export const UPDATE_CODE_DAYS = 7;
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** 32 characters of RFC 4648 base32: 160 random bits, easy to copy and to type on a command line. */
-export function newUpdateCode(): string {
-  const bytes = randomBytes(20);
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
+export const newUpdateCode = newBase32Code;
 
 /** What is stored: the SHA-256 of the code as typed, trimmed and upper-cased (base32 has one case). */
 export const hashUpdateCode = (code: string): string => sha256Hex(code.trim().toUpperCase());

@@ -3,14 +3,13 @@
 // the token client and a one-time unlock code (解锁授权码) the operator sends by SMS: the code buys the
 // SO PIN of exactly the key recorded on the item, once, and the client reports when it is done. The
 // last item done completes the order (actor "system"). The SO PIN is never stored, logged or audited.
-import { randomBytes } from "node:crypto";
 import { BUSINESS_TYPES, type BusinessCode, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order, OrderItem } from "../../db/tables.orders";
 import { AppError, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { sha256Hex } from "../../lib/tokens";
+import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { applyTransition } from "../orders/order.transition";
 import { queueSms } from "../sms/sms.outbox";
@@ -35,24 +34,8 @@ export interface UnlockDone {
 }
 
 export const UNLOCK_CODE_DAYS = 7;
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/** 32 characters of RFC 4648 base32 from 160 random bits. */
-export function newUnlockCode(): string {
-  const bytes = randomBytes(20);
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
+export const newUnlockCode = newBase32Code;
 
 /** The code as typed or pasted: case and spaces or hyphens (grouping) do not matter. */
 const normalizeCode = (code: string) => code.replace(/[\s-]/g, "").toUpperCase();
