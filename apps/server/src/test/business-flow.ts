@@ -5,13 +5,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type BusinessCode, materialsFor } from "@certhall/domain";
+import type { BusinessCode } from "@certhall/domain";
 import { buildApp } from "../app";
 import { systemClock } from "../lib/clock";
+import { issuedCertificates } from "../modules/orders/order.test-flow";
 import { multipart, type SentNotification } from "../modules/payments/payment.test-support";
 import { createCaService } from "../modules/pki/ca.service";
 import { opensslOk } from "../modules/pki/test-support";
-import { type FlowApp, HANDLER, opensslCsr, orderAwaitingMaterials } from "../modules/workbench/test-flow";
+import { type FlowApp, HANDLER, opensslCsr } from "../modules/workbench/test-flow";
 import { seedDemoData, seedReferenceData } from "../seed";
 import {
   type Client,
@@ -133,39 +134,18 @@ export async function accountWithCertificate(
   } = {},
 ): Promise<IssuedCertificate> {
   const account = opts.account ?? (await newAccount(t));
-  const { operator, reviewer } = t.staff;
-  const order = await orderAwaitingMaterials(t, account.client, reviewer, {
+  const { reviewer, operator } = t.staff;
+  const issued = await issuedCertificates(t, { applicant: account.client, reviewer, operator }, t.dir, {
     caTypes: [{ code: opts.caType ?? "enterprise-sign", years: opts.years ?? 1 }],
+    ...(opts.csr ? { csr: opts.csr } : {}),
   });
-  const url = (rest: string) => `/api/v1/admin/orders/${order.id}${rest}`;
-  const ticked = await operator.post(url("/materials"), {
-    version: order.version,
-    received: materialsFor("new", order.subject_kind).map((m) => m.code),
-  });
-  const received = await operator.post(url("/receive"), { version: ticked.body.version });
-  if (received.status !== 200) throw new Error(`receive ${received.status} ${JSON.stringify(received.body)}`);
-  const item = (received.body.items as { id: string }[])[0]!;
-  const mediaSerial = `UKEY-${order.order_no.slice(-8)}`;
-  const media = await operator.post(url(`/items/${item.id}/media`), { mediaSerial });
-  if (media.status !== 200) throw new Error(`media ${media.status} ${JSON.stringify(media.body)}`);
-  const name = `k-${order.order_no}`;
-  const csrPem = opts.csr ? await opts.csr() : await opensslCsr(t.dir, name);
-  const issued = await operator.post(url(`/items/${item.id}/issue`), { csrPem });
-  if (issued.status !== 200 && issued.status !== 201) {
-    throw new Error(`issue ${issued.status} ${JSON.stringify(issued.body).slice(0, 500)}`);
-  }
-  // The window answers the certificate, alone or next to the updated order.
-  const cert = (issued.body.certificate ?? issued.body) as { serialHex: string; notAfter: string };
-  const fresh = await operator.get(url(""));
-  const done = await operator.post(url("/complete"), { version: fresh.body.version, how: "handover" });
-  if (done.status !== 200) throw new Error(`complete ${done.status} ${JSON.stringify(done.body)}`);
   return {
     ...account,
-    orderId: order.id,
-    serial: cert.serialHex,
-    notAfter: new Date(cert.notAfter),
-    mediaSerial,
-    keyFile: opts.csr ? null : path.join(t.dir, `${name}.key`),
+    orderId: issued.orderId,
+    serial: issued.serials[0]!,
+    notAfter: issued.notAfters[0]!,
+    mediaSerial: issued.mediaSerials[0]!,
+    keyFile: issued.keyFiles[0]!,
   };
 }
 
