@@ -4,16 +4,7 @@ import { buildCsrPem, generateUpdateKey } from "./csr";
 import { OnlineUpdateError } from "./errors";
 import { fromPem, toPem } from "./pem";
 import { exportSpki, publicKeyFingerprint, spkiOfCertificateDer, spkiOfCertificatePem } from "./spki";
-import {
-  issueV1WithOpenssl,
-  issueWithOpenssl,
-  makeCa,
-  opensslOk,
-  opensslSpkiOf,
-  read,
-  removeDir,
-  tmpDir,
-} from "./test-support";
+import { issueWithOpenssl, makeCa, opensslOk, opensslSpkiOf, read, removeDir, tmpDir } from "./test-support";
 
 let dir: string;
 let pair: CryptoKeyPair;
@@ -76,7 +67,7 @@ describe("spkiOfCertificatePem", () => {
   });
 
   it("reads a version 1 certificate (no version field)", () => {
-    const cert = issueV1WithOpenssl(dir, csrPem);
+    const cert = issueWithOpenssl(dir, csrPem, "v1", { v1: true });
     expect(opensslOk(["x509", "-in", "v1.pem", "-noout", "-text"], dir)).toMatch(/Version: 1 \(0x0\)/);
     expect(spkiOfCertificatePem(cert)).toEqual(spki);
   });

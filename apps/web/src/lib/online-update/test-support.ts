@@ -79,36 +79,21 @@ export function makeCa(dir: string): void {
   );
 }
 
-/** A certificate for the key in `csrPem`, issued by the CA of makeCa() with `openssl req -x509 -CA`. */
-export function issueWithOpenssl(dir: string, csrPem: string, name = "leaf"): string {
+/**
+ * A certificate for the key in `csrPem`, issued by the CA of makeCa(): version 3 by `openssl req -x509
+ * -CA`, or with `v1` a version 1 certificate (no [0] version field) by `openssl x509 -req`.
+ */
+export function issueWithOpenssl(
+  dir: string,
+  csrPem: string,
+  name = "leaf",
+  opts: { v1?: boolean } = {},
+): string {
   write(dir, `${name}.csr`, csrPem);
+  const command = opts.v1 ? ["x509", "-req"] : ["req", "-x509"];
   opensslOk(
     [
-      "req",
-      "-x509",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-days",
-      "30",
-      "-out",
-      `${name}.pem`,
-    ],
-    dir,
-  );
-  return read(dir, `${name}.pem`).toString("utf8");
-}
-
-/** A version 1 certificate (no [0] version field) for the key in `csrPem`, by `openssl x509 -req`. */
-export function issueV1WithOpenssl(dir: string, csrPem: string, name = "v1"): string {
-  write(dir, `${name}.csr`, csrPem);
-  opensslOk(
-    [
-      "x509",
-      "-req",
+      ...command,
       "-in",
       `${name}.csr`,
       "-CA",
