@@ -1,7 +1,8 @@
 import { App, Button, Card, Form, Input, Popconfirm, Radio, Space, Typography } from "antd";
 import { useState } from "react";
-import { completeOrder, type StaffOrderDetail } from "../../api/staff-orders";
+import { completeOrder } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
+import type { StepProps } from "./ItemCardShell";
 import {
   blockersToComplete,
   completeBody,
@@ -9,12 +10,6 @@ import {
   type HandOverInput,
   windowStep,
 } from "./workbench-rules";
-
-interface StepProps {
-  order: StaffOrderDetail;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}
 
 /**
  * 「现场领取」 or 「邮寄」 (courier + tracking number) → 办结; only once every item is done by its

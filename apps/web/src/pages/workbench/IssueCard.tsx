@@ -1,23 +1,13 @@
-import { CheckCircleTwoTone, UploadOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Descriptions, Form, Input, Space, Tag, Typography, Upload } from "antd";
+import { UploadOutlined } from "@ant-design/icons";
+import { Alert, App, Button, Descriptions, Form, Input, Space, Typography, Upload } from "antd";
 import { useState } from "react";
-import {
-  type IssuedCertificate,
-  issueItem,
-  type OrderItem,
-  type StaffOrderDetail,
-} from "../../api/staff-orders";
+import { type IssuedCertificate, issueItem, type OrderItem } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { ItemCard, PerItemCard, type StepProps } from "./ItemCardShell";
 import { ItemFacts } from "./ItemFacts";
 import { MediaField } from "./MediaField";
 import { CSR_MAX_BYTES, looksLikeCsr } from "./workbench-rules";
-
-interface StepProps {
-  order: StaffOrderDetail;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}
 
 /**
  * Per item: the USB key serial, then the CSR made on that key → 「签发」 (state 办理中 only). For 变更,
@@ -26,24 +16,23 @@ interface StepProps {
 export function IssueCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
   const [issued, setIssued] = useState<Record<string, IssuedCertificate>>({});
-  if (order.state !== "processing" && order.state !== "completed") return null;
   return (
-    <Card size="small" title={t("wb.issueSection")}>
-      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
-        {order.items.map((item, i) => (
-          <ItemIssue
-            key={item.id}
-            index={i + 1}
-            order={order}
-            item={item}
-            issued={issued[item.id]}
-            onIssued={(c) => setIssued((s) => ({ ...s, [item.id]: c }))}
-            onDone={onDone}
-            onError={onError}
-          />
-        ))}
-      </Space>
-    </Card>
+    <PerItemCard
+      order={order}
+      title={t("wb.issueSection")}
+      renderItem={(item, index) => (
+        <ItemIssue
+          key={item.id}
+          index={index}
+          order={order}
+          item={item}
+          issued={issued[item.id]}
+          onIssued={(c) => setIssued((s) => ({ ...s, [item.id]: c }))}
+          onDone={onDone}
+          onError={onError}
+        />
+      )}
+    />
   );
 }
 
@@ -55,14 +44,11 @@ function ItemIssue({
   onIssued,
   onDone,
   onError,
-}: {
+}: StepProps & {
   index: number;
-  order: StaffOrderDetail;
   item: OrderItem;
   issued: IssuedCertificate | undefined;
   onIssued: (c: IssuedCertificate) => void;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
@@ -104,24 +90,7 @@ function ItemIssue({
   }
 
   return (
-    <Card
-      type="inner"
-      size="small"
-      title={
-        <Space wrap size={4}>
-          <span>#{index}</span>
-          <span>{item.caType.name}</span>
-          <Typography.Text type="secondary">{item.subject.name}</Typography.Text>
-        </Space>
-      }
-      extra={
-        item.certificateSerial ? (
-          <Tag icon={<CheckCircleTwoTone twoToneColor="#52c41a" />} color="success">
-            {t("wb.issued")}
-          </Tag>
-        ) : null
-      }
-    >
+    <ItemCard index={index} item={item} done={item.certificateSerial ? t("wb.issued") : null}>
       <ItemFacts order={order} item={item} />
       <Form layout="vertical" requiredMark={false}>
         <MediaField order={order} item={item} editable={editable} onDone={onDone} onError={onError} />
@@ -199,6 +168,6 @@ function ItemIssue({
           <Alert type="info" title={t("wb.waitProcessing")} />
         )}
       </Form>
-    </Card>
+    </ItemCard>
   );
 }

@@ -1,16 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { App, Button, Card, Checkbox, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
-import { getMaterials, receiveMaterials, type StaffOrderDetail, saveMaterials } from "../../api/staff-orders";
+import { getMaterials, receiveMaterials, saveMaterials } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import type { StepProps } from "./ItemCardShell";
 import { sameSet } from "./workbench-rules";
-
-interface StepProps {
-  order: StaffOrderDetail;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}
 
 /** The materials checklist of the order's business and subject kind (packages/domain materials.ts). */
 export function MaterialsCard({ order, onDone, onError }: StepProps) {

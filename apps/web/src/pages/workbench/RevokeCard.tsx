@@ -1,52 +1,26 @@
-import { CheckCircleTwoTone } from "@ant-design/icons";
-import { App, Button, Card, Popconfirm, Space, Tag, Typography } from "antd";
+import { App, Button, Popconfirm, Space, Typography } from "antd";
 import { useState } from "react";
-import { type OrderItem, revokeItem, type StaffOrderDetail } from "../../api/staff-orders";
+import { type OrderItem, revokeItem } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { ItemCard, PerItemCard, type StepProps } from "./ItemCardShell";
 import { revokedAt } from "./workbench-rules";
-
-interface StepProps {
-  order: StaffOrderDetail;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}
 
 /** 注销: per item, 「确认注销」 after a confirmation; the server refuses a second time, saying why. */
 export function RevokeCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
-  if (order.state !== "processing" && order.state !== "completed") return null;
   return (
-    <Card size="small" title={t("wb.revokeSection")}>
-      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
-        {order.items.map((item, i) => (
-          <RevokeItem
-            key={item.id}
-            index={i + 1}
-            order={order}
-            item={item}
-            onDone={onDone}
-            onError={onError}
-          />
-        ))}
-      </Space>
-    </Card>
+    <PerItemCard
+      order={order}
+      title={t("wb.revokeSection")}
+      renderItem={(item, index) => (
+        <RevokeItem key={item.id} index={index} order={order} item={item} onDone={onDone} onError={onError} />
+      )}
+    />
   );
 }
 
-function RevokeItem({
-  index,
-  order,
-  item,
-  onDone,
-  onError,
-}: {
-  index: number;
-  order: StaffOrderDetail;
-  item: OrderItem;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}) {
+function RevokeItem({ index, order, item, onDone, onError }: StepProps & { index: number; item: OrderItem }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
@@ -67,24 +41,7 @@ function RevokeItem({
   }
 
   return (
-    <Card
-      type="inner"
-      size="small"
-      title={
-        <Space wrap size={4}>
-          <span>#{index}</span>
-          <span>{item.caType.name}</span>
-          <Typography.Text type="secondary">{item.subject.name}</Typography.Text>
-        </Space>
-      }
-      extra={
-        at ? (
-          <Tag icon={<CheckCircleTwoTone twoToneColor="#52c41a" />} color="success">
-            {t("wb.revokedAt", { at: formatDateTime(at) })}
-          </Tag>
-        ) : null
-      }
-    >
+    <ItemCard index={index} item={item} done={at ? t("wb.revokedAt", { at: formatDateTime(at) }) : null}>
       <Space wrap align="center">
         <span>{t("wb.oldSerial")}：</span>
         <Typography.Text code copyable>
@@ -104,6 +61,6 @@ function RevokeItem({
           </Popconfirm>
         ) : null}
       </Space>
-    </Card>
+    </ItemCard>
   );
 }

@@ -1,23 +1,12 @@
-import { CheckCircleTwoTone, KeyOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Form, Popconfirm, Space, Tag, Typography } from "antd";
+import { KeyOutlined } from "@ant-design/icons";
+import { Alert, App, Button, Form, Popconfirm, Space, Typography } from "antd";
 import { useState } from "react";
-import {
-  createUnlockCode,
-  getSoPin,
-  markUnlockedAtWindow,
-  type OrderItem,
-  type StaffOrderDetail,
-} from "../../api/staff-orders";
+import { createUnlockCode, getSoPin, markUnlockedAtWindow, type OrderItem } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { ItemCard, PerItemCard, type StepProps } from "./ItemCardShell";
 import { MediaField } from "./MediaField";
 import { unlockOf } from "./workbench-rules";
-
-interface StepProps {
-  order: StaffOrderDetail;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}
 
 /**
  * 解锁: per key, either 「发放解锁授权码」 (the one-time code is shown here once and sent by SMS; the
@@ -26,38 +15,18 @@ interface StepProps {
  */
 export function UnlockCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
-  if (order.state !== "processing" && order.state !== "completed") return null;
   return (
-    <Card size="small" title={t("wb.unlockSection")}>
-      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
-        {order.items.map((item, i) => (
-          <UnlockItem
-            key={item.id}
-            index={i + 1}
-            order={order}
-            item={item}
-            onDone={onDone}
-            onError={onError}
-          />
-        ))}
-      </Space>
-    </Card>
+    <PerItemCard
+      order={order}
+      title={t("wb.unlockSection")}
+      renderItem={(item, index) => (
+        <UnlockItem key={item.id} index={index} order={order} item={item} onDone={onDone} onError={onError} />
+      )}
+    />
   );
 }
 
-function UnlockItem({
-  index,
-  order,
-  item,
-  onDone,
-  onError,
-}: {
-  index: number;
-  order: StaffOrderDetail;
-  item: OrderItem;
-  onDone: () => Promise<void>;
-  onError: (err: unknown) => Promise<void>;
-}) {
+function UnlockItem({ index, order, item, onDone, onError }: StepProps & { index: number; item: OrderItem }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
@@ -98,24 +67,15 @@ function UnlockItem({
     });
 
   return (
-    <Card
-      type="inner"
-      size="small"
-      title={
-        <Space wrap size={4}>
-          <span>#{index}</span>
-          <span>{item.caType.name}</span>
-          <Typography.Text type="secondary">{item.subject.name}</Typography.Text>
-        </Space>
-      }
-      extra={
-        unlocked ? (
-          <Tag icon={<CheckCircleTwoTone twoToneColor="#52c41a" />} color="success">
-            {t(unlocked.via === "window" ? "wb.unlockedWindow" : "wb.unlockedOnline", {
+    <ItemCard
+      index={index}
+      item={item}
+      done={
+        unlocked
+          ? t(unlocked.via === "window" ? "wb.unlockedWindow" : "wb.unlockedOnline", {
               at: formatDateTime(unlocked.at),
-            })}
-          </Tag>
-        ) : null
+            })
+          : null
       }
     >
       <Form layout="vertical" requiredMark={false}>
@@ -183,6 +143,6 @@ function UnlockItem({
           onClose={() => setSoPin(null)}
         />
       ) : null}
-    </Card>
+    </ItemCard>
   );
 }
