@@ -234,11 +234,13 @@ export function getOrder(id: string) {
   return api.get<OrderDetail>(`/orders/${encodeURIComponent(id)}`);
 }
 
-export function createOrder(input: OrderInput & { clientToken: string; submit: boolean }) {
+export function createOrder(
+  input: (OrderInput | BusinessOrderInput) & { clientToken: string; submit: boolean },
+) {
   return api.post<OrderDetail>("/orders", input);
 }
 
-export function updateOrder(id: string, input: OrderInput & { version: number }) {
+export function updateOrder(id: string, input: (OrderInput | BusinessOrderInput) & { version: number }) {
   return api.put<OrderDetail>(`/orders/${encodeURIComponent(id)}`, input);
 }
 
@@ -522,14 +524,6 @@ export interface BusinessOrderInput {
   handler: HandlerInput;
   items: BusinessItemInput[];
   confirmed?: boolean;
-}
-
-export function createBusinessOrder(input: BusinessOrderInput & { clientToken: string; submit: boolean }) {
-  return api.post<OrderDetail>("/orders", input);
-}
-
-export function updateBusinessOrder(id: string, input: BusinessOrderInput & { version: number }) {
-  return api.put<OrderDetail>(`/orders/${encodeURIComponent(id)}`, input);
 }
 
 /** What the server read from another vendor's certificate, and the service end its rule gives today. */

@@ -1,33 +1,14 @@
-import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
-import { BUSINESS_TYPES, type BusinessCode, formatFen } from "@certhall/domain";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Col,
-  Form,
-  type FormInstance,
-  Row,
-  Space,
-  Typography,
-} from "antd";
+import { PlusOutlined } from "@ant-design/icons";
+import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
+import { useQuery } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Checkbox, Form, type FormInstance, Typography } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, Navigate, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
-import {
-  createBusinessOrder,
-  listCandidates,
-  listCaTypes,
-  type OrderDetail,
-  orderStep,
-  type SubjectKind,
-  updateBusinessOrder,
-} from "../../api/orders";
+import { Link, Navigate, useLocation, useParams, useSearchParams } from "react-router";
+import { listCandidates, listCaTypes, type OrderDetail, type SubjectKind } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { NotFound } from "../../app/NotFound";
 import { useApiError } from "../../app/useApiError";
+import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "../orders/ApplyParts";
 import { resolveAmong } from "../orders/form-errors";
 import {
   HandlerCard,
@@ -36,10 +17,7 @@ import {
   RequireLogin,
   showServerErrors,
 } from "../orders/HandlerCard";
-import { newClientToken } from "../orders/logic";
-import { orderKeys } from "../orders/queries";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
-import { BusinessNotOpen } from "./BusinessNotOpen";
 import { CandidatePicker } from "./CandidatePicker";
 import { CertSummary, ItemFields } from "./ItemFields";
 import {
@@ -55,13 +33,12 @@ import {
   pickFromCandidate,
   pickFromOrderItem,
   rowsFromOrder,
-  submittedMessage,
   toBusinessInput,
 } from "./logic";
 import { VendorSwapPage } from "./VendorSwapPage";
 import "../orders/orders.css";
 
-const { Title, Text, Paragraph } = Typography;
+const { Text } = Typography;
 
 interface BusinessValues extends HandlerValues {
   items: BusinessRow[];
@@ -75,7 +52,6 @@ export function BusinessApplyPage() {
   if (code === "new") return <Navigate to="/apply/new" replace />;
   if (code === "vendor_swap") return <VendorSwapPage />;
   if (!isOwnTargetBusiness(code)) return <NotFound />;
-  if (!BUSINESS_TYPES[code].available) return <BusinessNotOpen business={code} />;
   return (
     <RequireLogin next={location.pathname + location.search}>
       <BusinessForm business={code} order={null} />
@@ -92,14 +68,10 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const [params] = useSearchParams();
   const info = BUSINESS_TYPES[business];
   const [form] = Form.useForm<BusinessValues>();
-  // One token per form: a double click on 提交订单 makes one order.
-  const [clientToken] = useState(newClientToken);
-  const [busy, setBusy] = useState<"draft" | "submit" | null>(null);
+  const { busy, save } = useOrderSave(order);
   const [pickerOpen, setPickerOpen] = useState(false);
   const [certs, setCerts] = useState<ReadonlyMap<string, CertPick>>(() => {
     const picks = (order?.items ?? []).map(pickFromOrderItem).filter((p): p is CertPick => p !== null);
@@ -152,7 +124,7 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
     ? { handler: { name: order.handler.name }, items: rowsFromOrder(order), confirmed: !!order.confirmed }
     : { handler: {}, items: [], confirmed: false };
 
-  async function save(submit: boolean) {
+  async function onSave(submit: boolean) {
     try {
       await form.validateFields();
     } catch {
@@ -173,52 +145,22 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
       message.error(t("biz.pickAtLeastOne"));
       return;
     }
-    setBusy(submit ? "submit" : "draft");
-    try {
-      const input = toBusinessInput(business, kind, handlerInput(values), items, !!values.confirmed);
-      let saved: OrderDetail;
-      if (!order) {
-        saved = await createBusinessOrder({ ...input, clientToken, submit });
-      } else {
-        saved = await updateBusinessOrder(order.id, { ...input, version: order.version });
-        if (submit && saved.actions.includes("submit")) {
-          saved = await orderStep(order.id, "submit", { version: saved.version });
-        }
-      }
-      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
-      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
-      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
-      await queryClient.invalidateQueries({ queryKey: ["orders", "candidates"] });
-      message.success(submit ? submittedMessage(t, saved) : t("apply.draftSaved"));
-      navigate(`/orders/${saved.id}`);
-    } catch (err) {
-      showServerErrors(err, form, onError, resolveAmong(knownFields(business, items.length)));
-    } finally {
-      setBusy(null);
-    }
+    const input = toBusinessInput(business, kind, handlerInput(values), items, !!values.confirmed);
+    await save(submit, input, (err) =>
+      showServerErrors(err, form, onError, resolveAmong(knownFields(business, items.length))),
+    );
   }
 
-  const canSubmit = !order || order.actions.includes("submit");
   const name = lang === "zh" ? info.name : info.nameEn;
   const addLabel = business === "change" ? t("biz.addChange") : t("biz.addCerts");
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
-      <Title level={3} style={{ marginTop: 0 }}>
-        {order ? t("apply.editTitle", { no: order.orderNo }) : name}
-      </Title>
-      <Paragraph type="secondary">
-        {lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN[business]}
-      </Paragraph>
-      {order?.state === "returned" && order.lastNote ? (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          title={t("order.returnedReason")}
-          description={order.lastNote}
-        />
-      ) : null}
+      <ApplyHeading
+        order={order}
+        title={name}
+        description={lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN[business]}
+      />
       {preselectProblem ? (
         <Alert
           type="warning"
@@ -275,38 +217,13 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
                           ? t("biz.itemTitle", { n: index + 1, name: cert.subjectName })
                           : t("apply.itemN", { n: index + 1 })
                       }
-                      extra={
-                        <Button
-                          type="text"
-                          danger
-                          size="small"
-                          icon={<DeleteOutlined />}
-                          onClick={() => remove(field.name)}
-                        >
-                          {t("common.delete")}
-                        </Button>
-                      }
+                      extra={<RemoveItemButton onClick={() => remove(field.name)} />}
                     >
                       <Form.Item name={[field.name, "certificateSerial"]} style={{ marginBottom: 12 }}>
                         <CertSummary certs={certs} showMedia={business === "unlock"} />
                       </Form.Item>
                       <ItemFields business={business} name={field.name} row={row} cert={cert} form={form} />
-                      {fee ? (
-                        <div className="fee-lines" style={{ marginTop: 12 }}>
-                          {fee.lines.map((l) => (
-                            <span key={l.code}>
-                              {l.labelZh} {formatFen(l.amount)}
-                            </span>
-                          ))}
-                          {fee.unknown ? (
-                            <Text type="secondary">{t("biz.feeUnknown")}</Text>
-                          ) : (
-                            <Text strong>
-                              {t("apply.rowTotal")} {formatFen(fee.total)}
-                            </Text>
-                          )}
-                        </div>
-                      ) : null}
+                      <RowFeeLines fee={fee} unknown={fee?.unknown} />
                     </Card>
                   );
                 })}
@@ -347,41 +264,13 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
           </Card>
         ) : null}
 
-        <Card>
-          <Row align="middle" gutter={[16, 16]} justify="space-between">
-            <Col xs={24} md={12}>
-              <Text>{t("apply.total")}</Text>{" "}
-              <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
-                {formatFen(fees.total)}
-              </Text>
-              <div>
-                <Text type="secondary">
-                  {zero ? t("biz.zeroHint") : fees.unknown ? t("biz.feeUnknownTotal") : t("biz.totalHint")}
-                </Text>
-              </div>
-            </Col>
-            <Col xs={24} md={12} style={{ textAlign: "right" }}>
-              <Space wrap style={{ justifyContent: "flex-end" }}>
-                {order ? (
-                  <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
-                ) : null}
-                <Button onClick={() => save(false)} loading={busy === "draft"} disabled={busy === "submit"}>
-                  {order ? t("apply.saveChanges") : t("apply.saveDraft")}
-                </Button>
-                {canSubmit ? (
-                  <Button
-                    type="primary"
-                    onClick={() => save(true)}
-                    loading={busy === "submit"}
-                    disabled={busy === "draft"}
-                  >
-                    {t("apply.submit")}
-                  </Button>
-                ) : null}
-              </Space>
-            </Col>
-          </Row>
-        </Card>
+        <SubmitBar
+          order={order}
+          total={fees.total}
+          hint={zero ? t("biz.zeroHint") : fees.unknown ? t("biz.feeUnknownTotal") : t("biz.totalHint")}
+          busy={busy}
+          onSave={onSave}
+        />
       </Form>
       <CandidatePicker
         business={business}

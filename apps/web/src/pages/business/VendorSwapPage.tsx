@@ -1,5 +1,5 @@
-import { DeleteOutlined, FileProtectOutlined, PlusOutlined } from "@ant-design/icons";
-import { BUSINESS_TYPES, formatFen } from "@certhall/domain";
+import { FileProtectOutlined, PlusOutlined } from "@ant-design/icons";
+import { BUSINESS_TYPES } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -19,24 +19,22 @@ import {
   Upload,
 } from "antd";
 import { useMemo, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link } from "react-router";
 import { ApiError, errorDetail } from "../../api/client";
 import {
   type BusinessOrderInput,
-  createBusinessOrder,
   listCaTypes,
   listSubjects,
   type OrderDetail,
-  orderStep,
   previewVendorCertificate,
   type SubjectKind,
-  updateBusinessOrder,
   type VendorPreview,
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
+import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "../orders/ApplyParts";
 import { ItemBusinessDetails } from "../orders/BusinessItemDetails";
 import {
   HandlerCard,
@@ -45,17 +43,15 @@ import {
   RequireLogin,
   showServerErrors,
 } from "../orders/HandlerCard";
-import { liveFees, newClientToken } from "../orders/logic";
-import { orderKeys } from "../orders/queries";
+import { liveFees } from "../orders/logic";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
 import { SubjectFormModal } from "../subjects/SubjectForm";
 import { subjectKeys } from "../subjects/SubjectsPage";
 import { formatSerial } from "../wallet/WalletPage";
-import { BusinessNotOpen } from "./BusinessNotOpen";
-import { bytesToBase64, submittedMessage, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
+import { bytesToBase64, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
 import "../orders/orders.css";
 
-const { Title, Text, Paragraph } = Typography;
+const { Text, Paragraph } = Typography;
 
 /** The server's limit on the base64 text is 90 000 characters: about 64 KB of file. */
 export const VENDOR_FILE_MAX_BYTES = 64 * 1024;
@@ -73,7 +69,6 @@ interface VendorValues extends HandlerValues {
 
 /** /business/vendor_swap */
 export function VendorSwapPage() {
-  if (!BUSINESS_TYPES.vendor_swap.available) return <BusinessNotOpen business="vendor_swap" />;
   return (
     <RequireLogin next="/business/vendor_swap">
       <VendorSwapForm order={null} />
@@ -220,12 +215,10 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<VendorValues>();
-  const [clientToken] = useState(newClientToken);
   const [kind, setKind] = useState<SubjectKind>((order?.subjectKind as SubjectKind | undefined) ?? "company");
-  const [busy, setBusy] = useState<"draft" | "submit" | null>(null);
+  const { busy, save } = useOrderSave(order);
   const [addFor, setAddFor] = useState<number | null>(null);
   /** What the server read from each row's file, by the row's Form.List key. */
   const [previews, setPreviews] = useState<
@@ -271,7 +264,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
     };
   }
 
-  async function save(submit: boolean) {
+  async function onSave(submit: boolean) {
     try {
       await form.validateFields();
     } catch {
@@ -279,28 +272,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
       return;
     }
     const values = form.getFieldsValue(true) as VendorValues;
-    setBusy(submit ? "submit" : "draft");
-    try {
-      const input = toInput(values);
-      let saved: OrderDetail;
-      if (!order) {
-        saved = await createBusinessOrder({ ...input, clientToken, submit });
-      } else {
-        saved = await updateBusinessOrder(order.id, { ...input, version: order.version });
-        if (submit && saved.actions.includes("submit")) {
-          saved = await orderStep(order.id, "submit", { version: saved.version });
-        }
-      }
-      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
-      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
-      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
-      message.success(submit ? submittedMessage(t, saved) : t("apply.draftSaved"));
-      navigate(`/orders/${saved.id}`);
-    } catch (err) {
-      showServerErrors(err, form, onError);
-    } finally {
-      setBusy(null);
-    }
+    await save(submit, toInput(values), (err) => showServerErrors(err, form, onError));
   }
 
   if (subjects.isError) return <LoadError error={subjects.error} onRetry={() => subjects.refetch()} />;
@@ -312,25 +284,14 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
     label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
   }));
   const caTypeOptions = (caTypes.data?.caTypes ?? []).map((c) => ({ value: c.id, label: c.name }));
-  const canSubmit = !order || order.actions.includes("submit");
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
-      <Title level={3} style={{ marginTop: 0 }}>
-        {order ? t("apply.editTitle", { no: order.orderNo }) : lang === "zh" ? info.name : info.nameEn}
-      </Title>
-      <Paragraph type="secondary">
-        {lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN.vendor_swap}
-      </Paragraph>
-      {order?.state === "returned" && order.lastNote ? (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          title={t("order.returnedReason")}
-          description={order.lastNote}
-        />
-      ) : null}
+      <ApplyHeading
+        order={order}
+        title={lang === "zh" ? info.name : info.nameEn}
+        description={lang === "zh" ? info.description : BUSINESS_DESCRIPTIONS_EN.vendor_swap}
+      />
       {order ? (
         <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t("biz.vendorReselect")} />
       ) : null}
@@ -407,18 +368,12 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                       title={t("apply.itemN", { n: index + 1 })}
                       extra={
                         fields.length > 1 ? (
-                          <Button
-                            type="text"
-                            danger
-                            size="small"
-                            icon={<DeleteOutlined />}
+                          <RemoveItemButton
                             onClick={() => {
                               remove(field.name);
                               setPreviews(({ [field.key]: _gone, ...rest }) => rest);
                             }}
-                          >
-                            {t("common.delete")}
-                          </Button>
+                          />
                         ) : null
                       }
                     >
@@ -496,18 +451,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                           <ItemBusinessDetails business="vendor_swap" item={earlier} />
                         </div>
                       ) : null}
-                      {fee && fee.lines.length > 0 ? (
-                        <div className="fee-lines">
-                          {fee.lines.map((l) => (
-                            <span key={l.code}>
-                              {l.labelZh} {formatFen(l.amount)}
-                            </span>
-                          ))}
-                          <Text strong>
-                            {t("apply.rowTotal")} {formatFen(fee.total)}
-                          </Text>
-                        </div>
-                      ) : null}
+                      <RowFeeLines fee={fee} />
                     </Card>
                   );
                 })}
@@ -526,39 +470,13 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
           </Form.List>
         </Card>
 
-        <Card>
-          <Row align="middle" gutter={[16, 16]} justify="space-between">
-            <Col xs={24} md={12}>
-              <Text>{t("apply.total")}</Text>{" "}
-              <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
-                {formatFen(fees.total)}
-              </Text>
-              <div>
-                <Text type="secondary">{t("biz.vendorTotalHint")}</Text>
-              </div>
-            </Col>
-            <Col xs={24} md={12} style={{ textAlign: "right" }}>
-              <Space wrap style={{ justifyContent: "flex-end" }}>
-                {order ? (
-                  <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
-                ) : null}
-                <Button onClick={() => save(false)} loading={busy === "draft"} disabled={busy === "submit"}>
-                  {order ? t("apply.saveChanges") : t("apply.saveDraft")}
-                </Button>
-                {canSubmit ? (
-                  <Button
-                    type="primary"
-                    onClick={() => save(true)}
-                    loading={busy === "submit"}
-                    disabled={busy === "draft"}
-                  >
-                    {t("apply.submit")}
-                  </Button>
-                ) : null}
-              </Space>
-            </Col>
-          </Row>
-        </Card>
+        <SubmitBar
+          order={order}
+          total={fees.total}
+          hint={t("biz.vendorTotalHint")}
+          busy={busy}
+          onSave={onSave}
+        />
       </Form>
       <SubjectFormModal
         open={addFor !== null}

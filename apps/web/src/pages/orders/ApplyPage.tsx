@@ -1,5 +1,5 @@
-import { BankOutlined, DeleteOutlined, PlusOutlined, UserOutlined } from "@ant-design/icons";
-import { type BusinessCode, formatFen, MAX_YEARS } from "@certhall/domain";
+import { BankOutlined, PlusOutlined, UserOutlined } from "@ant-design/icons";
+import { type BusinessCode, MAX_YEARS } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -17,25 +17,22 @@ import {
   Typography,
 } from "antd";
 import { useMemo, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link } from "react-router";
 import {
-  createOrder,
   listCaTypes,
   listSubjects,
   type OrderDetail,
   type OrderInput,
-  orderStep,
   type SubjectKind,
-  updateOrder,
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { SubjectFormModal } from "../subjects/SubjectForm";
 import { subjectKeys } from "../subjects/SubjectsPage";
+import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "./ApplyParts";
 import { HandlerCard, type HandlerValues, handlerInput, RequireLogin, showServerErrors } from "./HandlerCard";
-import { type ApplyRow, liveFees, newClientToken } from "./logic";
-import { orderKeys } from "./queries";
+import { type ApplyRow, liveFees } from "./logic";
 import "./orders.css";
 
 const { Title, Text, Paragraph } = Typography;
@@ -103,13 +100,9 @@ export function ApplyForm({
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<ApplyValues>();
-  // One token per form: a double click on 提交订单 reaches the server twice with the same token,
-  // and the server answers both with the one order it made.
-  const [clientToken] = useState(newClientToken);
-  const [busy, setBusy] = useState<"draft" | "submit" | null>(null);
+  const { busy, save } = useOrderSave(order);
   const [addFor, setAddFor] = useState<number | null>(null);
 
   const subjects = useQuery({
@@ -151,7 +144,7 @@ export function ApplyForm({
     };
   }
 
-  async function save(submit: boolean) {
+  async function onSave(submit: boolean) {
     let values: ApplyValues;
     try {
       values = await form.validateFields();
@@ -159,35 +152,13 @@ export function ApplyForm({
       message.error(t("apply.fixErrors"));
       return;
     }
-    setBusy(submit ? "submit" : "draft");
-    try {
-      const input = toInput(values);
-      let saved: OrderDetail;
-      if (!order) {
-        saved = await createOrder({ ...input, clientToken, submit });
-      } else {
-        saved = await updateOrder(order.id, { ...input, version: order.version });
-        if (submit && saved.actions.includes("submit")) {
-          saved = await orderStep(order.id, "submit", { version: saved.version });
-        }
-      }
-      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
-      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
-      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
-      message.success(submit ? t("apply.submitted", { no: saved.orderNo }) : t("apply.draftSaved"));
-      navigate(`/orders/${saved.id}`);
-    } catch (err) {
-      showServerErrors(err, form, onError);
-    } finally {
-      setBusy(null);
-    }
+    await save(submit, toInput(values), (err) => showServerErrors(err, form, onError));
   }
 
   if (subjects.isError) return <LoadError error={subjects.error} onRetry={() => subjects.refetch()} />;
   if (caTypes.isError) return <LoadError error={caTypes.error} onRetry={() => caTypes.refetch()} />;
 
   const title = kind === "company" ? t("apply.titleCompany") : t("apply.titlePerson");
-  const canSubmit = !order || order.actions.includes("submit");
   const subjectOptions = (subjects.data?.subjects ?? []).map((s) => ({
     value: s.id,
     label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
@@ -196,18 +167,7 @@ export function ApplyForm({
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
-      <Title level={3} style={{ marginTop: 0 }}>
-        {order ? t("apply.editTitle", { no: order.orderNo }) : title}
-      </Title>
-      {order?.state === "returned" && order.lastNote ? (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          title={t("order.returnedReason")}
-          description={order.lastNote}
-        />
-      ) : null}
+      <ApplyHeading order={order} title={title} />
       {demo.length > 0 ? (
         <Alert
           type="warning"
@@ -265,17 +225,7 @@ export function ApplyForm({
                       style={{ marginBottom: 12 }}
                       title={t("apply.itemN", { n: index + 1 })}
                       extra={
-                        fields.length > 1 ? (
-                          <Button
-                            type="text"
-                            danger
-                            size="small"
-                            icon={<DeleteOutlined />}
-                            onClick={() => remove(field.name)}
-                          >
-                            {t("common.delete")}
-                          </Button>
-                        ) : null
+                        fields.length > 1 ? <RemoveItemButton onClick={() => remove(field.name)} /> : null
                       }
                     >
                       <Row gutter={12}>
@@ -338,18 +288,7 @@ export function ApplyForm({
                           </Form.Item>
                         </Col>
                       </Row>
-                      {fee && fee.lines.length > 0 ? (
-                        <div className="fee-lines">
-                          {fee.lines.map((l) => (
-                            <span key={l.code}>
-                              {l.labelZh} {formatFen(l.amount)}
-                            </span>
-                          ))}
-                          <Text strong>
-                            {t("apply.rowTotal")} {formatFen(fee.total)}
-                          </Text>
-                        </div>
-                      ) : null}
+                      <RowFeeLines fee={fee} />
                     </Card>
                   );
                 })}
@@ -368,39 +307,7 @@ export function ApplyForm({
           </Form.List>
         </Card>
 
-        <Card>
-          <Row align="middle" gutter={[16, 16]} justify="space-between">
-            <Col xs={24} md={10}>
-              <Text>{t("apply.total")}</Text>{" "}
-              <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
-                {formatFen(fees.total)}
-              </Text>
-              <div>
-                <Text type="secondary">{t("apply.totalHint")}</Text>
-              </div>
-            </Col>
-            <Col xs={24} md={14} style={{ textAlign: "right" }}>
-              <Space wrap style={{ justifyContent: "flex-end" }}>
-                {order ? (
-                  <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
-                ) : null}
-                <Button onClick={() => save(false)} loading={busy === "draft"} disabled={busy === "submit"}>
-                  {order ? t("apply.saveChanges") : t("apply.saveDraft")}
-                </Button>
-                {canSubmit ? (
-                  <Button
-                    type="primary"
-                    onClick={() => save(true)}
-                    loading={busy === "submit"}
-                    disabled={busy === "draft"}
-                  >
-                    {t("apply.submit")}
-                  </Button>
-                ) : null}
-              </Space>
-            </Col>
-          </Row>
-        </Card>
+        <SubmitBar order={order} total={fees.total} hint={t("apply.totalHint")} busy={busy} onSave={onSave} />
       </Form>
       <SubjectFormModal
         open={addFor !== null}

@@ -1,0 +1,185 @@
+// The parts every apply form shares (新证, the seven businesses on own certificates, vendor swap):
+// the title with the reviewer's reason, a row's fee lines, the total and save bar, and saving itself.
+import { DeleteOutlined } from "@ant-design/icons";
+import { formatFen } from "@certhall/domain";
+import { useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Col, Row, Space, Typography } from "antd";
+import { type ReactNode, useState } from "react";
+import { useNavigate } from "react-router";
+import {
+  type BusinessOrderInput,
+  createOrder,
+  type OrderDetail,
+  type OrderInput,
+  orderStep,
+  updateOrder,
+} from "../../api/orders";
+import { useI18n } from "../../app/i18n";
+import { submittedMessage } from "../business/logic";
+import { newClientToken, type RowFee } from "./logic";
+import { orderKeys } from "./queries";
+
+const { Title, Text, Paragraph } = Typography;
+
+export type SaveBusy = "draft" | "submit" | null;
+
+/**
+ * Saves an apply form: a new order (one client token per form, so a double click makes one order) or
+ * the order being edited, submitted when asked; then opens the order page. `onFailed` places the
+ * server's field problems on the form.
+ */
+export function useOrderSave(order: OrderDetail | null) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [clientToken] = useState(newClientToken);
+  const [busy, setBusy] = useState<SaveBusy>(null);
+
+  async function save(
+    submit: boolean,
+    input: OrderInput | BusinessOrderInput,
+    onFailed: (err: unknown) => void,
+  ) {
+    setBusy(submit ? "submit" : "draft");
+    try {
+      let saved: OrderDetail;
+      if (!order) {
+        saved = await createOrder({ ...input, clientToken, submit });
+      } else {
+        saved = await updateOrder(order.id, { ...input, version: order.version });
+        if (submit && saved.actions.includes("submit")) {
+          saved = await orderStep(order.id, "submit", { version: saved.version });
+        }
+      }
+      queryClient.setQueryData(orderKeys.detail(saved.id), saved);
+      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+      await queryClient.invalidateQueries({ queryKey: ["handlers"] });
+      await queryClient.invalidateQueries({ queryKey: ["orders", "candidates"] });
+      message.success(submit ? submittedMessage(t, saved) : t("apply.draftSaved"));
+      navigate(`/orders/${saved.id}`);
+    } catch (err) {
+      onFailed(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return { busy, save };
+}
+
+/** The form's title (查看订单信息 when editing), its description, and why the reviewer sent it back. */
+export function ApplyHeading({
+  order,
+  title,
+  description,
+}: {
+  order: OrderDetail | null;
+  title: string;
+  description?: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Title level={3} style={{ marginTop: 0 }}>
+        {order ? t("apply.editTitle", { no: order.orderNo }) : title}
+      </Title>
+      {description ? <Paragraph type="secondary">{description}</Paragraph> : null}
+      {order?.state === "returned" && order.lastNote ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t("order.returnedReason")}
+          description={order.lastNote}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** One row's fee lines and its subtotal; `unknown` when the price is not known yet. */
+export function RowFeeLines({ fee, unknown }: { fee: RowFee | undefined; unknown?: boolean }) {
+  const { t } = useI18n();
+  if (!fee || (fee.lines.length === 0 && !unknown)) return null;
+  return (
+    <div className="fee-lines" style={{ marginTop: 12 }}>
+      {fee.lines.map((l) => (
+        <span key={l.code}>
+          {l.labelZh} {formatFen(l.amount)}
+        </span>
+      ))}
+      {unknown ? (
+        <Text type="secondary">{t("biz.feeUnknown")}</Text>
+      ) : (
+        <Text strong>
+          {t("apply.rowTotal")} {formatFen(fee.total)}
+        </Text>
+      )}
+    </div>
+  );
+}
+
+/** 「删除」 on an item card. */
+export function RemoveItemButton({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <Button type="text" danger size="small" icon={<DeleteOutlined />} onClick={onClick}>
+      {t("common.delete")}
+    </Button>
+  );
+}
+
+/** The total (live, as the server will compute it), a hint under it, and 取消 / 保存草稿 / 提交订单. */
+export function SubmitBar({
+  order,
+  total,
+  hint,
+  busy,
+  onSave,
+}: {
+  order: OrderDetail | null;
+  total: number;
+  hint: string;
+  busy: SaveBusy;
+  onSave: (submit: boolean) => void;
+}) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const canSubmit = !order || order.actions.includes("submit");
+  return (
+    <Card>
+      <Row align="middle" gutter={[16, 16]} justify="space-between">
+        <Col xs={24} md={12}>
+          <Text>{t("apply.total")}</Text>{" "}
+          <Text strong style={{ fontSize: 24, color: "#cf1322" }} data-testid="order-total">
+            {formatFen(total)}
+          </Text>
+          <div>
+            <Text type="secondary">{hint}</Text>
+          </div>
+        </Col>
+        <Col xs={24} md={12} style={{ textAlign: "right" }}>
+          <Space wrap style={{ justifyContent: "flex-end" }}>
+            {order ? (
+              <Button onClick={() => navigate(`/orders/${order.id}`)}>{t("common.cancel")}</Button>
+            ) : null}
+            <Button onClick={() => onSave(false)} loading={busy === "draft"} disabled={busy === "submit"}>
+              {order ? t("apply.saveChanges") : t("apply.saveDraft")}
+            </Button>
+            {canSubmit ? (
+              <Button
+                type="primary"
+                onClick={() => onSave(true)}
+                loading={busy === "submit"}
+                disabled={busy === "draft"}
+              >
+                {t("apply.submit")}
+              </Button>
+            ) : null}
+          </Space>
+        </Col>
+      </Row>
+    </Card>
+  );
+}
