@@ -6,14 +6,11 @@ import {
   App,
   Button,
   Card,
-  Col,
   Descriptions,
-  Divider,
   Form,
   type FormInstance,
   Row,
   Segmented,
-  Select,
   Space,
   Typography,
   Upload,
@@ -34,7 +31,14 @@ import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
-import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "../orders/ApplyParts";
+import {
+  ApplyHeading,
+  RemoveItemButton,
+  RowFeeLines,
+  SubjectAndCaTypeCols,
+  SubmitBar,
+  useOrderSave,
+} from "../orders/ApplyParts";
 import { ItemBusinessDetails } from "../orders/BusinessItemDetails";
 import {
   HandlerCard,
@@ -378,46 +382,14 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                       }
                     >
                       <Row gutter={12}>
-                        <Col xs={24} md={12}>
-                          <Form.Item
-                            name={[field.name, "subjectId"]}
-                            label={kind === "company" ? t("subj.company") : t("subj.person")}
-                            rules={[{ required: true, message: t("apply.pickSubject") }]}
-                          >
-                            <Select
-                              showSearch={{ optionFilterProp: "label" }}
-                              loading={subjects.isPending}
-                              placeholder={t("apply.pickSubject")}
-                              options={subjectOptions}
-                              popupRender={(menu) => (
-                                <>
-                                  {menu}
-                                  <Divider style={{ margin: "4px 0" }} />
-                                  <Button
-                                    type="link"
-                                    icon={<PlusOutlined />}
-                                    onClick={() => setAddFor(index)}
-                                  >
-                                    {t("subj.add")}
-                                  </Button>
-                                </>
-                              )}
-                            />
-                          </Form.Item>
-                        </Col>
-                        <Col xs={24} md={12}>
-                          <Form.Item
-                            name={[field.name, "caTypeId"]}
-                            label={t("apply.caType")}
-                            rules={[{ required: true, message: t("apply.pickCaType") }]}
-                          >
-                            <Select
-                              loading={caTypes.isPending}
-                              placeholder={t("apply.pickCaType")}
-                              options={caTypeOptions}
-                            />
-                          </Form.Item>
-                        </Col>
+                        <SubjectAndCaTypeCols
+                          name={field.name}
+                          kind={kind}
+                          md={12}
+                          subjects={{ options: subjectOptions, loading: subjects.isPending }}
+                          caTypes={{ options: caTypeOptions, loading: caTypes.isPending }}
+                          onAddSubject={() => setAddFor(index)}
+                        />
                       </Row>
                       <Form.Item
                         name={[field.name, "vendorCertificate"]}

@@ -1,21 +1,7 @@
 import { BankOutlined, PlusOutlined, UserOutlined } from "@ant-design/icons";
 import { type BusinessCode, MAX_YEARS } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Col,
-  Divider,
-  Form,
-  InputNumber,
-  Row,
-  Select,
-  Space,
-  Typography,
-} from "antd";
+import { Alert, App, Button, Card, Checkbox, Col, Form, InputNumber, Row, Space, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import {
@@ -30,7 +16,14 @@ import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { SubjectFormModal } from "../subjects/SubjectForm";
 import { subjectKeys } from "../subjects/SubjectsPage";
-import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "./ApplyParts";
+import {
+  ApplyHeading,
+  RemoveItemButton,
+  RowFeeLines,
+  SubjectAndCaTypeCols,
+  SubmitBar,
+  useOrderSave,
+} from "./ApplyParts";
 import { HandlerCard, type HandlerValues, handlerInput, RequireLogin, showServerErrors } from "./HandlerCard";
 import { type ApplyRow, liveFees } from "./logic";
 import "./orders.css";
@@ -229,46 +222,14 @@ export function ApplyForm({
                       }
                     >
                       <Row gutter={12}>
-                        <Col xs={24} md={9}>
-                          <Form.Item
-                            name={[field.name, "subjectId"]}
-                            label={kind === "company" ? t("subj.company") : t("subj.person")}
-                            rules={[{ required: true, message: t("apply.pickSubject") }]}
-                          >
-                            <Select
-                              showSearch={{ optionFilterProp: "label" }}
-                              loading={subjects.isPending}
-                              placeholder={t("apply.pickSubject")}
-                              options={subjectOptions}
-                              popupRender={(menu) => (
-                                <>
-                                  {menu}
-                                  <Divider style={{ margin: "4px 0" }} />
-                                  <Button
-                                    type="link"
-                                    icon={<PlusOutlined />}
-                                    onClick={() => setAddFor(index)}
-                                  >
-                                    {t("subj.add")}
-                                  </Button>
-                                </>
-                              )}
-                            />
-                          </Form.Item>
-                        </Col>
-                        <Col xs={24} md={9}>
-                          <Form.Item
-                            name={[field.name, "caTypeId"]}
-                            label={t("apply.caType")}
-                            rules={[{ required: true, message: t("apply.pickCaType") }]}
-                          >
-                            <Select
-                              loading={caTypes.isPending}
-                              placeholder={t("apply.pickCaType")}
-                              options={caTypeOptions}
-                            />
-                          </Form.Item>
-                        </Col>
+                        <SubjectAndCaTypeCols
+                          name={field.name}
+                          kind={kind}
+                          md={9}
+                          subjects={{ options: subjectOptions, loading: subjects.isPending }}
+                          caTypes={{ options: caTypeOptions, loading: caTypes.isPending }}
+                          onAddSubject={() => setAddFor(index)}
+                        />
                         <Col xs={12} md={3}>
                           <Form.Item
                             name={[field.name, "years"]}

@@ -1,9 +1,9 @@
 // The parts every apply form shares (新证, the seven businesses on own certificates, vendor swap):
 // the title with the reviewer's reason, a row's fee lines, the total and save bar, and saving itself.
-import { DeleteOutlined } from "@ant-design/icons";
+import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
 import { useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Row, Space, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Divider, Form, Row, Select, Space, Typography } from "antd";
 import { type ReactNode, useState } from "react";
 import { useNavigate } from "react-router";
 import {
@@ -12,6 +12,7 @@ import {
   type OrderDetail,
   type OrderInput,
   orderStep,
+  type SubjectKind,
   updateOrder,
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
@@ -181,5 +182,63 @@ export function SubmitBar({
         </Col>
       </Row>
     </Card>
+  );
+}
+
+/**
+ * An item's subject (with 「新增主体」 in its list) and CA type, as two columns of the item's row.
+ * `name` is the Form.List field name; `md` the columns' width on a desktop.
+ */
+export function SubjectAndCaTypeCols({
+  name,
+  kind,
+  md,
+  subjects,
+  caTypes,
+  onAddSubject,
+}: {
+  name: number;
+  kind: SubjectKind;
+  md: number;
+  subjects: { options: { value: string; label: string }[]; loading: boolean };
+  caTypes: { options: { value: string; label: string }[]; loading: boolean };
+  onAddSubject: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Col xs={24} md={md}>
+        <Form.Item
+          name={[name, "subjectId"]}
+          label={kind === "company" ? t("subj.company") : t("subj.person")}
+          rules={[{ required: true, message: t("apply.pickSubject") }]}
+        >
+          <Select
+            showSearch={{ optionFilterProp: "label" }}
+            loading={subjects.loading}
+            placeholder={t("apply.pickSubject")}
+            options={subjects.options}
+            popupRender={(menu) => (
+              <>
+                {menu}
+                <Divider style={{ margin: "4px 0" }} />
+                <Button type="link" icon={<PlusOutlined />} onClick={onAddSubject}>
+                  {t("subj.add")}
+                </Button>
+              </>
+            )}
+          />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={md}>
+        <Form.Item
+          name={[name, "caTypeId"]}
+          label={t("apply.caType")}
+          rules={[{ required: true, message: t("apply.pickCaType") }]}
+        >
+          <Select loading={caTypes.loading} placeholder={t("apply.pickCaType")} options={caTypes.options} />
+        </Form.Item>
+      </Col>
+    </>
   );
 }
