@@ -27,6 +27,7 @@ import { catalogRoutes } from "./modules/catalog/catalog.routes";
 import { createCatalogService } from "./modules/catalog/catalog.service";
 import { certificateRoutes } from "./modules/certificates/certificate.routes";
 import { createCertificateService } from "./modules/certificates/certificate.service";
+import { type DevClock, devClockRoutes, devToolsAllowed } from "./modules/dev/dev-clock";
 import { esealRoutes } from "./modules/eseal/eseal.routes";
 import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
@@ -48,6 +49,8 @@ import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
 import { renewalRoutes } from "./modules/renewal/renewal.routes";
 import { createRenewalService } from "./modules/renewal/renewal.service";
+import { settingsRoutes } from "./modules/settings/settings.routes";
+import { createSettingsService } from "./modules/settings/settings.service";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
 import { staffRoutes } from "./modules/staff/staff.routes";
 import { createStaffService } from "./modules/staff/staff.service";
@@ -73,6 +76,8 @@ export interface AppDeps {
   ca?: CaService;
   /** Payment overrides for tests: the provider (default: PAYMENT_PROVIDER's) and the sandbox's notification sender. */
   payments?: { provider?: PaymentProvider | null; sender?: NotificationSender };
+  /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
+  devClock?: DevClock;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -98,7 +103,8 @@ export const LOG_REDACT = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installChineseZodMessages();
   const { config } = deps;
-  const clock = deps.clock ?? systemClock;
+  const devClock = deps.devClock && devToolsAllowed(config) ? deps.devClock : null;
+  const clock = deps.clock ?? devClock?.clock ?? systemClock;
   const db = deps.database.db;
 
   let fastOcsp: ReturnType<typeof ocspFastPath> | undefined;
@@ -167,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const windows = createWindowService({ db, clock });
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
+  const settings = createSettingsService({ db, clock });
   const payments = createPaymentService({
     db,
     clock,
@@ -232,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(auditRoutes(security));
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
+      await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));
@@ -248,6 +256,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await v1.register(devSmsRoutes({ db }));
       else if (config.sms.provider === "dev")
         app.log.warn("SMS_PROVIDER=dev in production: messages stay in the outbox and are not sent");
+      if (devClock) await v1.register(devClockRoutes({ devClock }));
     },
     { prefix: "/api/v1" },
   );

@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { createDevClock } from "./modules/dev/dev-clock";
 import { startCrlScheduler } from "./modules/pki/ca.scheduler";
 import { startReminderScheduler } from "./modules/reminders/reminder.job";
 import { createSmsProvider } from "./modules/sms/sms.factory";
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   }
   const database = await openPreparedDatabase(config);
   const ca = await bootstrapCa(config, database);
-  const app = await buildApp({ config, database, ca });
+  // The dev clock moves only the app's services (buildApp ignores it in production); the CA, the SMS
+  // worker and the reminder job keep the system time.
+  const app = await buildApp({ config, database, ca, devClock: createDevClock() });
   const crlScheduler = startCrlScheduler(ca, app.log);
   const smsWorker = startSmsWorker(
     { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
