@@ -50,6 +50,17 @@ async function uploaded(owner: { client: IssuedCertificate["client"] }, png = SE
   return res.body as { uploadId: string; width: number; height: number; sha256: string };
 }
 
+/** The templates of the SMS queued about an order, oldest first (the text names the order number). */
+async function smsAbout(orderNo: string) {
+  const rows = await db()
+    .selectFrom("sms_outbox")
+    .select(["template", "phone", "text", "created_at"])
+    .where("text", "like", `%${orderNo}%`)
+    .orderBy("created_at")
+    .execute();
+  return rows;
+}
+
 /** An 电子签章开通 order for the certificate with a freshly uploaded seal. */
 async function esealOrder(owner: IssuedCertificate, name = "福建窗口测试科技有限公司合同专用章") {
   const up = await uploaded(owner);
@@ -144,6 +155,7 @@ describe("电子签章开通", () => {
     });
     expect((await owner.client.get(`/api/v1/certificates/${owner.serial}/eseal`)).status).toBe(404);
 
+    const smsBefore = (await smsAbout(order.orderNo)).length;
     expect(await payOnline(t, owner.client, order.id)).toBe("ready");
     const seals = await db().selectFrom("eseals").selectAll().where("order_id", "=", order.id).execute();
     expect(seals).toHaveLength(1);
@@ -156,12 +168,10 @@ describe("电子签章开通", () => {
       downloaded_at: null,
     });
     expect(seals[0]!.enabled_at).toBe(t.time.clock().toISOString());
-    const sms = await db()
-      .selectFrom("sms_outbox")
-      .select(["text", "phone"])
-      .where("template", "=", "eseal_enabled")
-      .execute();
-    expect(sms.some((s) => s.phone === HANDLER.phone && s.text.includes(order.orderNo))).toBe(true);
+    // Reaching ready sends one SMS, the one saying the seal is enabled (not a generic "ready" as well).
+    const sms = (await smsAbout(order.orderNo)).slice(smsBefore);
+    expect(sms.map((s) => [s.template, s.phone])).toEqual([["eseal_enabled", HANDLER.phone]]);
+    expect(sms[0]!.text).toContain("已开通电子签章 1 枚");
 
     const wallet = await owner.client.get("/api/v1/certificates");
     const mine = wallet.body.certificates.find((c: { serialHex: string }) => c.serialHex === owner.serial);
@@ -217,6 +227,11 @@ describe("电子签章开通", () => {
     const steps = await payByTransfer(t, owner.client, order.id);
     expect(steps.afterDeclare).toBe("awaiting_booking");
     expect(steps.afterBook).toBe("ready");
+    // Booked into ready: exactly one SMS says so, the e-seal one.
+    const ready = (await smsAbout(order.orderNo)).filter((s) =>
+      ["order_ready", "eseal_enabled"].includes(s.template),
+    );
+    expect(ready.map((s) => s.template)).toEqual(["eseal_enabled"]);
     const seals = await db()
       .selectFrom("eseals")
       .select("certificate_serial")

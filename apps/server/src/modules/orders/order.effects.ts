@@ -11,9 +11,17 @@ import { appendAudit } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
 import type { TransitionDeps } from "./order.transition";
 
-/** Called by applyTransition right after an order's state became "ready". */
-export async function onReady(trx: Trx, order: Order, deps: TransitionDeps): Promise<void> {
-  if (order.business === "eseal") await enableEseals(trx, order, deps);
+/**
+ * Called by applyTransition right after an order's state became "ready". Returns whether it told the
+ * handler by SMS itself: an 电子签章开通 order's one SMS says the seals are enabled, in place of the
+ * generic "order_ready" (two messages for one step would only confuse).
+ */
+export async function onReady(trx: Trx, order: Order, deps: TransitionDeps): Promise<{ notified: boolean }> {
+  if (order.business === "eseal") {
+    await enableEseals(trx, order, deps);
+    return { notified: true };
+  }
+  return { notified: false };
 }
 
 /**

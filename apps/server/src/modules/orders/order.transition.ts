@@ -99,7 +99,7 @@ export async function applyTransition(
 
   // A final state frees the certificates the order held (one open order per certificate).
   if (ORDER_STATE_INFO[to].final) await releaseHolds(trx, order.id);
-  if (to === "ready") await onReady(trx, order, deps);
+  const ready = to === "ready" ? await onReady(trx, order, deps) : null;
 
   await trx
     .insertInto("order_events")
@@ -125,7 +125,7 @@ export async function applyTransition(
     await queueSms(trx, sms, phone, "payment_returned", { orderNo, reason: note ?? "" });
   if (event === "receive_materials") await queueSms(trx, sms, phone, "materials_received", { orderNo });
   if (to === "awaiting_materials") await queueSms(trx, sms, phone, "payment_booked", { orderNo });
-  if (to === "ready") await queueSms(trx, sms, phone, "order_ready", { orderNo });
+  if (ready && !ready.notified) await queueSms(trx, sms, phone, "order_ready", { orderNo });
 
   const updated = await trx
     .selectFrom("orders")
