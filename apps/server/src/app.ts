@@ -49,6 +49,8 @@ import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
 import { renewalRoutes } from "./modules/renewal/renewal.routes";
 import { createRenewalService } from "./modules/renewal/renewal.service";
+import { settingsRoutes } from "./modules/settings/settings.routes";
+import { createSettingsService } from "./modules/settings/settings.service";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
 import { staffRoutes } from "./modules/staff/staff.routes";
 import { createStaffService } from "./modules/staff/staff.service";
@@ -171,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const windows = createWindowService({ db, clock });
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
+  const settings = createSettingsService({ db, clock });
   const payments = createPaymentService({
     db,
     clock,
@@ -236,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(auditRoutes(security));
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
+      await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));

@@ -178,26 +178,27 @@ describe("renewalEnd (延期)", () => {
 
 describe("renewalWindowOpen", () => {
   const notAfter = sh(2027, 3, 31, 23, 59, 59);
+  // 90 days: the window the migration sets by default (DESIGN §4).
 
   it("opens 90 days before expiry, from Shanghai midnight of that day", () => {
     // 2026-12-31 is 90 calendar days before 2027-03-31.
-    expect(renewalWindowOpen(notAfter, sh(2026, 12, 31, 0))).toBe(true);
+    expect(renewalWindowOpen(notAfter, sh(2026, 12, 31, 0), 90)).toBe(true);
   });
 
   it("is closed 91 days before expiry, even one second before that midnight", () => {
-    expect(renewalWindowOpen(notAfter, sh(2026, 12, 30, 23, 59, 59))).toBe(false);
-    expect(renewalWindowOpen(notAfter, sh(2026, 12, 30, 9))).toBe(false);
+    expect(renewalWindowOpen(notAfter, sh(2026, 12, 30, 23, 59, 59), 90)).toBe(false);
+    expect(renewalWindowOpen(notAfter, sh(2026, 12, 30, 9), 90)).toBe(false);
   });
 
   it("stays open up to and after expiry", () => {
-    expect(renewalWindowOpen(notAfter, sh(2027, 3, 31, 23, 59, 58))).toBe(true);
-    expect(renewalWindowOpen(notAfter, sh(2027, 6, 1))).toBe(true);
+    expect(renewalWindowOpen(notAfter, sh(2027, 3, 31, 23, 59, 58), 90)).toBe(true);
+    expect(renewalWindowOpen(notAfter, sh(2027, 6, 1), 90)).toBe(true);
   });
 
   it("counts days by Shanghai dates for a UTC instant that is already the next day in Shanghai", () => {
     // 2026-12-30T16:00Z is 31 December 00:00 in Shanghai: day 90, open.
-    expect(renewalWindowOpen(notAfter, new Date("2026-12-30T16:00:00Z"))).toBe(true);
-    expect(renewalWindowOpen(notAfter, new Date("2026-12-30T15:59:59Z"))).toBe(false);
+    expect(renewalWindowOpen(notAfter, new Date("2026-12-30T16:00:00Z"), 90)).toBe(true);
+    expect(renewalWindowOpen(notAfter, new Date("2026-12-30T15:59:59Z"), 90)).toBe(false);
   });
 
   it("honours an admin-set window", () => {

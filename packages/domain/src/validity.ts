@@ -126,18 +126,22 @@ export function renewalEnd(
 }
 
 /**
- * Whether 延期 may be applied for at `now` (DESIGN §4: from 90 days before expiry, admin-set window).
+ * Whether 延期 may be applied for at `now` (DESIGN §4: from `windowDays` days before expiry, the
+ * admin-set window; 90 by default).
  * Counted in Shanghai calendar days, so the window opens at Shanghai midnight of the day that is
  * `windowDays` days before the expiry date: the 90-day reminder SMS sent that morning links to a
  * renewal that is already open, whatever the certificate's hour of expiry. Expired certificates stay
  * renewable (renewalEnd decides whether they need review).
  */
-export function renewalWindowOpen(notAfter: Date, now: Date, windowDays = 90): boolean {
+export function renewalWindowOpen(notAfter: Date, now: Date, windowDays: number): boolean {
   assertInstant("notAfter", notAfter);
   assertInstant("now", now);
   assertWholeNumber("windowDays", windowDays, 0);
   return shanghaiDayNumber(notAfter) - shanghaiDayNumber(now) <= windowDays;
 }
 
-/** 延期 opens this many days before expiry (DESIGN §4; the reminders' first SMS goes out the same day). */
-export const RENEWAL_WINDOW_DAYS = 90;
+/**
+ * Bounds of the admin-set renewal window (days before expiry 延期 opens). Its value is a platform
+ * setting stored in the database (server modules/settings), read by the order rules and the wallet.
+ */
+export const RENEWAL_WINDOW_LIMITS = { min: 1, max: 365 } as const;

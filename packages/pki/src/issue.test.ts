@@ -290,6 +290,17 @@ describe("issueCertificate refusals", () => {
     ]);
   });
 
+  it("issues for exactly the profile's maximum counted from the issuance, though notBefore is backdated", async () => {
+    // Issued at 2025-06-01T00:00Z: notBefore is five minutes earlier, five years on is still allowed.
+    const cert = parseCertificate((await issue({ notAfter: new Date("2030-06-01T00:00:00Z") })).der);
+    expect(cert.notBefore.toISOString()).toBe("2025-05-31T23:55:00.000Z");
+    expect(cert.notAfter.toISOString()).toBe("2030-06-01T00:00:00.000Z");
+    // One second more is beyond the profile.
+    expect((await failure(issue({ notAfter: new Date("2030-06-01T00:00:01Z") }))).details).toEqual([
+      "validity-too-long",
+    ]);
+  });
+
   it("does not mix up a custom profile with the built-in profile of the same id", async () => {
     const standard = text((await issue({ profile: "enterprise-sign" })).pem);
     expect(standard).toMatch(/Key Usage: critical\s+Digital Signature, Non Repudiation\n/);

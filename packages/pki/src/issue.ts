@@ -301,7 +301,11 @@ export function lintTbsCertificate(
     if (nb.getTime() < ctx.cert.notBefore.getTime() || na.getTime() > ctx.cert.notAfter.getTime()) {
       failures.push("validity-outside-issuer");
     }
-    if (na.getTime() > addYears(nb, profile.maxYears).getTime()) failures.push("validity-too-long");
+    // The profile's years count from the issuance; notBefore is backdated by BACKDATE_MS for clock skew,
+    // so a certificate for exactly maxYears from now must still pass.
+    if (na.getTime() > addYears(nb, profile.maxYears).getTime() + BACKDATE_MS) {
+      failures.push("validity-too-long");
+    }
   }
   // RFC 5280 4.1.2.6: an end-entity subject without subjectAltName must be non-empty.
   if (!subject || children(subject).length === 0) failures.push("subject-empty");

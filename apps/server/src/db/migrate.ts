@@ -7,6 +7,7 @@ import * as m0003 from "./migrations/0003_orders";
 import * as m0004 from "./migrations/0004_payments";
 import * as m0005 from "./migrations/0005_reminders";
 import * as m0006 from "./migrations/0006_businesses";
+import * as m0007 from "./migrations/0007_platform_settings";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0004_payments": m0004,
   "0005_reminders": m0005,
   "0006_businesses": m0006,
+  "0007_platform_settings": m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

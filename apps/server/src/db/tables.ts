@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
+import type { SettingsTables } from "./tables.settings";
 
 /**
  * Table types. Portable across SQLite and PostgreSQL on purpose: timestamps are ISO-8601 UTC
@@ -184,7 +185,7 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends OrderTables, ReminderTables {
+export interface Database extends OrderTables, ReminderTables, SettingsTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

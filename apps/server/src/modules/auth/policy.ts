@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   "windows.manage": ["admin"],
   "calendar.manage": ["admin"],
   "catalog.manage": ["admin"],
+  "settings.manage": ["admin"],
   "audit.read": ["admin", "auditor"],
   "audit.verify": ["admin", "auditor"],
   "orders.read": ["reviewer", "finance", "operator", "admin", "auditor"],

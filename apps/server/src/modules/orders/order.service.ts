@@ -31,6 +31,7 @@ import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
+import { renewalWindowDays } from "../settings/settings.service";
 import { rememberHandler } from "../subjects/handler.service";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
@@ -40,6 +41,7 @@ import {
   type OwnedCertificate,
   ownedCertificates,
   renewalNeedsReview,
+  renewalTooLong,
   targetProblem,
 } from "./order.targets";
 import { applyTransition, type TransitionActor } from "./order.transition";
@@ -100,13 +102,6 @@ function randomCode(n: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return s;
-}
-
-/** Which businesses the server can carry end to end today (others are switched on by later work). */
-export function assertBusinessAvailable(business: BusinessCode): void {
-  if (!BUSINESS_TYPES[business].available) {
-    throw invalidField("business", `「${BUSINESS_TYPES[business].name}」业务暂未开放`);
-  }
 }
 
 export function createOrderService(deps: OrderDeps) {
@@ -282,6 +277,7 @@ export function createOrderService(deps: OrderDeps) {
       ).map((e) => e.certificate_serial),
     );
     const now = clock();
+    const windowDays = await renewalWindowDays(trx);
     const caTypes = new Map(
       (
         await trx
@@ -304,8 +300,13 @@ export function createOrderService(deps: OrderDeps) {
         hold: holds.get(serial),
         selfOrderId,
         esealEnabled: esealed.has(serial),
+        renewalWindowDays: windowDays,
       });
       if (problem) throw new AppError("CONFLICT", `第 ${index + 1} 项：${problem}`, { field });
+      if (input.business === "renew") {
+        const tooLong = renewalTooLong(cert, now, checkYears(input.items[index]!.years, index));
+        if (tooLong) throw invalidField(`items.${index}.years`, `第 ${index + 1} 项：${tooLong}`);
+      }
       const caType = caTypes.get(cert.ca_type_id);
       if (!caType) throw invalidField(field, `第 ${index + 1} 项：证书的 CA 类型已不存在`);
       const subject = {
@@ -428,7 +429,6 @@ export function createOrderService(deps: OrderDeps) {
     input: OrderInput & { clientToken?: string; submit?: boolean },
     meta: Meta,
   ) {
-    assertBusinessAvailable(input.business);
     const handler = input.handler;
     if (input.clientToken) {
       const prior = await db

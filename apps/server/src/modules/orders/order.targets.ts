@@ -4,18 +4,20 @@
 // order so that two open orders never act on the same certificate at once.
 
 import {
+  addShanghaiYears,
   BUSINESS_TYPES,
   type BusinessCode,
   ORDER_STATE_INFO,
   type OrderState,
-  RENEWAL_WINDOW_DAYS,
   renewalEnd,
   renewalWindowOpen,
   shanghaiDate,
 } from "@certhall/domain";
+import { addYears, PROFILES, type ProfileId } from "@certhall/pki";
 import type { Db, Trx } from "../../db/database";
 import { AppError } from "../../errors";
 import { iso } from "../../lib/clock";
+import { renewalWindowDays } from "../settings/settings.service";
 
 /** Final states release the order's holds (see applyTransition). */
 export const FINAL_STATES: OrderState[] = ["completed", "cancelled", "refunded"];
@@ -97,21 +99,22 @@ export const heldMessage = (serial: string, h: HoldInfo) =>
 
 /**
  * Why this certificate cannot be the target of this business now, in Chinese; null when it can.
- * `hold` is an open order already acting on it (other than `selfOrderId`, the order being edited).
+ * `hold` is an open order already acting on it (other than `selfOrderId`, the order being edited);
+ * `renewalWindowDays` is the admin-set window of 延期 (platform setting).
  */
 export function targetProblem(
   business: BusinessCode,
   cert: Pick<OwnedCertificate, "serial_hex" | "status" | "not_after">,
   now: Date,
-  opts: { hold?: HoldInfo; selfOrderId?: string; esealEnabled?: boolean } = {},
+  opts: { hold?: HoldInfo; selfOrderId?: string; esealEnabled?: boolean; renewalWindowDays: number },
 ): string | null {
   if (cert.status === "revoked") return "证书已吊销，不能办理";
   if (opts.hold && opts.hold.orderId !== opts.selfOrderId) return heldMessage(cert.serial_hex, opts.hold);
   const notAfter = new Date(cert.not_after);
   const expired = notAfter.getTime() <= now.getTime();
   if (business === "renew") {
-    if (!renewalWindowOpen(notAfter, now, RENEWAL_WINDOW_DAYS)) {
-      return `证书 ${shanghaiDate(notAfter)} 到期，到期前 ${RENEWAL_WINDOW_DAYS} 天内才能办理延期`;
+    if (!renewalWindowOpen(notAfter, now, opts.renewalWindowDays)) {
+      return `证书 ${shanghaiDate(notAfter)} 到期，到期前 ${opts.renewalWindowDays} 天内才能办理延期`;
     }
     return null;
   }
@@ -128,6 +131,35 @@ export function renewalNeedsReview(
 ): boolean {
   const r = renewalEnd(new Date(cert.not_after), now, years);
   return !r.ok;
+}
+
+/**
+ * 延期 for more years than the CA issues (DESIGN §4 with the CA's limit): the new end (renewalEnd; after
+ * a review, the update day + years) less the day of issuance may not exceed the profile's maxYears, the
+ * limit the CA itself enforces (packages/pki lint). Checked as if the update ran now, the earliest it
+ * can: a later update keeps the same end (or counts from its own day) and so never goes further.
+ * The problem in Chinese with the most years this certificate can take, or null.
+ */
+export function renewalTooLong(
+  cert: Pick<OwnedCertificate, "not_after" | "ca_type_name" | "ca_type_profile">,
+  now: Date,
+  years: number,
+): string | null {
+  if (!Object.hasOwn(PROFILES, cert.ca_type_profile)) return null; // the CA answers an unknown profile
+  const profile = PROFILES[cert.ca_type_profile as ProfileId];
+  const limit = addYears(now, profile.maxYears).getTime();
+  const endFor = (y: number) => {
+    const r = renewalEnd(new Date(cert.not_after), now, y);
+    return r.ok ? r.end : addShanghaiYears(now, y);
+  };
+  const end = endFor(years);
+  if (end.getTime() <= limit) return null;
+  let most = years - 1;
+  while (most >= 1 && endFor(most).getTime() > limit) most--;
+  return (
+    `延期 ${years} 年后到期日为 ${shanghaiDate(end)}，超出「${cert.ca_type_name}」证书自办理日起最长 ` +
+    `${profile.maxYears} 年的有效期，${most >= 1 ? `最多可延期 ${most} 年` : "请在证书到期日临近时再办理延期"}`
+  );
 }
 
 /** The certificates of the account whose subject or serial matches `q`, with their eligibility. */
@@ -154,6 +186,7 @@ export async function findCandidates(
     db,
     rows.map((r) => r.serial_hex),
   );
+  const windowDays = await renewalWindowDays(db);
   const eseals = new Set(
     rows.length
       ? (
@@ -174,6 +207,7 @@ export async function findCandidates(
     problem: targetProblem(business, r, now, {
       hold: holds.get(r.serial_hex),
       esealEnabled: eseals.has(r.serial_hex),
+      renewalWindowDays: windowDays,
     }),
     hold: holds.get(r.serial_hex) ?? null,
   }));
