@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import {
+  drawSealPng,
+  drawSealRgba,
+  encodeRgbaPng,
+} from "../../apps/server/src/modules/eseal/seal-image.test-support";
+import { expectOrderState, holdCertificates, registerByApi } from "../support/api";
+import { cn, orderNumberOn, pickOption, tempDir } from "../support/new-certificate";
+
+const COMPANY = {
+  name: "福建签章测试有限公司",
+  uscc: "91350100M000300Y4J",
+  legalRep: "陈法人",
+  address: "福州市台江区江滨路 8 号",
+};
+
+/** The same seal painted on opaque white, as a scan of paper would be: the corners are not transparent. */
+function sealOnWhitePng(size: number): Buffer {
+  const rgba = drawSealRgba(size);
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i + 3] === 0) rgba.set([255, 255, 255, 255], i);
+  }
+  return encodeRgbaPng(size, size, rgba);
+}
+
+test("a company turns on the e-seal for its certificate with a transparent seal image, pays online, and downloads the seal", async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const dir = tempDir("e2e-eseal");
+  const sealPng = drawSealPng(240);
+
+  // Set-up: an applicant who already holds a certificate of the company (the 新证 walk covers that).
+  const { api } = await registerByApi(page);
+  const [held] = await holdCertificates(baseURL!, dir, { api, company: COMPANY });
+
+  // 「业务办理」 → 电子签章开通.
+  await page.goto("/account");
+  await page.getByRole("link", { name: "业务办理" }).first().click();
+  await expect(page.getByRole("heading", { name: "业务办理" })).toBeVisible();
+  await page
+    .locator("#business-eseal")
+    .getByRole("button", { name: /去办理/ })
+    .click();
+  await expect(page.getByRole("heading", { name: "电子签章开通" })).toBeVisible();
+
+  // The handler of the earlier order is remembered and filled in.
+  await expect(page.getByLabel("经办人姓名")).toHaveValue("王经办");
+
+  // 【添加其他证书】: search by the company name and tick its certificate.
+  await page.getByRole("button", { name: "【添加其他证书】" }).click();
+  const picker = page.getByRole("dialog");
+  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(COMPANY.name);
+  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").press("Enter");
+  const candidate = picker.getByRole("row").filter({ hasText: COMPANY.name });
+  await expect(candidate).toHaveCount(1);
+  await expect(candidate.getByText("可办理")).toBeVisible();
+  await candidate.getByRole("checkbox").check();
+  await picker.getByRole("button", { name: cn("添加所选证书") }).click();
+  await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
+
+  // A seal on a white background is refused next to the field, in Chinese.
+  const sealField = page.locator(".ant-form-item").filter({ has: page.locator("input[type=file]") });
+  await sealField.locator("input[type=file]").setInputFiles({
+    name: "seal-white.png",
+    mimeType: "image/png",
+    buffer: sealOnWhitePng(240),
+  });
+  await expect(sealField.locator(".ant-form-item-explain-error")).toHaveText(
+    "印章图片的背景须透明：图片四个角的像素须完全透明",
+  );
+
+  // The transparent seal is taken: its preview and size show, the error goes.
+  await sealField.locator("input[type=file]").setInputFiles({
+    name: "seal.png",
+    mimeType: "image/png",
+    buffer: sealPng,
+  });
+  await expect(sealField.getByRole("img", { name: "印章图片" })).toBeVisible();
+  await expect(sealField.getByText("240 × 240")).toBeVisible();
+  await expect(sealField.locator(".ant-form-item-explain-error")).toHaveCount(0);
+  await page.getByLabel("印章名称").fill(`${COMPANY.name}公章`);
+  await pickOption(page, page.getByLabel("印章类型"), "公章");
+  await expect(page.getByTestId("order-total")).not.toHaveText(/^¥0\.00$/);
+  await page.getByRole("button", { name: cn("提交订单") }).click();
+  await expect(page).toHaveURL(/\/orders\/[^/]+$/);
+  const orderUrl = page.url();
+  const orderNo = await orderNumberOn(page);
+  await expect(page.getByText("待缴费").first()).toBeVisible();
+
+  // 【查看订单信息】 before paying: the seal becomes the contract seal under another name.
+  await page.getByRole("button", { name: cn("查看订单信息") }).click();
+  await expect(page.getByRole("heading", { name: `查看订单信息：${orderNo}` })).toBeVisible();
+  await expect(page.getByLabel("印章名称")).toHaveValue(`${COMPANY.name}公章`);
+  await page.getByLabel("印章名称").fill(`${COMPANY.name}合同专用章`);
+  await pickOption(page, page.getByLabel("印章类型"), "合同专用章");
+  await page.getByRole("button", { name: cn("保存修改") }).click();
+  await expect(page).toHaveURL(orderUrl);
+  await expect(page.getByText(`${COMPANY.name}合同专用章`).first()).toBeVisible();
+
+  // Online payment in the sandbox cashier: no booking for an online payment, the e-seal is ready.
+  await page.getByRole("button", { name: "在线支付" }).click();
+  await expect(page.getByRole("heading", { name: "沙箱收银台" })).toBeVisible();
+  await expect(page.getByText(orderNo)).toBeVisible();
+  await page.getByRole("button", { name: "确认支付" }).click();
+  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
+  const esealCard = page.locator(".ant-card").filter({ hasText: `电子签章 · ${COMPANY.name}` });
+  await expect(esealCard).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator(".ant-tag", { hasText: "可在线办理" })).toBeVisible();
+  // 延期 and 电子签章开通 are done online: no receipt to print.
+  await expect(page.getByRole("button", { name: /打印回执单/ })).toHaveCount(0);
+
+  // The seal package for the signing client: the certificate, the seal's name and kind and the very PNG.
+  const packageDownload = page.waitForEvent("download");
+  await esealCard.getByRole("button", { name: cn("下载签章包") }).click();
+  const pkgFile = path.join(dir, "eseal.json");
+  await (await packageDownload).saveAs(pkgFile);
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as {
+    serialHex: string;
+    sealName: string;
+    sealKind: string;
+    certificatePem: string;
+    imagePngBase64: string;
+  };
+  expect(pkg.serialHex).toBe(held!.serialHex);
+  expect(pkg.sealName).toBe(`${COMPANY.name}合同专用章`);
+  expect(pkg.sealKind).toBe("合同专用章");
+  expect(pkg.certificatePem).toContain("BEGIN CERTIFICATE");
+  expect(Buffer.from(pkg.imagePngBase64, "base64").equals(sealPng)).toBe(true);
+
+  // The first download completes the order.
+  await expectOrderState(page, "已办结");
+  await expect(page.locator(".ant-tag", { hasText: "已办结" })).toBeVisible();
+
+  // The PNG alone downloads byte for byte as uploaded.
+  const pngDownload = page.waitForEvent("download");
+  await page
+    .locator(".ant-card")
+    .filter({ hasText: `电子签章 · ${COMPANY.name}` })
+    .getByRole("button", { name: /下载印章图片/ })
+    .click();
+  const pngFile = path.join(dir, "seal.png");
+  await (await pngDownload).saveAs(pngFile);
+  expect(readFileSync(pngFile).equals(sealPng)).toBe(true);
+});
