@@ -15,6 +15,7 @@ import {
   splitPem,
   staffPage,
   tempDir,
+  verifyChainWithOpenssl,
 } from "../support/new-certificate";
 import { makeVendorCertificates } from "../support/vendor";
 
@@ -32,7 +33,7 @@ function freshCompany() {
 /** The Asia/Shanghai calendar date of an instant, as the pages print it. */
 const shanghaiDate = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
-/** The certificate file field of the vendor form: picks the file and answers the field's item. */
+/** Picks a file in the vendor form's certificate field (the only file input on the page). */
 async function uploadVendorFile(page: Page, file: string) {
   await page.locator("input[type=file]").first().setInputFiles(file);
 }
@@ -93,7 +94,8 @@ test("a company replaces another vendor's certificate: ours and expired ones are
   await uploadVendorFile(page, vendor.valid);
   const preview = page.locator(".ant-descriptions").filter({ hasText: "请确认证书信息" });
   await expect(preview).toBeVisible();
-  await expect(preview.getByText("该证书由本 CA 签发")).toHaveCount(0);
+  // The earlier refusal is gone from the field.
+  await expect(page.getByText(/过期，不能更换/)).toHaveCount(0);
   const row = (label: string) => preview.getByRole("row", { name: new RegExp(`^${label}`) });
   await expect(row("证书主题")).toContainText(company.name);
   await expect(row("证书主题")).toContainText(`serialNumber=${company.uscc}`);
@@ -177,6 +179,7 @@ test("a company replaces another vendor's certificate: ours and expired ones are
   await certRow.getByRole("button", { name: /PEM（含证书链）/ }).click();
   const chainFile = path.join(dir, "swapped-chain.pem");
   await (await downloading).saveAs(chainFile);
+  expect(verifyChainWithOpenssl(dir, chainFile).verify).toContain(": OK");
   const leaf = splitPem(readFileSync(chainFile, "utf8"))[0]!;
   const endLine = execFileSync("openssl", ["x509", "-noout", "-enddate"], { encoding: "utf8", input: leaf });
   const notAfter = new Date(endLine.replace(/^notAfter=/, "").trim());
