@@ -42,8 +42,6 @@ export interface BusinessType {
   receipt: boolean;
   /** The box the applicant ticks to confirm a destructive business (seed: 【是否换证】, 【是否注销】). */
   confirmation: string | null;
-  /** Whether applicants can file this business yet; later issues switch businesses on one by one. */
-  available: boolean;
 }
 
 // Annotated (not inferred) so a missing, extra or mislabelled row is a compile error.
@@ -59,7 +57,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: null,
-    available: true,
   },
   renew: {
     code: "renew",
@@ -72,7 +69,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: false,
     confirmation: null,
-    available: true,
   },
   eseal: {
     code: "eseal",
@@ -85,7 +81,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: false,
     confirmation: null,
-    available: true,
   },
   change: {
     code: "change",
@@ -98,7 +93,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: true,
     confirmation: null,
-    available: true,
   },
   reissue: {
     code: "reissue",
@@ -111,7 +105,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "transfer_only",
     receipt: true,
     confirmation: null,
-    available: true,
   },
   unlock: {
     code: "unlock",
@@ -123,7 +116,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "never",
     receipt: true,
     confirmation: null,
-    available: true,
   },
   replace: {
     code: "replace",
@@ -136,7 +128,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: "是否换证",
-    available: true,
   },
   vendor_swap: {
     code: "vendor_swap",
@@ -149,7 +140,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "always",
     receipt: true,
     confirmation: null,
-    available: true,
   },
   revoke: {
     code: "revoke",
@@ -161,7 +151,6 @@ export const BUSINESS_TYPES: { readonly [C in BusinessCode]: Readonly<BusinessTy
     booking: "never",
     receipt: true,
     confirmation: "是否注销",
-    available: true,
   },
 };
 

@@ -56,3 +56,8 @@ export async function getSmsOutbox(): Promise<SmsOutboxMessage[] | null> {
     throw err;
   }
 }
+
+/** Public platform settings: 延期 opens this many days before a certificate's expiry (admin-set). */
+export function getPublicSettings() {
+  return api.get<{ renewalWindowDays: number }>("/settings");
+}

@@ -364,3 +364,16 @@ export function profileOptions(profiles: readonly CaProfile[], current?: string)
   if (current && !profiles.some((p) => p.id === current)) options.push({ value: current, label: current });
   return options;
 }
+
+/** Platform settings the admin edits (the renewal window; the public GET /settings reports it too). */
+export interface PlatformSettings {
+  renewalWindowDays: number;
+}
+
+export function getAdminSettings() {
+  return api.get<PlatformSettings>("/admin/settings");
+}
+
+export function updateAdminSettings(input: PlatformSettings) {
+  return api.put<PlatformSettings>("/admin/settings", input);
+}

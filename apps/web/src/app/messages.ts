@@ -46,7 +46,6 @@ export const zh = {
 
   "home.title": "业务办理",
   "home.subtitle": "选择要办理的业务。办理前请先注册并登录账户。",
-  "home.comingSoon": "即将开放",
   "home.go": "去办理",
   "home.windowsTitle": "办理网点",
   "home.windowsText": "三明、福州、厦门三个窗口，周一至周五 9:00-12:00、13:00-17:00，法定节假日休息。",
@@ -377,6 +376,12 @@ export const zh = {
   "catalog.offSale": "已下架",
   "catalog.sortOrder": "排序",
   "catalog.yuanRule": "请输入金额（元），最多两位小数",
+  "catalog.settingsTitle": "延期办理窗口",
+  "catalog.renewalWindow": "证书到期前可申请延期的天数",
+  "catalog.renewalWindowHint":
+    "证书到期前多少天起可申请延期（{min}–{max} 天）；「我的证书」的即将到期提示与到期短信链接同样按此计算。",
+  "catalog.days": "天",
+  "catalog.settingsSaved": "已保存：证书到期前 {n} 天起可申请延期",
   "catalog.saved": "{name} 已保存",
   "catalog.created": "已新增 {name}",
   "catalog.price.certFee": "证书费",
@@ -640,7 +645,6 @@ export const zh = {
   "wallet.bannerSep": "；",
   "wallet.bannerHint": "到期前 90 天起可办理延期；过期证书无法继续使用，请及时办理。",
   "wallet.renew": "去延期",
-  "wallet.renewSoon": "延期业务即将开放",
   // ---- end of the applicant pages of 新证 ----
 
   // 业务办理 (issue 6): the business list, the apply forms of the other eight businesses, order panels.
@@ -649,9 +653,6 @@ export const zh = {
   "biz.subtitle": "选择要办理的业务。除新证申请外，各项业务都针对本账户已有的证书办理。",
   "biz.free": "不收费",
   "biz.reviewed": "需审核",
-  "biz.notOpen": "「{name}」暂未开放",
-  "biz.notOpenText": "该业务正在准备中，开放后即可在线办理。可先在「我的证书」中查看证书状态。",
-  "biz.backToList": "返回业务办理",
   "biz.items": "办理的证书",
   "biz.itemTitle": "第 {n} 项 · {name}",
   "biz.addCerts": "【添加其他证书】",
@@ -796,8 +797,8 @@ export const zh = {
   "biz.eseal.downloadPackage": "下载签章包",
   "biz.eseal.downloadPng": "下载印章图片（PNG）",
   "biz.unlock.title": "解锁",
-  "biz.unlock.smsSent": "解锁授权码已通过短信发送",
-  "biz.unlock.smsLater": "窗口受理后，解锁授权码将通过短信发送",
+  "biz.unlock.smsSent": "解锁授权码已于 {at} 通过短信发送",
+  "biz.unlock.smsLater": "窗口受理员发放解锁授权码后，将通过短信发送给经办人",
   "biz.unlock.smsTo": "短信发送到经办人手机 {phone}。授权码只能使用一次，请勿告诉他人。",
   "biz.unlock.runCommand": "收到短信后，插入被锁的 USB Key，运行：",
   "biz.unlock.hint": "新 PIN 为 4–16 位，请牢记。平台会核对 USB Key 的序列号后才办理解锁。",
@@ -856,7 +857,6 @@ export const en: Record<MessageKey, string> = {
 
   "home.title": "Services",
   "home.subtitle": "Choose a service. Register and log in before you apply.",
-  "home.comingSoon": "Coming soon",
   "home.go": "Apply",
   "home.windowsTitle": "Service windows",
   "home.windowsText":
@@ -1190,6 +1190,12 @@ export const en: Record<MessageKey, string> = {
   "catalog.offSale": "Off sale",
   "catalog.sortOrder": "Order",
   "catalog.yuanRule": "Amount in yuan, at most 2 decimals",
+  "catalog.settingsTitle": "Renewal window",
+  "catalog.renewalWindow": "Days before expiry from which renewal can be applied for",
+  "catalog.renewalWindowHint":
+    "How many days before its expiry a certificate can be renewed ({min}–{max}); My certificates warns from the same day.",
+  "catalog.days": "days",
+  "catalog.settingsSaved": "Saved: renewal opens {n} days before expiry",
   "catalog.saved": "{name} saved",
   "catalog.created": "{name} added",
   "catalog.price.certFee": "Certificate",
@@ -1457,7 +1463,6 @@ export const en: Record<MessageKey, string> = {
   "wallet.bannerSep": "; ",
   "wallet.bannerHint": "Renewal opens 90 days before expiry; an expired certificate can no longer be used.",
   "wallet.renew": "Renew",
-  "wallet.renewSoon": "Renewal opens soon",
   // ---- end of the applicant pages of 新证 ----
 
   "nav.business": "Services",
@@ -1466,10 +1471,6 @@ export const en: Record<MessageKey, string> = {
     "Choose a service. Apart from new certificates, every service acts on a certificate this account already holds.",
   "biz.free": "Free",
   "biz.reviewed": "Reviewed",
-  "biz.notOpen": "“{name}” is not open yet",
-  "biz.notOpenText":
-    "This service is being prepared and can be applied for online once it opens. Meanwhile see your certificates under My certificates.",
-  "biz.backToList": "Back to services",
   "biz.items": "Certificates",
   "biz.itemTitle": "Item {n} · {name}",
   "biz.addCerts": "Add certificates",
@@ -1628,8 +1629,8 @@ export const en: Record<MessageKey, string> = {
   "biz.eseal.downloadPackage": "Download e-seal package",
   "biz.eseal.downloadPng": "Download seal image (PNG)",
   "biz.unlock.title": "Unlock",
-  "biz.unlock.smsSent": "The unlock code has been sent by SMS",
-  "biz.unlock.smsLater": "Once the window accepts the order, the unlock code is sent by SMS",
+  "biz.unlock.smsSent": "The unlock code was sent by SMS at {at}",
+  "biz.unlock.smsLater": "Once the window clerk issues the unlock code, it is sent to the handler by SMS",
   "biz.unlock.smsTo": "Sent to the handler's phone {phone}. The code works once; do not share it.",
   "biz.unlock.runCommand": "When the SMS arrives, plug in the locked USB key and run:",
   "biz.unlock.hint":

@@ -38,6 +38,7 @@ import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
+import { RenewalWindowCard } from "./RenewalWindowCard";
 
 const CATALOG_KEY = ["admin", "catalog"] as const;
 
@@ -64,7 +65,10 @@ const fieldsOf = (c: CaType): CaTypeFields => ({
   sortOrder: c.sortOrder,
 });
 
-/** CA 类型与价格: the products on sale, each on a CA profile, fees edited in yuan and stored in fen. */
+/**
+ * CA 类型与价格: the products on sale, each on a CA profile, fees edited in yuan and stored in fen; below
+ * them the renewal window (延期办理窗口), the other admin-set rule of what applicants may order.
+ */
 export function CatalogPage() {
   const { t } = useI18n();
   const screens = Grid.useBreakpoint();
@@ -164,184 +168,192 @@ export function CatalogPage() {
   const profiles = profileOptions(profilesQ.data ?? [], currentProfile);
 
   return (
-    <Card
-      title={t("catalog.title")}
-      extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => open("new")}>
-          {t("catalog.add")}
-        </Button>
-      }
-      styles={{ body: { padding: screens.md ? 24 : 8 } }}
-    >
-      <Table<CaType>
-        rowKey="id"
-        loading={q.isPending}
-        dataSource={q.data}
-        pagination={false}
-        scroll={{ x: 1100 }}
-        size={screens.md ? "middle" : "small"}
-        columns={[
-          {
-            title: t("catalog.name"),
-            dataIndex: "name",
-            render: (v: string, row) => (
-              <Space orientation="vertical" size={0}>
-                <Typography.Text strong>{v}</Typography.Text>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {row.code}
-                </Typography.Text>
-              </Space>
-            ),
-          },
-          {
-            title: t("catalog.kind"),
-            dataIndex: "subjectKind",
-            render: (k: SubjectKind) => (k === "person" ? t("sorder.kind.person") : t("sorder.kind.company")),
-          },
-          { title: t("catalog.profile"), dataIndex: "profileName" },
-          ...(["certFee", "mediaFee", "annualFee", "esealFee"] as const).map((k) => ({
-            title: t(`catalog.price.${k}`),
-            key: k,
-            align: "right" as const,
-            render: (_: unknown, row: CaType) => formatFen(row.prices[k]),
-          })),
-          {
-            title: t("catalog.demo"),
-            dataIndex: "demoPrices",
-            render: (d: boolean) => (d ? <Tag color="orange">{t("catalog.demo")}</Tag> : null),
-          },
-          {
-            title: t("catalog.active"),
-            dataIndex: "active",
-            render: (a: boolean, row) => (
-              <Switch
-                checked={a}
-                loading={toggling === row.id}
-                checkedChildren={t("catalog.onSale")}
-                unCheckedChildren={t("catalog.offSale")}
-                onChange={(v) => toggleActive(row, v)}
-              />
-            ),
-          },
-          {
-            title: t("sorder.updatedAt"),
-            dataIndex: "updatedAt",
-            render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>,
-          },
-          {
-            title: t("common.actions"),
-            key: "actions",
-            fixed: "right",
-            render: (_: unknown, row) => (
-              <Button size="small" onClick={() => open(row)}>
-                {t("common.edit")}
-              </Button>
-            ),
-          },
-        ]}
-      />
-      <Modal
-        open={editing !== null}
-        title={
-          editing === "new" ? t("catalog.add") : editing ? t("catalog.editTitle", { name: editing.name }) : ""
+    <>
+      <Card
+        title={t("catalog.title")}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => open("new")}>
+            {t("catalog.add")}
+          </Button>
         }
-        onCancel={() => setEditing(null)}
-        onOk={() => form.submit()}
-        okText={t("common.save")}
-        confirmLoading={saving}
-        width={720}
-        forceRender
+        styles={{ body: { padding: screens.md ? 24 : 8 } }}
       >
-        <Form<FormValues> form={form} layout="vertical" requiredMark={false} onFinish={save}>
-          <Row gutter={16}>
-            <Col xs={24} md={12}>
-              <Form.Item
-                name="code"
-                label={t("catalog.code")}
-                extra={t("catalog.codeRule")}
-                rules={[
-                  { required: true, message: t("common.required") },
-                  { pattern: /^[a-z][a-z0-9-]{1,39}$/, message: t("catalog.codeRule") },
-                ]}
-              >
-                <Input disabled={editing !== "new"} maxLength={40} autoComplete="off" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12}>
-              <Form.Item
-                name="name"
-                label={t("catalog.name")}
-                rules={[{ required: true, whitespace: true, message: t("common.required") }]}
-              >
-                <Input maxLength={100} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12}>
-              <Form.Item name="subjectKind" label={t("catalog.kind")} rules={[{ required: true }]}>
-                <Select
-                  // Profiles differ per kind: a company profile is never valid for a person type.
-                  onChange={() => form.setFieldValue("profile", undefined)}
-                  options={[
-                    { value: "company", label: t("sorder.kind.company") },
-                    { value: "person", label: t("sorder.kind.person") },
-                  ]}
+        <Table<CaType>
+          rowKey="id"
+          loading={q.isPending}
+          dataSource={q.data}
+          pagination={false}
+          scroll={{ x: 1100 }}
+          size={screens.md ? "middle" : "small"}
+          columns={[
+            {
+              title: t("catalog.name"),
+              dataIndex: "name",
+              render: (v: string, row) => (
+                <Space orientation="vertical" size={0}>
+                  <Typography.Text strong>{v}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {row.code}
+                  </Typography.Text>
+                </Space>
+              ),
+            },
+            {
+              title: t("catalog.kind"),
+              dataIndex: "subjectKind",
+              render: (k: SubjectKind) =>
+                k === "person" ? t("sorder.kind.person") : t("sorder.kind.company"),
+            },
+            { title: t("catalog.profile"), dataIndex: "profileName" },
+            ...(["certFee", "mediaFee", "annualFee", "esealFee"] as const).map((k) => ({
+              title: t(`catalog.price.${k}`),
+              key: k,
+              align: "right" as const,
+              render: (_: unknown, row: CaType) => formatFen(row.prices[k]),
+            })),
+            {
+              title: t("catalog.demo"),
+              dataIndex: "demoPrices",
+              render: (d: boolean) => (d ? <Tag color="orange">{t("catalog.demo")}</Tag> : null),
+            },
+            {
+              title: t("catalog.active"),
+              dataIndex: "active",
+              render: (a: boolean, row) => (
+                <Switch
+                  checked={a}
+                  loading={toggling === row.id}
+                  checkedChildren={t("catalog.onSale")}
+                  unCheckedChildren={t("catalog.offSale")}
+                  onChange={(v) => toggleActive(row, v)}
                 />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12}>
-              <Form.Item
-                name="profile"
-                label={t("catalog.profile")}
-                extra={t("catalog.profileHint")}
-                rules={[{ required: true, message: t("common.required") }]}
-              >
-                <Select options={profiles} loading={profilesQ.isFetching} />
-              </Form.Item>
-            </Col>
-            <Col span={24}>
-              <Form.Item name="description" label={t("catalog.description")}>
-                <Input.TextArea rows={2} maxLength={500} />
-              </Form.Item>
-            </Col>
-          </Row>
-          <Typography.Title level={5}>{t("catalog.prices")}</Typography.Title>
-          <Row gutter={16}>
-            {PRICE_KEYS.map((k) => (
-              <Col xs={12} md={6} key={k}>
+              ),
+            },
+            {
+              title: t("sorder.updatedAt"),
+              dataIndex: "updatedAt",
+              render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatDateTime(v)}</span>,
+            },
+            {
+              title: t("common.actions"),
+              key: "actions",
+              fixed: "right",
+              render: (_: unknown, row) => (
+                <Button size="small" onClick={() => open(row)}>
+                  {t("common.edit")}
+                </Button>
+              ),
+            },
+          ]}
+        />
+        <Modal
+          open={editing !== null}
+          title={
+            editing === "new"
+              ? t("catalog.add")
+              : editing
+                ? t("catalog.editTitle", { name: editing.name })
+                : ""
+          }
+          onCancel={() => setEditing(null)}
+          onOk={() => form.submit()}
+          okText={t("common.save")}
+          confirmLoading={saving}
+          width={720}
+          forceRender
+        >
+          <Form<FormValues> form={form} layout="vertical" requiredMark={false} onFinish={save}>
+            <Row gutter={16}>
+              <Col xs={24} md={12}>
                 <Form.Item
-                  name={["prices", k]}
-                  label={t(`catalog.price.${k}`)}
+                  name="code"
+                  label={t("catalog.code")}
+                  extra={t("catalog.codeRule")}
                   rules={[
-                    {
-                      validator: async (_r, value: unknown) => {
-                        if (parseYuan(String(value ?? "")) === null) throw new Error(t("catalog.yuanRule"));
-                      },
-                    },
+                    { required: true, message: t("common.required") },
+                    { pattern: /^[a-z][a-z0-9-]{1,39}$/, message: t("catalog.codeRule") },
                   ]}
                 >
-                  <Input suffix={t("catalog.yuan")} inputMode="decimal" maxLength={12} />
+                  <Input disabled={editing !== "new"} maxLength={40} autoComplete="off" />
                 </Form.Item>
               </Col>
-            ))}
-          </Row>
-          <Space wrap size={24}>
-            <Form.Item
-              name="demoPrices"
-              label={t("catalog.demo")}
-              valuePropName="checked"
-              extra={t("catalog.demoHint")}
-            >
-              <Switch />
-            </Form.Item>
-            <Form.Item name="active" label={t("catalog.active")} valuePropName="checked">
-              <Switch />
-            </Form.Item>
-            <Form.Item name="sortOrder" label={t("catalog.sortOrder")}>
-              <InputNumber min={0} max={100000} precision={0} />
-            </Form.Item>
-          </Space>
-        </Form>
-      </Modal>
-    </Card>
+              <Col xs={24} md={12}>
+                <Form.Item
+                  name="name"
+                  label={t("catalog.name")}
+                  rules={[{ required: true, whitespace: true, message: t("common.required") }]}
+                >
+                  <Input maxLength={100} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12}>
+                <Form.Item name="subjectKind" label={t("catalog.kind")} rules={[{ required: true }]}>
+                  <Select
+                    // Profiles differ per kind: a company profile is never valid for a person type.
+                    onChange={() => form.setFieldValue("profile", undefined)}
+                    options={[
+                      { value: "company", label: t("sorder.kind.company") },
+                      { value: "person", label: t("sorder.kind.person") },
+                    ]}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12}>
+                <Form.Item
+                  name="profile"
+                  label={t("catalog.profile")}
+                  extra={t("catalog.profileHint")}
+                  rules={[{ required: true, message: t("common.required") }]}
+                >
+                  <Select options={profiles} loading={profilesQ.isFetching} />
+                </Form.Item>
+              </Col>
+              <Col span={24}>
+                <Form.Item name="description" label={t("catalog.description")}>
+                  <Input.TextArea rows={2} maxLength={500} />
+                </Form.Item>
+              </Col>
+            </Row>
+            <Typography.Title level={5}>{t("catalog.prices")}</Typography.Title>
+            <Row gutter={16}>
+              {PRICE_KEYS.map((k) => (
+                <Col xs={12} md={6} key={k}>
+                  <Form.Item
+                    name={["prices", k]}
+                    label={t(`catalog.price.${k}`)}
+                    rules={[
+                      {
+                        validator: async (_r, value: unknown) => {
+                          if (parseYuan(String(value ?? "")) === null) throw new Error(t("catalog.yuanRule"));
+                        },
+                      },
+                    ]}
+                  >
+                    <Input suffix={t("catalog.yuan")} inputMode="decimal" maxLength={12} />
+                  </Form.Item>
+                </Col>
+              ))}
+            </Row>
+            <Space wrap size={24}>
+              <Form.Item
+                name="demoPrices"
+                label={t("catalog.demo")}
+                valuePropName="checked"
+                extra={t("catalog.demoHint")}
+              >
+                <Switch />
+              </Form.Item>
+              <Form.Item name="active" label={t("catalog.active")} valuePropName="checked">
+                <Switch />
+              </Form.Item>
+              <Form.Item name="sortOrder" label={t("catalog.sortOrder")}>
+                <InputNumber min={0} max={100000} precision={0} />
+              </Form.Item>
+            </Space>
+          </Form>
+        </Modal>
+      </Card>
+      <RenewalWindowCard />
+    </>
   );
 }

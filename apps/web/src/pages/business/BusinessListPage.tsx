@@ -23,21 +23,16 @@ export function BusinessListPage() {
           itemLayout="horizontal"
           dataSource={businesses}
           renderItem={(b) => {
-            const to = businessLink(b);
             return (
               <List.Item
                 key={b.code}
                 id={`business-${b.code}`}
                 actions={[
-                  to ? (
-                    <Link key="go" to={to}>
-                      <Button type="primary">
-                        {t("home.go")} <ArrowRightOutlined />
-                      </Button>
-                    </Link>
-                  ) : (
-                    <Tag key="soon">{t("home.comingSoon")}</Tag>
-                  ),
+                  <Link key="go" to={businessLink(b.code)}>
+                    <Button type="primary">
+                      {t("home.go")} <ArrowRightOutlined />
+                    </Button>
+                  </Link>,
                 ]}
               >
                 <List.Item.Meta
@@ -57,9 +52,7 @@ export function BusinessListPage() {
                     </span>
                   }
                   description={
-                    <Text type={to ? undefined : "secondary"}>
-                      {lang === "zh" ? b.description : BUSINESS_DESCRIPTIONS_EN[b.code]}
-                    </Text>
+                    <Text>{lang === "zh" ? b.description : BUSINESS_DESCRIPTIONS_EN[b.code]}</Text>
                   }
                 />
               </List.Item>

@@ -6,7 +6,6 @@ import {
   BUSINESS_CODES,
   BUSINESS_TYPES,
   type BusinessCode,
-  type BusinessType,
   checkSubjectChanges,
   itemFeeLines,
   type ReissueCause,
@@ -37,10 +36,9 @@ export function isOwnTargetBusiness(code: string | undefined): code is BusinessC
   return !!code && (OWN_TARGET_BUSINESSES as readonly string[]).includes(code);
 }
 
-/** Where the 业务办理 list sends a business; null while it is not open (no link that pretends). */
-export function businessLink(b: Pick<BusinessType, "code" | "available">): string | null {
-  if (!b.available) return null;
-  return b.code === "new" ? "/apply/new" : `/business/${b.code}`;
+/** Where the 业务办理 list sends a business. */
+export function businessLink(code: BusinessCode): string {
+  return code === "new" ? "/apply/new" : `/business/${code}`;
 }
 
 /** 解锁 and 注销 cost nothing: their payment step is 「支付（不扣款）」. */

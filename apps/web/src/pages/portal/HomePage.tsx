@@ -1,6 +1,6 @@
 import { ArrowRightOutlined, EnvironmentOutlined } from "@ant-design/icons";
 import { type BusinessType, listBusinessTypes } from "@certhall/domain";
-import { Button, Card, Col, Row, Space, Tag, Typography } from "antd";
+import { Button, Card, Col, Row, Space, Typography } from "antd";
 import { Link } from "react-router";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
@@ -8,46 +8,22 @@ import { BUSINESS_DESCRIPTIONS_EN } from "./business-en";
 
 const { Title, Paragraph, Text } = Typography;
 
-/** Path of a business page, once the business is switched on (later issues add the pages). */
+/** Path of a business page. */
 export function businessPath(code: BusinessType["code"]): string {
-  // 新证 asks company or person first (issue 5); the other businesses get their pages later.
+  // 新证 asks company or person first (issue 5).
   if (code === "new") return "/apply/new";
   return `/business/${code}`;
 }
 
 function BusinessCard({ business }: { business: BusinessType }) {
-  const { t, lang } = useI18n();
+  const { lang } = useI18n();
   const title = lang === "zh" ? business.name : business.nameEn;
-  const body = (
-    <Card
-      className={`business-card${business.available ? "" : " disabled"}`}
-      hoverable={business.available}
-      size="small"
-      title={title}
-      extra={
-        business.available ? (
-          <ArrowRightOutlined />
-        ) : (
-          <Tag color="default" style={{ marginInlineEnd: 0 }}>
-            {t("home.comingSoon")}
-          </Tag>
-        )
-      }
-    >
-      <Text type={business.available ? undefined : "secondary"}>
-        {lang === "zh" ? business.description : BUSINESS_DESCRIPTIONS_EN[business.code]}
-      </Text>
-    </Card>
-  );
-  // While a business is not available its card is not a link: no button that pretends to work.
-  return business.available ? (
+  return (
     <Link to={businessPath(business.code)} style={{ display: "block", height: "100%" }}>
-      {body}
+      <Card className="business-card" hoverable size="small" title={title} extra={<ArrowRightOutlined />}>
+        <Text>{lang === "zh" ? business.description : BUSINESS_DESCRIPTIONS_EN[business.code]}</Text>
+      </Card>
     </Link>
-  ) : (
-    <div style={{ height: "100%" }} aria-disabled="true">
-      {body}
-    </div>
   );
 }
 

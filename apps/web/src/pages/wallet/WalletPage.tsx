@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Dropdown, Grid, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { Link, Navigate } from "react-router";
 import { certificateDownloadUrl, listCertificates, type WalletCertificate } from "../../api/orders";
+import { getPublicSettings } from "../../api/portal";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
 import { LoadError, PageLoading } from "../../components/PageLoading";
@@ -34,23 +35,23 @@ export function WalletPage() {
   return <WalletView />;
 }
 
-function StateTag({ c }: { c: WalletCertificate }) {
+function StateTag({ c, w }: { c: WalletCertificate; w: number }) {
   const { t } = useI18n();
   if (c.state === "revoked") return <Tag color="red">{t("wallet.revoked")}</Tag>;
   if (c.state === "expired") return <Tag>{t("wallet.expired")}</Tag>;
   // The days themselves are under the validity dates (「剩 N 天」); the tag only says which kind.
-  if (expiringSoon(c)) {
-    return <Tag color={urgency(c) === "urgent" ? "volcano" : "orange"}>{t("wallet.expiringSoon")}</Tag>;
+  if (expiringSoon(c, w)) {
+    return <Tag color={urgency(c, w) === "urgent" ? "volcano" : "orange"}>{t("wallet.expiringSoon")}</Tag>;
   }
   return <Tag color="green">{t("wallet.good")}</Tag>;
 }
 
 /** 「剩 N 天」 / 「已过期 N 天」 under the validity dates, coloured by how close the end is. */
-function RemainingDays({ c }: { c: WalletCertificate }) {
+function RemainingDays({ c, w }: { c: WalletCertificate; w: number }) {
   const { t } = useI18n();
   const r = remaining(c);
   if (r.kind === "revoked") return null;
-  const u = urgency(c);
+  const u = urgency(c, w);
   const type = u === "expired" || u === "urgent" ? "danger" : u === "soon" ? "warning" : "secondary";
   const text =
     r.kind === "left"
@@ -67,37 +68,17 @@ function RemainingDays({ c }: { c: WalletCertificate }) {
 
 /**
  * 「去延期」 for a certificate inside the renewal window or expired: the 延期 page with this certificate
- * preselected; while 延期 is not open it is disabled with 「延期业务即将开放」, so it does not pretend
- * to work. A certificate already in an open order says so instead.
+ * preselected. A certificate already in an open order says so instead.
  */
 function RenewLink({ c }: { c: WalletCertificate }) {
   const { t } = useI18n();
   if (c.openOrder) return null;
-  const target = renewTarget(c.serialHex);
-  if (target.enabled) {
-    return (
-      <Link to={target.to}>
-        <Button size="small" type="primary" ghost>
-          {t("wallet.renew")}
-        </Button>
-      </Link>
-    );
-  }
   return (
-    <Tooltip title={t("wallet.renewSoon")}>
-      {/* A disabled button gets no mouse events; the wrapper lets the tooltip show on hover. */}
-      <span style={{ display: "inline-block", cursor: "not-allowed" }}>
-        <Button
-          size="small"
-          href={target.to}
-          disabled
-          style={{ pointerEvents: "none" }}
-          aria-label={`${t("wallet.renew")}（${t("wallet.renewSoon")}）`}
-        >
-          {t("wallet.renew")}
-        </Button>
-      </span>
-    </Tooltip>
+    <Link to={renewTarget(c.serialHex)}>
+      <Button size="small" type="primary" ghost>
+        {t("wallet.renew")}
+      </Button>
+    </Link>
   );
 }
 
@@ -125,10 +106,10 @@ function ExtraTags({ c }: { c: WalletCertificate }) {
   );
 }
 
-/** Above the list: how many certificates end within 90 days and how many have ended (issue 6 item 9). */
-function ExpiryBanner({ certs }: { certs: readonly WalletCertificate[] }) {
+/** Above the list: how many certificates end within the renewal window and how many have ended (issue 6 item 9). */
+function ExpiryBanner({ certs, w }: { certs: readonly WalletCertificate[]; w: number }) {
   const { t } = useI18n();
-  const s = expirySummary(certs);
+  const s = expirySummary(certs, w);
   if (s.expiringSoon === 0 && s.expired === 0) return null;
   const parts: string[] = [];
   if (s.expiringSoon > 0) {
@@ -188,23 +169,28 @@ function WalletView() {
   const { t } = useI18n();
   const screens = Grid.useBreakpoint();
   const list = useQuery({ queryKey: ["certificates"], queryFn: listCertificates });
+  // The admin-set renewal window: what 「即将到期」 and 「去延期」 go by, as the order rules do.
+  const settings = useQuery({ queryKey: ["settings"], queryFn: getPublicSettings, staleTime: 60_000 });
   if (list.isError) return <LoadError error={list.error} onRetry={() => list.refetch()} />;
+  if (settings.isError) return <LoadError error={settings.error} onRetry={() => settings.refetch()} />;
+  const w = settings.data?.renewalWindowDays;
+  const certificates = w === undefined ? [] : (list.data?.certificates ?? []);
   return (
     <div className="page">
       <Typography.Title level={3} style={{ marginTop: 0 }}>
         {t("wallet.title")}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t("wallet.subtitle")}</Typography.Paragraph>
-      <ExpiryBanner certs={list.data?.certificates ?? []} />
+      {w === undefined ? null : <ExpiryBanner certs={certificates} w={w} />}
       <Table<WalletCertificate>
         rowKey="serialHex"
-        loading={list.isPending}
-        dataSource={list.data?.certificates ?? []}
+        loading={list.isPending || w === undefined}
+        dataSource={certificates}
         pagination={false}
         scroll={screens.md ? { x: 820 } : undefined}
         locale={{ emptyText: t("wallet.empty") }}
         rowClassName={(c) =>
-          urgency(c) === "urgent" ? "row-expiring" : urgency(c) === "soon" ? "row-soon" : ""
+          urgency(c, w ?? 0) === "urgent" ? "row-expiring" : urgency(c, w ?? 0) === "soon" ? "row-soon" : ""
         }
         columns={
           screens.md
@@ -243,7 +229,7 @@ function WalletView() {
                       <div style={{ whiteSpace: "nowrap" }}>
                         {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
                       </div>
-                      <RemainingDays c={c} />
+                      <RemainingDays c={c} w={w ?? 0} />
                     </div>
                   ),
                 },
@@ -252,9 +238,9 @@ function WalletView() {
                   width: 150,
                   render: (_: unknown, c) => (
                     <Space orientation="vertical" size={4}>
-                      <StateTag c={c} />
+                      <StateTag c={c} w={w ?? 0} />
                       <ExtraTags c={c} />
-                      {renewable(c) ? <RenewLink c={c} /> : null}
+                      {renewable(c, w ?? 0) ? <RenewLink c={c} /> : null}
                     </Space>
                   ),
                 },
@@ -281,13 +267,13 @@ function WalletView() {
                     <Space orientation="vertical" size={2}>
                       <Typography.Text strong>{c.caType ?? c.profile}</Typography.Text>
                       <span>{c.subject.name}</span>
-                      <StateTag c={c} />
+                      <StateTag c={c} w={w ?? 0} />
                       <ExtraTags c={c} />
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
                       </Typography.Text>
-                      <RemainingDays c={c} />
-                      {renewable(c) ? <RenewLink c={c} /> : null}
+                      <RemainingDays c={c} w={w ?? 0} />
+                      {renewable(c, w ?? 0) ? <RenewLink c={c} /> : null}
                       {c.orderNo ? (
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                           {t("wallet.order")} {c.orderNo}

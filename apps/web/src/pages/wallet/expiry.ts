@@ -1,11 +1,8 @@
-import { BUSINESS_TYPES } from "@certhall/domain";
 import type { WalletCertificate } from "../../api/orders";
 
-/**
- * 延期 may be applied for from 90 days before expiry (DESIGN §4, `renewalWindowOpen` in the domain
- * package), and the first reminder SMS goes out at 90 days: the wallet warns from the same day on.
- */
-export const RENEWAL_WINDOW_DAYS = 90;
+// 延期 may be applied for from `windowDays` days before expiry: the admin-set renewal window (DESIGN
+// §4), which the server's public GET /settings reports (renewalWindowDays). The wallet warns from the
+// same day on.
 
 /** Within this many days a row is highlighted as urgent (the 30-day reminder). */
 export const URGENT_DAYS = 30;
@@ -18,17 +15,17 @@ type Cert = Pick<WalletCertificate, "state" | "expiresInDays">;
  * How close a certificate is to its end. The server's `state` decides revoked/expired (its clock, its
  * rule notAfter <= now); `expiresInDays` (whole days, floored) only grades the good ones.
  */
-export function urgency(c: Cert): Urgency {
+export function urgency(c: Cert, windowDays: number): Urgency {
   if (c.state === "revoked") return "revoked";
   if (c.state === "expired") return "expired";
-  if (c.expiresInDays <= URGENT_DAYS) return "urgent";
-  if (c.expiresInDays <= RENEWAL_WINDOW_DAYS) return "soon";
-  return "ok";
+  // Outside the window nothing is due yet (a window shorter than URGENT_DAYS included).
+  if (c.expiresInDays > windowDays) return "ok";
+  return c.expiresInDays <= URGENT_DAYS ? "urgent" : "soon";
 }
 
-/** A good certificate inside the 90-day window: what the banner counts as 「即将到期」. */
-export function expiringSoon(c: Cert): boolean {
-  const u = urgency(c);
+/** A good certificate inside the renewal window: what the banner counts as 「即将到期」. */
+export function expiringSoon(c: Cert, windowDays: number): boolean {
+  const u = urgency(c, windowDays);
   return u === "urgent" || u === "soon";
 }
 
@@ -36,12 +33,12 @@ export function expiringSoon(c: Cert): boolean {
  * Whether a row offers 「去延期」: inside the window, or already expired (the domain's
  * `renewalWindowOpen` keeps expired certificates renewable). A revoked one cannot be renewed.
  */
-export function renewable(c: Cert): boolean {
-  return expiringSoon(c) || c.state === "expired";
+export function renewable(c: Cert, windowDays: number): boolean {
+  return expiringSoon(c, windowDays) || c.state === "expired";
 }
 
 export interface ExpirySummary {
-  /** Good certificates ending within RENEWAL_WINDOW_DAYS. */
+  /** Good certificates ending within the renewal window. */
   expiringSoon: number;
   /** Certificates past their end (not revoked ones: those cannot be renewed). */
   expired: number;
@@ -49,13 +46,13 @@ export interface ExpirySummary {
   soonestDays: number | null;
 }
 
-export function expirySummary(certs: readonly Cert[]): ExpirySummary {
+export function expirySummary(certs: readonly Cert[], windowDays: number): ExpirySummary {
   let soon = 0;
   let expired = 0;
   let soonestDays: number | null = null;
   for (const c of certs) {
     if (c.state === "expired") expired++;
-    else if (expiringSoon(c)) {
+    else if (expiringSoon(c, windowDays)) {
       soon++;
       const days = Math.max(0, c.expiresInDays);
       soonestDays = soonestDays === null ? days : Math.min(soonestDays, days);
@@ -64,17 +61,9 @@ export function expirySummary(certs: readonly Cert[]): ExpirySummary {
   return { expiringSoon: soon, expired, soonestDays };
 }
 
-/**
- * Where 「去延期」 leads: the 延期 page with this certificate preselected. While 延期 is not open
- * (BUSINESS_TYPES.renew.available) it points at the home page's 延期 card and the button is shown
- * disabled, so nothing pretends the business works.
- */
-export function renewTarget(
-  serialHex: string,
-  available = BUSINESS_TYPES.renew.available,
-): { to: string; enabled: boolean } {
-  if (!available) return { to: "/#business-renew", enabled: false };
-  return { to: `/business/renew?serial=${encodeURIComponent(serialHex)}`, enabled: true };
+/** Where 「去延期」 leads: the 延期 page with this certificate preselected. */
+export function renewTarget(serialHex: string): string {
+  return `/business/renew?serial=${encodeURIComponent(serialHex)}`;
 }
 
 export type Remaining =
