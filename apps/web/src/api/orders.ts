@@ -134,6 +134,8 @@ export interface OrderItemView {
   targetSerial?: string | null;
   /** Per-business details (items.ts in @certhall/domain); a vendor certificate's DER is not included. */
   details?: Record<string, unknown> | null;
+  /** 解锁: when the window last sent this item an unlock code by SMS; null before it did. */
+  unlockCodeSentAt?: string | null;
 }
 
 export interface TimelineDone {

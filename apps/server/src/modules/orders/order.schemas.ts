@@ -103,6 +103,7 @@ export const zOrderDetail = zOrderSummary.extend({
       mediaSerial: z.string().nullable(),
       targetSerial: z.string().nullable(),
       details: z.record(z.string(), z.unknown()).nullable(),
+      unlockCodeSentAt: z.string().nullable(),
     }),
   ),
   needsReview: z.boolean(),

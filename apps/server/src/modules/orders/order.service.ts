@@ -593,8 +593,17 @@ export function createOrderService(deps: OrderDeps) {
     );
   }
 
+  /** The order's items; with when the window last sent the item an unlock code (解锁), if ever. */
   async function items(orderId: string) {
     return orderItemRows(db)
+      .select((eb) =>
+        eb
+          .selectFrom("item_authorisations")
+          .select((a) => a.fn.max("item_authorisations.created_at").as("sent_at"))
+          .whereRef("item_authorisations.item_id", "=", "order_items.id")
+          .where("item_authorisations.purpose", "=", "unlock")
+          .as("unlock_code_sent_at"),
+      )
       .where("order_items.order_id", "=", orderId)
       .orderBy("order_items.position")
       .execute();
@@ -762,6 +771,8 @@ export function presentOrderDetail(
       mediaSerial: i.media_serial,
       targetSerial: i.target_serial,
       details: presentDetails(i.details),
+      // 解锁: the operator has sent an unlock code by SMS (the newest one's time); null until then.
+      unlockCodeSentAt: i.unlock_code_sent_at ?? null,
     })),
     needsReview: o.needs_review === 1,
     confirmed: o.confirmed === 1,

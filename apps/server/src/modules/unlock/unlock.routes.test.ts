@@ -132,6 +132,10 @@ describe("解锁 with a one-time code and the token client", () => {
     const item = order.items[0]!;
     // The unlock item carries the key the certificate was issued on.
     expect(item.mediaSerial).toBe(serialA.toUpperCase());
+    // The applicant's order page learns that a code was sent only once the window sent one.
+    const sentAt = async () =>
+      (await clients.applicant.get(`/api/v1/orders/${order.id}`)).body.items[0].unlockCodeSentAt;
+    expect(await sentAt()).toBeNull();
 
     const first = await operator.post(url(order.id, `/items/${item.id}/unlock-code`), {});
     expect(first.status).toBe(201);
@@ -141,6 +145,7 @@ describe("解锁 with a one-time code and the token client", () => {
     expect(second.status).toBe(201);
     const code = second.body.code as string;
     expect(code).not.toBe(first.body.code);
+    expect(await sentAt()).toBe(t.time.clock().toISOString());
 
     // Only the hash is stored; the SMS to the handler carries the code and the key it is for.
     const stored = await t.database.db

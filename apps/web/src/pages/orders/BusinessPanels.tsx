@@ -8,6 +8,7 @@ import { useApiError } from "../../app/useApiError";
 import { formatDateTime } from "../../lib/time";
 import { tokenUnlockCommand } from "../business/logic";
 import { KeyChoiceNotice } from "./BusinessItemDetails";
+import { isUnlocked, unlockCodeNotice } from "./logic";
 import { saveText } from "./OnlineUpdatePanel";
 
 const { Text, Paragraph } = Typography;
@@ -127,10 +128,8 @@ export function EsealPanel({
 /** 解锁: the code comes by SMS from the window; the USB Key client does the rest. */
 export function UnlockPanel({ order }: { order: OrderDetail }) {
   const { t } = useI18n();
-  const pending = order.items.filter(
-    (i) => !(typeof i.details?.unlockedAt === "string" && i.details.unlockedAt),
-  );
-  const done = order.items.length - pending.length;
+  const notice = unlockCodeNotice(order.items);
+  const done = order.items.filter(isUnlocked).length;
   return (
     <Card title={t("biz.unlock.title")} style={{ marginBottom: 16 }}>
       <Space orientation="vertical" style={{ width: "100%" }}>
@@ -140,7 +139,7 @@ export function UnlockPanel({ order }: { order: OrderDetail }) {
             showIcon
             title={t("biz.unlock.doneCount", { n: done, total: order.items.length })}
             description={order.items
-              .filter((i) => typeof i.details?.unlockedAt === "string")
+              .filter(isUnlocked)
               .map(
                 (i) =>
                   `${i.subject.name}（${i.mediaSerial ?? "—"}）${formatDateTime(String(i.details?.unlockedAt))}`,
@@ -148,12 +147,16 @@ export function UnlockPanel({ order }: { order: OrderDetail }) {
               .join("；")}
           />
         ) : null}
-        {pending.length > 0 ? (
+        {notice ? (
           <>
             <Alert
               type="info"
               showIcon
-              title={order.state === "processing" ? t("biz.unlock.smsSent") : t("biz.unlock.smsLater")}
+              title={
+                notice.kind === "sent"
+                  ? t("biz.unlock.smsSent", { at: formatDateTime(notice.at) })
+                  : t("biz.unlock.smsLater")
+              }
               description={t("biz.unlock.smsTo", { phone: order.handler.phone })}
             />
             <Text>{t("biz.unlock.runCommand")}</Text>

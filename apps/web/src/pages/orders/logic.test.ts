@@ -9,6 +9,7 @@ import {
   paymentPollInterval,
   returnedFromCashier,
   tabStates,
+  unlockCodeNotice,
 } from "./logic";
 
 const prices: CaTypePrices = {
@@ -125,5 +126,33 @@ describe("payment confirmation polling", () => {
     expect(returnedFromCashier(new URLSearchParams("paid=1"))).toBe(true);
     expect(returnedFromCashier(new URLSearchParams("payment=other"))).toBe(false);
     expect(returnedFromCashier(new URLSearchParams(""))).toBe(false);
+  });
+});
+
+describe("unlockCodeNotice", () => {
+  const locked = (unlockCodeSentAt: string | null = null) => ({ details: null, unlockCodeSentAt });
+  const unlocked = { details: { unlockedAt: "2026-11-20T02:00:00.000Z" }, unlockCodeSentAt: null };
+
+  it("says the code will come while the window has not sent one, even though the order is processing", () => {
+    expect(unlockCodeNotice([locked()])).toEqual({ kind: "later" });
+  });
+
+  it("says the code was sent, with the newest send time, once the window sent one", () => {
+    expect(unlockCodeNotice([locked("2026-11-20T01:00:00.000Z")])).toEqual({
+      kind: "sent",
+      at: "2026-11-20T01:00:00.000Z",
+    });
+    expect(
+      unlockCodeNotice([locked("2026-11-20T01:00:00.000Z"), locked("2026-11-20T03:00:00.000Z"), locked()]),
+    ).toEqual({ kind: "sent", at: "2026-11-20T03:00:00.000Z" });
+  });
+
+  it("says nothing once every key is unlocked, and ignores codes of keys already unlocked", () => {
+    expect(unlockCodeNotice([unlocked])).toBeNull();
+    expect(
+      unlockCodeNotice([{ ...unlocked, unlockCodeSentAt: "2026-11-20T01:00:00.000Z" }, locked()]),
+    ).toEqual({
+      kind: "later",
+    });
   });
 });

@@ -9,7 +9,7 @@ import {
   sumLines,
   type WeeklyHours,
 } from "@certhall/domain";
-import type { CaType } from "../../api/orders";
+import type { CaType, OrderItemView } from "../../api/orders";
 
 /**
  * The filter tabs of 「我的订单」. A tab may cover several states: the applicant does not care whether
@@ -157,4 +157,25 @@ export function paymentPollInterval(state: string | undefined, elapsedMs: number
 /** The return address of the cashier (`?payment=returned`, older links `?paid=1`). */
 export function returnedFromCashier(params: URLSearchParams): boolean {
   return params.get("payment") === "returned" || params.has("paid");
+}
+
+/** 解锁: an item is done once the key was unlocked (online with the code, or at the window). */
+export const isUnlocked = (i: Pick<OrderItemView, "details">): boolean =>
+  typeof i.details?.unlockedAt === "string" && i.details.unlockedAt !== "";
+
+/**
+ * What the 解锁 panel says about the unlock code of the keys still locked: "sent" (with the newest
+ * send time) only once the window has actually sent a code (the server's unlockCodeSentAt, from
+ * item_authorisations), "later" before that, null when every key is unlocked.
+ */
+export function unlockCodeNotice(
+  items: readonly Pick<OrderItemView, "details" | "unlockCodeSentAt">[],
+): { kind: "sent"; at: string } | { kind: "later" } | null {
+  const pending = items.filter((i) => !isUnlocked(i));
+  if (pending.length === 0) return null;
+  const sent = pending
+    .map((i) => i.unlockCodeSentAt)
+    .filter((at): at is string => typeof at === "string" && at !== "")
+    .sort();
+  return sent.length > 0 ? { kind: "sent", at: sent[sent.length - 1]! } : { kind: "later" };
 }
