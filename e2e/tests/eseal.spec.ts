@@ -6,7 +6,7 @@ import {
   drawSealRgba,
   encodeRgbaPng,
 } from "../../apps/server/src/modules/eseal/seal-image.test-support";
-import { expectOrderState, holdCertificates, registerByApi } from "../support/api";
+import { holdCertificates, registerByApi } from "../support/api";
 import { cn, orderNumberOn, pickOption, tempDir } from "../support/new-certificate";
 
 const COMPANY = {
@@ -131,9 +131,14 @@ test("a company turns on the e-seal for its certificate with a transparent seal 
   expect(pkg.certificatePem).toContain("BEGIN CERTIFICATE");
   expect(Buffer.from(pkg.imagePngBase64, "base64").equals(sealPng)).toBe(true);
 
-  // The first download completes the order.
-  await expectOrderState(page, "已办结");
-  await expect(page.locator(".ant-tag", { hasText: "已办结" })).toBeVisible();
+  // The first download completes the order: the page updates itself, and the state holds on reload.
+  // (A reload and a plain web-first wait rather than expectOrderState: its 2 s per try is too short on
+  // a loaded machine.)
+  const doneTag = page.locator(".ant-tag", { hasText: /^已办结$/ });
+  await expect(doneTag).toBeVisible({ timeout: 20_000 });
+  await page.reload();
+  await expect(doneTag).toBeVisible();
+  await expect(esealCard.getByText(/已开通并已下载/)).toBeVisible();
 
   // The PNG alone downloads byte for byte as uploaded.
   const pngDownload = page.waitForEvent("download");
