@@ -150,6 +150,6 @@ export async function holdCertificates(
 export async function expectOrderState(page: Page, label: string): Promise<void> {
   await expect(async () => {
     await page.reload();
-    await expect(page.getByText(label, { exact: true }).first()).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 20_000 });
+    await expect(page.getByText(label, { exact: true }).first()).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 30_000 });
 }

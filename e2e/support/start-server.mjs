@@ -24,6 +24,9 @@ const child = spawn(
       LOG_LEVEL: "warn",
       SMS_WORKER_INTERVAL_MS: "200",
       RATE_LIMIT_PER_MINUTE: "5000",
+      // Every walk's people share 127.0.0.1: scale the login and SMS-code limits and the daily code cap.
+      RATE_LIMIT_STRICT_FACTOR: "20",
+      SMS_IP_DAILY_CAP: "1000",
     },
   },
 );

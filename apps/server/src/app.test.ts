@@ -181,3 +181,39 @@ describe("the dev SMS outbox", () => {
     await prod.close();
   });
 });
+
+describe("the tighter per-route rate limits", () => {
+  // POST /auth/sms-codes allows 5 a minute per address; each try below uses a fresh phone, so only the
+  // route's limit can refuse it.
+  async function codesAccepted(app: TestApp, tries: number): Promise<number[]> {
+    const c = new Client(app.app);
+    const statuses: number[] = [];
+    for (let i = 0; i < tries; i++) {
+      const phone = `1371234${String(i).padStart(4, "0")}`;
+      statuses.push((await c.post("/api/v1/auth/sms-codes", { phone, purpose: "register" })).status);
+    }
+    return statuses;
+  }
+
+  it("refuses the sixth SMS code request of a minute from one address", async () => {
+    const fresh = await createTestApp({ demo: false });
+    try {
+      const statuses = await codesAccepted(fresh, 6);
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses[5]).toBe(429);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("scales by RATE_LIMIT_STRICT_FACTOR for a test suite whose clients share one address", async () => {
+    const scaled = await createTestApp({ demo: false, env: { RATE_LIMIT_STRICT_FACTOR: "2" } });
+    try {
+      const statuses = await codesAccepted(scaled, 11);
+      expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    } finally {
+      await scaled.close();
+    }
+  });
+});

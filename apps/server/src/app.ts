@@ -141,6 +141,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  // The tighter per-route limits (strictRateLimit) scale by one factor, applied before the rate-limit
+  // plugin reads them (its own onRoute hook runs after this one).
+  if (config.rateLimitStrictFactor !== 1) {
+    app.addHook("onRoute", (route) => {
+      const limit = (route.config as { rateLimit?: { max?: unknown } } | undefined)?.rateLimit;
+      if (limit && typeof limit.max === "number") limit.max *= config.rateLimitStrictFactor;
+    });
+  }
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,

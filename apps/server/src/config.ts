@@ -53,6 +53,14 @@ export const envSchema = z.object({
     .positive()
     .default(300)
     .describe("Requests per minute per IP, all routes"),
+  RATE_LIMIT_STRICT_FACTOR: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1)
+    .describe(
+      "Multiplies the tighter per-route limits (logins, SMS codes, register, one-time codes); only for a test suite or load test whose many clients share one IP",
+    ),
   SMS_PROVIDER: z
     .enum(["dev", "aliyun"])
     .default("dev")
@@ -171,6 +179,7 @@ export interface Config {
   trustProxy: boolean;
   cookieSecure: boolean;
   rateLimitPerMinute: number;
+  rateLimitStrictFactor: number;
   sms: {
     provider: Env["SMS_PROVIDER"];
     signName: string;
@@ -292,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     cookieSecure: publicUrl.startsWith("https://"),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitStrictFactor: e.RATE_LIMIT_STRICT_FACTOR,
     sms: {
       provider: e.SMS_PROVIDER,
       signName: e.SMS_SIGN_NAME,
