@@ -113,6 +113,7 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
   await page.goto(orderUrl);
   await expectOrderState(page, "已办结");
   await page.getByRole("link", { name: "我的证书" }).first().click();
+  await expect(page.getByRole("heading", { name: "我的证书" })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: colonSerial(serial) })).toContainText("已吊销");
 
   // openssl as a relying party: the serial is in the CRL as cessationOfOperation, and OCSP says revoked.

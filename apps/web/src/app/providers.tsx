@@ -49,7 +49,9 @@ function LocalisedAntd({ children }: { children: ReactNode }) {
       }}
     >
       {/* A burst of actions shows the latest toasts, not a column of them over the form. */}
-      <AntApp message={{ maxCount: 3 }}>{children}</AntApp>
+      {/* Toasts open under the 64 px sticky header, never over its menu: a pointer resting on a toast
+          keeps it open, and one over 「我的主体」 would block the very link the person wants next. */}
+      <AntApp message={{ maxCount: 3, top: 72 }}>{children}</AntApp>
     </ConfigProvider>
   );
 }
