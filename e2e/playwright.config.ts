@@ -37,6 +37,8 @@ export default defineConfig({
     url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM first, so that a PostgreSQL run drops its schema (support/start-server.mjs).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
     stdout: "pipe",
     env: { E2E_PORT: String(PORT) },
   },
