@@ -209,7 +209,7 @@ export function makeCsr(dir: string, name: string): string {
 }
 
 /** Splits a PEM bundle into its certificates, in file order. */
-export function splitPem(pem: string): string[] {
+function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 

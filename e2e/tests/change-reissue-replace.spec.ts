@@ -2,24 +2,35 @@
 // one: 变更, 补证, 换证. The applicant already holds a certificate (set up over the API, the 新证 walk
 // covers that in the browser); the business itself is walked in the browser from the applicant's
 // 「业务办理」 to the operator's 办结, then checked with openssl against the CA's CRL and OCSP.
-import { execFileSync } from "node:child_process";
-import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { HANDLER, type HeldCertificate, holdCertificates, registerByApi } from "../support/api";
 import {
   cn,
-  confirmPopover,
   financeBooks,
-  makeCsr,
   ONE_PIXEL_PNG,
   orderNumberOn,
-  pickFirstOpenDate,
   receiptPdfText,
   staffPage,
   tempDir,
-  verifyChainWithOpenssl,
 } from "../support/new-certificate";
-import { expectGoodInOcsp, expectRevokedInCrlAndOcsp } from "../support/revocation";
+import { expectGoodInOcsp, expectRevokedInCrlAndOcsp, type RevocationReason } from "../support/revocation";
+import {
+  addCertificateOf,
+  bookFuzhouWindow,
+  certSerialHex,
+  downloadChainOf,
+  expectChainVerifies,
+  expectRevokedInWallet,
+  financeBooksRow,
+  openBusinesses,
+  openWallet,
+  operatorCompletes,
+  operatorIssuesFromCsr,
+  operatorRecordsMedia,
+  operatorTakesMaterials,
+  payInSandbox,
+  startBusiness,
+} from "../support/steps";
 
 interface Company {
   name: string;
@@ -40,24 +51,19 @@ async function applicantHolding(page: Page, baseURL: string, dir: string, compan
  * 「业务办理」 → the business → 去办理; the remembered handler is filled in; the add button opens the
  * picker, the company's name finds the certificate, which is ticked and added.
  */
-async function startBusiness(page: Page, code: string, name: string, addLabel: string, company: Company) {
+async function openWithCertificate(
+  page: Page,
+  code: string,
+  name: string,
+  addLabel: string,
+  company: Company,
+) {
   await page.goto("/");
-  await page.getByRole("link", { name: "业务办理" }).first().click();
-  const entry = page.locator(`#business-${code}`);
-  await expect(entry).toContainText(name);
-  await entry.getByRole("button", { name: cn("去办理") }).click();
-  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await openBusinesses(page);
+  await expect(page.locator(`#business-${code}`)).toContainText(name);
+  await startBusiness(page, code, name);
   await expect(page.getByLabel("经办人姓名")).toHaveValue(HANDLER.name);
-  await page.getByRole("button", { name: addLabel }).click();
-  const picker = page.getByRole("dialog");
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(company.name);
-  await picker.getByRole("button", { name: cn("搜索") }).click();
-  const row = picker.getByRole("row").filter({ hasText: company.name });
-  await expect(row).toHaveCount(1);
-  await expect(row.getByText("可办理")).toBeVisible();
-  await row.getByRole("checkbox").check();
-  await picker.getByRole("button", { name: /添加所选证书（1）/ }).click();
-  await expect(picker).toBeHidden();
+  await addCertificateOf(page, company.name, addLabel);
   await expect(page.getByText(company.uscc).first()).toBeVisible();
 }
 
@@ -69,15 +75,6 @@ async function submitOrder(page: Page): Promise<string> {
   return orderNumberOn(page);
 }
 
-/** 「在线支付」 in the sandbox cashier, back on the order page. */
-async function payOnline(page: Page, orderNo: string): Promise<void> {
-  await page.getByRole("button", { name: "在线支付" }).click();
-  await expect(page.getByRole("heading", { name: "沙箱收银台" })).toBeVisible();
-  await expect(page.getByText(orderNo)).toBeVisible();
-  await page.getByRole("button", { name: "确认支付" }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
-}
-
 /** The receipt is there (its PDF lists the order and company); the 福州 window on its first open day. */
 async function receiptAndWindow(page: Page, dir: string, orderNo: string, company: string) {
   await expect(async () => {
@@ -87,10 +84,7 @@ async function receiptAndWindow(page: Page, dir: string, orderNo: string, compan
   const pdf = await receiptPdfText(page, dir);
   expect(pdf).toContain(orderNo);
   expect(pdf).toContain(company);
-  await page.getByRole("radio", { name: /【福州】/ }).check();
-  await pickFirstOpenDate(page, page.getByLabel("预约日期"));
-  await page.getByRole("button", { name: cn("确认") }).click();
-  await expect(page.getByText("已保存")).toBeVisible();
+  await bookFuzhouWindow(page);
 }
 
 /**
@@ -100,71 +94,48 @@ async function receiptAndWindow(page: Page, dir: string, orderNo: string, compan
 async function operatorIssues(browser: Browser, dir: string, orderNo: string, oldSerial: string) {
   const operator = await staffPage(browser, "operator");
   try {
-    await operator.goto("/admin/workbench");
-    const find = operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码");
-    await find.fill(orderNo);
-    await find.press("Enter");
-    await expect(operator.getByText(`订单 ${orderNo}`).first()).toBeVisible();
-    const materials = operator.getByRole("checkbox");
-    await expect(materials.first()).toBeVisible();
-    for (const box of await materials.all()) await box.check();
-    await operator.getByRole("button", { name: cn("材料已收齐") }).click();
-    await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
+    await operatorTakesMaterials(operator, orderNo);
     // The item shows the certificate it acts on before anything is issued.
     await expect(operator.getByText(oldSerial, { exact: false }).first()).toBeVisible();
-    const media = operator.getByLabel("介质序列号");
-    await media.fill(`UK-${orderNo.slice(-8)}`);
-    await media.press("Enter");
-    await expect(operator.getByText("已记录介质序列号").first()).toBeVisible();
-    await operator
-      .locator("input[type=file]")
-      .first()
-      .setInputFiles(makeCsr(dir, `new-${orderNo}`));
-    await expect(operator.getByLabel("证书请求（CSR）")).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
-    await operator.getByRole("button", { name: cn("签发") }).click();
-    await expect(operator.locator(".ant-tag", { hasText: "证书已签发" })).toHaveCount(1);
-    await operator.getByRole("button", { name: cn("办结") }).click();
-    await confirmPopover(operator);
-    await expect(operator.getByText("已办结").first()).toBeVisible();
+    await operatorRecordsMedia(operator, operator.getByLabel("介质序列号"), `UK-${orderNo.slice(-8)}`);
+    await operatorIssuesFromCsr(operator, dir, `new-${orderNo}`);
+    await operatorCompletes(operator);
   } finally {
     await operator.context().close();
   }
 }
 
-/**
- * 「我的证书」: the old certificate shows revoked, the new one (of this order) is downloaded with its
- * chain and verified by openssl. Answers the new serial (hex, from openssl) and its subject.
- */
-async function newCertificateFromWallet(page: Page, dir: string, orderNo: string) {
-  await page.getByRole("link", { name: "我的证书" }).first().click();
-  await expect(page.getByRole("heading", { name: "我的证书" })).toBeVisible();
-  const row = page.getByRole("row").filter({ hasText: orderNo });
-  await expect(row).toHaveCount(1);
-  const downloading = page.waitForEvent("download");
-  await row.getByRole("button", { name: /PEM（含证书链）/ }).click();
-  const chainFile = path.join(dir, `${orderNo}-chain.pem`);
-  await (await downloading).saveAs(chainFile);
-  const { verify, subject } = verifyChainWithOpenssl(dir, chainFile);
-  expect(verify).toContain(": OK");
-  const serial = execFileSync("openssl", ["x509", "-in", path.join(dir, "leaf.pem"), "-noout", "-serial"], {
-    encoding: "utf8",
-  })
-    .trim()
-    .replace(/^serial=/, "");
-  return { serialHex: serial.toLowerCase(), subject };
-}
-
-/** 「我的证书」 shows the old certificate (found by its serial as the wallet prints it) as revoked. */
-async function expectOldRevokedInWallet(page: Page, held: HeldCertificate) {
-  const h = held.serialHex.length % 2 ? `0${held.serialHex}` : held.serialHex;
-  const shown = (h.match(/../g) ?? []).join(":").toUpperCase();
-  const row = page.getByRole("row").filter({ hasText: shown });
-  await expect(row).toHaveCount(1);
-  await expect(row).toContainText("已吊销");
-}
-
 const sameSerial = (a: string, b: string) =>
   a.replace(/^0+/, "").toLowerCase() === b.replace(/^0+/, "").toLowerCase();
+
+/**
+ * 「我的证书」: the new certificate (of this order) is downloaded with its chain and verified by openssl,
+ * the old one shows revoked and the serials differ. Answers the new serial (hex, from openssl) and its
+ * subject.
+ */
+async function successorInWallet(page: Page, dir: string, orderNo: string, held: HeldCertificate) {
+  await openWallet(page);
+  const row = page.getByRole("row").filter({ hasText: orderNo });
+  await expect(row).toHaveCount(1);
+  const chainFile = await downloadChainOf(page, row, dir, `${orderNo}-chain.pem`);
+  const { subject, leafFile } = expectChainVerifies(dir, chainFile);
+  const fresh = { serialHex: certSerialHex(leafFile).toLowerCase(), subject };
+  await expectRevokedInWallet(page, held.serialHex);
+  expect(sameSerial(fresh.serialHex, held.serialHex)).toBe(false);
+  return fresh;
+}
+
+/** openssl as a relying party: the old serial is revoked for `reason` in the CRL and OCSP, the new one good. */
+async function expectOldRevokedNewGood(
+  baseURL: string,
+  dir: string,
+  held: HeldCertificate,
+  fresh: { serialHex: string },
+  reason: RevocationReason,
+) {
+  await expectRevokedInCrlAndOcsp(baseURL, dir, held.serialHex, reason);
+  expectGoodInOcsp(baseURL, dir, fresh.serialHex);
+}
 
 test.describe("businesses that replace a held certificate", () => {
   // Three staff contexts and a CA round trip each; generous for a loaded CI machine.
@@ -185,7 +156,7 @@ test.describe("businesses that replace a held certificate", () => {
     const renamed = "福州新名科技有限公司";
     const held = await applicantHolding(page, baseURL!, dir, company);
 
-    await startBusiness(page, "change", "变更", "【添加其他需要变更的企业/个人信息】", company);
+    await openWithCertificate(page, "change", "变更", "【添加其他需要变更的企业/个人信息】", company);
     await expect(page.getByText(`当前：${company.name}`)).toBeVisible();
     await page.getByLabel("新名称").fill(renamed);
     await page.getByLabel("新法定代表人").fill("郑新法人");
@@ -196,17 +167,14 @@ test.describe("businesses that replace a held certificate", () => {
     const orderNo = await submitOrder(page);
     await expect(page.getByText(renamed).first()).toBeVisible();
 
-    await payOnline(page, orderNo);
+    await payInSandbox(page, orderNo);
     await receiptAndWindow(page, dir, orderNo, company.name);
     await operatorIssues(browser, dir, orderNo, held.serialHex);
 
-    const fresh = await newCertificateFromWallet(page, dir, orderNo);
-    await expectOldRevokedInWallet(page, held);
+    const fresh = await successorInWallet(page, dir, orderNo, held);
     expect(fresh.subject).toContain(renamed);
     expect(fresh.subject).not.toContain(company.name);
-    expect(sameSerial(fresh.serialHex, held.serialHex)).toBe(false);
-    await expectRevokedInCrlAndOcsp(baseURL!, dir, held.serialHex, "superseded");
-    expectGoodInOcsp(baseURL!, dir, fresh.serialHex);
+    await expectOldRevokedNewGood(baseURL!, dir, held, fresh, "superseded");
   });
 
   test("a company that lost its USB key files a 补证 (lost), pays online, and the old certificate is revoked for key compromise", async ({
@@ -223,21 +191,18 @@ test.describe("businesses that replace a held certificate", () => {
     };
     const held = await applicantHolding(page, baseURL!, dir, company);
 
-    await startBusiness(page, "reissue", "补证", "【添加其他证书】", company);
+    await openWithCertificate(page, "reissue", "补证", "【添加其他证书】", company);
     await page.getByRole("radio", { name: "介质遗失" }).check();
     await expect(page.getByText("介质遗失：新证书签发后，原证书将以「密钥泄露」为由吊销。")).toBeVisible();
     const orderNo = await submitOrder(page);
 
-    await payOnline(page, orderNo);
+    await payInSandbox(page, orderNo);
     await receiptAndWindow(page, dir, orderNo, company.name);
     await operatorIssues(browser, dir, orderNo, held.serialHex);
 
-    const fresh = await newCertificateFromWallet(page, dir, orderNo);
-    await expectOldRevokedInWallet(page, held);
+    const fresh = await successorInWallet(page, dir, orderNo, held);
     expect(fresh.subject).toContain(company.name);
-    expect(sameSerial(fresh.serialHex, held.serialHex)).toBe(false);
-    await expectRevokedInCrlAndOcsp(baseURL!, dir, held.serialHex, "keyCompromise");
-    expectGoodInOcsp(baseURL!, dir, fresh.serialHex);
+    await expectOldRevokedNewGood(baseURL!, dir, held, fresh, "keyCompromise");
   });
 
   test("a company files a 换证, is told to tick 【是否换证】 first, pays by bank transfer that finance books, and the old certificate is revoked as superseded", async ({
@@ -254,7 +219,7 @@ test.describe("businesses that replace a held certificate", () => {
     };
     const held = await applicantHolding(page, baseURL!, dir, company);
 
-    await startBusiness(page, "replace", "换证", "【添加其他证书】", company);
+    await openWithCertificate(page, "replace", "换证", "【添加其他证书】", company);
     // Without the box ticked the form refuses in Chinese and stays on the page.
     await page.getByRole("button", { name: cn("提交订单") }).click();
     await expect(page.getByText("请勾选【是否换证】确认办理")).toBeVisible();
@@ -274,20 +239,15 @@ test.describe("businesses that replace a held certificate", () => {
     await expect(page.getByText("已提交转账信息，等待财务记账")).toBeVisible();
     const finance = await staffPage(browser, "finance");
     const row = await financeBooks(finance, orderNo);
-    await row.getByRole("button", { name: cn("记账") }).click();
-    await confirmPopover(finance);
-    await expect(finance.getByText("已记账，申请人可打印回执单")).toBeVisible();
+    await financeBooksRow(finance, row);
     await finance.context().close();
 
     await page.goto(orderUrl);
     await receiptAndWindow(page, dir, orderNo, company.name);
     await operatorIssues(browser, dir, orderNo, held.serialHex);
 
-    const fresh = await newCertificateFromWallet(page, dir, orderNo);
-    await expectOldRevokedInWallet(page, held);
+    const fresh = await successorInWallet(page, dir, orderNo, held);
     expect(fresh.subject).toContain(company.name);
-    expect(sameSerial(fresh.serialHex, held.serialHex)).toBe(false);
-    await expectRevokedInCrlAndOcsp(baseURL!, dir, held.serialHex, "superseded");
-    expectGoodInOcsp(baseURL!, dir, fresh.serialHex);
+    await expectOldRevokedNewGood(baseURL!, dir, held, fresh, "superseded");
   });
 });

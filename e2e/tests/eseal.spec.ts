@@ -8,6 +8,13 @@ import {
 } from "../../apps/server/src/modules/eseal/seal-image.test-support";
 import { holdCertificates, registerByApi } from "../support/api";
 import { cn, orderNumberOn, pickOption, tempDir } from "../support/new-certificate";
+import {
+  addCertificateOf,
+  openBusinesses,
+  payInSandbox,
+  saveDownload,
+  startBusiness,
+} from "../support/steps";
 
 const COMPANY = {
   name: "福建签章测试有限公司",
@@ -39,27 +46,14 @@ test("a company turns on the e-seal for its certificate with a transparent seal 
 
   // 「业务办理」 → 电子签章开通.
   await page.goto("/account");
-  await page.getByRole("link", { name: "业务办理" }).first().click();
-  await expect(page.getByRole("heading", { name: "业务办理" })).toBeVisible();
-  await page
-    .locator("#business-eseal")
-    .getByRole("button", { name: /去办理/ })
-    .click();
-  await expect(page.getByRole("heading", { name: "电子签章开通" })).toBeVisible();
+  await openBusinesses(page);
+  await startBusiness(page, "eseal", "电子签章开通");
 
   // The handler of the earlier order is remembered and filled in.
   await expect(page.getByLabel("经办人姓名")).toHaveValue("王经办");
 
   // 【添加其他证书】: search by the company name and tick its certificate.
-  await page.getByRole("button", { name: "【添加其他证书】" }).click();
-  const picker = page.getByRole("dialog");
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(COMPANY.name);
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").press("Enter");
-  const candidate = picker.getByRole("row").filter({ hasText: COMPANY.name });
-  await expect(candidate).toHaveCount(1);
-  await expect(candidate.getByText("可办理")).toBeVisible();
-  await candidate.getByRole("checkbox").check();
-  await picker.getByRole("button", { name: cn("添加所选证书") }).click();
+  await addCertificateOf(page, COMPANY.name);
   await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
 
   // A seal on a white background is refused next to the field, in Chinese.
@@ -102,11 +96,7 @@ test("a company turns on the e-seal for its certificate with a transparent seal 
   await expect(page.getByText(`${COMPANY.name}合同专用章`).first()).toBeVisible();
 
   // Online payment in the sandbox cashier: no booking for an online payment, the e-seal is ready.
-  await page.getByRole("button", { name: "在线支付" }).click();
-  await expect(page.getByRole("heading", { name: "沙箱收银台" })).toBeVisible();
-  await expect(page.getByText(orderNo)).toBeVisible();
-  await page.getByRole("button", { name: "确认支付" }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
+  await payInSandbox(page, orderNo);
   const esealCard = page.locator(".ant-card").filter({ hasText: `电子签章 · ${COMPANY.name}` });
   await expect(esealCard).toBeVisible({ timeout: 20_000 });
   await expect(page.locator(".ant-tag", { hasText: "可在线办理" })).toBeVisible();
@@ -114,10 +104,11 @@ test("a company turns on the e-seal for its certificate with a transparent seal 
   await expect(page.getByRole("button", { name: /打印回执单/ })).toHaveCount(0);
 
   // The seal package for the signing client: the certificate, the seal's name and kind and the very PNG.
-  const packageDownload = page.waitForEvent("download");
-  await esealCard.getByRole("button", { name: cn("下载签章包") }).click();
-  const pkgFile = path.join(dir, "eseal.json");
-  await (await packageDownload).saveAs(pkgFile);
+  const pkgFile = await saveDownload(
+    page,
+    esealCard.getByRole("button", { name: cn("下载签章包") }),
+    path.join(dir, "eseal.json"),
+  );
   const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as {
     serialHex: string;
     sealName: string;
@@ -141,13 +132,13 @@ test("a company turns on the e-seal for its certificate with a transparent seal 
   await expect(esealCard.getByText(/已开通并已下载/)).toBeVisible();
 
   // The PNG alone downloads byte for byte as uploaded.
-  const pngDownload = page.waitForEvent("download");
-  await page
-    .locator(".ant-card")
-    .filter({ hasText: `电子签章 · ${COMPANY.name}` })
-    .getByRole("button", { name: /下载印章图片/ })
-    .click();
-  const pngFile = path.join(dir, "seal.png");
-  await (await pngDownload).saveAs(pngFile);
+  const pngFile = await saveDownload(
+    page,
+    page
+      .locator(".ant-card")
+      .filter({ hasText: `电子签章 · ${COMPANY.name}` })
+      .getByRole("button", { name: /下载印章图片/ }),
+    path.join(dir, "seal.png"),
+  );
   expect(readFileSync(pngFile).equals(sealPng)).toBe(true);
 });

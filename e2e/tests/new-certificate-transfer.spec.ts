@@ -2,8 +2,6 @@ import { expect, test } from "@playwright/test";
 import {
   addCompany,
   applyForCompany,
-  cn,
-  confirmPopover,
   financeBooks,
   ONE_PIXEL_PNG,
   receiptPdfText,
@@ -12,6 +10,7 @@ import {
   staffPage,
   tempDir,
 } from "../support/new-certificate";
+import { financeBooksRow, reviewerApproves, reviewerStartsReview } from "../support/steps";
 
 const COMPANY = {
   name: "厦门转账贸易有限公司",
@@ -34,17 +33,8 @@ test("a second company pays by bank transfer with a voucher and finance books it
 
   const reviewer = await staffPage(browser, "reviewer");
   await reviewerOpens(reviewer, orderNo);
-  await reviewer
-    .getByRole("button", { name: cn("开始审核") })
-    .first()
-    .click();
-  await expect(reviewer.getByText("已开始审核")).toBeVisible();
-  await reviewer
-    .getByRole("button", { name: cn("审核通过") })
-    .first()
-    .click();
-  await confirmPopover(reviewer);
-  await expect(reviewer.getByText("已审核通过，已短信通知经办人缴费")).toBeVisible();
+  await reviewerStartsReview(reviewer);
+  await reviewerApproves(reviewer);
 
   // The applicant chooses 「银行转账」: our account and the order's remittance code are shown, the
   // voucher (a PNG) is attached and the transfer declared.
@@ -68,9 +58,7 @@ test("a second company pays by bank transfer with a voucher and finance books it
   await expect(row.getByText("银行转账")).toBeVisible();
   await row.getByRole("button", { name: /查看凭证/ }).click();
   await expect(finance.getByRole("img", { name: "转账凭证" })).toBeVisible();
-  await row.getByRole("button", { name: cn("记账") }).click();
-  await confirmPopover(finance);
-  await expect(finance.getByText("已记账，申请人可打印回执单")).toBeVisible();
+  await financeBooksRow(finance, row);
   await expect(finance.getByRole("row").filter({ hasText: orderNo })).toHaveCount(0);
 
   // The receipt is there for the applicant: the print page and the PDF with the order number.

@@ -1,21 +1,30 @@
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import {
   addCompany,
   applyForCompany,
   cn,
-  confirmPopover,
   expectSms,
   financeBooks,
-  makeCsr,
-  pickFirstOpenDate,
   receiptPdfText,
   registerApplicant,
   reviewerOpens,
   staffPage,
   tempDir,
-  verifyChainWithOpenssl,
 } from "../support/new-certificate";
+import {
+  bookFuzhouWindow,
+  downloadChainOf,
+  expectChainVerifies,
+  financeBooksRow,
+  openWallet,
+  operatorCompletes,
+  operatorIssuesFromCsr,
+  operatorRecordsMedia,
+  operatorTakesMaterials,
+  payInSandbox,
+  reviewerApproves,
+  reviewerStartsReview,
+} from "../support/steps";
 
 const COMPANY = {
   name: "福建测试科技有限公司",
@@ -41,11 +50,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   // The reviewer starts the review and sends it back with a reason.
   const reviewer = await staffPage(browser, "reviewer");
   await reviewerOpens(reviewer, orderNo);
-  await reviewer
-    .getByRole("button", { name: cn("开始审核") })
-    .first()
-    .click();
-  await expect(reviewer.getByText("已开始审核")).toBeVisible();
+  await reviewerStartsReview(reviewer);
   await reviewer
     .getByRole("button", { name: cn("退回") })
     .first()
@@ -72,26 +77,13 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
 
   // The reviewer approves the resubmitted order.
   await reviewerOpens(reviewer, orderNo);
-  await reviewer
-    .getByRole("button", { name: cn("开始审核") })
-    .first()
-    .click();
-  await expect(reviewer.getByText("已开始审核")).toBeVisible();
-  await reviewer
-    .getByRole("button", { name: cn("审核通过") })
-    .first()
-    .click();
-  await confirmPopover(reviewer);
-  await expect(reviewer.getByText("已审核通过，已短信通知经办人缴费")).toBeVisible();
+  await reviewerStartsReview(reviewer);
+  await reviewerApproves(reviewer);
   await expectSms(page, phone, new RegExp(`${orderNo} 审核通过，可进行缴费`));
 
   // The applicant pays in the sandbox cashier; the asynchronous notification moves the order on.
   await page.reload();
-  await page.getByRole("button", { name: "在线支付" }).click();
-  await expect(page.getByRole("heading", { name: "沙箱收银台" })).toBeVisible();
-  await expect(page.getByText(orderNo)).toBeVisible();
-  await page.getByRole("button", { name: "确认支付" }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
+  await payInSandbox(page, orderNo);
   await expect(page.getByText("已缴费，等待财务记账。记账后即可打印回执单。")).toBeVisible({
     timeout: 20_000,
   });
@@ -100,9 +92,7 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   const finance = await staffPage(browser, "finance");
   const row = await financeBooks(finance, orderNo);
   await expect(row.getByText("在线支付")).toBeVisible();
-  await row.getByRole("button", { name: cn("记账") }).click();
-  await confirmPopover(finance);
-  await expect(finance.getByText("已记账，申请人可打印回执单")).toBeVisible();
+  await financeBooksRow(finance, row);
 
   // The applicant downloads the receipt PDF (the order number must come out of pdftotext) and
   // chooses the 福州 window on an open day.
@@ -113,67 +103,29 @@ test("a company gets two certificates: rejected once, paid online in the sandbox
   expect(pdfText).toContain(COMPANY.name);
   // The materials to bring for a company (DESIGN, seed): the business licence copy among them.
   expect(pdfText).toContain("营业执照");
-  await page.getByRole("radio", { name: /【福州】/ }).check();
-  await pickFirstOpenDate(page, page.getByLabel("预约日期"));
-  await page.getByRole("button", { name: cn("确认") }).click();
-  await expect(page.getByText("已保存")).toBeVisible();
+  await bookFuzhouWindow(page);
   await expect(page.getByText(/【福州】/).first()).toBeVisible();
 
   // The operator finds the order by number, takes in the materials, records the USB keys, issues
   // both certificates from CSRs and hands them over.
   const operator = await staffPage(browser, "operator");
-  await operator.goto("/admin/workbench");
-  await operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码").fill(orderNo);
-  await operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码").press("Enter");
-  await expect(operator.getByText(`订单 ${orderNo}`).first()).toBeVisible();
-  const materials = operator.getByRole("checkbox");
-  await expect(materials.first()).toBeVisible();
-  for (const box of await materials.all()) await box.check();
-  await operator.getByRole("button", { name: cn("材料已收齐") }).click();
-  await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
+  await operatorTakesMaterials(operator, orderNo);
   const mediaInputs = operator.getByLabel("介质序列号");
   await expect(mediaInputs).toHaveCount(2);
-  for (let i = 0; i < 2; i++) {
-    await mediaInputs.nth(i).fill(`UK-2026-000${i + 1}`);
-    await mediaInputs.nth(i).press("Enter");
-    await expect(operator.getByText("已记录介质序列号").first()).toBeVisible();
-  }
-  for (let i = 0; i < 2; i++) {
-    // Each issued item drops its CSR form, so the next item's file input is always the first one.
-    await operator
-      .locator("input[type=file]")
-      .first()
-      .setInputFiles(makeCsr(dir, `item${i}`));
-    await expect(operator.getByLabel("证书请求（CSR）").first()).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
-    await operator
-      .getByRole("button", { name: cn("签发") })
-      .first()
-      .click();
-    await expect(operator.locator(".ant-tag", { hasText: "证书已签发" })).toHaveCount(i + 1);
-  }
-  await operator.getByRole("button", { name: cn("办结") }).click();
-  await confirmPopover(operator);
-  await expect(operator.getByText("已办结").first()).toBeVisible();
+  for (let i = 0; i < 2; i++) await operatorRecordsMedia(operator, mediaInputs.nth(i), `UK-2026-000${i + 1}`);
+  for (let i = 0; i < 2; i++) await operatorIssuesFromCsr(operator, dir, `item${i}`, i + 1);
+  await operatorCompletes(operator);
   await expectSms(page, phone, new RegExp(`${orderNo} 已办结`));
 
   // The applicant finds both certificates in 「我的证书」 and downloads one with its chain.
-  await page.getByRole("link", { name: "我的证书" }).first().click();
-  await expect(page.getByRole("heading", { name: "我的证书" })).toBeVisible();
+  await openWallet(page);
   const certRows = page.getByRole("row").filter({ hasText: orderNo });
   await expect(certRows).toHaveCount(2);
   for (const caType of CA_TYPES) await expect(certRows.filter({ hasText: caType })).toHaveCount(1);
-  const downloading = page.waitForEvent("download");
-  await certRows
-    .first()
-    .getByRole("button", { name: /PEM（含证书链）/ })
-    .click();
-  const download = await downloading;
-  const chainFile = path.join(dir, "chain.pem");
-  await download.saveAs(chainFile);
+  const chainFile = await downloadChainOf(page, certRows.first(), dir, "chain.pem");
 
   // openssl, as a relying party: the chain verifies and the subject is the company, not the CSR's CN=x.
-  const { verify, subject } = verifyChainWithOpenssl(dir, chainFile);
-  expect(verify).toContain(": OK");
+  const { subject } = expectChainVerifies(dir, chainFile);
   expect(subject).toContain(COMPANY.name);
   expect(subject).not.toMatch(/CN\s*=\s*x(,|$)/m);
 

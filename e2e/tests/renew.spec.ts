@@ -4,7 +4,18 @@ import { addShanghaiYears, usccCheckChar } from "@certhall/domain";
 import { expect, type Page, test } from "@playwright/test";
 import { HANDLER, holdCertificates, registerByApi } from "../support/api";
 import { loginApplicant, setServerClock } from "../support/business";
-import { cn, orderNumberOn, tempDir, verifyChainWithOpenssl } from "../support/new-certificate";
+import { cn, orderNumberOn, tempDir } from "../support/new-certificate";
+import {
+  addPickedRow,
+  certNotAfter,
+  certSerialHex,
+  expectChainVerifies,
+  openBusinesses,
+  payInSandbox,
+  saveDownload,
+  searchPicker,
+  startBusiness,
+} from "../support/steps";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -52,24 +63,8 @@ function storedKeyOf(serial: string): string {
 
 /** 「业务办理」 → 延期: the business form opens. */
 async function openRenewal(page: Page): Promise<void> {
-  await page.getByRole("link", { name: "业务办理" }).first().click();
-  await expect(page.getByRole("heading", { name: "业务办理" })).toBeVisible();
-  await page
-    .locator("#business-renew")
-    .getByRole("button", { name: /去办理/ })
-    .click();
-  await expect(page.getByRole("heading", { name: "延期", exact: true })).toBeVisible();
-}
-
-/** 【添加其他证书】: searches by the company name and answers the picker and the company's row. */
-async function searchPicker(page: Page, name: string) {
-  await page.getByRole("button", { name: "【添加其他证书】" }).click();
-  const picker = page.getByRole("dialog");
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(name);
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").press("Enter");
-  const row = picker.getByRole("row").filter({ hasText: name });
-  await expect(row).toHaveCount(1);
-  return { picker, row };
+  await openBusinesses(page);
+  await startBusiness(page, "renew", "延期");
 }
 
 test.afterEach(async ({ baseURL }) => {
@@ -101,9 +96,7 @@ test("a company renews a certificate near its end for a year, pays online, updat
 
   // 【添加其他证书】: the certificate near its end can be renewed; tick it.
   const { picker, row } = await searchPicker(page, COMPANY.name);
-  await expect(row.getByText("可办理")).toBeVisible();
-  await row.getByRole("checkbox").check();
-  await picker.getByRole("button", { name: cn("添加所选证书") }).click();
+  await addPickedRow(picker, row);
   await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
 
   // One year, and a new key after reading the warning about files encrypted with the old key.
@@ -121,11 +114,7 @@ test("a company renews a certificate near its end for a year, pays online, updat
   await expect(keyNotice.getByText("更换新密钥：原密钥加密的文件需用原证书解密")).toBeVisible();
 
   // Online payment in the sandbox cashier makes the online update available at once.
-  await page.getByRole("button", { name: "在线支付" }).click();
-  await expect(page.getByRole("heading", { name: "沙箱收银台" })).toBeVisible();
-  await expect(page.getByText(orderNo)).toBeVisible();
-  await page.getByRole("button", { name: "确认支付" }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
+  await payInSandbox(page, orderNo);
   const updateCard = page.locator(".ant-card").filter({ hasText: `证书在线更新 · ${COMPANY.name}` });
   await expect(updateCard).toBeVisible({ timeout: 20_000 });
   await expect(page.locator(".ant-tag", { hasText: "可在线办理" })).toBeVisible();
@@ -148,23 +137,19 @@ test("a company renews a certificate near its end for a year, pays online, updat
   expect(newSerial).not.toBe("");
   expect(newSerial).not.toBe(held!.serialHex.toLowerCase());
 
-  const downloading = page.waitForEvent("download");
-  await updateCard.getByRole("button", { name: cn("下载新证书（含证书链）") }).click();
-  const chainFile = path.join(dir, "renewed-chain.pem");
-  await (await downloading).saveAs(chainFile);
+  const chainFile = await saveDownload(
+    page,
+    updateCard.getByRole("button", { name: cn("下载新证书（含证书链）") }),
+    path.join(dir, "renewed-chain.pem"),
+  );
 
   // openssl, as a relying party: the chain verifies, the subject is the company, the end is the old
   // end plus the year bought (延期 before the end continues the paid period), the key is new.
-  const { verify, subject } = verifyChainWithOpenssl(dir, chainFile);
-  expect(verify).toContain(": OK");
+  const { subject, leafFile } = expectChainVerifies(dir, chainFile);
   expect(subject).toContain(COMPANY.name);
-  const leafFile = path.join(dir, "leaf.pem");
-  const endLine = openssl(["x509", "-in", leafFile, "-noout", "-enddate"]).trim();
-  const newEnd = new Date(endLine.replace(/^notAfter=/, ""));
+  const newEnd = certNotAfter(leafFile);
   expect(newEnd.toISOString()).toBe(addShanghaiYears(oldEnd, 1).toISOString());
-  expect(openssl(["x509", "-in", leafFile, "-noout", "-serial"]).trim().toLowerCase()).toBe(
-    `serial=${newSerial}`,
-  );
+  expect(certSerialHex(leafFile).toLowerCase()).toBe(newSerial);
   const newKey = spkiSha256(leafFile, "cert");
   expect(newKey).not.toBe(spkiSha256(held!.keyFile, "key"));
 

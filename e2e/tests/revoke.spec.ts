@@ -1,15 +1,20 @@
 import { expect, test } from "@playwright/test";
 import { expectOrderState, holdCertificates, registerByApi } from "../support/api";
-import {
-  cn,
-  confirmPopover,
-  orderNumberOn,
-  pickFirstOpenDate,
-  receiptPdfText,
-  staffPage,
-  tempDir,
-} from "../support/new-certificate";
+import { cn, orderNumberOn, receiptPdfText, staffPage, tempDir } from "../support/new-certificate";
 import { expectRevokedInCrlAndOcsp } from "../support/revocation";
+import {
+  addPickedRow,
+  bookFuzhouWindow,
+  colonSerial,
+  expectRevokedInWallet,
+  openBusinesses,
+  openWallet,
+  operatorCompletes,
+  operatorTakesMaterials,
+  searchPicker,
+  startBusiness,
+  typeHandler,
+} from "../support/steps";
 
 const COMPANY = {
   name: "漳州注销贸易有限公司",
@@ -17,10 +22,6 @@ const COMPANY = {
   legalRep: "郑法人",
   address: "漳州市芗城区胜利西路 18 号",
 };
-
-/** "0a1b…" → "0A:1B:…", as the pages print a serial. */
-const colonSerial = (hex: string) =>
-  ((hex.length % 2 ? `0${hex}` : hex).match(/../g) ?? []).join(":").toUpperCase();
 
 test("a company revokes its certificate: zero payment, receipt, materials at the window, the operator confirms, and the CRL and OCSP say revoked", async ({
   page,
@@ -37,28 +38,14 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
 
   // 「业务办理」 → 注销.
   await page.goto("/account");
-  await page.getByRole("link", { name: "业务办理" }).first().click();
-  await expect(page.getByRole("heading", { name: "业务办理" })).toBeVisible();
-  await page
-    .locator("#business-revoke")
-    .getByRole("button", { name: /去办理/ })
-    .click();
-  await expect(page.getByRole("heading", { name: "注销", exact: true })).toBeVisible();
-  await page.getByLabel("经办人姓名").fill("王经办");
-  await page.getByLabel("身份证号").fill("11010519491231002X");
-  await page.getByLabel("经办人手机号").fill("13700002222");
+  await openBusinesses(page);
+  await startBusiness(page, "revoke", "注销");
+  await typeHandler(page);
 
   // 【添加其他证书】: the company's name finds the certificate; tick it and add it.
-  await page.getByRole("button", { name: /【添加其他证书】/ }).click();
-  const picker = page.getByRole("dialog");
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill("漳州注销");
-  await picker.getByRole("button", { name: cn("搜索") }).click();
-  const candidate = picker.getByRole("row").filter({ hasText: colonSerial(serial) });
-  await expect(candidate).toContainText(COMPANY.name);
-  await expect(candidate.getByText("可办理")).toBeVisible();
-  await candidate.getByRole("checkbox").check();
-  await picker.getByRole("button", { name: /添加所选证书（1）/ }).click();
-  await expect(picker).toBeHidden();
+  const { picker, row } = await searchPicker(page, "漳州注销", { rowText: colonSerial(serial) });
+  await expect(row).toContainText(COMPANY.name);
+  await addPickedRow(picker, row);
   await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
   await expect(page.getByTestId("order-total")).toHaveText("¥0.00");
 
@@ -81,22 +68,11 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
   expect(pdfText).toContain(orderNo);
   expect(pdfText).toContain("注销");
   expect(pdfText).toContain(COMPANY.name);
-  await page.getByRole("radio", { name: /【福州】/ }).check();
-  await pickFirstOpenDate(page, page.getByLabel("预约日期"));
-  await page.getByRole("button", { name: cn("确认") }).click();
-  await expect(page.getByText("已保存")).toBeVisible();
+  await bookFuzhouWindow(page);
 
   // The window: materials in, then 「确认注销」 with its confirmation, then 办结.
   const operator = await staffPage(browser, "operator");
-  await operator.goto("/admin/workbench");
-  await operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码").fill(orderNo);
-  await operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码").press("Enter");
-  await expect(operator.getByText(`订单 ${orderNo}`).first()).toBeVisible();
-  const materials = operator.getByRole("checkbox");
-  await expect(materials.first()).toBeVisible();
-  for (const box of await materials.all()) await box.check();
-  await operator.getByRole("button", { name: cn("材料已收齐") }).click();
-  await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
+  await operatorTakesMaterials(operator, orderNo);
   // 办结 is refused while the certificate is still valid.
   await expect(operator.getByText("证书注销后方可办结").first()).toBeVisible();
   await operator.getByRole("button", { name: cn("确认注销") }).click();
@@ -105,16 +81,13 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
   await confirm.getByRole("button", { name: cn("确认注销") }).click();
   await expect(operator.getByText("证书已注销")).toBeVisible();
   await expect(operator.getByText(/已于 .+ 注销/)).toBeVisible();
-  await operator.getByRole("button", { name: cn("办结") }).click();
-  await confirmPopover(operator);
-  await expect(operator.getByText("已办结").first()).toBeVisible();
+  await operatorCompletes(operator);
 
   // The applicant sees the order done and the certificate revoked.
   await page.goto(orderUrl);
   await expectOrderState(page, "已办结");
-  await page.getByRole("link", { name: "我的证书" }).first().click();
-  await expect(page.getByRole("heading", { name: "我的证书" })).toBeVisible();
-  await expect(page.getByRole("row").filter({ hasText: colonSerial(serial) })).toContainText("已吊销");
+  await openWallet(page);
+  await expectRevokedInWallet(page, serial);
 
   // openssl as a relying party: the serial is in the CRL as cessationOfOperation, and OCSP says revoked.
   await expectRevokedInCrlAndOcsp(baseURL!, dir, serial, "cessationOfOperation");

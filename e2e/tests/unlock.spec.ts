@@ -5,11 +5,18 @@ import {
   confirmPopover,
   expectSms,
   orderNumberOn,
-  pickFirstOpenDate,
   receiptPdfText,
   staffPage,
   tempDir,
 } from "../support/new-certificate";
+import {
+  addCertificateOf,
+  bookFuzhouWindow,
+  openBusinesses,
+  operatorCompletes,
+  operatorTakesMaterials,
+  startBusiness,
+} from "../support/steps";
 
 const COMPANY = {
   name: "福建解锁测试有限公司",
@@ -33,23 +40,15 @@ test("a company unlocks its USB key: zero payment, receipt, materials at the win
 
   // 「业务办理」 → 解锁: free of charge, no review.
   await page.goto("/account");
-  await page.getByRole("link", { name: "业务办理" }).first().click();
+  await openBusinesses(page);
   const unlockRow = page.locator("#business-unlock");
   await expect(unlockRow.getByText("不收费")).toBeVisible();
   await expect(unlockRow.getByText("需审核")).toHaveCount(0);
-  await unlockRow.getByRole("button", { name: /去办理/ }).click();
-  await expect(page.getByRole("heading", { name: "解锁" })).toBeVisible();
+  await startBusiness(page, "unlock", "解锁");
   await expect(page.getByLabel("经办人姓名")).toHaveValue(HANDLER.name);
 
   // 【添加其他证书】: the company's certificate; the item shows the key it sits on.
-  await page.getByRole("button", { name: "【添加其他证书】" }).click();
-  const picker = page.getByRole("dialog");
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(COMPANY.name);
-  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").press("Enter");
-  const candidate = picker.getByRole("row").filter({ hasText: COMPANY.name });
-  await expect(candidate).toHaveCount(1);
-  await candidate.getByRole("checkbox").check();
-  await picker.getByRole("button", { name: cn("添加所选证书") }).click();
+  await addCertificateOf(page, COMPANY.name);
   await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
   await expect(page.getByText(mediaSerial)).toBeVisible();
   await expect(page.getByTestId("order-total")).toHaveText("¥0.00");
@@ -73,23 +72,11 @@ test("a company unlocks its USB key: zero payment, receipt, materials at the win
   expect(pdfText).toContain("数字证书解锁申请表");
   expect(pdfText).toContain("原证书介质（USB Key）");
   expect(pdfText).toContain("经办人身份证复印件");
-  await page.getByRole("radio", { name: /【福州】/ }).check();
-  await pickFirstOpenDate(page, page.getByLabel("预约日期"));
-  await page.getByRole("button", { name: cn("确认") }).click();
-  await expect(page.getByText("已保存")).toBeVisible();
+  await bookFuzhouWindow(page);
 
   // The operator finds the order and takes in the materials.
   const operator = await staffPage(browser, "operator");
-  await operator.goto("/admin/workbench");
-  const find = operator.getByPlaceholder("订单号、汇款识别码，或扫描回执单二维码");
-  await find.fill(orderNo);
-  await find.press("Enter");
-  await expect(operator.getByText(`订单 ${orderNo}`).first()).toBeVisible();
-  const materials = operator.getByRole("checkbox");
-  await expect(materials).toHaveCount(3);
-  for (const box of await materials.all()) await box.check();
-  await operator.getByRole("button", { name: cn("材料已收齐") }).click();
-  await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
+  await operatorTakesMaterials(operator, orderNo, 3);
 
   // The key to unlock is the one the certificate sits on; first an unlock code goes out by SMS.
   await expect(operator.getByLabel("介质序列号")).toHaveValue(mediaSerial);
@@ -123,9 +110,7 @@ test("a company unlocks its USB key: zero payment, receipt, materials at the win
   await expect(operator.getByText(/已于 .+ 在窗口解锁/).first()).toBeVisible();
 
   // 办结 once every key is unlocked.
-  await operator.getByRole("button", { name: cn("办结") }).click();
-  await confirmPopover(operator);
-  await expect(operator.getByText("已办结").first()).toBeVisible();
+  await operatorCompletes(operator);
   await expectSms(page, HANDLER.phone, new RegExp(`${orderNo} 已办结`));
 
   // The applicant sees the order done and the key unlocked; the SO PIN never reaches this page.
