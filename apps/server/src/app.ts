@@ -143,10 +143,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The tighter per-route limits (strictRateLimit) scale by one factor, applied before the rate-limit
   // plugin reads them (its own onRoute hook runs after this one).
+  // Each route gets its own scaled copy: Fastify's automatic HEAD route shares the GET route's config
+  // object, which would otherwise be scaled twice.
   if (config.rateLimitStrictFactor !== 1) {
     app.addHook("onRoute", (route) => {
-      const limit = (route.config as { rateLimit?: { max?: unknown } } | undefined)?.rateLimit;
-      if (limit && typeof limit.max === "number") limit.max *= config.rateLimitStrictFactor;
+      const routeConfig = route.config as { rateLimit?: { max?: unknown } } | undefined;
+      const limit = routeConfig?.rateLimit;
+      if (!limit || typeof limit.max !== "number") return;
+      route.config = {
+        ...routeConfig,
+        rateLimit: { ...limit, max: limit.max * config.rateLimitStrictFactor },
+      };
     });
   }
   await app.register(rateLimit, {

@@ -29,6 +29,19 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp() })).toThrow(/SECRET_KEY/);
   });
 
+  it("refuses to loosen the login and SMS-code limits in production", () => {
+    const production = {
+      NODE_ENV: "production",
+      DATA_DIR: tmp(),
+      SECRET_KEY: "s".repeat(40),
+      CA_MASTER_KEY: "ab".repeat(32),
+    };
+    expect(() => loadConfig({ ...production, RATE_LIMIT_STRICT_FACTOR: "20" })).toThrow(
+      /RATE_LIMIT_STRICT_FACTOR/,
+    );
+    expect(loadConfig({ DATA_DIR: tmp(), RATE_LIMIT_STRICT_FACTOR: "20" }).rateLimitStrictFactor).toBe(20);
+  });
+
   it("refuses the Aliyun provider without its keys, and a bad port", () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), SMS_PROVIDER: "aliyun" })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: tmp(), PORT: "http" })).toThrow(/PORT/);

@@ -59,7 +59,7 @@ export const envSchema = z.object({
     .positive()
     .default(1)
     .describe(
-      "Multiplies the tighter per-route limits (logins, SMS codes, register, one-time codes); only for a test suite or load test whose many clients share one IP",
+      "Multiplies the tighter per-route limits (logins, SMS codes, register, one-time codes); only for a test suite or load test whose many clients share one IP; refused in production",
     ),
   SMS_PROVIDER: z
     .enum(["dev", "aliyun"])
@@ -266,6 +266,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (production ? "none" : "sandbox");
+  if (e.RATE_LIMIT_STRICT_FACTOR !== 1 && production) {
+    // The factor loosens the login, SMS-code and register limits for a test suite behind one address.
+    throw new ConfigError(
+      "RATE_LIMIT_STRICT_FACTOR is not allowed in production (it loosens the login and SMS-code limits)",
+    );
+  }
   if (paymentProvider === "sandbox" && production) {
     // The sandbox cashier marks orders paid without money moving: never in production.
     throw new ConfigError("PAYMENT_PROVIDER=sandbox is not allowed in production (use alipay or none)");
