@@ -165,6 +165,30 @@ describe("runExpiryReminders", () => {
     expect((await outbox()).map((m) => /剩余 (\d+) 天/.exec(m.text)?.[1])).toEqual(["90", "30", "7"]);
   });
 
+  it("waits for the admin's renewal window: with 60 days the first reminder goes out the day 延期 opens", async () => {
+    const setWindow = (days: number) =>
+      db()
+        .updateTable("platform_settings")
+        .set({ value: String(days) })
+        .where("key", "=", "renewal_window_days")
+        .execute();
+    await setWindow(60);
+    try {
+      const end = daysFrom(START, 100);
+      await addCertificate({ account: accountId, notAfter: end });
+      const time = testClock(START);
+      const counts: number[] = [];
+      for (const daysBefore of [89, 61, 60, 30, 7]) {
+        time.set(daysFrom(end, -daysBefore));
+        counts.push(await runExpiryReminders(depsAt(time)));
+      }
+      expect(counts).toEqual([0, 0, 1, 1, 1]);
+      expect((await outbox()).map((m) => /剩余 (\d+) 天/.exec(m.text)?.[1])).toEqual(["60", "30", "7"]);
+    } finally {
+      await setWindow(90);
+    }
+  });
+
   it("sends nothing for revoked, already expired, far-off or account-less certificates", async () => {
     const time = testClock(START);
     await addCertificate({ account: accountId, notAfter: daysFrom(START, 29), status: "revoked" });

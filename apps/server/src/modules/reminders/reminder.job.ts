@@ -2,6 +2,7 @@ import { shanghaiDate } from "@certhall/domain";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../../db/database";
 import { addSeconds, type Clock, iso } from "../../lib/clock";
+import { renewalWindowDays } from "../settings/settings.service";
 import { queueSms } from "../sms/sms.outbox";
 
 /** Reminder thresholds in days before notAfter, tightest first (issue 6 item 9: 90, 30 and 7 days). */
@@ -107,11 +108,14 @@ export async function runExpiryReminders(deps: ReminderDeps): Promise<number> {
     if (r.sent_threshold !== null) c.sent.add(Number(r.sent_threshold));
   }
 
+  // The SMS links to 延期: none goes out before the admin-set window lets the applicant renew (a window
+  // under 90 days turns the 90-day reminder into one sent the day the window opens).
+  const windowDays = await renewalWindowDays(db);
   let queued = 0;
   for (const c of candidates.values()) {
     const daysLeft = shanghaiDaysLeft(now, c.notAfter);
     const threshold = dueThreshold(daysLeft);
-    if (threshold === null || c.sent.has(threshold)) continue;
+    if (threshold === null || c.sent.has(threshold) || daysLeft > windowDays) continue;
     try {
       await db.transaction().execute(async (trx) => {
         // Revoked since the scan (an order's 变更/注销 in between): nothing to remind of.

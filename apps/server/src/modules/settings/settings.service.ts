@@ -58,6 +58,13 @@ export function createSettingsService(deps: SettingsDeps) {
   ): Promise<PlatformSettings> {
     const days = checkRenewalWindowDays(input.renewalWindowDays);
     return db.transaction().execute(async (trx) => {
+      // Take the row's lock before reading "before": two admins saving at once then audit the change
+      // each of them really made (PostgreSQL reads the other's committed value after the wait).
+      await trx
+        .updateTable("platform_settings")
+        .set((eb) => ({ value: eb.ref("value") }))
+        .where("key", "=", RENEWAL_WINDOW_KEY)
+        .execute();
       const before = await readSettings(trx);
       const now = clock();
       await trx

@@ -104,4 +104,23 @@ describe("renewal window setting", () => {
     expect(verify.body.ok).toBe(true);
     expect((await setWindow(admin, 90)).status).toBe(200);
   }, 60_000);
+
+  it("audits two simultaneous edits as a chain: each one's before is what the other left", async () => {
+    const [a, b] = await Promise.all([setWindow(admin, 100), setWindow(admin, 110)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const edits = await t.database.db
+      .selectFrom("audit_log")
+      .select("detail")
+      .where("action", "=", "settings.update")
+      .orderBy("seq", "desc")
+      .limit(2)
+      .execute();
+    const [second, first] = edits.map(
+      (e) => JSON.parse(e.detail) as Record<string, { renewalWindowDays: number }>,
+    );
+    expect(first!.before).toEqual({ renewalWindowDays: 90 });
+    expect(second!.before).toEqual(first!.after);
+    expect((await publicSettings()).renewalWindowDays).toBe(second!.after!.renewalWindowDays);
+    expect((await setWindow(admin, 90)).status).toBe(200);
+  });
 });
