@@ -223,7 +223,7 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
                         <CertSummary certs={certs} showMedia={business === "unlock"} />
                       </Form.Item>
                       <ItemFields business={business} name={field.name} row={row} cert={cert} form={form} />
-                      <RowFeeLines fee={fee} unknown={fee?.unknown} />
+                      <RowFeeLines fee={fee} unknown={fee?.unknown} showZero />
                     </Card>
                   );
                 })}

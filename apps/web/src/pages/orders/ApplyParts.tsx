@@ -99,10 +99,21 @@ export function ApplyHeading({
   );
 }
 
-/** One row's fee lines and its subtotal; `unknown` when the price is not known yet. */
-export function RowFeeLines({ fee, unknown }: { fee: RowFee | undefined; unknown?: boolean }) {
+/**
+ * One row's fee lines and its subtotal; `unknown` when the price is not known yet; `showZero` keeps a
+ * free row's 「小计 ¥0.00」 (解锁, 注销) instead of hiding the block.
+ */
+export function RowFeeLines({
+  fee,
+  unknown,
+  showZero,
+}: {
+  fee: RowFee | undefined;
+  unknown?: boolean;
+  showZero?: boolean;
+}) {
   const { t } = useI18n();
-  if (!fee || (fee.lines.length === 0 && !unknown)) return null;
+  if (!fee || (fee.lines.length === 0 && !unknown && !showZero)) return null;
   return (
     <div className="fee-lines" style={{ marginTop: 12 }}>
       {fee.lines.map((l) => (
