@@ -1,6 +1,5 @@
 import { FileProtectOutlined, PlusOutlined } from "@ant-design/icons";
 import { BUSINESS_TYPES } from "@certhall/domain";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -20,8 +19,6 @@ import { Link } from "react-router";
 import { ApiError, errorDetail } from "../../api/client";
 import {
   type BusinessOrderInput,
-  listCaTypes,
-  listSubjects,
   type OrderDetail,
   previewVendorCertificate,
   type SubjectKind,
@@ -32,12 +29,15 @@ import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
 import {
+  AddSubjectModal,
   ApplyHeading,
+  NoSubjectsAlert,
   RemoveItemButton,
   RowFeeLines,
   SubjectAndCaTypeCols,
   SubmitBar,
   useOrderSave,
+  useSubjectChoices,
 } from "../orders/ApplyParts";
 import { ItemBusinessDetails } from "../orders/BusinessItemDetails";
 import {
@@ -49,8 +49,6 @@ import {
 } from "../orders/HandlerCard";
 import { liveFees } from "../orders/logic";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
-import { SubjectFormModal } from "../subjects/SubjectForm";
-import { subjectKeys } from "../subjects/SubjectsPage";
 import { formatSerial } from "../wallet/WalletPage";
 import { bytesToBase64, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
 import "../orders/orders.css";
@@ -219,7 +217,6 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<VendorValues>();
   const [kind, setKind] = useState<SubjectKind>((order?.subjectKind as SubjectKind | undefined) ?? "company");
   const { busy, save } = useOrderSave(order);
@@ -230,11 +227,8 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
   >({});
   const info = BUSINESS_TYPES.vendor_swap;
 
-  const subjects = useQuery({
-    queryKey: subjectKeys.list(kind, false, ""),
-    queryFn: () => listSubjects({ kind, archived: false }),
-  });
-  const caTypes = useQuery({ queryKey: ["catalog", "ca-types", kind], queryFn: () => listCaTypes(kind) });
+  const choices = useSubjectChoices(kind);
+  const { subjects, caTypes } = choices;
   const rows: (VendorRow | undefined)[] = Form.useWatch("items", form) ?? [];
   const fees = useMemo(
     () =>
@@ -281,13 +275,6 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
 
   if (subjects.isError) return <LoadError error={subjects.error} onRetry={() => subjects.refetch()} />;
   if (caTypes.isError) return <LoadError error={caTypes.error} onRetry={() => caTypes.refetch()} />;
-
-  const subjectList = subjects.data?.subjects ?? [];
-  const subjectOptions = subjectList.map((s) => ({
-    value: s.id,
-    label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
-  }));
-  const caTypeOptions = (caTypes.data?.caTypes ?? []).map((c) => ({ value: c.id, label: c.name }));
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
@@ -337,14 +324,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
           }
         >
           <Paragraph type="secondary">{t("biz.vendorHint")}</Paragraph>
-          {subjectOptions.length === 0 && !subjects.isPending ? (
-            <Alert
-              type="info"
-              showIcon
-              style={{ marginBottom: 16 }}
-              title={kind === "company" ? t("apply.noCompany") : t("apply.noPerson")}
-            />
-          ) : null}
+          <NoSubjectsAlert kind={kind} choices={choices} />
           <Form.List
             name="items"
             rules={[
@@ -360,7 +340,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                 {fields.map((field, index) => {
                   const row = rows[index];
                   const read = previews[field.key];
-                  const subject = subjectList.find((s) => s.id === row?.subjectId);
+                  const subject = choices.subjectList.find((s) => s.id === row?.subjectId);
                   const earlier = order?.items[index];
                   const fee = fees.rows[index];
                   return (
@@ -386,8 +366,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
                           name={field.name}
                           kind={kind}
                           md={12}
-                          subjects={{ options: subjectOptions, loading: subjects.isPending }}
-                          caTypes={{ options: caTypeOptions, loading: caTypes.isPending }}
+                          choices={choices}
                           onAddSubject={() => setAddFor(index)}
                         />
                       </Row>
@@ -450,17 +429,7 @@ export function VendorSwapForm({ order }: { order: OrderDetail | null }) {
           onSave={onSave}
         />
       </Form>
-      <SubjectFormModal
-        open={addFor !== null}
-        fixedKind={kind}
-        onClose={() => setAddFor(null)}
-        onSaved={async (s) => {
-          const row = addFor;
-          setAddFor(null);
-          await queryClient.invalidateQueries({ queryKey: subjectKeys.all });
-          if (row !== null) form.setFieldValue(["items", row, "subjectId"], s.id);
-        }}
-      />
+      <AddSubjectModal kind={kind} row={addFor} form={form} onClose={() => setAddFor(null)} />
     </div>
   );
 }

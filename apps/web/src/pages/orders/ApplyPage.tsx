@@ -1,28 +1,22 @@
 import { BankOutlined, PlusOutlined, UserOutlined } from "@ant-design/icons";
 import { type BusinessCode, MAX_YEARS } from "@certhall/domain";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Checkbox, Col, Form, InputNumber, Row, Space, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import {
-  listCaTypes,
-  listSubjects,
-  type OrderDetail,
-  type OrderInput,
-  type SubjectKind,
-} from "../../api/orders";
+import type { OrderDetail, OrderInput, SubjectKind } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
-import { SubjectFormModal } from "../subjects/SubjectForm";
-import { subjectKeys } from "../subjects/SubjectsPage";
 import {
+  AddSubjectModal,
   ApplyHeading,
+  NoSubjectsAlert,
   RemoveItemButton,
   RowFeeLines,
   SubjectAndCaTypeCols,
   SubmitBar,
   useOrderSave,
+  useSubjectChoices,
 } from "./ApplyParts";
 import { HandlerCard, type HandlerValues, handlerInput, RequireLogin, showServerErrors } from "./HandlerCard";
 import { type ApplyRow, liveFees } from "./logic";
@@ -93,16 +87,12 @@ export function ApplyForm({
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<ApplyValues>();
   const { busy, save } = useOrderSave(order);
   const [addFor, setAddFor] = useState<number | null>(null);
 
-  const subjects = useQuery({
-    queryKey: subjectKeys.list(kind, false, ""),
-    queryFn: () => listSubjects({ kind, archived: false }),
-  });
-  const caTypes = useQuery({ queryKey: ["catalog", "ca-types", kind], queryFn: () => listCaTypes(kind) });
+  const choices = useSubjectChoices(kind);
+  const { subjects, caTypes } = choices;
 
   const rows = Form.useWatch("items", form) ?? [];
   const fees = useMemo(
@@ -152,11 +142,6 @@ export function ApplyForm({
   if (caTypes.isError) return <LoadError error={caTypes.error} onRetry={() => caTypes.refetch()} />;
 
   const title = kind === "company" ? t("apply.titleCompany") : t("apply.titlePerson");
-  const subjectOptions = (subjects.data?.subjects ?? []).map((s) => ({
-    value: s.id,
-    label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
-  }));
-  const caTypeOptions = (caTypes.data?.caTypes ?? []).map((c) => ({ value: c.id, label: c.name }));
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
@@ -188,14 +173,7 @@ export function ApplyForm({
             </Link>
           }
         >
-          {subjectOptions.length === 0 && !subjects.isPending ? (
-            <Alert
-              type="info"
-              showIcon
-              style={{ marginBottom: 16 }}
-              title={kind === "company" ? t("apply.noCompany") : t("apply.noPerson")}
-            />
-          ) : null}
+          <NoSubjectsAlert kind={kind} choices={choices} />
           <Form.List
             name="items"
             rules={[
@@ -226,8 +204,7 @@ export function ApplyForm({
                           name={field.name}
                           kind={kind}
                           md={9}
-                          subjects={{ options: subjectOptions, loading: subjects.isPending }}
-                          caTypes={{ options: caTypeOptions, loading: caTypes.isPending }}
+                          choices={choices}
                           onAddSubject={() => setAddFor(index)}
                         />
                         <Col xs={12} md={3}>
@@ -270,17 +247,7 @@ export function ApplyForm({
 
         <SubmitBar order={order} total={fees.total} hint={t("apply.totalHint")} busy={busy} onSave={onSave} />
       </Form>
-      <SubjectFormModal
-        open={addFor !== null}
-        fixedKind={kind}
-        onClose={() => setAddFor(null)}
-        onSaved={async (s) => {
-          const row = addFor;
-          setAddFor(null);
-          await queryClient.invalidateQueries({ queryKey: subjectKeys.all });
-          if (row !== null) form.setFieldValue(["items", row, "subjectId"], s.id);
-        }}
-      />
+      <AddSubjectModal kind={kind} row={addFor} form={form} onClose={() => setAddFor(null)} />
     </div>
   );
 }

@@ -2,13 +2,28 @@
 // the title with the reviewer's reason, a row's fee lines, the total and save bar, and saving itself.
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
-import { useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Divider, Form, Row, Select, Space, Typography } from "antd";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Divider,
+  Form,
+  type FormInstance,
+  Row,
+  Select,
+  Space,
+  Typography,
+} from "antd";
 import { type ReactNode, useState } from "react";
 import { useNavigate } from "react-router";
 import {
   type BusinessOrderInput,
   createOrder,
+  listCaTypes,
+  listSubjects,
   type OrderDetail,
   type OrderInput,
   orderStep,
@@ -17,6 +32,8 @@ import {
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { submittedMessage } from "../business/logic";
+import { SubjectFormModal } from "../subjects/SubjectForm";
+import { subjectKeys } from "../subjects/SubjectsPage";
 import { newClientToken, type RowFee } from "./logic";
 import { orderKeys } from "./queries";
 
@@ -197,6 +214,82 @@ export function SubmitBar({
 }
 
 /**
+ * What an item row picks from when the form names its subject (新证, vendor swap): the account's
+ * subjects of `kind` and the CA types for that kind, as queries and as the selects' options.
+ */
+export function useSubjectChoices(kind: SubjectKind) {
+  const subjects = useQuery({
+    queryKey: subjectKeys.list(kind, false, ""),
+    queryFn: () => listSubjects({ kind, archived: false }),
+  });
+  const caTypes = useQuery({ queryKey: ["catalog", "ca-types", kind], queryFn: () => listCaTypes(kind) });
+  const subjectList = subjects.data?.subjects ?? [];
+  return {
+    subjects,
+    caTypes,
+    subjectList,
+    subjectOptions: {
+      options: subjectList.map((s) => ({
+        value: s.id,
+        label: `${s.name}（${s.kind === "company" ? s.uscc : s.idNumberMasked}）`,
+      })),
+      loading: subjects.isPending,
+    },
+    caTypeOptions: {
+      options: (caTypes.data?.caTypes ?? []).map((c) => ({ value: c.id, label: c.name })),
+      loading: caTypes.isPending,
+    },
+  };
+}
+
+type Choices = ReturnType<typeof useSubjectChoices>;
+
+/** Says the account has no subject of `kind` yet (the list of 「新增主体」 still offers to add one). */
+export function NoSubjectsAlert({ kind, choices }: { kind: SubjectKind; choices: Choices }) {
+  const { t } = useI18n();
+  if (choices.subjectList.length > 0 || choices.subjects.isPending) return null;
+  return (
+    <Alert
+      type="info"
+      showIcon
+      style={{ marginBottom: 16 }}
+      title={kind === "company" ? t("apply.noCompany") : t("apply.noPerson")}
+    />
+  );
+}
+
+/**
+ * 「新增主体」 opened from item row `row` (null: closed): the new subject is saved, the subject lists
+ * reload, and the row picks it.
+ */
+export function AddSubjectModal({
+  kind,
+  row,
+  form,
+  onClose,
+}: {
+  kind: SubjectKind;
+  row: number | null;
+  // biome-ignore lint/suspicious/noExplicitAny: any form with an items list whose rows have subjectId
+  form: FormInstance<any>;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  return (
+    <SubjectFormModal
+      open={row !== null}
+      fixedKind={kind}
+      onClose={onClose}
+      onSaved={async (s) => {
+        onClose();
+        await queryClient.invalidateQueries({ queryKey: subjectKeys.all });
+        if (row !== null) form.setFieldValue(["items", row, "subjectId"], s.id);
+      }}
+    />
+  );
+}
+
+/**
  * An item's subject (with 「新增主体」 in its list) and CA type, as two columns of the item's row.
  * `name` is the Form.List field name; `md` the columns' width on a desktop.
  */
@@ -204,18 +297,18 @@ export function SubjectAndCaTypeCols({
   name,
   kind,
   md,
-  subjects,
-  caTypes,
+  choices,
   onAddSubject,
 }: {
   name: number;
   kind: SubjectKind;
   md: number;
-  subjects: { options: { value: string; label: string }[]; loading: boolean };
-  caTypes: { options: { value: string; label: string }[]; loading: boolean };
+  choices: Choices;
   onAddSubject: () => void;
 }) {
   const { t } = useI18n();
+  const subjects = choices.subjectOptions;
+  const caTypes = choices.caTypeOptions;
   return (
     <>
       <Col xs={24} md={md}>
