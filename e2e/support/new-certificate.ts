@@ -213,7 +213,8 @@ function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-function openssl(args: string[], input?: string): string {
+/** Runs openssl with `args` (and `input` on stdin); answers its output, throwing when it fails. */
+export function openssl(args: string[], input?: string): string {
   return execFileSync("openssl", args, { encoding: "utf8", input });
 }
 

@@ -1,11 +1,14 @@
-// The person-steps the business walks share, each as one helper named for what the person does: the
-// applicant at 「业务办理」, in the certificate picker, at the cashier, choosing the window and in
-// 「我的证书」; the reviewer, finance and the operator at their workbenches; openssl reading a download.
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, type Locator, type Page } from "@playwright/test";
 import { HANDLER } from "./api";
-import { cn, confirmPopover, makeCsr, pickFirstOpenDate, verifyChainWithOpenssl } from "./new-certificate";
+import {
+  cn,
+  confirmPopover,
+  makeCsr,
+  openssl,
+  pickFirstOpenDate,
+  verifyChainWithOpenssl,
+} from "./new-certificate";
 
 /** "0a1b…" → "0A:1B:…", as the pages print a serial. */
 export const colonSerial = (hex: string) =>
@@ -192,8 +195,6 @@ export async function operatorCompletes(operator: Page): Promise<void> {
 }
 
 // ── openssl ──────────────────────────────────────────────────────────────────────────────────────
-
-const openssl = (args: string[]) => execFileSync("openssl", args, { encoding: "utf8" });
 
 /**
  * openssl verifies the downloaded chain to its root, as a relying party; answers the leaf's subject.

@@ -4,7 +4,7 @@ import { addShanghaiYears, usccCheckChar } from "@certhall/domain";
 import { expect, type Page, test } from "@playwright/test";
 import { HANDLER, holdCertificates, registerByApi } from "../support/api";
 import { loginApplicant, setServerClock } from "../support/business";
-import { cn, orderNumberOn, tempDir } from "../support/new-certificate";
+import { cn, openssl, orderNumberOn, tempDir } from "../support/new-certificate";
 import {
   addPickedRow,
   certNotAfter,
@@ -23,9 +23,6 @@ function company(name: string, serial: string) {
   const body = `91350100M${serial}`;
   return { name, uscc: body + usccCheckChar(body), legalRep: "郑法人", address: "福州市晋安区福新路 6 号" };
 }
-
-const openssl = (args: string[], input?: string) =>
-  execFileSync("openssl", args, { encoding: "utf8", input });
 
 /** Lower-case hex SHA-256 of a public key's DER SubjectPublicKeyInfo, from a certificate or a private key. */
 function spkiSha256(file: string, kind: "cert" | "key"): string {
