@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  APPOINTMENT_HORIZON_DAYS,
   addDays,
+  appointmentRefusal,
   type CalendarDay,
   checkWeeklyHours,
   DEFAULT_WEEKLY_HOURS,
@@ -198,5 +200,44 @@ describe("date helpers and checkWeeklyHours", () => {
         ],
       }),
     ).toBe("办公时段不能重叠");
+  });
+});
+
+describe("appointmentRefusal", () => {
+  // 2025-10-09 is a Thursday; the default hours end at 17:00 Asia/Shanghai (09:00 UTC).
+  const morning = new Date("2025-10-09T01:30:00Z"); // 09:30 in Shanghai
+  const evening = new Date("2025-10-09T10:30:00Z"); // 18:30 in Shanghai
+
+  it("allows today while a session has not ended, and an ordinary weekday ahead", () => {
+    expect(appointmentRefusal("2025-10-09", morning, hours, [])).toBeNull();
+    expect(appointmentRefusal("2025-10-10", morning, hours, [])).toBeNull();
+  });
+
+  it("refuses today once the last session is over, but not tomorrow", () => {
+    expect(appointmentRefusal("2025-10-09", evening, hours, [])).toEqual({
+      reason: "day_over",
+      today: "2025-10-09",
+    });
+    expect(appointmentRefusal("2025-10-10", evening, hours, [])).toBeNull();
+  });
+
+  it("refuses past days and days beyond the horizon", () => {
+    expect(appointmentRefusal("2025-10-08", morning, hours, [])).toEqual({
+      reason: "past",
+      today: "2025-10-09",
+    });
+    const last = addDays("2025-10-09", APPOINTMENT_HORIZON_DAYS);
+    expect(appointmentRefusal(addDays(last, 1), morning, hours, [])).toEqual({ reason: "beyond", last });
+  });
+
+  it("refuses weekends and holidays but accepts a make-up workday", () => {
+    const before = new Date("2025-09-26T01:30:00Z"); // Friday 26 September, 09:30
+    expect(appointmentRefusal("2025-10-02", before, hours, nationalDay2025)).toMatchObject({
+      reason: "closed",
+    });
+    expect(appointmentRefusal("2025-10-11", before, hours, nationalDay2025)).toBeNull();
+    expect(appointmentRefusal("2025-10-12", before, hours, nationalDay2025)).toMatchObject({
+      reason: "closed",
+    });
   });
 });

@@ -184,6 +184,44 @@ export function openNow(instant: Date, hours: WeeklyHours, days: readonly Calend
   return openSessionAt(instant, hours, days) !== null;
 }
 
+/** True once the last session of the Shanghai day of `instant` has ended (or there are no sessions). */
+export function dayOver(instant: Date, hours: WeeklyHours): boolean {
+  if (hours.sessions.length === 0) return true;
+  const lastEnd = Math.max(...hours.sessions.map((s) => clockMinutes(s.end)));
+  return shanghaiMinutes(instant) >= lastEnd;
+}
+
+/** How far ahead an appointment at a window may be booked (days after today, Asia/Shanghai). */
+export const APPOINTMENT_HORIZON_DAYS = 30;
+
+/** Why a window visit on a date cannot be booked; `null` when it can. */
+export type AppointmentRefusal =
+  | { reason: "past"; today: IsoDate }
+  | { reason: "beyond"; last: IsoDate }
+  | { reason: "closed"; label: string }
+  | { reason: "day_over"; today: IsoDate };
+
+/**
+ * The one rule for booking a window visit on `date`, shared by the server (which has the last word)
+ * and the browser's date picker: from today on (Asia/Shanghai), within the horizon, on a day the
+ * window opens, and today only while a session has not yet ended.
+ */
+export function appointmentRefusal(
+  date: IsoDate,
+  now: Date,
+  hours: WeeklyHours,
+  days: readonly CalendarDay[],
+): AppointmentRefusal | null {
+  const today = shanghaiDate(now);
+  if (date < today) return { reason: "past", today };
+  const last = addDays(today, APPOINTMENT_HORIZON_DAYS);
+  if (date > last) return { reason: "beyond", last };
+  const status = dayStatus(date, hours, days);
+  if (!status.open) return { reason: "closed", label: status.label };
+  if (date === today && dayOver(now, hours)) return { reason: "day_over", today };
+  return null;
+}
+
 /** How far ahead nextOpenDate looks; the longest Chinese closure (Spring Festival) is about 9 days. */
 const NEXT_OPEN_HORIZON_DAYS = 366;
 
@@ -203,8 +241,7 @@ export function nextOpenDate(
   let date: IsoDate;
   if (from instanceof Date) {
     date = shanghaiDate(from);
-    const lastEnd = Math.max(...hours.sessions.map((s) => clockMinutes(s.end)));
-    if (shanghaiMinutes(from) >= lastEnd) date = addDays(date, 1);
+    if (dayOver(from, hours)) date = addDays(date, 1);
   } else {
     date = from;
     parseIsoDate(date);

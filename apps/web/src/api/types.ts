@@ -27,7 +27,11 @@ export interface ServiceWindow {
 }
 
 export interface WindowsResponse {
+  /** The server's clock (ISO instant). */
+  now: string;
   today: string;
+  /** Holidays and make-up workdays from today on. */
+  calendar: CalendarDay[];
   windows: ServiceWindow[];
 }
 

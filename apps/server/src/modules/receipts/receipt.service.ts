@@ -1,9 +1,10 @@
 import {
-  addDays,
+  APPOINTMENT_HORIZON_DAYS,
+  type AppointmentRefusal,
+  appointmentRefusal,
   BUSINESS_TYPES,
   type BusinessCode,
   type CalendarDay,
-  dayStatus,
   describeItem,
   type FeeLine,
   formatHours,
@@ -15,7 +16,6 @@ import {
   ORDER_STATE_INFO,
   type OrderState,
   shanghaiDate,
-  shanghaiMinutes,
 } from "@certhall/domain";
 import QRCode from "qrcode";
 import type { Config } from "../../config";
@@ -40,8 +40,19 @@ export const RECEIPT_STATES: readonly OrderState[] = ["awaiting_materials", "pro
 /** The applicant may pick or change mail / window until the window has received the materials. */
 export const DELIVERY_STATES: readonly OrderState[] = ["awaiting_materials"];
 
-/** How far ahead a window appointment may be booked. */
-export const APPOINTMENT_HORIZON_DAYS = 30;
+/** The applicant's words for why a window visit on `date` cannot be booked. */
+function appointmentRefusalText(date: string, refusal: AppointmentRefusal): string {
+  switch (refusal.reason) {
+    case "past":
+      return `办理日期不能早于今天（${refusal.today}）`;
+    case "beyond":
+      return `办理日期最晚可选 ${refusal.last}（${APPOINTMENT_HORIZON_DAYS} 天内）`;
+    case "closed":
+      return `该网点 ${date} 休息（${refusal.label}）`;
+    case "day_over":
+      return `该网点今天（${date}）已停止办理，请选择其他日期`;
+  }
+}
 
 const PAYMENT_METHOD_LABELS: Record<string, string> = {
   online: "在线支付",
@@ -304,30 +315,16 @@ export function createReceiptService(deps: ReceiptDeps) {
       // The audit log keeps no phone number or street address (PII stays in the order row).
       detail = { orderNo: order.order_no, method: "mail" };
     } else {
-      const now = clock();
-      const today = shanghaiDate(now);
       const date = input.date;
       if (!isValidIsoDate(date)) throw invalidField("date", "日期无效，应为 YYYY-MM-DD");
-      if (date < today) throw invalidField("date", `办理日期不能早于今天（${today}）`);
-      const last = addDays(today, APPOINTMENT_HORIZON_DAYS);
-      if (date > last)
-        throw invalidField("date", `办理日期最晚可选 ${last}（${APPOINTMENT_HORIZON_DAYS} 天内）`);
       const w = await db
         .selectFrom("service_windows")
         .selectAll()
         .where("id", "=", input.windowId)
         .executeTakeFirst();
       if (!w) throw invalidField("windowId", "网点不存在");
-      const hours = parseHours(w);
-      const status = dayStatus(date, hours, await calendarBetween(date, date));
-      if (!status.open) throw invalidField("date", `该网点 ${date} 休息（${status.label}）`);
-      if (date === today) {
-        const lastEnd = Math.max(
-          ...hours.sessions.map((s) => Number(s.end.slice(0, 2)) * 60 + Number(s.end.slice(3, 5))),
-        );
-        if (shanghaiMinutes(now) >= lastEnd)
-          throw invalidField("date", `该网点今天（${date}）已停止办理，请选择其他日期`);
-      }
+      const refusal = appointmentRefusal(date, clock(), parseHours(w), await calendarBetween(date, date));
+      if (refusal) throw invalidField("date", appointmentRefusalText(date, refusal));
       set = { delivery_method: "window", window_id: w.id, appointment_date: date, return_address: null };
       detail = { orderNo: order.order_no, method: "window", window: w.code, date };
     }

@@ -49,6 +49,8 @@ export function windowRoutes(deps: SecurityDeps & { windows: WindowService }) {
           summary: "办理网点: service windows with today's open/closed state (Asia/Shanghai)",
           response: {
             200: z.object({
+              /** The server's clock, so a date picker judges "today is over" by it, not the device's. */
+              now: z.string(),
               today: z.string(),
               /** Holidays and make-up workdays from today on, so a date picker can follow the calendar. */
               calendar: z.array(

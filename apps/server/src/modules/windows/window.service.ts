@@ -72,7 +72,7 @@ export function createWindowService(deps: WindowDeps) {
         nextOpenDate: nextOpenDate(now, hours, days),
       };
     });
-    return { today, calendar: days.filter((d) => d.date >= today), windows };
+    return { now: now.toISOString(), today, calendar: days.filter((d) => d.date >= today), windows };
   }
 
   async function update(

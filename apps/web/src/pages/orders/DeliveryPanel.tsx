@@ -1,5 +1,5 @@
 import { CarOutlined, ShopOutlined } from "@ant-design/icons";
-import type { CalendarDay } from "@certhall/domain";
+import { appointmentRefusal } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import {
   Alert,
@@ -19,14 +19,13 @@ import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { chooseDelivery, type MailingAddress, type OrderDetail, type Receipt } from "../../api/orders";
 import { getWindows } from "../../api/portal";
-import type { WindowsResponse } from "../../api/types";
 import { useI18n } from "../../app/i18n";
 import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { mobileRule } from "../../components/fields";
 import { LoadError } from "../../components/PageLoading";
 import { formatCalendarDate } from "../../lib/time";
-import { appointmentAllowed, canChooseDelivery } from "./logic";
+import { canChooseDelivery } from "./logic";
 
 const { Text } = Typography;
 
@@ -35,12 +34,6 @@ export function formatMailing(
 ): string {
   if (!a) return "—";
   return ["recipient" in a ? a.recipient : a.name, a.phone, a.address].filter(Boolean).join("  ");
-}
-
-/** The calendar the server may send with the windows (holidays and make-up workdays); none is fine. */
-function calendarDays(res: WindowsResponse | undefined): CalendarDay[] {
-  const r = res as (WindowsResponse & { days?: CalendarDay[]; calendar?: CalendarDay[] }) | undefined;
-  return r?.days ?? r?.calendar ?? [];
 }
 
 // Field names are the server's (returnAddress.name/phone/address, windowId, date), so its field errors
@@ -257,12 +250,13 @@ export function DeliveryPanel({
                   style={{ width: "100%" }}
                   disabledDate={(day) =>
                     !selected ||
-                    !appointmentAllowed(
+                    !windows.data ||
+                    appointmentRefusal(
                       day.format("YYYY-MM-DD"),
-                      windows.data?.today ?? day.format("YYYY-MM-DD"),
+                      new Date(windows.data.now),
                       selected.hours,
-                      calendarDays(windows.data),
-                    )
+                      windows.data.calendar,
+                    ) !== null
                   }
                 />
               </Form.Item>

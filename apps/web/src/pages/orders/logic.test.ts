@@ -1,7 +1,6 @@
-import { type CaTypePrices, DEFAULT_WEEKLY_HOURS } from "@certhall/domain";
+import type { CaTypePrices } from "@certhall/domain";
 import { describe, expect, it } from "vitest";
 import {
-  appointmentAllowed,
   fieldPath,
   liveFees,
   newClientToken,
@@ -68,28 +67,6 @@ describe("order tabs", () => {
     for (const s of ["returned", "awaiting_payment", "awaiting_booking", "awaiting_materials", "completed"]) {
       expect(covered.has(s as never), s).toBe(true);
     }
-  });
-});
-
-describe("appointmentAllowed", () => {
-  // 2025-10-08 is a Wednesday.
-  it("allows an ordinary weekday from today on", () => {
-    expect(appointmentAllowed("2025-10-08", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(true);
-    expect(appointmentAllowed("2025-10-07", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
-  });
-
-  it("refuses weekends and holidays but accepts a make-up workday", () => {
-    expect(appointmentAllowed("2025-10-11", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
-    const days = [
-      { date: "2025-10-09", kind: "holiday" as const, name: "国庆节" },
-      { date: "2025-10-11", kind: "workday" as const, name: "国庆节" },
-    ];
-    expect(appointmentAllowed("2025-10-09", "2025-10-08", DEFAULT_WEEKLY_HOURS, days)).toBe(false);
-    expect(appointmentAllowed("2025-10-11", "2025-10-08", DEFAULT_WEEKLY_HOURS, days)).toBe(true);
-  });
-
-  it("refuses dates beyond the booking horizon", () => {
-    expect(appointmentAllowed("2026-03-02", "2025-10-08", DEFAULT_WEEKLY_HOURS, [])).toBe(false);
   });
 });
 

@@ -1,14 +1,4 @@
-import {
-  addDays,
-  type BusinessCode,
-  type CalendarDay,
-  dayStatus,
-  type FeeLine,
-  itemFeeLines,
-  type OrderState,
-  sumLines,
-  type WeeklyHours,
-} from "@certhall/domain";
+import { type BusinessCode, type FeeLine, itemFeeLines, type OrderState, sumLines } from "@certhall/domain";
 import type { CaType, OrderItemView } from "../../api/orders";
 
 /**
@@ -98,25 +88,6 @@ export function liveFees(
 export function newClientToken(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
-
-/** How far ahead an appointment at a window may be booked. */
-export const APPOINTMENT_HORIZON_DAYS = 60;
-
-/**
- * Whether `date` can be picked for a window visit: from `today` on (Asia/Shanghai), within the horizon,
- * and a day the window opens by the shared calendar rules (weekly hours; holidays and make-up workdays
- * when the calendar is known). The server checks again with its full calendar and has the last word.
- */
-export function appointmentAllowed(
-  date: string,
-  today: string,
-  hours: WeeklyHours,
-  days: readonly CalendarDay[],
-): boolean {
-  if (date < today) return false;
-  if (date > addDays(today, APPOINTMENT_HORIZON_DAYS)) return false;
-  return dayStatus(date, hours, days).open;
 }
 
 /** Orders whose receipt exists: booked (or settled) and from then on, but not cancelled or refunded. */
