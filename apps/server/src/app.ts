@@ -47,6 +47,8 @@ import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
+import { reconciliationRoutes } from "./modules/reconciliation/reconciliation.routes";
+import { createReconciliationService } from "./modules/reconciliation/reconciliation.service";
 import { renewalRoutes } from "./modules/renewal/renewal.routes";
 import { createRenewalService } from "./modules/renewal/renewal.service";
 import { settingsRoutes } from "./modules/settings/settings.routes";
@@ -197,6 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
+  const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
@@ -258,6 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));
+      await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));

@@ -128,7 +128,8 @@ export const ORDER_TRANSITIONS: Record<OrderEvent, EventSpec> = {
     labelEn: "Paid",
   },
   declare_transfer: {
-    actors: ["applicant"],
+    // The applicant declares it; finance records it when the bank statement shows a transfer nobody declared.
+    actors: ["applicant", "finance"],
     from: ["awaiting_payment"],
     to: (f, c) => (c.method === "transfer" ? afterPayment(f, "transfer") : null),
     labelZh: "提交转账凭证",

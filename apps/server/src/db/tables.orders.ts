@@ -117,6 +117,8 @@ export interface PaymentsTable {
   booked_at: string | null;
   return_reason: string | null;
   notify_payload: string | null;
+  /** The bank-statement line a transfer was booked from (reconciliation), else null. */
+  statement_line_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -2,6 +2,7 @@ import type { Insertable, Selectable, Updateable } from "kysely";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
+import type { StatementTables } from "./tables.statements";
 
 /**
  * Table types. Portable across SQLite and PostgreSQL on purpose: timestamps are ISO-8601 UTC
@@ -185,7 +186,7 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends OrderTables, ReminderTables, SettingsTables {
+export interface Database extends OrderTables, ReminderTables, SettingsTables, StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

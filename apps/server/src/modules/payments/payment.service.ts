@@ -80,6 +80,45 @@ function tradeNo(order: Order, method: Payment["method"]): string {
   return `${order.order_no}${letter}${String(randomInt(1_000_000)).padStart(6, "0")}`;
 }
 
+export type NewPayment = Pick<Payment, "method" | "provider" | "status"> &
+  Partial<
+    Pick<
+      Payment,
+      "voucher_upload_id" | "paid_at" | "amount_fen" | "booked_by" | "booked_at" | "statement_line_id"
+    >
+  >;
+
+/** Inserts a payment of `order` (its amount unless given) in the caller's transaction. */
+export async function insertPaymentRow(
+  trx: Trx,
+  clock: Clock,
+  order: Order,
+  p: NewPayment,
+): Promise<Payment> {
+  const now = iso(clock());
+  const row: Payment = {
+    id: newId(),
+    order_id: order.id,
+    method: p.method,
+    provider: p.provider,
+    amount_fen: p.amount_fen ?? order.total_fen,
+    status: p.status,
+    out_trade_no: tradeNo(order, p.method),
+    provider_trade_no: null,
+    voucher_upload_id: p.voucher_upload_id ?? null,
+    paid_at: p.paid_at ?? null,
+    booked_by: p.booked_by ?? null,
+    booked_at: p.booked_at ?? null,
+    return_reason: null,
+    notify_payload: null,
+    statement_line_id: p.statement_line_id ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await trx.insertInto("payments").values(row).execute();
+  return row;
+}
+
 export function createPaymentService(deps: PaymentDeps) {
   const { db, clock, config } = deps;
   const tdeps = { clock, signName: config.sms.signName };
@@ -105,34 +144,7 @@ export function createPaymentService(deps: PaymentDeps) {
     }
   }
 
-  async function insertPayment(
-    trx: Trx,
-    order: Order,
-    p: Pick<Payment, "method" | "provider" | "status"> &
-      Partial<Pick<Payment, "voucher_upload_id" | "paid_at" | "amount_fen">>,
-  ): Promise<Payment> {
-    const now = iso(clock());
-    const row: Payment = {
-      id: newId(),
-      order_id: order.id,
-      method: p.method,
-      provider: p.provider,
-      amount_fen: p.amount_fen ?? order.total_fen,
-      status: p.status,
-      out_trade_no: tradeNo(order, p.method),
-      provider_trade_no: null,
-      voucher_upload_id: p.voucher_upload_id ?? null,
-      paid_at: p.paid_at ?? null,
-      booked_by: null,
-      booked_at: null,
-      return_reason: null,
-      notify_payload: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await trx.insertInto("payments").values(row).execute();
-    return row;
-  }
+  const insertPayment = (trx: Trx, order: Order, p: NewPayment) => insertPaymentRow(trx, clock, order, p);
 
   /**
    * Starts an online payment: one open payment per order and amount, so a double click (or coming back
