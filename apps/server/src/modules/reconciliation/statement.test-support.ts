@@ -48,7 +48,10 @@ const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"`
  * An 工商银行 account-detail export as CSV: title lines above the header, debits mixed in, a 合计 line at
  * the foot, GB18030-encoded unless `utf8`.
  */
-export function icbcCsv(credits: readonly TestCredit[], opts: { utf8?: boolean; extraRows?: string[][] } = {}) {
+export function icbcCsv(
+  credits: readonly TestCredit[],
+  opts: { utf8?: boolean; extraRows?: string[][] } = {},
+) {
   const header = [
     "凭证号",
     "本方账号",
@@ -68,7 +71,21 @@ export function icbcCsv(credits: readonly TestCredit[], opts: { utf8?: boolean; 
     ["中国工商银行 账户明细"],
     ["账号：1402020109000012345", "户名：福建省数字证书认证中心"],
     header,
-    ["WD0000001", "1402020109000012345", "6222020000001111", "2026-11-30 09:12:03", "借", "1,200.00", "", "", "手续费", "", "工商银行", "100000.00", ""],
+    [
+      "WD0000001",
+      "1402020109000012345",
+      "6222020000001111",
+      "2026-11-30 09:12:03",
+      "借",
+      "1,200.00",
+      "",
+      "",
+      "手续费",
+      "",
+      "工商银行",
+      "100000.00",
+      "",
+    ],
   ];
   for (const c of credits) {
     rows.push([
