@@ -179,7 +179,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   async function send(method: string, url: string, body: unknown, opts: RequestOptions, retry: boolean) {
     const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    // A FormData body (file uploads) sets its own multipart content type with the boundary.
+    const form = typeof FormData !== "undefined" && body instanceof FormData;
+    if (body !== undefined && !form) headers["content-type"] = "application/json";
     if (UNSAFE_METHODS.has(method)) headers[CSRF_HEADER] = await csrfToken(retry);
     let res: Response;
     try {
@@ -187,7 +189,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
         method,
         headers,
         credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
         signal: opts.signal,
       });
     } catch (err) {

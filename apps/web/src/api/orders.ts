@@ -1,5 +1,5 @@
 import type { BusinessCode, CaTypePrices, OrderEvent, OrderState } from "@certhall/domain";
-import { API_BASE, ApiError, api, CSRF_COOKIE, CSRF_HEADER, readCookie, toProblem } from "./client";
+import { API_BASE, ApiError, api, toProblem } from "./client";
 
 /**
  * The applicant's side of 新证 (issue 5): subjects, handlers, catalog, orders, payment, receipt,
@@ -295,40 +295,7 @@ export async function declareTransfer(id: string, input: { version: number; vouc
   const form = new FormData();
   form.set("version", String(input.version));
   if (input.voucher) form.set("voucher", input.voucher, input.voucher.name);
-  return multipart(`/orders/${encodeURIComponent(id)}/payments/transfer`, form);
-}
-
-async function csrfToken(): Promise<string> {
-  const fromCookie = readCookie(document.cookie, CSRF_COOKIE);
-  if (fromCookie) return fromCookie;
-  const res = await fetch(`${API_BASE}/csrf`, { credentials: "same-origin" });
-  const body = (await res.json().catch(() => ({}))) as { token?: string };
-  if (!res.ok || !body.token) throw new ApiError(toProblem(res.status, body));
-  return body.token;
-}
-
-async function multipart(path: string, form: FormData): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${API_BASE}${path}`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { accept: "application/json, application/problem+json", [CSRF_HEADER]: await csrfToken() },
-      body: form,
-    });
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError({ status: 0, code: "network_error", detail: "网络连接失败，请检查网络后重试" });
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) throw new ApiError(toProblem(res.status, body, res.headers.get("retry-after")));
-  return body;
+  return api.post<unknown>(`/orders/${encodeURIComponent(id)}/payments/transfer`, form);
 }
 
 // ---- receipt, delivery, verification (modules/receipts/receipt.schemas.ts) ----
@@ -585,7 +552,7 @@ export interface SealUpload {
 export async function uploadSealImage(file: File): Promise<SealUpload> {
   const form = new FormData();
   form.set("sealImage", file, file.name);
-  return (await multipart("/uploads/seal", form)) as SealUpload;
+  return api.post<SealUpload>("/uploads/seal", form);
 }
 
 /** The e-seal package for a signing client. */

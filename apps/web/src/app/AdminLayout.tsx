@@ -7,6 +7,7 @@ import {
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
+  ReconciliationOutlined,
   ScanOutlined,
   TagsOutlined,
   TeamOutlined,
@@ -43,6 +44,12 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
   { path: "/admin/review", label: "admin.menu.review", icon: <FileSearchOutlined />, roles: ["reviewer"] },
   { path: "/admin/workbench", label: "admin.menu.workbench", icon: <ScanOutlined />, roles: ["operator"] },
   { path: "/admin/finance", label: "admin.menu.finance", icon: <AccountBookOutlined />, roles: ["finance"] },
+  {
+    path: "/admin/statements",
+    label: "admin.menu.statements",
+    icon: <ReconciliationOutlined />,
+    roles: ["finance"],
+  },
   { path: "/admin/catalog", label: "admin.menu.catalog", icon: <TagsOutlined />, roles: ["admin"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];

@@ -9,6 +9,7 @@ import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
 import { BusinessApplyPage } from "../pages/business/BusinessApplyPage";
 import { BusinessListPage } from "../pages/business/BusinessListPage";
 import { FinancePage } from "../pages/finance/FinancePage";
+import { StatementsPage } from "../pages/finance/StatementsPage";
 import { ApplyChooserPage, ApplyNewPage } from "../pages/orders/ApplyPage";
 import { EditOrderPage } from "../pages/orders/EditOrderPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
@@ -119,6 +120,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["finance"]}>
             <FinancePage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "statements",
+        element: (
+          <RequireRole roles={["finance"]}>
+            <StatementsPage />
           </RequireRole>
         ),
       },
