@@ -86,7 +86,7 @@ async function seedSessions(exec: Exec, n: number): Promise<Session[]> {
     const token = randomBytes(32).toString("base64url");
     const phone = `188${String(10_000_000 + i).padStart(8, "0")}`;
     await exec(
-      "insert into accounts (id, phone, password_hash, name, failed_logins, locked_until, created_at, updated_at) values ($1,$2,$3,null,0,null,$4,$4)",
+      "insert into accounts (id, phone, password_hash, name, created_at, updated_at) values ($1,$2,$3,null,$4,$4)",
       [accountId, phone, pw, now],
     );
     await exec(

@@ -4,8 +4,8 @@ import type { Db } from "../../db/database";
 import type { Account } from "../../db/tables";
 import { AppError, invalidField, unauthenticated } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { assertNotLocked, checkLoginPassword, recordFailure } from "../../lib/lockout";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import { checkLoginPassword, checkPassword, clearLockout, lockoutKey } from "../../lib/lockout";
+import { hashPassword } from "../../lib/password";
 import { appendAudit } from "../audit/audit.service";
 import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
 import { queueSms } from "../sms/sms.outbox";
@@ -69,8 +69,6 @@ export function createAccountService(deps: AccountDeps) {
           phone: input.phone,
           password_hash: passwordHash,
           name: null,
-          failed_logins: 0,
-          locked_until: null,
           created_at: now,
           updated_at: now,
         };
@@ -100,20 +98,17 @@ export function createAccountService(deps: AccountDeps) {
   async function login(input: { phone: string; password: string }, meta: RequestMeta) {
     const found = await findByPhone(input.phone);
     await checkLoginPassword(db, clock, {
-      table: "accounts",
+      realm: "applicant",
+      identifier: input.phone,
       row: found,
       password: input.password,
       who: "手机号",
-      lockedHint: "，可通过短信找回密码",
+      lockedHint: "或通过短信找回密码",
       ip: meta.ip,
     });
     const account = found!;
     return db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("accounts")
-        .set({ failed_logins: 0, locked_until: null })
-        .where("id", "=", account.id)
-        .execute();
+      await clearLockout(trx, lockoutKey("applicant", account.phone));
       await appendAudit(trx, {
         at: clock(),
         actorType: "applicant",
@@ -145,9 +140,11 @@ export function createAccountService(deps: AccountDeps) {
       await smsCodes.consumeCode(trx, codeId);
       await trx
         .updateTable("accounts")
-        .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: iso(clock()) })
+        .set({ password_hash: passwordHash, updated_at: iso(clock()) })
         .where("id", "=", account.id)
         .execute();
+      // The code proves the phone: the reset also lifts a lockout.
+      await clearLockout(trx, lockoutKey("applicant", account.phone));
       await revokeAllSessions(trx, clock, "applicant", account.id);
       await appendAudit(trx, {
         at: clock(),
@@ -175,14 +172,15 @@ export function createAccountService(deps: AccountDeps) {
     meta: RequestMeta,
   ) {
     const account = await get(accountId);
-    assertNotLocked(account, clock);
-    if (!(await verifyPassword(account.password_hash, input.currentPassword))) {
-      const left = await recordFailure(db, clock, "accounts", account.id, meta.ip);
-      throw invalidField(
-        "currentPassword",
-        left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",
-      );
-    }
+    const lockout = lockoutKey("applicant", account.phone);
+    const current = await checkPassword(db, clock, {
+      key: lockout,
+      hash: account.password_hash,
+      password: input.currentPassword,
+      lockedHint: "或通过短信找回密码",
+      audit: { objectType: "account", objectId: account.id, ip: meta.ip },
+    });
+    if (!current.ok) throw invalidField("currentPassword", `当前密码错误，还可尝试 ${current.left} 次`);
     checkStrength(input.newPassword, account.phone, "newPassword");
     if (input.newPassword === input.currentPassword)
       throw invalidField("newPassword", "新密码不能与当前密码相同");
@@ -190,9 +188,10 @@ export function createAccountService(deps: AccountDeps) {
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable("accounts")
-        .set({ password_hash: passwordHash, failed_logins: 0, updated_at: iso(clock()) })
+        .set({ password_hash: passwordHash, updated_at: iso(clock()) })
         .where("id", "=", account.id)
         .execute();
+      await clearLockout(trx, lockout);
       // Other devices are signed out; this one stays.
       await revokeAllSessions(trx, clock, "applicant", account.id, sessionId);
       await appendAudit(trx, {
