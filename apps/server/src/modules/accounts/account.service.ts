@@ -40,25 +40,24 @@ export function createAccountService(deps: AccountDeps) {
     return db.selectFrom("accounts").selectAll().where("phone", "=", phone).executeTakeFirst();
   }
 
+  /**
+   * The same answer whether the phone is registered or not, so the route cannot be used to learn who
+   * has an account: a register code for a registered phone, or a reset code for an unknown one, is
+   * answered as sent and counts against the flood rules, but nothing is sent (sms-code.service).
+   */
   async function requestCode(phone: string, purpose: "register" | "reset_password", meta: RequestMeta) {
-    const existing = await findByPhone(phone);
-    if (purpose === "register" && existing) {
-      throw new AppError("PHONE_TAKEN", "该手机号已注册，请直接登录；忘记密码可通过短信找回", {
-        field: "phone",
-      });
-    }
-    if (purpose === "reset_password" && !existing) {
-      throw invalidField("phone", "该手机号尚未注册");
-    }
-    return smsCodes.sendCode(phone, purpose, meta.ip);
+    const registered = (await findByPhone(phone)) !== undefined;
+    const deliver = purpose === "register" ? !registered : registered;
+    return smsCodes.sendCode(phone, purpose, meta.ip, { deliver });
   }
 
   async function register(input: { phone: string; code: string; password: string }, meta: RequestMeta) {
     checkStrength(input.password, input.phone, "password");
+    const codeId = await smsCodes.checkCode(input.phone, "register", input.code);
+    // Only after the code proved the phone is it told that the phone is taken.
     if (await findByPhone(input.phone)) {
       throw new AppError("PHONE_TAKEN", "该手机号已注册，请直接登录", { field: "phone" });
     }
-    const codeId = await smsCodes.checkCode(input.phone, "register", input.code);
     const passwordHash = await hashPassword(input.password);
     const now = iso(clock());
     try {
@@ -132,9 +131,9 @@ export function createAccountService(deps: AccountDeps) {
     meta: RequestMeta,
   ) {
     checkStrength(input.newPassword, input.phone, "newPassword");
+    const codeId = await smsCodes.checkCode(input.phone, "reset_password", input.code);
     const account = await findByPhone(input.phone);
     if (!account) throw invalidField("phone", "该手机号尚未注册");
-    const codeId = await smsCodes.checkCode(input.phone, "reset_password", input.code);
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction().execute(async (trx) => {
       await smsCodes.consumeCode(trx, codeId);
