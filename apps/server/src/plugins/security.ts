@@ -41,36 +41,32 @@ function csrfMac(secret: Buffer, nonce: string, binding: string): string {
   return hmacHex(secret, `csrf:${nonce}:${binding}`).slice(0, 32);
 }
 
-function mintCsrfToken(secret: Buffer, binding: string): string {
-  const nonce = randomToken(18);
-  return `${nonce}.${csrfMac(secret, nonce, binding)}`;
-}
-
 function validCsrfToken(secret: Buffer, token: string, binding: string): boolean {
   const [nonce, mac, extra] = token.split(".");
   if (!nonce || !mac || extra !== undefined) return false;
   return safeEqual(mac, csrfMac(secret, nonce, binding));
 }
 
-function setCsrfCookie(req: FastifyRequest, reply: FastifyReply, config: Config, token: string): void {
+/** Mints a token for `binding`, sets it as the cookie and makes it the request's. */
+function issueCsrfToken(reply: FastifyReply, config: Config, binding: string): void {
+  const nonce = randomToken(18);
+  const token = `${nonce}.${csrfMac(config.secretKey, nonce, binding)}`;
   reply.setCookie(CSRF_COOKIE, token, {
     path: "/",
     sameSite: "strict",
     secure: config.cookieSecure,
     httpOnly: false,
   });
-  req.csrfToken = token;
+  reply.request.csrfToken = token;
 }
 
 /** A new token for the session cookies this response leaves the browser with. */
-function rotateCsrf(
-  reply: FastifyReply,
-  config: Config,
-  realm: SessionRealm,
-  sessionToken: string | undefined,
-) {
-  const cookies = { ...reply.request.cookies, [SESSION_POLICY[realm].cookie]: sessionToken };
-  setCsrfCookie(reply.request, reply, config, mintCsrfToken(config.secretKey, csrfBinding(cookies)));
+function rotateCsrfToken(reply: FastifyReply, config: Config, realm: SessionRealm, session?: string) {
+  issueCsrfToken(
+    reply,
+    config,
+    csrfBinding({ ...reply.request.cookies, [SESSION_POLICY[realm].cookie]: session }),
+  );
 }
 
 export interface SecurityDeps {
@@ -88,7 +84,7 @@ export async function registerSecurity(app: FastifyInstance, deps: SecurityDeps)
     const cookieToken = req.cookies[CSRF_COOKIE];
     const cookieValid = cookieToken !== undefined && validCsrfToken(config.secretKey, cookieToken, binding);
     if (cookieValid) req.csrfToken = cookieToken;
-    else setCsrfCookie(req, reply, config, mintCsrfToken(config.secretKey, binding));
+    else issueCsrfToken(reply, config, binding);
     if (SAFE_METHODS.has(req.method) || req.routeOptions.config?.csrf === false) return;
     const sent = req.headers[CSRF_HEADER];
     if (!cookieValid || typeof sent !== "string" || !safeEqual(sent, cookieToken)) {
@@ -111,12 +107,12 @@ export function setSessionCookie(
     secure: config.cookieSecure,
     maxAge: policy.absoluteSeconds,
   });
-  rotateCsrf(reply, config, realm, token);
+  rotateCsrfToken(reply, config, realm, token);
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config, realm: SessionRealm): void {
   reply.clearCookie(SESSION_POLICY[realm].cookie, { path: "/" });
-  rotateCsrf(reply, config, realm, undefined);
+  rotateCsrfToken(reply, config, realm);
 }
 
 /** preHandler: the request must carry a live applicant session. */
