@@ -63,11 +63,14 @@ interface Session {
   subjectId: string;
 }
 
-/** Session cookies made the way the server makes them (sha256 of the token in the sessions table). */
-function csrfToken(): string {
+/**
+ * Session cookies made the way the server makes them (sha256 of the token in the sessions table), and
+ * the CSRF token bound to the applicant session cookie (plugins/security.ts).
+ */
+function csrfToken(sessionToken: string): string {
   const nonce = randomBytes(18).toString("base64url");
   const mac = createHmac("sha256", Buffer.from(SECRET, "utf8"))
-    .update(`csrf:${nonce}`)
+    .update(`csrf:${nonce}:${sessionToken}|`)
     .digest("hex")
     .slice(0, 32);
   return `${nonce}.${mac}`;
@@ -86,7 +89,7 @@ async function seedSessions(exec: Exec, n: number): Promise<Session[]> {
     const token = randomBytes(32).toString("base64url");
     const phone = `188${String(10_000_000 + i).padStart(8, "0")}`;
     await exec(
-      "insert into accounts (id, phone, password_hash, name, failed_logins, locked_until, created_at, updated_at) values ($1,$2,$3,null,0,null,$4,$4)",
+      "insert into accounts (id, phone, password_hash, name, created_at, updated_at) values ($1,$2,$3,null,$4,$4)",
       [accountId, phone, pw, now],
     );
     await exec(
@@ -97,7 +100,7 @@ async function seedSessions(exec: Exec, n: number): Promise<Session[]> {
       "insert into sessions (id, realm, subject_id, created_at, last_seen_at, expires_at, revoked_at, ip, user_agent) values ($1,'applicant',$2,$3,$3,$4,null,null,'bench')",
       [createHash("sha256").update(token).digest("hex"), accountId, now, later],
     );
-    const csrf = csrfToken();
+    const csrf = csrfToken(token);
     sessions.push({ cookie: `certhall_sid=${token}; certhall_csrf=${csrf}`, csrf, subjectId });
   }
   return sessions;

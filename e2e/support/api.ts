@@ -9,15 +9,17 @@ import { APPLICANT_PASSWORD, HANDLER_ID, makeCsr } from "./new-certificate";
 
 export const HANDLER = { name: "王经办", idNumber: HANDLER_ID, phone: "13700002222" };
 
-/** A JSON client over a Playwright request context: the CSRF double-submit token and problem+json. */
+/**
+ * A JSON client over a Playwright request context: the CSRF double-submit token and problem+json. The
+ * token is read from the context's cookie before each write, because the server binds it to the
+ * session and rotates it at login and logout.
+ */
 export function jsonApi(ctx: APIRequestContext) {
-  let token: string | undefined;
   async function csrf(): Promise<string> {
-    if (!token) {
-      const res = await ctx.get("/api/v1/csrf");
-      token = ((await res.json()) as { token: string }).token;
-    }
-    return token;
+    const cookie = (await ctx.storageState()).cookies.find((c) => c.name === "certhall_csrf");
+    if (cookie) return cookie.value;
+    const res = await ctx.get("/api/v1/csrf");
+    return ((await res.json()) as { token: string }).token;
   }
   async function check(res: APIResponse, what: string) {
     const text = await res.text();

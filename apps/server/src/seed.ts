@@ -108,8 +108,6 @@ export async function seedDemoData(db: Db, clock: Clock): Promise<void> {
           phone: DEMO_APPLICANT_PHONE,
           password_hash: passwordHash,
           name: "演示申请人",
-          failed_logins: 0,
-          locked_until: null,
           created_at: now,
           updated_at: now,
         })

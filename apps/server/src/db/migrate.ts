@@ -8,6 +8,7 @@ import * as m0004 from "./migrations/0004_payments";
 import * as m0005 from "./migrations/0005_reminders";
 import * as m0006 from "./migrations/0006_businesses";
 import * as m0007 from "./migrations/0007_platform_settings";
+import * as m0008 from "./migrations/0008_auth_hardening";
 import * as m0014 from "./migrations/0014_bank_statements";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0005_reminders": m0005,
   "0006_businesses": m0006,
   "0007_platform_settings": m0007,
+  "0008_auth_hardening": m0008,
   "0014_bank_statements": m0014,
 };
 

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
+import type { AuthTables } from "./tables.auth";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
@@ -14,8 +15,6 @@ export interface AccountsTable {
   phone: string;
   password_hash: string;
   name: string | null;
-  failed_logins: number;
-  locked_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -30,8 +29,6 @@ export interface StaffTable {
   password_hash: string;
   disabled: number;
   must_change_password: number;
-  failed_logins: number;
-  locked_until: string | null;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
@@ -186,7 +183,7 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends OrderTables, ReminderTables, SettingsTables, StatementTables {
+export interface Database extends AuthTables, OrderTables, ReminderTables, SettingsTables, StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

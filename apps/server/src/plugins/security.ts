@@ -27,19 +27,46 @@ export const CSRF_HEADER = "x-csrf-token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * CSRF: signed double-submit. The cookie holds nonce.hmac(nonce); a state-changing request must echo it
- * in the x-csrf-token header. A cross-site page can make the browser send the cookie but cannot read it
- * to set the header, and cannot mint a valid one of its own (the HMAC key is the server's).
+ * CSRF: signed double-submit, bound to the session. The cookie holds nonce.hmac(nonce, session cookies);
+ * a state-changing request must echo it in the x-csrf-token header. A cross-site page can make the
+ * browser send the cookie but cannot read it to set the header, cannot mint a valid one of its own (the
+ * HMAC key is the server's), and a token taken from one session (the attacker's own) is refused with
+ * any other session cookie. Setting or clearing a session cookie (login, register, logout) rotates it.
  */
-export function mintCsrfToken(secret: Buffer): string {
-  const nonce = randomToken(18);
-  return `${nonce}.${hmacHex(secret, `csrf:${nonce}`).slice(0, 32)}`;
+function csrfBinding(cookies: Record<string, string | undefined>): string {
+  return `${cookies[SESSION_POLICY.applicant.cookie] ?? ""}|${cookies[SESSION_POLICY.staff.cookie] ?? ""}`;
 }
 
-function validCsrfToken(secret: Buffer, token: string): boolean {
+function csrfMac(secret: Buffer, nonce: string, binding: string): string {
+  return hmacHex(secret, `csrf:${nonce}:${binding}`).slice(0, 32);
+}
+
+function validCsrfToken(secret: Buffer, token: string, binding: string): boolean {
   const [nonce, mac, extra] = token.split(".");
   if (!nonce || !mac || extra !== undefined) return false;
-  return safeEqual(mac, hmacHex(secret, `csrf:${nonce}`).slice(0, 32));
+  return safeEqual(mac, csrfMac(secret, nonce, binding));
+}
+
+/** Mints a token for `binding`, sets it as the cookie and makes it the request's. */
+function issueCsrfToken(reply: FastifyReply, config: Config, binding: string): void {
+  const nonce = randomToken(18);
+  const token = `${nonce}.${csrfMac(config.secretKey, nonce, binding)}`;
+  reply.setCookie(CSRF_COOKIE, token, {
+    path: "/",
+    sameSite: "strict",
+    secure: config.cookieSecure,
+    httpOnly: false,
+  });
+  reply.request.csrfToken = token;
+}
+
+/** A new token for the session cookies this response leaves the browser with. */
+function rotateCsrfToken(reply: FastifyReply, config: Config, realm: SessionRealm, session?: string) {
+  issueCsrfToken(
+    reply,
+    config,
+    csrfBinding({ ...reply.request.cookies, [SESSION_POLICY[realm].cookie]: session }),
+  );
 }
 
 export interface SecurityDeps {
@@ -50,29 +77,17 @@ export interface SecurityDeps {
 
 export async function registerSecurity(app: FastifyInstance, deps: SecurityDeps): Promise<void> {
   await app.register(cookie);
-  const { secretKey, cookieSecure } = deps.config;
+  const { config } = deps;
 
   app.addHook("onRequest", async (req, reply) => {
-    let token = req.cookies[CSRF_COOKIE];
-    if (!token || !validCsrfToken(secretKey, token)) {
-      token = mintCsrfToken(secretKey);
-      reply.setCookie(CSRF_COOKIE, token, {
-        path: "/",
-        sameSite: "strict",
-        secure: cookieSecure,
-        httpOnly: false,
-      });
-    }
-    req.csrfToken = token;
+    const binding = csrfBinding(req.cookies);
+    const cookieToken = req.cookies[CSRF_COOKIE];
+    const cookieValid = cookieToken !== undefined && validCsrfToken(config.secretKey, cookieToken, binding);
+    if (cookieValid) req.csrfToken = cookieToken;
+    else issueCsrfToken(reply, config, binding);
     if (SAFE_METHODS.has(req.method) || req.routeOptions.config?.csrf === false) return;
     const sent = req.headers[CSRF_HEADER];
-    const cookieToken = req.cookies[CSRF_COOKIE];
-    if (
-      typeof sent !== "string" ||
-      !cookieToken ||
-      !safeEqual(sent, cookieToken) ||
-      !validCsrfToken(secretKey, sent)
-    ) {
+    if (!cookieValid || typeof sent !== "string" || !safeEqual(sent, cookieToken)) {
       throw new AppError("CSRF_FAILED", "页面已过期或请求来源不可信，请刷新页面后重试");
     }
   });
@@ -92,10 +107,12 @@ export function setSessionCookie(
     secure: config.cookieSecure,
     maxAge: policy.absoluteSeconds,
   });
+  rotateCsrfToken(reply, config, realm, token);
 }
 
-export function clearSessionCookie(reply: FastifyReply, realm: SessionRealm): void {
+export function clearSessionCookie(reply: FastifyReply, config: Config, realm: SessionRealm): void {
   reply.clearCookie(SESSION_POLICY[realm].cookie, { path: "/" });
+  rotateCsrfToken(reply, config, realm);
 }
 
 /** preHandler: the request must carry a live applicant session. */

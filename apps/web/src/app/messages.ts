@@ -71,7 +71,8 @@ export const zh = {
 
   "sms.send": "获取验证码",
   "sms.resend": "{s} 秒后重新获取",
-  "sms.sent": "验证码已发送，5 分钟内有效",
+  "sms.sent.register": "验证码已发送，5 分钟内有效。已注册的手机号不会收到注册验证码，请直接登录或找回密码",
+  "sms.sent.reset_password": "验证码已发送，5 分钟内有效。未注册的手机号不会收到验证码，请先注册",
   "sms.phoneFirst": "请先填写正确的手机号",
 
   "validate.codeFormat": "验证码为 6 位数字",
@@ -919,7 +920,10 @@ export const en: Record<MessageKey, string> = {
 
   "sms.send": "Get code",
   "sms.resend": "Resend in {s}s",
-  "sms.sent": "Code sent, valid for 5 minutes",
+  "sms.sent.register":
+    "Code sent, valid for 5 minutes. A number already registered gets no sign-up code: log in or reset the password",
+  "sms.sent.reset_password":
+    "Code sent, valid for 5 minutes. A number not registered gets no code: sign up first",
   "sms.phoneFirst": "Enter a valid mobile number first",
 
   "validate.codeFormat": "The code is 6 digits",

@@ -40,7 +40,9 @@ export function SmsCodeField({
     try {
       const res = await sendSmsCode(check.value, purpose);
       start(res.retryAfterSeconds ?? 60);
-      message.success(t("sms.sent"));
+      // The server answers alike whether the phone is registered (no account enumeration), so the
+      // message says when no code will come.
+      message.success(t(`sms.sent.${purpose}`));
     } catch (err) {
       if (err instanceof ApiError && err.retryAfterSeconds) start(err.retryAfterSeconds);
       onError(err, form);

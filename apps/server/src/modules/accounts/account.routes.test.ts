@@ -117,22 +117,6 @@ describe("POST /api/v1/auth/register", () => {
     expect(withPhone.body.field).toBe("password");
   });
 
-  it("refuses a phone number that is already registered", async () => {
-    const phone = newPhone();
-    await registerApplicant(t, phone);
-    t.time.advance(61);
-    const c = new Client(t.app);
-    const res = await c.post("/api/v1/auth/sms-codes", { phone, purpose: "register" });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: "PHONE_TAKEN", field: "phone" });
-    const direct = await c.post("/api/v1/auth/register", {
-      phone,
-      code: "123456",
-      password: STRONG_PASSWORD,
-    });
-    expect(direct.status).toBe(409);
-  });
-
   it("stores names with SQL and HTML in them verbatim and returns them unexecuted", async () => {
     const c = await registerApplicant(t, newPhone());
     const name = `Robert'); DROP TABLE accounts;-- <script>alert(1)</script>`;
@@ -201,7 +185,8 @@ describe("POST /api/v1/auth/login", () => {
     expect(bad.status).toBe(401);
     expect(bad.body.code).toBe("LOGIN_FAILED");
     const unknown = await c.post("/api/v1/auth/login", { phone: newPhone(), password: "Wrong-Pass-1" });
-    expect(unknown.body.detail).toBe("手机号或密码错误");
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.detail).toBe(bad.body.detail);
     const ok = await c.post("/api/v1/auth/login", { phone, password: STRONG_PASSWORD });
     expect(ok.status).toBe(200);
   });
@@ -316,15 +301,6 @@ describe("password reset and change", () => {
       .where("template", "=", "password_changed")
       .execute();
     expect(notice).toHaveLength(1);
-  });
-
-  it("refuses a reset code request for an unregistered phone", async () => {
-    const res = await new Client(t.app).post("/api/v1/auth/sms-codes", {
-      phone: newPhone(),
-      purpose: "reset_password",
-    });
-    expect(res.status).toBe(400);
-    expect(res.body.field).toBe("phone");
   });
 
   it("changes the password with the current one and signs out other devices", async () => {

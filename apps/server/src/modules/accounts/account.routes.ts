@@ -82,7 +82,7 @@ export function accountRoutes(deps: SecurityDeps & { accounts: AccountService })
       { preHandler: auth, schema: { tags, summary: "Log out this session", response: { 204: zNoContent } } },
       async (req, reply) => {
         await accounts.logout(req.applicant!.sessionId);
-        clearSessionCookie(reply, "applicant");
+        clearSessionCookie(reply, deps.config, "applicant");
         return reply.code(204).send(null);
       },
     );

@@ -4,8 +4,8 @@ import type { Db } from "../../db/database";
 import type { Account } from "../../db/tables";
 import { AppError, invalidField, unauthenticated } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { assertNotLocked, checkLoginPassword, recordFailure } from "../../lib/lockout";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import { checkLoginPassword, checkPassword, clearLockout, lockoutKey } from "../../lib/lockout";
+import { hashPassword } from "../../lib/password";
 import { appendAudit } from "../audit/audit.service";
 import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
 import { queueSms } from "../sms/sms.outbox";
@@ -40,25 +40,24 @@ export function createAccountService(deps: AccountDeps) {
     return db.selectFrom("accounts").selectAll().where("phone", "=", phone).executeTakeFirst();
   }
 
+  /**
+   * The same answer whether the phone is registered or not, so the route cannot be used to learn who
+   * has an account: a register code for a registered phone, or a reset code for an unknown one, is
+   * answered as sent and counts against the flood rules, but nothing is sent (sms-code.service).
+   */
   async function requestCode(phone: string, purpose: "register" | "reset_password", meta: RequestMeta) {
-    const existing = await findByPhone(phone);
-    if (purpose === "register" && existing) {
-      throw new AppError("PHONE_TAKEN", "该手机号已注册，请直接登录；忘记密码可通过短信找回", {
-        field: "phone",
-      });
-    }
-    if (purpose === "reset_password" && !existing) {
-      throw invalidField("phone", "该手机号尚未注册");
-    }
-    return smsCodes.sendCode(phone, purpose, meta.ip);
+    const registered = (await findByPhone(phone)) !== undefined;
+    const deliver = purpose === "register" ? !registered : registered;
+    return smsCodes.sendCode(phone, purpose, meta.ip, { deliver });
   }
 
   async function register(input: { phone: string; code: string; password: string }, meta: RequestMeta) {
     checkStrength(input.password, input.phone, "password");
+    const codeId = await smsCodes.checkCode(input.phone, "register", input.code);
+    // Only after the code proved the phone is it told that the phone is taken.
     if (await findByPhone(input.phone)) {
       throw new AppError("PHONE_TAKEN", "该手机号已注册，请直接登录", { field: "phone" });
     }
-    const codeId = await smsCodes.checkCode(input.phone, "register", input.code);
     const passwordHash = await hashPassword(input.password);
     const now = iso(clock());
     try {
@@ -69,8 +68,6 @@ export function createAccountService(deps: AccountDeps) {
           phone: input.phone,
           password_hash: passwordHash,
           name: null,
-          failed_logins: 0,
-          locked_until: null,
           created_at: now,
           updated_at: now,
         };
@@ -100,20 +97,17 @@ export function createAccountService(deps: AccountDeps) {
   async function login(input: { phone: string; password: string }, meta: RequestMeta) {
     const found = await findByPhone(input.phone);
     await checkLoginPassword(db, clock, {
-      table: "accounts",
+      realm: "applicant",
+      identifier: input.phone,
       row: found,
       password: input.password,
       who: "手机号",
-      lockedHint: "，可通过短信找回密码",
+      lockedHint: "或通过短信找回密码",
       ip: meta.ip,
     });
     const account = found!;
     return db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("accounts")
-        .set({ failed_logins: 0, locked_until: null })
-        .where("id", "=", account.id)
-        .execute();
+      await clearLockout(trx, lockoutKey("applicant", account.phone));
       await appendAudit(trx, {
         at: clock(),
         actorType: "applicant",
@@ -137,17 +131,19 @@ export function createAccountService(deps: AccountDeps) {
     meta: RequestMeta,
   ) {
     checkStrength(input.newPassword, input.phone, "newPassword");
+    const codeId = await smsCodes.checkCode(input.phone, "reset_password", input.code);
     const account = await findByPhone(input.phone);
     if (!account) throw invalidField("phone", "该手机号尚未注册");
-    const codeId = await smsCodes.checkCode(input.phone, "reset_password", input.code);
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction().execute(async (trx) => {
       await smsCodes.consumeCode(trx, codeId);
       await trx
         .updateTable("accounts")
-        .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: iso(clock()) })
+        .set({ password_hash: passwordHash, updated_at: iso(clock()) })
         .where("id", "=", account.id)
         .execute();
+      // The code proves the phone: the reset also lifts a lockout.
+      await clearLockout(trx, lockoutKey("applicant", account.phone));
       await revokeAllSessions(trx, clock, "applicant", account.id);
       await appendAudit(trx, {
         at: clock(),
@@ -175,14 +171,15 @@ export function createAccountService(deps: AccountDeps) {
     meta: RequestMeta,
   ) {
     const account = await get(accountId);
-    assertNotLocked(account, clock);
-    if (!(await verifyPassword(account.password_hash, input.currentPassword))) {
-      const left = await recordFailure(db, clock, "accounts", account.id, meta.ip);
-      throw invalidField(
-        "currentPassword",
-        left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",
-      );
-    }
+    const lockout = lockoutKey("applicant", account.phone);
+    const current = await checkPassword(db, clock, {
+      key: lockout,
+      hash: account.password_hash,
+      password: input.currentPassword,
+      lockedHint: "或通过短信找回密码",
+      audit: { objectType: "account", objectId: account.id, ip: meta.ip },
+    });
+    if (!current.ok) throw invalidField("currentPassword", `当前密码错误，还可尝试 ${current.left} 次`);
     checkStrength(input.newPassword, account.phone, "newPassword");
     if (input.newPassword === input.currentPassword)
       throw invalidField("newPassword", "新密码不能与当前密码相同");
@@ -190,9 +187,10 @@ export function createAccountService(deps: AccountDeps) {
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable("accounts")
-        .set({ password_hash: passwordHash, failed_logins: 0, updated_at: iso(clock()) })
+        .set({ password_hash: passwordHash, updated_at: iso(clock()) })
         .where("id", "=", account.id)
         .execute();
+      await clearLockout(trx, lockout);
       // Other devices are signed out; this one stays.
       await revokeAllSessions(trx, clock, "applicant", account.id, sessionId);
       await appendAudit(trx, {

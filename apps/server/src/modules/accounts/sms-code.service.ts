@@ -2,10 +2,11 @@ import { randomInt } from "node:crypto";
 import { shanghaiDate } from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
+import { takeLock } from "../../db/locks";
 import type { SmsPurpose } from "../../db/tables";
 import { AppError } from "../../errors";
 import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
-import { hmacHex, safeEqual } from "../../lib/tokens";
+import { hmacHex, randomToken, safeEqual } from "../../lib/tokens";
 import { queueSms } from "../sms/sms.outbox";
 
 /** DESIGN §4: 6 digits, stored hashed, 5 minutes, 5 tries, 60 s between sends, daily caps. */
@@ -31,13 +32,9 @@ function shanghaiDayStart(now: Date): string {
 export function createSmsCodeService(deps: SmsCodeDeps) {
   const { db, clock, config } = deps;
 
-  async function sendCode(
-    phone: string,
-    purpose: SmsPurpose,
-    ip: string | null,
-  ): Promise<{ retryAfterSeconds: number }> {
-    const now = clock();
-    const last = await db
+  /** Refuses a send that comes within 60 s of the last one or over a daily cap; reads in `trx`. */
+  async function assertMaySend(trx: Trx, phone: string, ip: string | null, now: Date): Promise<void> {
+    const last = await trx
       .selectFrom("sms_codes")
       .select(["created_at"])
       .where("phone", "=", phone)
@@ -55,7 +52,7 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
       }
     }
     const dayStart = shanghaiDayStart(now);
-    const perPhone = await db
+    const perPhone = await trx
       .selectFrom("sms_codes")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("phone", "=", phone)
@@ -68,7 +65,7 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
       });
     }
     if (ip) {
-      const perIp = await db
+      const perIp = await trx
         .selectFrom("sms_codes")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .where("ip", "=", ip)
@@ -80,9 +77,26 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
         });
       }
     }
+  }
 
+  /**
+   * Issues a code under the flood rules. The rules and the new row are one transaction behind the
+   * `sms_codes.send` lock, so requests arriving together cannot all pass the 60 s check. With
+   * `deliver: false` (a register code for a registered phone, a reset code for an unknown one) the row
+   * is written the same way, so the rules and the answer do not tell the cases apart, but its hash
+   * matches no 6-digit code and no SMS is queued.
+   */
+  async function sendCode(
+    phone: string,
+    purpose: SmsPurpose,
+    ip: string | null,
+    opts: { deliver: boolean },
+  ): Promise<{ retryAfterSeconds: number }> {
+    const now = clock();
     const code = String(randomInt(0, 10 ** SMS_CODE.digits)).padStart(SMS_CODE.digits, "0");
     await db.transaction().execute(async (trx) => {
+      await takeLock(trx, "sms_codes.send");
+      await assertMaySend(trx, phone, ip, now);
       // A new code replaces any older unused one for the same purpose.
       await trx
         .updateTable("sms_codes")
@@ -97,7 +111,7 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
           id: newId(),
           phone,
           purpose,
-          code_hash: codeHash(config.secretKey, phone, purpose, code),
+          code_hash: codeHash(config.secretKey, phone, purpose, opts.deliver ? code : randomToken()),
           ip,
           attempts: 0,
           created_at: iso(now),
@@ -105,6 +119,7 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
           consumed_at: null,
         })
         .execute();
+      if (!opts.deliver) return;
       await queueSms(trx, { clock, signName: config.sms.signName }, phone, "verify_code", {
         code,
         purpose: PURPOSE_TEXT[purpose],
@@ -114,11 +129,13 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
   }
 
   /**
-   * Checks a code and counts a wrong try in its own committed write (so a failing request cannot roll
-   * the count back). Returns the code's id; the caller consumes it inside its own transaction.
+   * Checks a code. One statement takes a try before the code is compared (the try is committed, so a
+   * failing request cannot roll it back), and only while fewer than five were taken: however many
+   * requests race, at most five guesses are compared. Returns the code's id; the caller consumes it
+   * inside its own transaction.
    */
   async function checkCode(phone: string, purpose: SmsPurpose, code: string): Promise<string> {
-    const now = clock();
+    const now = iso(clock());
     const row = await db
       .selectFrom("sms_codes")
       .selectAll()
@@ -130,15 +147,21 @@ export function createSmsCodeService(deps: SmsCodeDeps) {
     if (!row) throw new AppError("SMS_CODE_INVALID", "请先获取短信验证码", { field: "code" });
     if (row.consumed_at)
       throw new AppError("SMS_CODE_EXPIRED", "验证码已使用或已失效，请重新获取", { field: "code" });
-    if (row.expires_at <= iso(now))
+    if (row.expires_at <= now)
       throw new AppError("SMS_CODE_EXPIRED", "验证码已过期，请重新获取", { field: "code" });
-    if (row.attempts >= SMS_CODE.maxAttempts) {
+    const taken = await db
+      .updateTable("sms_codes")
+      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", row.id)
+      .where("attempts", "<", SMS_CODE.maxAttempts)
+      .where("consumed_at", "is", null)
+      .returning("attempts")
+      .executeTakeFirst();
+    if (!taken) {
       throw new AppError("SMS_CODE_EXPIRED", "验证码错误次数过多，请重新获取", { field: "code" });
     }
     if (!safeEqual(row.code_hash, codeHash(config.secretKey, phone, purpose, code))) {
-      const attempts = row.attempts + 1;
-      await db.updateTable("sms_codes").set({ attempts }).where("id", "=", row.id).execute();
-      const left = SMS_CODE.maxAttempts - attempts;
+      const left = SMS_CODE.maxAttempts - taken.attempts;
       throw new AppError(
         "SMS_CODE_INVALID",
         left > 0 ? `验证码错误，还可尝试 ${left} 次` : "验证码错误次数过多，请重新获取",

@@ -33,8 +33,6 @@ async function addAccount(phone: string): Promise<string> {
       phone,
       password_hash: "x",
       name: null,
-      failed_logins: 0,
-      locked_until: null,
       created_at: START,
       updated_at: START,
     })

@@ -144,6 +144,37 @@ describe("staff administration", () => {
   });
 });
 
+describe("staff login lockout", () => {
+  const login = (username: string, password: string) =>
+    new Client(t.app).post("/api/v1/admin/auth/login", { username, password });
+
+  it("locks the admin after five of nine simultaneous wrong passwords and then refuses the right one", async () => {
+    const answers = await Promise.all(Array.from({ length: 9 }, () => login("admin", "Wrong-Pass-1")));
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(4);
+    expect(answers.filter((a) => a.status === 423)).toHaveLength(5);
+    const right = await login("admin", "Certhall@2026");
+    expect(right.status).toBe(423);
+    expect(right.body.code).toBe("ACCOUNT_LOCKED");
+    t.time.advance(15 * 60 + 1);
+    expect((await login("admin", "Certhall@2026")).status).toBe(200);
+  });
+
+  it("answers an unknown username exactly as a known one, lock included", async () => {
+    const answers = async (username: string) => {
+      const out: { status: number; detail: string }[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await login(username, "Wrong-Pass-1");
+        out.push({ status: r.status, detail: r.body.detail });
+      }
+      return out;
+    };
+    const known = await answers("finance");
+    expect(known.at(-1)!.status).toBe(423);
+    expect(await answers("no.such.user")).toEqual(known);
+    t.time.advance(15 * 60 + 1);
+  });
+});
+
 describe("certhall staff create (CLI)", () => {
   it("creates a staff account from the command line, audited as the system", async () => {
     const out: string[] = [];

@@ -65,7 +65,7 @@ export function staffRoutes(deps: SecurityDeps & { staff: StaffService }) {
       { preHandler: anyStaff, schema: { tags, summary: "Staff logout", response: { 204: zNoContent } } },
       async (req, reply) => {
         await staff.logout(req.staffSession!.sessionId);
-        clearSessionCookie(reply, "staff");
+        clearSessionCookie(reply, deps.config, "staff");
         return reply.code(204).send(null);
       },
     );

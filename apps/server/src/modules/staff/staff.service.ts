@@ -3,8 +3,8 @@ import type { Db } from "../../db/database";
 import type { Staff, StaffRole } from "../../db/tables";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
-import { checkLoginPassword, recordFailure } from "../../lib/lockout";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import { checkLoginPassword, checkPassword, clearLockout, lockoutKey } from "../../lib/lockout";
+import { hashPassword } from "../../lib/password";
 import { appendAudit } from "../audit/audit.service";
 import { createSession, revokeAllSessions, revokeSession } from "../sessions/session.service";
 
@@ -72,8 +72,6 @@ export function createStaffService(deps: StaffDeps) {
       password_hash: passwordHash,
       disabled: 0,
       must_change_password: input.mustChangePassword === false ? 0 : 1,
-      failed_logins: 0,
-      locked_until: null,
       created_at: now,
       updated_at: now,
       last_login_at: null,
@@ -129,7 +127,8 @@ export function createStaffService(deps: StaffDeps) {
   async function login(input: { username: string; password: string }, meta: Meta) {
     const found = await byUsername(input.username);
     await checkLoginPassword(db, clock, {
-      table: "staff",
+      realm: "staff",
+      identifier: input.username,
       row: found,
       password: input.password,
       who: "用户名",
@@ -139,11 +138,8 @@ export function createStaffService(deps: StaffDeps) {
     if (staff.disabled) throw new AppError("FORBIDDEN", "账号已停用，请联系管理员");
     return db.transaction().execute(async (trx) => {
       const now = iso(clock());
-      await trx
-        .updateTable("staff")
-        .set({ failed_logins: 0, locked_until: null, last_login_at: now })
-        .where("id", "=", staff.id)
-        .execute();
+      await trx.updateTable("staff").set({ last_login_at: now }).where("id", "=", staff.id).execute();
+      await clearLockout(trx, lockoutKey("staff", staff.username));
       await appendAudit(trx, {
         at: clock(),
         actorType: "staff",
@@ -165,13 +161,14 @@ export function createStaffService(deps: StaffDeps) {
     meta: Meta,
   ) {
     const staff = await get(staffId);
-    if (!(await verifyPassword(staff.password_hash, input.currentPassword))) {
-      const left = await recordFailure(db, clock, "staff", staff.id, meta.ip);
-      throw invalidField(
-        "currentPassword",
-        left > 0 ? `当前密码错误，还可尝试 ${left} 次` : "当前密码错误次数过多，账号已锁定 15 分钟",
-      );
-    }
+    const lockout = lockoutKey("staff", staff.username);
+    const current = await checkPassword(db, clock, {
+      key: lockout,
+      hash: staff.password_hash,
+      password: input.currentPassword,
+      audit: { objectType: "staff", objectId: staff.id, ip: meta.ip },
+    });
+    if (!current.ok) throw invalidField("currentPassword", `当前密码错误，还可尝试 ${current.left} 次`);
     const pw = validatePassword(input.newPassword);
     if (!pw.ok) throw invalidField("newPassword", pw.reason);
     if (input.newPassword === input.currentPassword)
@@ -183,11 +180,11 @@ export function createStaffService(deps: StaffDeps) {
         .set({
           password_hash: passwordHash,
           must_change_password: 0,
-          failed_logins: 0,
           updated_at: iso(clock()),
         })
         .where("id", "=", staffId)
         .execute();
+      await clearLockout(trx, lockout);
       await revokeAllSessions(trx, clock, "staff", staffId, sessionId);
       await appendAudit(trx, {
         at: clock(),
