@@ -51,6 +51,8 @@ import { reconciliationRoutes } from "./modules/reconciliation/reconciliation.ro
 import { createReconciliationService } from "./modules/reconciliation/reconciliation.service";
 import { renewalRoutes } from "./modules/renewal/renewal.routes";
 import { createRenewalService } from "./modules/renewal/renewal.service";
+import { reportRoutes } from "./modules/reports/reports.routes";
+import { createReportService } from "./modules/reports/reports.service";
 import { settingsRoutes } from "./modules/settings/settings.routes";
 import { createSettingsService } from "./modules/settings/settings.service";
 import { devSmsRoutes } from "./modules/sms/sms.routes";
@@ -200,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
   const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
+  const reports = createReportService({ db, clock });
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
@@ -262,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
+      await v1.register(reportRoutes({ ...security, reports }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));

@@ -9,7 +9,7 @@ import * as m0005 from "./migrations/0005_reminders";
 import * as m0006 from "./migrations/0006_businesses";
 import * as m0007 from "./migrations/0007_platform_settings";
 import * as m0008 from "./migrations/0008_auth_hardening";
-import * as m0014 from "./migrations/0014_bank_statements";
+import * as m0014 from "./migrations/0014_statements_reports";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -21,7 +21,7 @@ const migrations: Record<string, Migration> = {
   "0006_businesses": m0006,
   "0007_platform_settings": m0007,
   "0008_auth_hardening": m0008,
-  "0014_bank_statements": m0014,
+  "0014_statements_reports": m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

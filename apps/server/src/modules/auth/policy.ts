@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   // 记账审核 (booking, returns, vouchers): finance only.
   "payments.book": ["finance"],
   "orders.process": ["operator"],
+  // 报表: figures and exports, no personal data in them.
+  "reports.read": ["admin", "auditor", "finance"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 
-// Bank-statement reconciliation (finance imports the bank's export; credits are matched to orders by
+// Bank-statement reconciliation and the reports' indexes (finance imports the bank's export; credits are matched to orders by
 // the 汇款识别码 and the amount). A line's fingerprint (bank, the bank's transaction number, date and
 // amount) is unique, so importing the same file, or an overlapping period, never books a credit twice:
 // the repeated line is stored with no fingerprint and status already_imported. A booked payment keeps
@@ -47,9 +47,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex("statement_lines_order").on("statement_lines").column("order_id").execute();
   await db.schema.alterTable("payments").addColumn("statement_line_id", "text").execute();
+  // The reports (modules/reports) read ranges of these instants; without an index each is a full scan.
+  await db.schema.createIndex("orders_submitted").on("orders").column("submitted_at").execute();
+  await db.schema.createIndex("orders_completed").on("orders").column("completed_at").execute();
+  await db.schema.createIndex("payments_paid").on("payments").column("paid_at").execute();
+  await db.schema.createIndex("order_events_at").on("order_events").column("at").execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const i of ["orders_submitted", "orders_completed", "payments_paid", "order_events_at"]) {
+    await db.schema.dropIndex(i).execute();
+  }
   await db.schema.alterTable("payments").dropColumn("statement_line_id").execute();
   await db.schema.dropTable("statement_lines").execute();
   await db.schema.dropTable("bank_statements").execute();
