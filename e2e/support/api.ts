@@ -64,6 +64,32 @@ export async function staffApi(baseURL: string, username: string) {
   return { api, dispose: () => ctx.dispose() };
 }
 
+/** The applicant files and submits a 新证 of one enterprise-sign certificate for a new subject `company`. */
+export async function submitNewOrders(
+  api: ReturnType<typeof jsonApi>,
+  company: { name: string; uscc: string; legalRep: string; address: string },
+  count: number,
+): Promise<{ id: string; version: number; totalFen: number; remittanceCode: string }[]> {
+  const subject = await api.post("/api/v1/subjects", { kind: "company", ...company });
+  const catalog = (await api.get("/api/v1/catalog/ca-types?kind=company")) as {
+    caTypes: { id: string; code: string }[];
+  };
+  const caTypeId = catalog.caTypes.find((c) => c.code === "enterprise-sign")!.id;
+  const orders = [];
+  for (let i = 0; i < count; i++) {
+    orders.push(
+      await api.post("/api/v1/orders", {
+        business: "new",
+        subjectKind: "company",
+        handler: HANDLER,
+        items: [{ subjectId: subject.subject.id, caTypeId, years: 1, eseal: false }],
+        submit: true,
+      }),
+    );
+  }
+  return orders;
+}
+
 export interface HeldCertificate {
   serialHex: string;
   mediaSerial: string;

@@ -1,6 +1,6 @@
 import { usccCheckChar } from "@certhall/domain";
 import { expect, test } from "@playwright/test";
-import { HANDLER, registerByApi, staffApi } from "../support/api";
+import { registerByApi, staffApi, submitNewOrders } from "../support/api";
 import { cn, pickOption, staffPage } from "../support/new-certificate";
 
 const body = "91350100M000700Y4";
@@ -41,22 +41,10 @@ test("finance imports a statement of 50 credits (45 exact, 2 wrong amounts, 2 un
   test.setTimeout(180_000);
   // Set-up over the API: one company with 47 approved orders waiting for a bank transfer.
   const { api } = await registerByApi(page);
-  const subject = await api.post("/api/v1/subjects", { kind: "company", ...COMPANY });
-  const catalog = (await api.get("/api/v1/catalog/ca-types?kind=company")) as {
-    caTypes: { id: string; code: string }[];
-  };
-  const caTypeId = catalog.caTypes.find((c) => c.code === "enterprise-sign")!.id;
   const reviewer = await staffApi(baseURL!, "reviewer");
   const orders: Approved[] = [];
   try {
-    for (let i = 0; i < 47; i++) {
-      let order = await api.post("/api/v1/orders", {
-        business: "new",
-        subjectKind: "company",
-        handler: HANDLER,
-        items: [{ subjectId: subject.subject.id, caTypeId, years: 1, eseal: false }],
-        submit: true,
-      });
+    for (let order of await submitNewOrders(api, COMPANY, 47)) {
       order = await reviewer.api.post(`/api/v1/admin/orders/${order.id}/start-review`, {
         version: order.version,
       });

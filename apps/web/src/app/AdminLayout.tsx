@@ -1,6 +1,7 @@
 import {
   AccountBookOutlined,
   AuditOutlined,
+  BarChartOutlined,
   DashboardOutlined,
   EnvironmentOutlined,
   FileSearchOutlined,
@@ -49,6 +50,12 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
     label: "admin.menu.statements",
     icon: <ReconciliationOutlined />,
     roles: ["finance"],
+  },
+  {
+    path: "/admin/reports",
+    label: "admin.menu.reports",
+    icon: <BarChartOutlined />,
+    roles: ["admin", "auditor", "finance"],
   },
   { path: "/admin/catalog", label: "admin.menu.catalog", icon: <TagsOutlined />, roles: ["admin"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },

@@ -1,4 +1,6 @@
+import { lazy, Suspense } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
+import { PageLoading } from "../components/PageLoading";
 import { AdminDashboardPage } from "../pages/admin/AdminDashboardPage";
 import { AdminLoginPage } from "../pages/admin/AdminLoginPage";
 import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
@@ -31,6 +33,9 @@ import { WorkbenchPage } from "../pages/workbench/WorkbenchPage";
 import { AdminLayout, RequireRole } from "./AdminLayout";
 import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
+
+// The reports page carries the chart library: it loads on first visit, not with the portal.
+const ReportsPage = lazy(() => import("../pages/reports/ReportsPage"));
 
 const router = createBrowserRouter([
   {
@@ -128,6 +133,16 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["finance"]}>
             <StatementsPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "reports",
+        element: (
+          <RequireRole roles={["admin", "auditor", "finance"]}>
+            <Suspense fallback={<PageLoading />}>
+              <ReportsPage />
+            </Suspense>
           </RequireRole>
         ),
       },
