@@ -251,7 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(accountRoutes({ ...security, accounts }));
       await v1.register(staffRoutes({ ...security, staff }));
       await v1.register(windowRoutes({ ...security, windows }));
-      await v1.register(auditRoutes(security));
+      await v1.register(auditRoutes({ ...security, ca }));
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(settingsRoutes({ ...security, settings }));

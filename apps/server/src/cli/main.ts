@@ -4,11 +4,11 @@ import { maskPhone } from "@certhall/domain";
 import { ConfigError, loadConfig } from "../config";
 import type { StaffRole } from "../db/tables";
 import { AppError } from "../errors";
-import { verifyAuditChain } from "../modules/audit/audit.service";
 import { STAFF_ROLES } from "../modules/auth/policy";
 import { listOutbox } from "../modules/sms/sms.outbox";
 import { createStaffService } from "../modules/staff/staff.service";
 import { openPreparedDatabase } from "../runtime";
+import { AUDIT_HELP, runAuditCli } from "./audit";
 import { CA_HELP, runCaCli } from "./ca";
 
 const HELP = `certhall — operator's command line
@@ -19,7 +19,7 @@ const HELP = `certhall — operator's command line
                                            without --password one is generated and printed once
   certhall staff list                      list staff accounts
   certhall staff disable|enable --username U
-  certhall audit verify                    verify the audit hash chain; exit 1 at the first bad entry
+${AUDIT_HELP}
   certhall sms outbox [--limit N]          show the newest SMS messages (dev provider)
 ${CA_HELP}
   certhall token <command> …               PKCS#11 token client (keygen, csr, enroll, …): certhall token help
@@ -98,15 +98,8 @@ export async function runCli(
         return 0;
       }
     }
-    if (cmd === "audit" && sub === "verify") {
-      const r = await verifyAuditChain(db);
-      if (r.ok) {
-        out(`审计链完整：共校验 ${r.checked} 条`);
-        return 0;
-      }
-      out(`审计链异常：${r.firstBad?.problem}（已校验 ${r.checked} 条完好）`);
-      return 1;
-    }
+    if (cmd === "audit" && (sub === "verify" || sub === "anchor"))
+      return await runAuditCli(sub, { config, database, out });
     if (cmd === "ca") return await runCaCli(sub, rest, { config, database, out });
     if (cmd === "sms" && sub === "outbox") {
       const { values } = parseArgs({ args: rest, options: { limit: { type: "string" } } });

@@ -96,6 +96,8 @@ export interface AuditLogTable {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (entries written before the chain was keyed); 2: HMAC-SHA-256 under AUDIT_KEY. */
+  hash_version: number;
 }
 
 /** One row (id = 1): the newest entry of the chain, so deleting the tail is detected too. */
