@@ -198,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config,
     provider: deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config),
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
+    log: app.log,
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
   const receipts = createReceiptService({ db, clock, config });
