@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -46,7 +47,12 @@ export const envSchema = z.object({
   SEED_DEMO: bool
     .optional()
     .describe("Seed demo staff, applicant and windows on start (default: true unless production)"),
-  TRUST_PROXY: bool.default(false).describe("Trust X-Forwarded-* headers (behind a reverse proxy)"),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .describe(
+      "Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (or loopback, linklocal, uniquelocal); false = none; true = loopback only, refused in production",
+    ),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()
@@ -194,7 +200,8 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   secretKey: Buffer;
   seedDemo: boolean;
-  trustProxy: boolean;
+  /** Addresses/CIDRs of the proxies whose X-Forwarded-For is believed (Fastify trustProxy); false: none. */
+  trustProxy: false | string[];
   cookieSecure: boolean;
   rateLimitPerMinute: number;
   rateLimitStrictFactor: number;
@@ -334,7 +341,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     secretKey,
     seedDemo: e.SEED_DEMO ?? !production,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY, production),
     cookieSecure: publicUrl.startsWith("https://"),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitStrictFactor: e.RATE_LIMIT_STRICT_FACTOR,
@@ -380,6 +387,40 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           },
     },
   };
+}
+
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY (issue 18 item 9d): trusting every hop would let any client pick its own address with a
+ * forged X-Forwarded-For and slip past per-IP limits and SMS caps, so only listed proxies are trusted.
+ * `true` is loopback only (a proxy on this machine); in production the list must be explicit.
+ */
+export function parseTrustProxy(text: string, production: boolean): false | string[] {
+  const t = text.trim().toLowerCase();
+  if (["", "false", "0", "no"].includes(t)) return false;
+  if (["true", "1", "yes"].includes(t)) {
+    if (production) {
+      throw new ConfigError(
+        "TRUST_PROXY=true is not allowed in production: list the reverse proxies' addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)",
+      );
+    }
+    return ["loopback"];
+  }
+  const entries = t
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [addr = "", bits, extra] = entry.split("/");
+    const family = isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!PROXY_RANGE_NAMES.has(entry) && (!family || !bitsOk || extra !== undefined)) {
+      throw new ConfigError(`TRUST_PROXY: "${entry}" is not an IP address or CIDR (e.g. 10.0.0.0/8)`);
+    }
+  }
+  return entries;
 }
 
 /** CA_MASTER_KEY, AUDIT_KEY: 64 hex characters or base64 of exactly 32 bytes. */
