@@ -34,6 +34,11 @@ export interface StaffTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** The member's own mobile and ID number: he may not act on an order they appear in (9e). */
+  phone: string | null;
+  id_number: string | null;
+  /** Keyed hash of the browser (device cookie) the admin created the account in; it may not act there. */
+  created_in_device: string | null;
 }
 
 export type SessionRealm = "applicant" | "staff";
