@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { maskPhone } from "@certhall/domain";
+import { maskPhone, validateIdCard, validateMobile } from "@certhall/domain";
 import { ConfigError, loadConfig } from "../config";
 import type { StaffRole } from "../db/tables";
 import { AppError } from "../errors";
@@ -14,9 +14,10 @@ import { CA_HELP, runCaCli } from "./ca";
 const HELP = `certhall — operator's command line
 
   certhall migrate                         create or upgrade the database schema (and reference data)
-  certhall staff create --username U --name N --role R [--password P]
+  certhall staff create --username U --name N --role R [--password P] [--phone M] [--id-number ID]
                                            create a staff account (roles: ${STAFF_ROLES.join(", ")});
-                                           without --password one is generated and printed once
+                                           without --password one is generated and printed once;
+                                           --phone/--id-number: the person's own (not on own orders)
   certhall staff list                      list staff accounts
   certhall staff disable|enable --username U
 ${AUDIT_HELP}
@@ -64,6 +65,8 @@ export async function runCli(
           name: { type: "string" },
           role: { type: "string" },
           password: { type: "string" },
+          phone: { type: "string" },
+          "id-number": { type: "string" },
         },
       }).values;
       if (sub === "create") {
@@ -71,10 +74,24 @@ export async function runCli(
           throw new Error("staff create needs --username, --name and --role");
         if (!STAFF_ROLES.includes(args.role as StaffRole))
           throw new Error(`--role must be one of ${STAFF_ROLES.join(", ")}`);
+        for (const [flag, value, check] of [
+          ["--phone", args.phone, validateMobile],
+          ["--id-number", args["id-number"], validateIdCard],
+        ] as const) {
+          const r = value === undefined ? null : check(value);
+          if (r && !r.ok) throw new Error(`${flag}: ${r.reason}`);
+        }
         const password = args.password ?? generatePassword();
         const s = await staff.create(
           { type: "system", id: null },
-          { username: args.username, name: args.name, role: args.role as StaffRole, password },
+          {
+            username: args.username,
+            name: args.name,
+            role: args.role as StaffRole,
+            password,
+            phone: args.phone?.trim(),
+            idNumber: args["id-number"]?.trim(),
+          },
         );
         out(`已创建人员 ${s.username} (${s.role})，首次登录须修改密码`);
         if (!args.password) out(`初始密码: ${password}`);

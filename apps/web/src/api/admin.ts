@@ -40,7 +40,14 @@ export async function listStaff() {
   return (await api.get<{ staff: StaffListItem[] }>("/admin/staff")).staff;
 }
 
-export function createStaff(input: { username: string; name: string; role: StaffRole; password: string }) {
+export function createStaff(input: {
+  username: string;
+  name: string;
+  role: StaffRole;
+  password: string;
+  phone?: string;
+  idNumber?: string;
+}) {
   return api.post<{ staff: StaffListItem }>("/admin/staff", input);
 }
 

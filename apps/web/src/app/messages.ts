@@ -173,6 +173,8 @@ export const zh = {
   "staff.created": "已创建人员 {username}，首次登录需修改密码",
   "staff.self": "当前账号",
   "staff.usernameRule": "3–32 位小写字母、数字、点、下划线或连字符",
+  "staff.dutiesHint":
+    "选填：本人的手机号和身份证号。填写后，本人不能办理与之相同的申请账号或经办人的订单（职责分离）。",
   "staff.initialPasswordHint": "请通过安全渠道告知本人；首次登录时须修改。",
 
   "win.title": "网点与节假日",
@@ -988,6 +990,8 @@ export const en: Record<MessageKey, string> = {
   "staff.created": "Created {username}; the password must be changed at first login",
   "staff.self": "You",
   "staff.usernameRule": "3–32 lowercase letters, digits, dots, underscores or hyphens",
+  "staff.dutiesHint":
+    "Optional: the person's own mobile and ID number. They then cannot handle orders of an applicant account or handler with the same (separation of duties).",
   "staff.initialPasswordHint": "Tell the person over a safe channel; it must be changed at first login.",
 
   "win.title": "Windows & holidays",

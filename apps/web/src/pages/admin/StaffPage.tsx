@@ -1,4 +1,5 @@
 import { PlusOutlined } from "@ant-design/icons";
+import { validateIdCard, validateMobile } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App,
@@ -15,6 +16,7 @@ import {
   Tag,
   Typography,
 } from "antd";
+import type { Rule } from "antd/es/form";
 import { useState } from "react";
 import { createStaff, listStaff, setStaffDisabled } from "../../api/admin";
 import { STAFF_ROLES, type StaffListItem, type StaffRole } from "../../api/types";
@@ -31,7 +33,19 @@ interface CreateValues {
   name: string;
   role: StaffRole;
   password: string;
+  phone?: string;
+  idNumber?: string;
 }
+
+/** An optional field checked by the shared validator when filled. */
+const optional = (validate: (v: string) => { ok: true } | { ok: false; reason: string }): Rule => ({
+  validator: async (_rule, value: unknown) => {
+    const text = String(value ?? "").trim();
+    if (!text) return;
+    const r = validate(text);
+    if (!r.ok) throw new Error(r.reason);
+  },
+});
 
 export function StaffPage() {
   const { t } = useI18n();
@@ -62,7 +76,13 @@ export function StaffPage() {
   async function onCreate(values: CreateValues) {
     setSaving(true);
     try {
-      await createStaff({ ...values, username: values.username.trim(), name: values.name.trim() });
+      await createStaff({
+        ...values,
+        username: values.username.trim(),
+        name: values.name.trim(),
+        phone: values.phone?.trim() || undefined,
+        idNumber: values.idNumber?.trim() || undefined,
+      });
       await queryClient.invalidateQueries({ queryKey: queryKeys.staff });
       message.success(t("staff.created", { username: values.username.trim() }));
       form.resetFields();
@@ -205,6 +225,17 @@ export function StaffPage() {
             rules={[passwordRule()]}
           >
             <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item
+            name="phone"
+            label={t("field.phone")}
+            extra={t("staff.dutiesHint")}
+            rules={[optional(validateMobile)]}
+          >
+            <Input autoComplete="off" maxLength={11} inputMode="numeric" />
+          </Form.Item>
+          <Form.Item name="idNumber" label={t("subj.idNumber")} rules={[optional(validateIdCard)]}>
+            <Input autoComplete="off" maxLength={18} />
           </Form.Item>
         </Form>
       </Modal>
