@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../app";
 import { runCli } from "../../cli/main";
-import { createTestDatabase } from "../../test/harness";
+import { seedDemoData } from "../../seed";
+import { createTestDatabase, staffClient, type TestApp } from "../../test/harness";
 import { type CaService, createCaService } from "../pki/ca.service";
 import { readNewestAnchor, verifyAuditWithAnchor, writeAuditAnchor } from "./audit.anchor";
 import { appendAudit, verifyAuditChain } from "./audit.service";
@@ -144,5 +146,24 @@ describe("audit anchors (signed checkpoints outside the database)", () => {
     expect((await cli("audit", "anchor")).code).toBe(1);
     expect(readdirSync(dir()).filter((n) => n.endsWith(".json"))).toHaveLength(1);
     expect(path.dirname(dir())).toBe(env.config.dataDir);
+  });
+
+  it("POST /admin/audit/verify names the problem and the anchor checked against", async () => {
+    await seedDemoData(db(), () => new Date());
+    const app = await buildApp({ config: env.config, database: env.database, ca, webDist: null });
+    await app.ready();
+    try {
+      const auditor = await staffClient({ app } as TestApp, "auditor");
+      await writeAuditAnchor(deps());
+      const ok = await auditor.post("/api/v1/admin/audit/verify");
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ ok: true, anchor: { seq: expect.any(Number) } });
+      expect(ok.body.anchor).not.toHaveProperty("file");
+      await cutTail(ok.body.anchor.seq - 1);
+      const cut = await auditor.post("/api/v1/admin/audit/verify");
+      expect(cut.body).toMatchObject({ ok: false, firstBad: { kind: "cut" } });
+    } finally {
+      await app.close();
+    }
   });
 });
