@@ -1,13 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../app";
 import { runCli } from "../../cli/main";
 import { seedDemoData } from "../../seed";
 import { createTestDatabase, staffClient, type TestApp } from "../../test/harness";
 import { type CaService, createCaService } from "../pki/ca.service";
-import { readNewestAnchor, verifyAuditWithAnchor, writeAuditAnchor } from "./audit.anchor";
+import {
+  readNewestAnchor,
+  startAuditAnchorScheduler,
+  verifyAuditWithAnchor,
+  writeAuditAnchor,
+} from "./audit.anchor";
 import { appendAudit, verifyAuditChain } from "./audit.service";
 
 let env: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -165,5 +171,14 @@ describe("audit anchors (signed checkpoints outside the database)", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("the server's job anchors at start and stops cleanly", async () => {
+    await append(1);
+    const job = startAuditAnchorScheduler(deps(), pino({ level: "silent" }), 3_600_000);
+    await job.stop();
+    const newest = readNewestAnchor(deps());
+    const head = await db().selectFrom("audit_head").selectAll().executeTakeFirstOrThrow();
+    expect(newest).toMatchObject({ anchor: { seq: head.seq, hash: head.hash } });
   });
 });

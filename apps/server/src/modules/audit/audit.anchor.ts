@@ -6,6 +6,7 @@ import path from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import { auditKeyOf, type Db } from "../../db/database";
 import type { Clock } from "../../lib/clock";
+import { startPeriodic } from "../../lib/periodic";
 import { signCheckpoint, verifyCheckpoint } from "../pki/ca.checkpoint";
 import type { CaService } from "../pki/ca.service";
 import {
@@ -142,27 +143,14 @@ export async function writeAuditAnchor(deps: AnchorDeps): Promise<AnchorOutcome>
 
 /** The server's job: an anchor at start and every `intervalMs` (only when the head moved). */
 export function startAuditAnchorScheduler(deps: AnchorDeps, log: FastifyBaseLogger, intervalMs: number) {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = writeAuditAnchor(deps)
-      .then((o) => {
-        if (o.written) log.info({ seq: o.written.seq, file: o.file }, "audit chain anchored");
-        else if (o.reason === "bad")
-          log.error({ problem: o.result.firstBad }, "audit chain failed verification: not anchored");
-      })
-      .catch((err) => log.error({ err }, "audit anchor failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const o = await writeAuditAnchor(deps);
+      if (o.written) log.info({ seq: o.written.seq, file: o.file }, "audit chain anchored");
+      else if (o.reason === "bad")
+        log.error({ problem: o.result.firstBad }, "audit chain failed verification: not anchored");
     },
-  };
+    intervalMs,
+    (err) => log.error({ err }, "audit anchor failed"),
+  );
 }
