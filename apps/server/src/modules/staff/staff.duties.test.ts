@@ -5,7 +5,6 @@ import { materialsFor } from "@certhall/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../errors";
 import { Client, registerApplicant, STRONG_PASSWORD, staffClient } from "../../test/harness";
-import { applyTransition } from "../orders/order.transition";
 import {
   COMPANY,
   caTypeId,
@@ -14,6 +13,7 @@ import {
   HANDLER,
   opensslCsr,
   orderAwaitingMaterials,
+  payAndBook,
 } from "../workbench/test-flow";
 
 let t: FlowApp;
@@ -102,25 +102,7 @@ describe("separation of duties: not on one's own order", () => {
       .where("username", "=", "fin.samephone")
       .executeTakeFirstOrThrow();
     await other.post(`${url}/approve`, { version: started.body.version });
-    const deps = { clock: t.time.clock, signName: t.config.sms.signName };
-    const book = t.database.db.transaction().execute(async (trx) => {
-      const o = await trx
-        .selectFrom("orders")
-        .selectAll()
-        .where("id", "=", order.id)
-        .executeTakeFirstOrThrow();
-      const paid = await applyTransition(trx, deps, {
-        order: o,
-        event: "pay",
-        method: "online",
-        actor: { role: "system", type: "system", id: null },
-      });
-      return applyTransition(trx, deps, {
-        order: paid,
-        event: "book",
-        actor: { role: "finance", type: "staff", id: finance.id },
-      });
-    });
+    const book = payAndBook(t, order.id, finance.id);
     await expect(book).rejects.toThrow(AppError);
     await expect(book).rejects.toThrow(/职责分离/);
   });

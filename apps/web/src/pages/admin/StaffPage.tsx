@@ -18,7 +18,7 @@ import {
 } from "antd";
 import type { Rule } from "antd/es/form";
 import { useState } from "react";
-import { createStaff, listStaff, setStaffDisabled } from "../../api/admin";
+import { createStaff, listStaff, type NewStaffInput, setStaffDisabled } from "../../api/admin";
 import { STAFF_ROLES, type StaffListItem, type StaffRole } from "../../api/types";
 import { ROLE_COLORS } from "../../app/AdminLayout";
 import { useI18n } from "../../app/i18n";
@@ -28,14 +28,7 @@ import { passwordRule } from "../../components/fields";
 import { LoadError } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
 
-interface CreateValues {
-  username: string;
-  name: string;
-  role: StaffRole;
-  password: string;
-  phone?: string;
-  idNumber?: string;
-}
+type CreateValues = NewStaffInput;
 
 /** An optional field checked by the shared validator when filled. */
 const optional = (validate: (v: string) => { ok: true } | { ok: false; reason: string }): Rule => ({
