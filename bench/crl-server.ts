@@ -31,6 +31,7 @@ const config = loadConfig({
   LOG_LEVEL: "silent",
   SECRET_KEY: crypto.randomBytes(32).toString("hex"),
   CA_MASTER_KEY: crypto.randomBytes(32).toString("hex"),
+  AUDIT_KEY: crypto.randomBytes(32).toString("hex"),
   SEED_DEMO: "false",
   ...(schema ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
 });

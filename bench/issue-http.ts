@@ -134,6 +134,7 @@ const results: HttpLoadResult[] = [];
     LOG_LEVEL: "warn",
     SECRET_KEY: crypto.randomBytes(32).toString("hex"),
     CA_MASTER_KEY: crypto.randomBytes(32).toString("hex"),
+    AUDIT_KEY: crypto.randomBytes(32).toString("hex"),
     CA_SERVICE_TOKEN: token,
     SEED_DEMO: "false",
     ...(dbKind === "postgres" && process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),

@@ -189,6 +189,7 @@ const results: HttpLoadResult[] = [];
       LOG_LEVEL: "warn",
       SECRET_KEY: crypto.randomBytes(32).toString("hex"),
       CA_MASTER_KEY: crypto.randomBytes(32).toString("hex"),
+      AUDIT_KEY: crypto.randomBytes(32).toString("hex"),
       CA_SERVICE_TOKEN: token,
       SEED_DEMO: "false",
     },

@@ -177,6 +177,7 @@ async function scenario(engine: "sqlite" | "postgres"): Promise<Result[]> {
     SEED_DEMO: "false",
     RATE_LIMIT_PER_MINUTE: "100000000",
     CA_MASTER_KEY: randomBytes(32).toString("hex"),
+    AUDIT_KEY: randomBytes(32).toString("hex"),
   };
   let exec: Exec;
   let close: () => Promise<void>;

@@ -105,11 +105,23 @@ describe("logs", () => {
       url: "/api/health",
       headers: { cookie: "certhall_sid=topsecretcookie" },
     });
+    // Search terms in URLs (the workbench's and the lists' q) are personal data too.
+    await app.inject({ method: "GET", url: "/api/v1/admin/workbench/find?q=13900139000" });
+    await app.inject({ method: "GET", url: "/api/v1/orders?limit=5&q=350102199001011234&state=draft" });
     const out = lines.join("");
-    for (const secret of ["13800138000", "11010519491231002X", "Secret-1", "123456", "topsecretcookie"]) {
+    for (const secret of [
+      "13800138000",
+      "11010519491231002X",
+      "Secret-1",
+      "123456",
+      "topsecretcookie",
+      "13900139000",
+      "350102199001011234",
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain("[redacted]");
+    expect(out).toContain("/api/v1/orders?limit=5&q=[redacted]&state=draft");
     await app.close();
     await cleanup();
   });

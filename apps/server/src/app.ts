@@ -18,6 +18,7 @@ import type { Config } from "./config";
 import type { DbHandle } from "./db/database";
 import { type Clock, systemClock } from "./lib/clock";
 import { zProblem } from "./lib/http";
+import { logRequest } from "./lib/log-url";
 import { installChineseZodMessages } from "./lib/zod-zh";
 import { accountRoutes } from "./modules/accounts/account.routes";
 import { createAccountService } from "./modules/accounts/account.service";
@@ -89,7 +90,8 @@ export const DEFAULT_WEB_DIST = path.resolve(here, "../../web/dist");
 
 /**
  * Logs carry request ids but no secrets or personal data: cookies, CSRF tokens, passwords, SMS codes,
- * phone and ID numbers are redacted wherever they appear in a logged object.
+ * phone and ID numbers are redacted wherever they appear in a logged object, and query values (search
+ * terms) in logged URLs (lib/log-url.ts).
  */
 export const LOG_REDACT = [
   "req.headers.cookie",
@@ -116,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       redact: { paths: LOG_REDACT, censor: "[redacted]" },
+      serializers: { req: logRequest },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     trustProxy: config.trustProxy,
@@ -199,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config,
     provider: deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config),
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
+    log: app.log,
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
   const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
@@ -257,7 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(accountRoutes({ ...security, accounts }));
       await v1.register(staffRoutes({ ...security, staff }));
       await v1.register(windowRoutes({ ...security, windows }));
-      await v1.register(auditRoutes(security));
+      await v1.register(auditRoutes({ ...security, ca }));
       await v1.register(subjectRoutes({ ...security, subjects }));
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(settingsRoutes({ ...security, settings }));

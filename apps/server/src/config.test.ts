@@ -25,6 +25,26 @@ describe("loadConfig", () => {
     expect(statSync(path.join(dir, "secret.key")).mode & 0o777).toBe(0o600);
   });
 
+  it("keeps the audit key outside the database: generated 0600 in development, required in production", () => {
+    const dir = tmp();
+    const a = loadConfig({ DATA_DIR: dir });
+    expect(a.audit.key).toHaveLength(32);
+    expect(loadConfig({ DATA_DIR: dir }).audit.key.equals(a.audit.key)).toBe(true);
+    expect(statSync(path.join(dir, "audit.key")).mode & 0o777).toBe(0o600);
+    expect(a.audit.anchorDir).toBe(path.join(dir, "audit-anchors"));
+    const production = {
+      NODE_ENV: "production",
+      DATA_DIR: tmp(),
+      SECRET_KEY: "s".repeat(40),
+      CA_MASTER_KEY: "ab".repeat(32),
+    };
+    expect(() => loadConfig(production)).toThrow(/AUDIT_KEY/);
+    expect(() => loadConfig({ ...production, AUDIT_KEY: "short" })).toThrow(/AUDIT_KEY/);
+    const c = loadConfig({ ...production, AUDIT_KEY: "cd".repeat(32), AUDIT_ANCHOR_DIR: "/var/anchors" });
+    expect(c.audit.key.toString("hex")).toBe("cd".repeat(32));
+    expect(c.audit.anchorDir).toBe("/var/anchors");
+  });
+
   it("refuses to start in production without SECRET_KEY", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp() })).toThrow(/SECRET_KEY/);
   });
@@ -35,6 +55,7 @@ describe("loadConfig", () => {
       DATA_DIR: tmp(),
       SECRET_KEY: "s".repeat(40),
       CA_MASTER_KEY: "ab".repeat(32),
+      AUDIT_KEY: "cd".repeat(32),
     };
     expect(() => loadConfig({ ...production, RATE_LIMIT_STRICT_FACTOR: "20" })).toThrow(
       /RATE_LIMIT_STRICT_FACTOR/,

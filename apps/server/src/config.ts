@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -46,7 +47,12 @@ export const envSchema = z.object({
   SEED_DEMO: bool
     .optional()
     .describe("Seed demo staff, applicant and windows on start (default: true unless production)"),
-  TRUST_PROXY: bool.default(false).describe("Trust X-Forwarded-* headers (behind a reverse proxy)"),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .describe(
+      "Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (or loopback, linklocal, uniquelocal); false = none; true = loopback only, refused in production",
+    ),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()
@@ -103,6 +109,24 @@ export const envSchema = z.object({
     .describe(
       "32-byte master key sealing the CA private keys (AES-256-GCM): 64 hex characters or base64. Required in production; dev generates DATA_DIR/ca-master.key",
     ),
+  AUDIT_KEY: z
+    .string()
+    .optional()
+    .describe(
+      "32-byte key of the audit chain's HMAC-SHA-256 (64 hex characters or base64), kept outside the database. Required in production; dev generates DATA_DIR/audit.key",
+    ),
+  AUDIT_ANCHOR_DIR: z
+    .string()
+    .optional()
+    .describe(
+      "Folder of the signed audit checkpoints (anchors), outside the database; default DATA_DIR/audit-anchors",
+    ),
+  AUDIT_ANCHOR_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe("How often the server anchors the audit chain's head (a checkpoint signed by the issuing CA)"),
   CA_ALGORITHM: z
     .enum(["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "sm2"])
     .default("ecdsa-p256")
@@ -176,7 +200,8 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   secretKey: Buffer;
   seedDemo: boolean;
-  trustProxy: boolean;
+  /** Addresses/CIDRs of the proxies whose X-Forwarded-For is believed (Fastify trustProxy); false: none. */
+  trustProxy: false | string[];
   cookieSecure: boolean;
   rateLimitPerMinute: number;
   rateLimitStrictFactor: number;
@@ -197,6 +222,8 @@ export interface Config {
   reminders: { intervalMinutes: number };
   /** Where applicants mail their materials (receipt, delivery choice). */
   mail: { recipient: string; phone: string; address: string };
+  /** The keyed audit chain (issue 18 item 8): its HMAC key and where its signed checkpoints go. */
+  audit: { key: Buffer; anchorDir: string; anchorIntervalMinutes: number };
   ca: {
     masterKey: Buffer;
     algorithm: Env["CA_ALGORITHM"];
@@ -261,6 +288,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       "CA_MASTER_KEY is required in production (64 hex characters or base64 of 32 bytes)",
     );
   } else masterKey = parseMasterKey(devFile(dataDir, "ca-master.key", () => randomBytes(32).toString("hex")));
+  let auditKey: Buffer;
+  if (e.AUDIT_KEY) auditKey = parseMasterKey(e.AUDIT_KEY, "AUDIT_KEY");
+  else if (production) {
+    throw new ConfigError("AUDIT_KEY is required in production (64 hex characters or base64 of 32 bytes)");
+  } else {
+    auditKey = parseMasterKey(
+      devFile(dataDir, "audit.key", () => randomBytes(32).toString("hex")),
+      "AUDIT_KEY",
+    );
+  }
   const serviceToken =
     e.CA_SERVICE_TOKEN ??
     (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
@@ -304,7 +341,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     secretKey,
     seedDemo: e.SEED_DEMO ?? !production,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY, production),
     cookieSecure: publicUrl.startsWith("https://"),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitStrictFactor: e.RATE_LIMIT_STRICT_FACTOR,
@@ -318,6 +355,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     reminders: { intervalMinutes: e.REMINDER_INTERVAL_MINUTES },
     mail: { recipient: e.MAIL_RECIPIENT, phone: e.MAIL_PHONE, address: e.MAIL_ADDRESS },
+    audit: {
+      key: auditKey,
+      anchorDir: path.resolve(baseDir, e.AUDIT_ANCHOR_DIR ?? path.join(dataDir, "audit-anchors")),
+      anchorIntervalMinutes: e.AUDIT_ANCHOR_INTERVAL_MINUTES,
+    },
     ca: {
       masterKey,
       algorithm: e.CA_ALGORITHM,
@@ -347,20 +389,54 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** CA_MASTER_KEY: 64 hex characters or base64 of exactly 32 bytes (AES-256). */
-export function parseMasterKey(text: string): Buffer {
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY (issue 18 item 9d): trusting every hop would let any client pick its own address with a
+ * forged X-Forwarded-For and slip past per-IP limits and SMS caps, so only listed proxies are trusted.
+ * `true` is loopback only (a proxy on this machine); in production the list must be explicit.
+ */
+export function parseTrustProxy(text: string, production: boolean): false | string[] {
+  const t = text.trim().toLowerCase();
+  if (["", "false", "0", "no"].includes(t)) return false;
+  if (["true", "1", "yes"].includes(t)) {
+    if (production) {
+      throw new ConfigError(
+        "TRUST_PROXY=true is not allowed in production: list the reverse proxies' addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)",
+      );
+    }
+    return ["loopback"];
+  }
+  const entries = t
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [addr = "", bits, extra] = entry.split("/");
+    const family = isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!PROXY_RANGE_NAMES.has(entry) && (!family || !bitsOk || extra !== undefined)) {
+      throw new ConfigError(`TRUST_PROXY: "${entry}" is not an IP address or CIDR (e.g. 10.0.0.0/8)`);
+    }
+  }
+  return entries;
+}
+
+/** CA_MASTER_KEY, AUDIT_KEY: 64 hex characters or base64 of exactly 32 bytes. */
+export function parseMasterKey(text: string, name = "CA_MASTER_KEY"): Buffer {
   const t = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
   if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
     const key = Buffer.from(t, t.includes("-") || t.includes("_") ? "base64url" : "base64");
     if (key.length === 32) return key;
   }
-  throw new ConfigError("CA_MASTER_KEY must be 32 bytes: 64 hex characters or base64");
+  throw new ConfigError(`${name} must be 32 bytes: 64 hex characters or base64`);
 }
 
 /** Development only: a generated value kept in DATA_DIR with owner-only permissions. */
 function devFile(dataDir: string, name: string, make: () => string): string {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
   chmodSync(file, 0o600);
@@ -369,7 +445,7 @@ function devFile(dataDir: string, name: string, make: () => string): string {
 
 /** Development only: a random secret kept in DATA_DIR with owner-only permissions. */
 function devSecret(dataDir: string): Buffer {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, "secret.key");
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { startAuditAnchorScheduler } from "./modules/audit/audit.anchor";
 import { createDevClock } from "./modules/dev/dev-clock";
 import { startCrlScheduler } from "./modules/pki/ca.scheduler";
 import { startReminderScheduler } from "./modules/reminders/reminder.job";
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   // worker and the reminder job keep the system time.
   const app = await buildApp({ config, database, ca, devClock: createDevClock() });
   const crlScheduler = startCrlScheduler(ca, app.log);
+  const anchorScheduler = startAuditAnchorScheduler(
+    { db: database.db, ca, clock: () => new Date(), dir: config.audit.anchorDir },
+    app.log,
+    config.audit.anchorIntervalMinutes * 60_000,
+  );
   const smsWorker = startSmsWorker(
     { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
     config.sms.workerIntervalMs,
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
       await reminderScheduler.stop();
       await smsWorker.stop();
       await crlScheduler.stop();
+      await anchorScheduler.stop();
       await database.close();
       process.exit(0);
     } catch (err) {

@@ -41,6 +41,8 @@ export {
   localSigner,
   type PublicKeyInfo,
   type Signer,
+  signatureAlgorithmFor,
+  verifySignature,
 } from "./keys";
 export {
   type AttributeType,

@@ -1,25 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { maskPhone } from "@certhall/domain";
+import { maskPhone, validateIdCard, validateMobile } from "@certhall/domain";
 import { ConfigError, loadConfig } from "../config";
 import type { StaffRole } from "../db/tables";
 import { AppError } from "../errors";
-import { verifyAuditChain } from "../modules/audit/audit.service";
 import { STAFF_ROLES } from "../modules/auth/policy";
 import { listOutbox } from "../modules/sms/sms.outbox";
 import { createStaffService } from "../modules/staff/staff.service";
 import { openPreparedDatabase } from "../runtime";
+import { AUDIT_HELP, runAuditCli } from "./audit";
 import { CA_HELP, runCaCli } from "./ca";
 
 const HELP = `certhall — operator's command line
 
   certhall migrate                         create or upgrade the database schema (and reference data)
-  certhall staff create --username U --name N --role R [--password P]
+  certhall staff create --username U --name N --role R [--password P] [--phone M] [--id-number ID]
                                            create a staff account (roles: ${STAFF_ROLES.join(", ")});
-                                           without --password one is generated and printed once
+                                           without --password one is generated and printed once;
+                                           --phone/--id-number: the person's own (not on own orders)
   certhall staff list                      list staff accounts
   certhall staff disable|enable --username U
-  certhall audit verify                    verify the audit hash chain; exit 1 at the first bad entry
+${AUDIT_HELP}
   certhall sms outbox [--limit N]          show the newest SMS messages (dev provider)
 ${CA_HELP}
   certhall token <command> …               PKCS#11 token client (keygen, csr, enroll, …): certhall token help
@@ -64,6 +65,8 @@ export async function runCli(
           name: { type: "string" },
           role: { type: "string" },
           password: { type: "string" },
+          phone: { type: "string" },
+          "id-number": { type: "string" },
         },
       }).values;
       if (sub === "create") {
@@ -71,10 +74,24 @@ export async function runCli(
           throw new Error("staff create needs --username, --name and --role");
         if (!STAFF_ROLES.includes(args.role as StaffRole))
           throw new Error(`--role must be one of ${STAFF_ROLES.join(", ")}`);
+        for (const [flag, value, check] of [
+          ["--phone", args.phone, validateMobile],
+          ["--id-number", args["id-number"], validateIdCard],
+        ] as const) {
+          const r = value === undefined ? null : check(value);
+          if (r && !r.ok) throw new Error(`${flag}: ${r.reason}`);
+        }
         const password = args.password ?? generatePassword();
         const s = await staff.create(
           { type: "system", id: null },
-          { username: args.username, name: args.name, role: args.role as StaffRole, password },
+          {
+            username: args.username,
+            name: args.name,
+            role: args.role as StaffRole,
+            password,
+            phone: args.phone?.trim(),
+            idNumber: args["id-number"]?.trim(),
+          },
         );
         out(`已创建人员 ${s.username} (${s.role})，首次登录须修改密码`);
         if (!args.password) out(`初始密码: ${password}`);
@@ -98,15 +115,8 @@ export async function runCli(
         return 0;
       }
     }
-    if (cmd === "audit" && sub === "verify") {
-      const r = await verifyAuditChain(db);
-      if (r.ok) {
-        out(`审计链完整：共校验 ${r.checked} 条`);
-        return 0;
-      }
-      out(`审计链异常：${r.firstBad?.problem}（已校验 ${r.checked} 条完好）`);
-      return 1;
-    }
+    if (cmd === "audit" && (sub === "verify" || sub === "anchor"))
+      return await runAuditCli(sub, { config, database, out });
     if (cmd === "ca") return await runCaCli(sub, rest, { config, database, out });
     if (cmd === "sms" && sub === "outbox") {
       const { values } = parseArgs({ args: rest, options: { limit: { type: "string" } } });

@@ -32,6 +32,11 @@ export interface StaffTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** The member's own mobile and ID number: he may not act on an order they appear in (9e). */
+  phone: string | null;
+  id_number: string | null;
+  /** Keyed hash of the browser (device cookie) the admin created the account in; it may not act there. */
+  created_in_device: string | null;
 }
 
 export type SessionRealm = "applicant" | "staff";
@@ -94,6 +99,8 @@ export interface AuditLogTable {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (entries written before the chain was keyed); 2: HMAC-SHA-256 under AUDIT_KEY. */
+  hash_version: number;
 }
 
 /** One row (id = 1): the newest entry of the chain, so deleting the tail is detected too. */

@@ -8,6 +8,7 @@ import type { Clock } from "../lib/clock";
 import { hmacHex, randomToken, safeEqual } from "../lib/tokens";
 import { can, type Permission } from "../modules/auth/policy";
 import { resolveSession, SESSION_POLICY, type SessionContext } from "../modules/sessions/session.service";
+import { deviceOf } from "./device";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -144,6 +145,16 @@ export function requireStaff(deps: SecurityDeps, permission?: Permission) {
     // The admin chose the initial password: until its holder replaces it, no role permission is granted
     // (only logout, "me" and the password change, which name none), so the admin cannot act as them.
     if (permission && staff.must_change_password) throw forbidden("请先修改初始密码，再使用管理后台");
+    // Nor from the browser the admin created the account in (plugins/device.ts): he knows the initial
+    // password and could change it himself.
+    if (
+      permission &&
+      staff.created_in_device &&
+      staff.created_in_device === deviceOf(req, deps.config.secretKey)
+    )
+      throw forbidden(
+        "职责分离：该账号由管理员在本浏览器中创建，不能在此浏览器中办理业务，请在本人的设备上登录",
+      );
     req.staffSession = { ...s, staff };
   };
 }

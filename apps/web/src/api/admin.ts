@@ -40,7 +40,17 @@ export async function listStaff() {
   return (await api.get<{ staff: StaffListItem[] }>("/admin/staff")).staff;
 }
 
-export function createStaff(input: { username: string; name: string; role: StaffRole; password: string }) {
+export interface NewStaffInput {
+  username: string;
+  name: string;
+  role: StaffRole;
+  password: string;
+  /** The person's own mobile and ID number (separation of duties). */
+  phone?: string;
+  idNumber?: string;
+}
+
+export function createStaff(input: NewStaffInput) {
   return api.post<{ staff: StaffListItem }>("/admin/staff", input);
 }
 

@@ -65,7 +65,10 @@ export function importStatement(bank: string, file: File) {
 }
 
 export const bookStatement = (id: string) =>
-  api.post<{ booked: number; moved: number }>(`/admin/statements/${encodeURIComponent(id)}/book`, {});
+  api.post<{ booked: number; moved: number; ownSkipped: number }>(
+    `/admin/statements/${encodeURIComponent(id)}/book`,
+    {},
+  );
 
 export const resolveStatementLine = (id: string, note: string) =>
   api.post<void>(`/admin/statement-lines/${encodeURIComponent(id)}/resolve`, { note });

@@ -96,7 +96,15 @@ export interface AuditEntry {
 export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
-  firstBad?: { seq: number; problem: string };
+  head: { seq: number; hash: string };
+  /** altered entry, gap, history rewritten (anchor mismatch), tail cut, wrong key, bad anchor file */
+  firstBad?: {
+    seq: number;
+    kind: "altered" | "missing" | "rewritten" | "cut" | "key" | "anchor";
+    problem: string;
+  };
+  /** The signed checkpoint the chain was checked against; null before the first one. */
+  anchor: { seq: number; at: string } | null;
 }
 
 export interface Health {

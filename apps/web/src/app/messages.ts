@@ -174,6 +174,8 @@ export const zh = {
   "staff.created": "已创建人员 {username}，首次登录需修改密码",
   "staff.self": "当前账号",
   "staff.usernameRule": "3–32 位小写字母、数字、点、下划线或连字符",
+  "staff.dutiesHint":
+    "选填：本人的手机号和身份证号。填写后，本人不能办理与之相同的申请账号或经办人的订单（职责分离）。",
   "staff.initialPasswordHint": "请通过安全渠道告知本人；首次登录时须修改。",
 
   "win.title": "网点与节假日",
@@ -336,6 +338,7 @@ export const zh = {
   "rec.bookConfirm": "确认这 {n} 笔款项已到账并入账？",
   "rec.bookedN": "已入账 {n} 笔，申请人可打印回执单",
   "rec.movedN": "{n} 笔因订单状态已变化未入账，请人工处理",
+  "rec.ownSkippedN": "{n} 笔是您本人的订单（职责分离），请交由其他财务人员确认入账",
   "rec.line": "行号",
   "rec.date": "交易日期",
   "rec.payer": "付款方",
@@ -1038,6 +1041,8 @@ export const en: Record<MessageKey, string> = {
   "staff.created": "Created {username}; the password must be changed at first login",
   "staff.self": "You",
   "staff.usernameRule": "3–32 lowercase letters, digits, dots, underscores or hyphens",
+  "staff.dutiesHint":
+    "Optional: the person's own mobile and ID number. They then cannot handle orders of an applicant account or handler with the same (separation of duties).",
   "staff.initialPasswordHint": "Tell the person over a safe channel; it must be changed at first login.",
 
   "win.title": "Windows & holidays",
@@ -1199,6 +1204,7 @@ export const en: Record<MessageKey, string> = {
   "rec.bookConfirm": "Book these {n} credits as received?",
   "rec.bookedN": "{n} credits booked; the applicants can print their receipts",
   "rec.movedN": "{n} credits were not booked because their orders moved on; decide them by hand",
+  "rec.ownSkippedN": "{n} credits are for your own orders (separation of duties); a colleague must book them",
   "rec.line": "Line",
   "rec.date": "Date",
   "rec.payer": "Payer",

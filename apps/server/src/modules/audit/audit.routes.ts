@@ -2,9 +2,11 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireStaff, type SecurityDeps } from "../../plugins/security";
-import { listAudit, verifyAuditChain } from "./audit.service";
+import type { CaService } from "../pki/ca.service";
+import { verifyAuditWithAnchor } from "./audit.anchor";
+import { listAudit } from "./audit.service";
 
-export function auditRoutes(deps: SecurityDeps) {
+export function auditRoutes(deps: SecurityDeps & { ca: CaService }) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const tags = ["audit"];
@@ -83,17 +85,30 @@ export function auditRoutes(deps: SecurityDeps) {
         preHandler: requireStaff(deps, "audit.verify"),
         schema: {
           tags,
-          summary: "Verify the hash chain of the audit log (admin, auditor)",
+          summary:
+            "Verify the keyed hash chain of the audit log and its newest signed anchor (admin, auditor)",
           response: {
             200: z.object({
               ok: z.boolean(),
               checked: z.number(),
-              firstBad: z.object({ seq: z.number(), problem: z.string() }).optional(),
+              head: z.object({ seq: z.number(), hash: z.string() }),
+              firstBad: z
+                .object({
+                  seq: z.number(),
+                  kind: z.enum(["altered", "missing", "rewritten", "cut", "key", "anchor"]),
+                  problem: z.string(),
+                })
+                .optional(),
+              anchor: z.object({ seq: z.number(), at: z.string() }).nullable(),
             }),
           },
         },
       },
-      async () => verifyAuditChain(deps.db),
+      async () => {
+        const r = await verifyAuditWithAnchor({ db: deps.db, ca: deps.ca, dir: deps.config.audit.anchorDir });
+        // The anchor's file path is the operator's business, not the web's.
+        return { ...r, anchor: r.anchor && { seq: r.anchor.seq, at: r.anchor.at } };
+      },
     );
   };
 }

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AuditEntry } from "../../db/tables";
 import { createTestDatabase } from "../../test/harness";
 import { appendAudit, appendAuditEntries, verifyAuditChain } from "./audit.service";
 
@@ -41,7 +43,7 @@ describe("audit hash chain", () => {
 
   it("verifies an untouched chain", async () => {
     await append(5);
-    expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 5 });
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 5 });
   });
 
   it("reports the first entry whose content was altered", async () => {
@@ -68,30 +70,68 @@ describe("audit hash chain", () => {
     expect(r.firstBad?.seq).toBe(4);
   });
 
-  it("reports an entry rewritten with a recomputed hash (the next link breaks)", async () => {
+  it("detects an entry rewritten with the plain SHA-256 of the rest of the chain and the head recomputed", async () => {
     await append(4);
-    const { createHash } = await import("node:crypto");
-    const row = await db().selectFrom("audit_log").selectAll().where("seq", "=", 2).executeTakeFirstOrThrow();
-    const forged = { ...row, action: "forged" };
-    const hash = createHash("sha256")
-      .update(
-        JSON.stringify([
-          forged.seq,
-          forged.at,
-          forged.actor_type,
-          forged.actor_id,
-          forged.action,
-          forged.object_type,
-          forged.object_id,
-          forged.detail,
-          forged.ip,
-          forged.prev_hash,
-        ]),
-      )
-      .digest("hex");
-    await db().updateTable("audit_log").set({ action: "forged", hash }).where("seq", "=", 2).execute();
+    await rewriteFrom(2, (row) => ({ ...row, action: "forged" }));
     const r = await verifyAuditChain(db());
-    expect(r.firstBad?.seq).toBe(3);
+    expect(r.ok).toBe(false);
+    expect(r.firstBad).toMatchObject({ seq: 2, kind: "altered" });
+  });
+
+  it("detects a rewrite that also marks the rewritten entries as unkeyed (a downgrade)", async () => {
+    await append(4);
+    await rewriteFrom(2, (row) => ({ ...row, action: "forged", hash_version: 1 }));
+    const r = await verifyAuditChain(db());
+    expect(r.firstBad).toMatchObject({ seq: 2, kind: "altered" });
+  });
+
+  it("detects a verifier holding the wrong key", async () => {
+    await append(3);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+    const r = await verifyAuditChain(db(), { key: randomBytes(32) });
+    expect(r.ok).toBe(false);
+    expect(r.firstBad).toMatchObject({ seq: 1, kind: "altered" });
+  });
+
+  it("still verifies a database written by the previous version (plain entries) and keys what follows", async () => {
+    // The previous version wrote plain SHA-256 entries; the migration marks them hash_version 1.
+    let prev = "0".repeat(64);
+    for (let seq = 1; seq <= 3; seq++) {
+      const row = {
+        seq,
+        at: new Date().toISOString(),
+        actor_type: "system" as const,
+        actor_id: null,
+        action: `old.${seq}`,
+        object_type: null,
+        object_id: null,
+        detail: "{}",
+        ip: null,
+        prev_hash: prev,
+        hash_version: 1,
+      };
+      prev = plainHash(row);
+      await db()
+        .insertInto("audit_log")
+        .values({ ...row, hash: prev })
+        .execute();
+    }
+    await db().updateTable("audit_head").set({ seq: 3, hash: prev }).execute();
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 3 });
+    await append(2);
+    const versions = await db().selectFrom("audit_log").select("hash_version").orderBy("seq").execute();
+    expect(versions.map((v) => v.hash_version)).toEqual([1, 1, 1, 2, 2]);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 5 });
+    // The plain part is still checked: editing an old entry breaks the link of the first keyed one.
+    await db().updateTable("audit_log").set({ action: "forged" }).where("seq", "=", 2).execute();
+    expect((await verifyAuditChain(db())).firstBad).toMatchObject({ seq: 2, kind: "altered" });
+  });
+
+  it("checks long chains page by page", async () => {
+    await append(7);
+    expect(await verifyAuditChain(db(), { batchSize: 2 })).toMatchObject({ ok: true, checked: 7 });
+    await db().updateTable("audit_log").set({ detail: "{}" }).where("seq", "=", 6).execute();
+    expect((await verifyAuditChain(db(), { batchSize: 2 })).firstBad?.seq).toBe(6);
   });
 
   it("keeps one unbroken chain when many transactions append at once", async () => {
@@ -104,7 +144,7 @@ describe("audit hash chain", () => {
           ),
       ),
     );
-    expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 20 });
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 20 });
   });
 
   it("chains several entries appended in one call, in their order", async () => {
@@ -122,7 +162,7 @@ describe("audit hash chain", () => {
       { seq: 3, action: "batch.a" },
       { seq: 4, action: "batch.b" },
     ]);
-    expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 4 });
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 4 });
   });
 
   it("writes nothing when the surrounding transaction rolls back", async () => {
@@ -134,6 +174,46 @@ describe("audit hash chain", () => {
       })
       .catch(() => {});
     expect(await db().selectFrom("audit_log").selectAll().execute()).toHaveLength(0);
-    expect(await verifyAuditChain(db())).toEqual({ ok: true, checked: 0 });
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: 0 });
   });
 });
+
+/** What the unkeyed chain of the previous version stored: SHA-256 of the fields and the previous hash. */
+function plainHash(e: Omit<AuditEntry, "hash">): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        e.seq,
+        e.at,
+        e.actor_type,
+        e.actor_id,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.detail,
+        e.ip,
+        e.prev_hash,
+      ]),
+    )
+    .digest("hex");
+}
+
+/**
+ * The attack of someone who can write the database: change entry `from` and recompute the plain hash of
+ * it and every later entry, then fix the head, so every link holds again.
+ */
+async function rewriteFrom(from: number, change: (row: AuditEntry) => AuditEntry) {
+  const rows = await db().selectFrom("audit_log").selectAll().orderBy("seq").execute();
+  let prev = rows.find((r) => r.seq === from - 1)?.hash ?? "0".repeat(64);
+  for (const original of rows.filter((r) => r.seq >= from)) {
+    const row = { ...(original.seq === from ? change(original) : original), prev_hash: prev };
+    const { hash: _old, ...rest } = row;
+    prev = plainHash(rest);
+    await db()
+      .updateTable("audit_log")
+      .set({ ...rest, hash: prev })
+      .where("seq", "=", row.seq)
+      .execute();
+  }
+  await db().updateTable("audit_head").set({ hash: prev }).execute();
+}

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type { Db, Trx } from "../../db/database";
+import { createHash, createHmac } from "node:crypto";
+import { auditKeyOf, type Db, type Trx } from "../../db/database";
 import type { AuditEntry } from "../../db/tables";
 
 export interface AuditInput {
@@ -15,9 +15,18 @@ export interface AuditInput {
 
 export const AUDIT_GENESIS = "0".repeat(64);
 
-/** The hash covers every stored field and the previous hash, so editing any of them breaks the chain. */
-function entryHash(e: Omit<AuditEntry, "hash">): string {
-  const canonical = JSON.stringify([
+/** hash_version 1: plain SHA-256 (entries of earlier versions); 2: HMAC-SHA-256 under AUDIT_KEY. */
+export const AUDIT_PLAIN = 1;
+export const AUDIT_KEYED = 2;
+
+type Unhashed = Omit<AuditEntry, "hash">;
+
+/**
+ * The hash covers every stored field and the previous hash, so editing any of them breaks the chain.
+ * Keyed entries take an HMAC: without AUDIT_KEY (kept outside the database) nobody can recompute it.
+ */
+export function entryHash(e: Unhashed, key: Buffer): string | null {
+  const fields = [
     e.seq,
     e.at,
     e.actor_type,
@@ -28,8 +37,19 @@ function entryHash(e: Omit<AuditEntry, "hash">): string {
     e.detail,
     e.ip,
     e.prev_hash,
-  ]);
-  return createHash("sha256").update(canonical).digest("hex");
+  ];
+  if (e.hash_version === AUDIT_PLAIN)
+    return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+  if (e.hash_version === AUDIT_KEYED)
+    return createHmac("sha256", key)
+      .update(JSON.stringify([AUDIT_KEYED, ...fields]))
+      .digest("hex");
+  return null;
+}
+
+/** A short public name of the key (recorded in anchors), so a verifier with the wrong key is told so. */
+export function auditKeyId(key: Buffer): string {
+  return createHmac("sha256", key).update("certhall audit key id").digest("hex").slice(0, 16);
 }
 
 /**
@@ -40,6 +60,7 @@ function entryHash(e: Omit<AuditEntry, "hash">): string {
  * the shorter the time after the lock, the more transactions per second get through.
  */
 export async function appendAuditEntries(trx: Trx, inputs: readonly AuditInput[]): Promise<number> {
+  const key = auditKeyOf(trx);
   await trx
     .updateTable("audit_head")
     .set((eb) => ({ seq: eb.ref("seq") }))
@@ -50,7 +71,7 @@ export async function appendAuditEntries(trx: Trx, inputs: readonly AuditInput[]
   let prev = head?.hash ?? AUDIT_GENESIS;
   const rows: AuditEntry[] = [];
   for (const input of inputs) {
-    const row: Omit<AuditEntry, "hash"> = {
+    const row: Unhashed = {
       seq: ++seq,
       at: input.at.toISOString(),
       actor_type: input.actorType,
@@ -61,8 +82,9 @@ export async function appendAuditEntries(trx: Trx, inputs: readonly AuditInput[]
       detail: JSON.stringify(input.detail ?? {}),
       ip: input.ip ?? null,
       prev_hash: prev,
+      hash_version: AUDIT_KEYED,
     };
-    prev = entryHash(row);
+    prev = entryHash(row, key)!;
     rows.push({ ...row, hash: prev });
   }
   if (rows.length === 0) return seq;
@@ -76,17 +98,80 @@ export function appendAudit(trx: Trx, input: AuditInput): Promise<number> {
   return appendAuditEntries(trx, [input]);
 }
 
+/**
+ * A checkpoint of the chain kept outside the database (modules/audit/audit.anchor.ts): the entry `seq`
+ * had `hash`; entries after `plainUntil` are keyed; `keyId` names the key that made them.
+ */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+  plainUntil: number;
+}
+
+/**
+ * What went wrong: an entry altered (its hash or link fails), missing (a gap in seq), a history
+ * rewritten (the entry at the anchor's seq differs from the anchor), a tail cut (the chain or its head
+ * ends before the anchor or the head), the wrong key, or an anchor that fails its own signature.
+ */
+export type AuditProblemKind = "altered" | "missing" | "rewritten" | "cut" | "key" | "anchor";
+
 export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
-  firstBad?: { seq: number; problem: string };
+  head: { seq: number; hash: string };
+  firstBad?: { seq: number; kind: AuditProblemKind; problem: string };
 }
 
-/** Walks the chain in order and reports the first altered, missing or reordered entry. */
-export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditVerifyResult> {
-  let prevHash = AUDIT_GENESIS;
-  let expectedSeq = 1;
+const bad = (seq: number, kind: AuditProblemKind, problem: string) => ({ seq, kind, problem });
+
+export interface WalkOptions {
+  /** The key to check keyed entries with (default: the database handle's). */
+  key?: Buffer;
+  /** The newest anchor: the chain must pass through it. */
+  anchor?: AuditCheckpoint | null;
+  /** Start after this entry (its seq and hash), checking that it still has that hash; default genesis. */
+  from?: { seq: number; hash: string };
+  batchSize?: number;
+}
+
+/**
+ * Walks the chain in seq order, one page at a time (memory stays flat however long the log), and
+ * reports the first altered, missing or reordered entry; then checks the head row and the anchor.
+ */
+export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<AuditVerifyResult> {
+  const key = opts.key ?? auditKeyOf(db);
+  const anchor = opts.anchor ?? null;
+  const batchSize = opts.batchSize ?? 1000;
+  const dbHead = await db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirst();
+  const head = { seq: dbHead?.seq ?? 0, hash: dbHead?.hash ?? AUDIT_GENESIS };
+  const fail = (checked: number, firstBad: AuditVerifyResult["firstBad"]) => ({
+    ok: false,
+    checked,
+    head,
+    firstBad,
+  });
+  if (anchor && anchor.keyId !== auditKeyId(key))
+    return fail(0, bad(anchor.plainUntil + 1, "key", "审计密钥与锚点记录的密钥不符：请检查 AUDIT_KEY"));
+
+  let prevHash = opts.from?.hash ?? AUDIT_GENESIS;
+  let expectedSeq = (opts.from?.seq ?? 0) + 1;
+  let keyedSeen = false;
   let checked = 0;
+  if (opts.from && opts.from.seq > 0) {
+    const row = await db
+      .selectFrom("audit_log")
+      .select(["hash", "hash_version"])
+      .where("seq", "=", opts.from.seq)
+      .executeTakeFirst();
+    if (row?.hash !== opts.from.hash)
+      return fail(
+        0,
+        bad(opts.from.seq, "rewritten", `第 ${opts.from.seq} 条记录与上一个锚点不符：历史被改写`),
+      );
+    keyedSeen = row.hash_version === AUDIT_KEYED;
+  }
   for (;;) {
     const rows = await db
       .selectFrom("audit_log")
@@ -97,36 +182,43 @@ export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditV
       .execute();
     for (const r of rows) {
       if (r.seq !== expectedSeq)
-        return {
-          ok: false,
-          checked,
-          firstBad: { seq: expectedSeq, problem: `第 ${expectedSeq} 条记录缺失` },
-        };
+        return fail(checked, bad(expectedSeq, "missing", `第 ${expectedSeq} 条记录缺失`));
       if (r.prev_hash !== prevHash)
-        return {
-          ok: false,
-          checked,
-          firstBad: { seq: r.seq, problem: `第 ${r.seq} 条记录与前一条的链接不符` },
-        };
+        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录与前一条的链接不符`));
+      // A plain entry after a keyed one, or past the anchor's plain part, is a downgrade: altered.
+      const plainAllowed = !keyedSeen && (!anchor || r.seq <= anchor.plainUntil);
+      if (r.hash_version === AUDIT_PLAIN && !plainAllowed)
+        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录内容被修改（应带密钥校验）`));
       const { hash, ...rest } = r;
-      if (entryHash(rest) !== hash)
-        return { ok: false, checked, firstBad: { seq: r.seq, problem: `第 ${r.seq} 条记录内容被修改` } };
+      if (entryHash(rest, key) !== hash)
+        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录内容被修改`));
+      if (anchor && r.seq === anchor.seq && hash !== anchor.hash)
+        return fail(
+          checked,
+          bad(r.seq, "rewritten", `第 ${r.seq} 条记录与 ${anchor.at} 的锚点不符：历史被改写`),
+        );
+      keyedSeen ||= r.hash_version === AUDIT_KEYED;
       prevHash = hash;
       expectedSeq++;
       checked++;
     }
     if (rows.length < batchSize) break;
   }
-  const head = await db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirst();
-  const headSeq = head?.seq ?? 0;
-  if (!head || headSeq !== checked || head.hash !== prevHash) {
-    return {
-      ok: false,
-      checked,
-      firstBad: { seq: checked + 1, problem: `链尾记录缺失：应有 ${headSeq} 条，实有 ${checked} 条` },
-    };
+  const last = expectedSeq - 1;
+  if (!dbHead || head.seq !== last || head.hash !== prevHash) {
+    return fail(checked, bad(last + 1, "cut", `链尾记录缺失：应有 ${head.seq} 条，实有 ${last} 条`));
   }
-  return { ok: true, checked };
+  if (anchor && last < anchor.seq) {
+    return fail(
+      checked,
+      bad(
+        last + 1,
+        "cut",
+        `链尾被截断：最后一条为第 ${last} 条，早于 ${anchor.at} 的锚点（第 ${anchor.seq} 条）`,
+      ),
+    );
+  }
+  return { ok: true, checked, head };
 }
 
 export async function listAudit(db: Db, opts: { limit: number; before?: number }) {

@@ -14,6 +14,7 @@ import { AppError } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
+import { assertNotOwnOrder } from "../staff/staff.duties";
 import { onReady } from "./order.effects";
 import { releaseHolds } from "./order.targets";
 
@@ -60,6 +61,7 @@ export async function applyTransition(
   if (input.expectedVersion !== undefined && input.expectedVersion !== order.version) {
     throw new AppError("CONFLICT", "订单已被更新，请刷新页面后重试");
   }
+  if (actor.type === "staff" && actor.id) await assertNotOwnOrder(trx, actor.id, order);
   const from = order.state as OrderState;
   const decision = decideTransition(
     from,

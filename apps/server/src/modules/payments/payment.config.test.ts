@@ -10,6 +10,7 @@ const prod = {
   NODE_ENV: "production",
   SECRET_KEY: "x".repeat(40),
   CA_MASTER_KEY: "ab".repeat(32),
+  AUDIT_KEY: "cd".repeat(32),
 };
 
 describe("payment configuration", () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/database";
 import { newId } from "../../lib/clock";
 import { createTestDatabase, testClock } from "../../test/harness";
+import { createPaymentProvider } from "./payment.factory";
 import { createPaymentService, fetchNotificationSender } from "./payment.service";
 
 let database: DbHandle;
@@ -62,6 +63,7 @@ const service = () =>
     config,
     provider: null,
     sender: () => undefined,
+    log: { warn: () => undefined },
   });
 
 describe("the zero-amount payment (支付，不扣款)", () => {
@@ -144,5 +146,35 @@ describe("fetchNotificationSender", () => {
       "application/x-www-form-urlencoded; charset=utf-8|out_trade_no=CH1P1&total_amount=1.00",
     );
     expect(warnings).toHaveLength(0);
+  });
+});
+
+describe("unverified payment notifications", () => {
+  it("are logged and counted, not appended to the audit chain", async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const payments = createPaymentService({
+      db: database.db,
+      clock: time.clock,
+      config,
+      provider: createPaymentProvider(config),
+      sender: () => undefined,
+      log: { warn: (o: unknown) => warnings.push(o as Record<string, unknown>) },
+    });
+    const head = async () =>
+      (await database.db.selectFrom("audit_head").select("seq").executeTakeFirstOrThrow()).seq;
+    const before = await head();
+    const junk = { out_trade_no: "CH1P1", trade_no: "2026", total_amount: "1.00", sign: "AAAA" };
+    for (let i = 0; i < 5; i++)
+      expect(await payments.handleNotification("sandbox", junk, "10.9.9.9")).toBe("fail");
+    expect(await payments.handleNotification("alipay", junk, "10.9.9.9")).toBe("fail");
+    expect(await payments.handleNotification("sandbox", {}, "10.9.9.9")).toBe("fail");
+    expect(await head()).toBe(before);
+    expect(payments.unverifiedNotificationsRefused()).toBe(7);
+    expect(warnings.map((w) => w.reason)).toEqual([
+      ...Array(5).fill("bad_signature"),
+      "provider_not_enabled",
+      expect.any(String),
+    ]);
+    expect(warnings.at(-1)).toMatchObject({ ip: "10.9.9.9", unverifiedRefused: 7 });
   });
 });

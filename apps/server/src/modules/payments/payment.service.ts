@@ -1,5 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
+import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order, Payment } from "../../db/tables.orders";
@@ -53,6 +54,8 @@ export interface PaymentDeps {
   /** null: online payment is off (PAYMENT_PROVIDER=none). */
   provider: PaymentProvider | null;
   sender: NotificationSender;
+  /** Where refused unverified notifications are reported (they do not go into the audit chain). */
+  log: Pick<FastifyBaseLogger, "warn">;
 }
 
 interface Meta {
@@ -215,6 +218,26 @@ export function createPaymentService(deps: PaymentDeps) {
   }
 
   /**
+   * A notification not proven to come from the provider (bad signature, malformed, provider not
+   * enabled) is junk anyone can send: logged and counted, never appended to the audit chain, which a
+   * flood of it would otherwise fill (issue 18 item 9c).
+   */
+  let unverifiedRefused = 0;
+  function refuseUnverified(
+    providerName: string,
+    reason: string,
+    seen: Record<string, unknown>,
+    ip: string | null,
+  ): "fail" {
+    unverifiedRefused++;
+    deps.log.warn(
+      { provider: providerName, reason, ...seen, ip, unverifiedRefused },
+      "unverified payment notification refused",
+    );
+    return "fail";
+  }
+
+  /**
    * The provider's asynchronous notification: the only thing that marks an online payment paid. Checks
    * signature, trade, amount and order; the payment update and the `pay` transition share one
    * transaction; a replay of a processed notification answers "success" and changes nothing.
@@ -228,14 +251,14 @@ export function createPaymentService(deps: PaymentDeps) {
     const provider = deps.provider;
     const seen = { outTradeNo: params.out_trade_no ?? null, totalAmount: params.total_amount ?? null };
     if (!provider || provider.name !== providerName) {
-      return rejectNotification(providerName, "provider_not_enabled", seen, ip);
+      return refuseUnverified(providerName, "provider_not_enabled", seen, ip);
     }
     let n: ReturnType<PaymentProvider["verifyNotification"]>;
     try {
       n = provider.verifyNotification(params);
     } catch (err) {
       const reason = err instanceof NotificationRejected ? err.reason : "bad_signature";
-      return rejectNotification(providerName, reason, seen, ip);
+      return refuseUnverified(providerName, reason, seen, ip);
     }
     const payment = await db
       .selectFrom("payments")
@@ -463,6 +486,8 @@ export function createPaymentService(deps: PaymentDeps) {
   return {
     startOnline,
     handleNotification,
+    /** How many unverified notifications this process refused (also in each warning's log line). */
+    unverifiedNotificationsRefused: () => unverifiedRefused,
     sandboxCheckout,
     sandboxConfirm,
     declareTransfer,

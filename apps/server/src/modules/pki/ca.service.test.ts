@@ -81,6 +81,7 @@ describe("CA configuration", () => {
       DATA_DIR: dir(),
       SECRET_KEY: "x".repeat(40),
       CA_MASTER_KEY: hex,
+      AUDIT_KEY: hex,
     });
     expect(c.ca.masterKey.toString("hex")).toBe(hex);
     // Production without a service token: the service API is off rather than guessable.

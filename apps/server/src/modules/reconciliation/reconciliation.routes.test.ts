@@ -81,7 +81,7 @@ describe("银行对账", () => {
 
     const booked = await finance.post(`/api/v1/admin/statements/${imported.body.id}/book`, {});
     expect(booked.status).toBe(200);
-    expect(booked.body).toEqual({ booked: 45, moved: 0 });
+    expect(booked.body).toEqual({ booked: 45, moved: 0, ownSkipped: 0 });
     for (const o of orders.slice(0, 45)) expect(await orderState(o.id)).toBe("awaiting_materials");
     expect(await orderState(orders[45]!.id)).toBe("awaiting_payment");
 
@@ -152,7 +152,7 @@ describe("银行对账", () => {
     expect(c.status).toBe(200);
 
     const booked = await finance.post(`/api/v1/admin/statements/${imported.body.id}/book`, {});
-    expect(booked.body).toEqual({ booked: 1, moved: 1 });
+    expect(booked.body).toEqual({ booked: 1, moved: 1, ownSkipped: 0 });
     expect(await orderState(declared.id)).toBe("awaiting_materials");
     const pay = await t.database.db
       .selectFrom("payments")
@@ -162,6 +162,31 @@ describe("银行对账", () => {
     expect(pay).toMatchObject({ id: d.body.id, status: "booked" });
     expect(pay.statement_line_id).not.toBeNull();
     expect((await lines(imported.body.id)).counts).toEqual({ booked: 1, not_payable: 1 });
+  });
+
+  it("leaves an order of the finance member's own for a colleague (separation of duties)", async () => {
+    const own = await approvedOrder(t, applicant);
+    const imported = await upload(icbcCsv([creditFor(own)]), "icbc");
+    const db = t.database.db;
+    const phone = (
+      await db
+        .selectFrom("accounts")
+        .select("phone")
+        .where("id", "=", applicant.accountId)
+        .executeTakeFirstOrThrow()
+    ).phone;
+    await db.updateTable("staff").set({ phone }).where("username", "=", "finance").execute();
+    try {
+      const refused = await finance.post(`/api/v1/admin/statements/${imported.body.id}/book`, {});
+      expect(refused.status).toBe(403);
+      expect(refused.body.detail).toContain("职责分离");
+      expect(await orderState(own.id)).toBe("awaiting_payment");
+      expect((await lines(imported.body.id)).counts).toEqual({ exact: 1 });
+    } finally {
+      await db.updateTable("staff").set({ phone: null }).where("username", "=", "finance").execute();
+    }
+    const booked = await finance.post(`/api/v1/admin/statements/${imported.body.id}/book`, {});
+    expect(booked.body).toEqual({ booked: 1, moved: 0, ownSkipped: 0 });
   });
 
   it("refuses a statement without a bank, with an unknown bank, or in a broken upload, naming the field", async () => {

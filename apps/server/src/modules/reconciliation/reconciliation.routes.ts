@@ -228,7 +228,7 @@ export function reconciliationRoutes(deps: SecurityDeps & { reconciliation: Reco
           tags,
           summary: "Confirm: book every exact match of the statement in one step",
           params: zIdParam,
-          response: { 200: z.object({ booked: z.number(), moved: z.number() }) },
+          response: { 200: z.object({ booked: z.number(), moved: z.number(), ownSkipped: z.number() }) },
         },
       },
       async (req) => reconciliation.bookExact(req.staffSession!.staff, req.params.id, req.ip),

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
 import type { StatementLineStatus, StatementLinesTable } from "../../db/tables.statements";
-import { AppError, invalidField, notFound } from "../../errors";
+import { AppError, forbidden, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
 import { applyTransition } from "../orders/order.transition";
 import { insertPaymentRow } from "../payments/payment.service";
+import { assertNotOwnOrder } from "../staff/staff.duties";
 import { statementFormat } from "./statement.formats";
 import { parseStatement, type StatementCredit } from "./statement.parse";
 
@@ -256,6 +257,7 @@ export function createReconciliationService(deps: ReconciliationDeps) {
         .execute();
       let booked = 0;
       let moved = 0;
+      let ownSkipped = 0;
       for (const line of lines) {
         if (line.order_id) await lockOrder(trx, line.order_id);
         const k = await classify(trx, line, new Set());
@@ -264,11 +266,19 @@ export function createReconciliationService(deps: ReconciliationDeps) {
           moved++;
           continue;
         }
+        // Separation of duties: an order of the finance member's own stays for a colleague to book.
+        if (!(await mayBook(trx, staff.id, k.order))) {
+          ownSkipped++;
+          continue;
+        }
         const paymentId = await bookLine(trx, staff, line, k.order, ip);
         await decide(trx, line.id, staff, { status: "booked", note: null, paymentId });
         booked++;
       }
       if (lines.length === 0) throw new AppError("INVALID_STATE", "该对账单没有待确认入账的记录");
+      if (booked + moved === 0) {
+        throw forbidden("职责分离：待入账的订单均与您本人的手机号或身份证号相同，请交由其他财务人员确认");
+      }
       await appendAudit(trx, {
         at: clock(),
         actorType: "staff",
@@ -276,11 +286,22 @@ export function createReconciliationService(deps: ReconciliationDeps) {
         action: "statement.book",
         objectType: "bank_statement",
         objectId: statementId,
-        detail: { booked, moved },
+        detail: { booked, moved, ownSkipped },
         ip,
       });
-      return { booked, moved };
+      return { booked, moved, ownSkipped };
     });
+  }
+
+  /** False when the order is the staff member's own (assertNotOwnOrder would refuse it). */
+  async function mayBook(trx: Trx, staffId: string, order: Order): Promise<boolean> {
+    try {
+      await assertNotOwnOrder(trx, staffId, order);
+      return true;
+    } catch (err) {
+      if (err instanceof AppError && err.code === "FORBIDDEN") return false;
+      throw err;
+    }
   }
 
   async function lockOrder(trx: Trx, orderId: string) {

@@ -2,6 +2,7 @@ import { shanghaiDate } from "@certhall/domain";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../../db/database";
 import { addSeconds, type Clock, iso } from "../../lib/clock";
+import { startPeriodic } from "../../lib/periodic";
 import { renewalWindowDays } from "../settings/settings.service";
 import { queueSms } from "../sms/sms.outbox";
 
@@ -167,25 +168,12 @@ export async function runExpiryReminders(deps: ReminderDeps): Promise<number> {
  * overlap within one process; across processes the primary key keeps each reminder single.
  */
 export function startReminderScheduler(deps: ReminderDeps, log: FastifyBaseLogger, intervalMs: number) {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = runExpiryReminders(deps)
-      .then((queued) => {
-        if (queued > 0) log.info({ queued }, "certificate expiry reminders queued");
-      })
-      .catch((err) => log.error({ err }, "certificate expiry reminders failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const queued = await runExpiryReminders(deps);
+      if (queued > 0) log.info({ queued }, "certificate expiry reminders queued");
     },
-  };
+    intervalMs,
+    (err) => log.error({ err }, "certificate expiry reminders failed"),
+  );
 }

@@ -202,5 +202,37 @@ describe("certhall staff create (CLI)", () => {
       env,
     ).catch((e: Error) => e.message);
     expect(String(bad)).toContain("--role");
+    const withId = await runCli(
+      [
+        "staff",
+        "create",
+        "--username",
+        "cli.rev",
+        "--name",
+        "x",
+        "--role",
+        "reviewer",
+        "--phone",
+        "13912345678",
+        "--id-number",
+        "11010519491231002x",
+      ],
+      () => {},
+      env,
+    );
+    expect(withId).toBe(0);
+    expect(
+      await t.database.db
+        .selectFrom("staff")
+        .select(["phone", "id_number"])
+        .where("username", "=", "cli.rev")
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ phone: "13912345678", id_number: "11010519491231002X" });
+    const badId = await runCli(
+      ["staff", "create", "--username", "cli.bad", "--name", "x", "--role", "reviewer", "--id-number", "123"],
+      () => {},
+      env,
+    ).catch((e: Error) => e.message);
+    expect(String(badId)).toContain("--id-number");
   });
 });

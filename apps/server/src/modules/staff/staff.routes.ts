@@ -2,8 +2,9 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { StaffRole } from "../../db/tables";
-import { zNewPassword, zPassword } from "../../lib/fields";
+import { zNewPassword, zPassword, zPhone } from "../../lib/fields";
 import { requestMeta, strictRateLimit, zNoContent } from "../../lib/http";
+import { deviceOf, ensureDeviceCookie } from "../../plugins/device";
 import {
   clearSessionCookie,
   requireStaff,
@@ -11,6 +12,7 @@ import {
   setSessionCookie,
 } from "../../plugins/security";
 import { STAFF_ROLES } from "../auth/policy";
+import { zIdNumber } from "../subjects/subject.fields";
 import { presentStaff, type StaffService } from "./staff.service";
 
 const zRole = z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]], {
@@ -56,6 +58,7 @@ export function staffRoutes(deps: SecurityDeps & { staff: StaffService }) {
       async (req, reply) => {
         const result = await staff.login(req.body, requestMeta(req));
         setSessionCookie(reply, deps.config, "staff", result.token);
+        ensureDeviceCookie(req, reply, deps.config);
         return { staff: presentStaff(result.staff) };
       },
     );
@@ -127,6 +130,10 @@ export function staffRoutes(deps: SecurityDeps & { staff: StaffService }) {
             name: z.string({ error: "请填写姓名" }).trim().min(1).max(50),
             role: zRole,
             password: zNewPassword,
+            phone: zPhone.optional().describe("The member's own mobile: he may not act on orders it is on"),
+            idNumber: zIdNumber
+              .optional()
+              .describe("The member's own ID number: he may not act on orders whose handler has it"),
           }),
           response: { 201: z.object({ staff: zStaff }) },
         },
@@ -134,7 +141,7 @@ export function staffRoutes(deps: SecurityDeps & { staff: StaffService }) {
       async (req, reply) => {
         const created = await staff.create(
           { type: "staff", id: req.staffSession!.staff.id },
-          req.body,
+          { ...req.body, createdInDevice: deviceOf(req, deps.config.secretKey) },
           requestMeta(req),
         );
         return reply.code(201).send({ staff: presentStaff(created) });

@@ -55,6 +55,11 @@ export function createStaffService(deps: StaffDeps) {
       role: StaffRole;
       password: string;
       mustChangePassword?: boolean;
+      /** The member's own mobile and ID number (separation of duties: not on his own orders). */
+      phone?: string | null;
+      idNumber?: string | null;
+      /** Keyed hash of the admin's browser (plugins/device.ts); null from the CLI. */
+      createdInDevice?: string | null;
     },
     meta: Meta = { ip: null, userAgent: null },
   ): Promise<Staff> {
@@ -75,6 +80,9 @@ export function createStaffService(deps: StaffDeps) {
       created_at: now,
       updated_at: now,
       last_login_at: null,
+      phone: input.phone ?? null,
+      id_number: input.idNumber?.toUpperCase() ?? null,
+      created_in_device: input.createdInDevice ?? null,
     };
     try {
       await db.transaction().execute(async (trx) => {

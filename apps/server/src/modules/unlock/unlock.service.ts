@@ -13,6 +13,7 @@ import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { applyTransition } from "../orders/order.transition";
 import { queueSms } from "../sms/sms.outbox";
+import { assertNotOwnOrder } from "../staff/staff.duties";
 import { normalizeMediaSerial, soPinFor } from "./so-pin";
 
 export interface UnlockDeps {
@@ -56,9 +57,10 @@ export function createUnlockService(deps: UnlockDeps) {
   const { db, clock, config } = deps;
   const tdeps = { clock, signName: config.sms.signName };
 
-  async function loadFor(trx: Trx, orderId: string, itemId: string, what: string) {
+  async function loadFor(trx: Trx, orderId: string, itemId: string, what: string, staffId: string) {
     const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
     if (!order) throw notFound("订单");
+    await assertNotOwnOrder(trx, staffId, order);
     if (order.business !== "unlock") {
       const name = BUSINESS_TYPES[order.business as BusinessCode]?.name ?? order.business;
       throw new AppError("INVALID_STATE", `该订单是「${name}」业务，不能${what}`);
@@ -119,7 +121,7 @@ export function createUnlockService(deps: UnlockDeps) {
   async function issueCode(orderId: string, itemId: string, meta: UnlockMeta) {
     const code = newUnlockCode();
     return db.transaction().execute(async (trx) => {
-      const { order, item } = await loadFor(trx, orderId, itemId, "发放解锁授权码");
+      const { order, item } = await loadFor(trx, orderId, itemId, "发放解锁授权码", meta.staffId);
       requireNotUnlocked(item);
       const mediaSerial = requireMedia(item);
       const now = clock();
@@ -167,7 +169,7 @@ export function createUnlockService(deps: UnlockDeps) {
   /** 已在窗口解锁: the clerk unlocked the key at the window; outstanding codes stop working. */
   async function markUnlockedAtWindow(orderId: string, itemId: string, meta: UnlockMeta) {
     return db.transaction().execute(async (trx) => {
-      const { order, item } = await loadFor(trx, orderId, itemId, "登记解锁");
+      const { order, item } = await loadFor(trx, orderId, itemId, "登记解锁", meta.staffId);
       requireNotUnlocked(item);
       const mediaSerial = requireMedia(item);
       const now = clock();
@@ -197,7 +199,7 @@ export function createUnlockService(deps: UnlockDeps) {
   /** The SO PIN of the item's key, for the clerk unlocking it at the window. Audited, never the PIN. */
   async function soPinForItem(orderId: string, itemId: string, meta: UnlockMeta) {
     return db.transaction().execute(async (trx) => {
-      const { order, item } = await loadFor(trx, orderId, itemId, "查看介质管理员 PIN");
+      const { order, item } = await loadFor(trx, orderId, itemId, "查看介质管理员 PIN", meta.staffId);
       const mediaSerial = requireMedia(item);
       await appendAuditEntries(trx, [
         {

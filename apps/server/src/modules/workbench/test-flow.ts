@@ -114,6 +114,11 @@ export async function orderAwaitingMaterials(
     version: started.body.version,
   });
   if (approved.status !== 200) throw new Error(`approve ${approved.status} ${JSON.stringify(approved.body)}`);
+  return payAndBook(t, id);
+}
+
+/** An approved order paid online (actor system) and booked by finance (`financeId`, or none), in one transaction. */
+export function payAndBook(t: TestApp, id: string, financeId: string | null = null): Promise<Order> {
   const db = t.database.db;
   const deps = { clock: t.time.clock, signName: t.config.sms.signName };
   return db.transaction().execute(async (trx) => {
@@ -127,7 +132,7 @@ export async function orderAwaitingMaterials(
     return applyTransition(trx, deps, {
       order: paid,
       event: "book",
-      actor: { role: "finance", type: "staff", id: null },
+      actor: { role: "finance", type: "staff", id: financeId },
     });
   });
 }

@@ -22,6 +22,7 @@ import { applyTransition, type TransitionActor } from "../orders/order.transitio
 import type { CaService, IssueResult } from "../pki/ca.service";
 import { findOrderByReceiptText } from "../receipts/receipt.service";
 import { queueSms } from "../sms/sms.outbox";
+import { assertNotOwnOrder } from "../staff/staff.duties";
 import { createUnlockService, unlockDetails } from "../unlock/unlock.service";
 
 export interface WorkbenchDeps {
@@ -83,6 +84,13 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     const o = await q.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
     if (!o) throw notFound("订单");
     return o;
+  }
+
+  /** An order the clerk may act on: not one of his own (modules/staff/staff.duties.ts). */
+  async function loadToAct(trx: Trx, orderId: string, meta: StaffMeta): Promise<Order> {
+    const order = await load(trx, orderId);
+    await assertNotOwnOrder(trx, meta.staffId, order);
+    return order;
   }
 
   /**
@@ -148,7 +156,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   /** Records which materials are in hand (the full ticked set; unticking is allowed until received). */
   async function tick(orderId: string, version: number, codes: string[], meta: StaffMeta) {
     return db.transaction().execute(async (trx) => {
-      const order = await load(trx, orderId);
+      const order = await loadToAct(trx, orderId, meta);
       requireState(order, ["awaiting_materials"], "登记材料");
       if (order.version !== version) throw new AppError("CONFLICT", "订单已被更新，请刷新页面后重试");
       const required = materialsFor(order.business as BusinessCode, order.subject_kind);
@@ -243,7 +251,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function setMedia(orderId: string, itemId: string, mediaSerial: string, meta: StaffMeta) {
     const serial = mediaSerial.trim().toUpperCase();
     return db.transaction().execute(async (trx) => {
-      const order = await load(trx, orderId);
+      const order = await loadToAct(trx, orderId, meta);
       requireState(order, ["awaiting_materials", "processing"], "登记介质");
       const item = await itemOf(trx, order.id, itemId);
       const taken = await trx
@@ -291,7 +299,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function issue(orderId: string, itemId: string, csrPem: string, meta: StaffMeta) {
     let publish: (() => void) | null = null;
     const cert = await db.transaction().execute(async (trx) => {
-      const order = await load(trx, orderId);
+      const order = await loadToAct(trx, orderId, meta);
       const business = order.business as BusinessCode;
       if (!ISSUES_AT_WINDOW[business]) {
         throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
@@ -484,7 +492,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function revoke(orderId: string, itemId: string, meta: StaffMeta) {
     let publish: (() => void) | null = null;
     const out = await db.transaction().execute(async (trx) => {
-      const order = await load(trx, orderId);
+      const order = await loadToAct(trx, orderId, meta);
       if (order.business !== "revoke") {
         throw new AppError("INVALID_STATE", `该订单是「${businessName(order.business)}」业务，不能注销证书`);
       }

@@ -1,4 +1,5 @@
 import { PlusOutlined } from "@ant-design/icons";
+import { validateIdCard, validateMobile } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App,
@@ -15,8 +16,9 @@ import {
   Tag,
   Typography,
 } from "antd";
+import type { Rule } from "antd/es/form";
 import { useState } from "react";
-import { createStaff, listStaff, setStaffDisabled } from "../../api/admin";
+import { createStaff, listStaff, type NewStaffInput, setStaffDisabled } from "../../api/admin";
 import { STAFF_ROLES, type StaffListItem, type StaffRole } from "../../api/types";
 import { ROLE_COLORS } from "../../app/AdminLayout";
 import { useI18n } from "../../app/i18n";
@@ -26,12 +28,17 @@ import { passwordRule } from "../../components/fields";
 import { LoadError } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
 
-interface CreateValues {
-  username: string;
-  name: string;
-  role: StaffRole;
-  password: string;
-}
+type CreateValues = NewStaffInput;
+
+/** An optional field checked by the shared validator when filled. */
+const optional = (validate: (v: string) => { ok: true } | { ok: false; reason: string }): Rule => ({
+  validator: async (_rule, value: unknown) => {
+    const text = String(value ?? "").trim();
+    if (!text) return;
+    const r = validate(text);
+    if (!r.ok) throw new Error(r.reason);
+  },
+});
 
 export function StaffPage() {
   const { t } = useI18n();
@@ -62,7 +69,13 @@ export function StaffPage() {
   async function onCreate(values: CreateValues) {
     setSaving(true);
     try {
-      await createStaff({ ...values, username: values.username.trim(), name: values.name.trim() });
+      await createStaff({
+        ...values,
+        username: values.username.trim(),
+        name: values.name.trim(),
+        phone: values.phone?.trim() || undefined,
+        idNumber: values.idNumber?.trim() || undefined,
+      });
       await queryClient.invalidateQueries({ queryKey: queryKeys.staff });
       message.success(t("staff.created", { username: values.username.trim() }));
       form.resetFields();
@@ -205,6 +218,17 @@ export function StaffPage() {
             rules={[passwordRule()]}
           >
             <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item
+            name="phone"
+            label={t("field.phone")}
+            extra={t("staff.dutiesHint")}
+            rules={[optional(validateMobile)]}
+          >
+            <Input autoComplete="off" maxLength={11} inputMode="numeric" />
+          </Form.Item>
+          <Form.Item name="idNumber" label={t("subj.idNumber")} rules={[optional(validateIdCard)]}>
+            <Input autoComplete="off" maxLength={18} />
           </Form.Item>
         </Form>
       </Modal>

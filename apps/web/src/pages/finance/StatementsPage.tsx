@@ -104,6 +104,7 @@ export function StatementsPage() {
       const res = await bookStatement(selected);
       message.success(t("rec.bookedN", { n: res.booked }));
       if (res.moved > 0) message.warning(t("rec.movedN", { n: res.moved }));
+      if (res.ownSkipped > 0) message.warning(t("rec.ownSkippedN", { n: res.ownSkipped }));
     } catch (err) {
       onError(err);
     } finally {
