@@ -1,4 +1,5 @@
 export * from "./business-types";
+export * from "./businesses";
 export * from "./calendar";
 export * from "./fees";
 export * from "./items";

@@ -3,7 +3,8 @@
 // booking, receipt), and the transitions below read those flags. The tables are typed as Records over
 // the state and event unions, so adding a state or an event without describing it is a compile error.
 
-import { BUSINESS_TYPES, type BusinessCode, type BusinessType } from "./business-types";
+import type { BusinessCode, BusinessType } from "./business-types";
+import { BUSINESS_TYPES } from "./businesses";
 
 export const ORDER_STATES = [
   "draft",

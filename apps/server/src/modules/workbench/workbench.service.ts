@@ -1,8 +1,8 @@
 import {
+  allowsStep,
   BUSINESS_TYPES,
   type BusinessCode,
   type ChangeDetails,
-  ISSUES_AT_WINDOW,
   type ItemDetails,
   materialsFor,
   ORDER_STATE_INFO,
@@ -46,9 +46,6 @@ export type CompleteInput =
 const stateLabel = (s: string) => ORDER_STATE_INFO[s as OrderState]?.labelZh ?? s;
 const businessName = (b: string) => BUSINESS_TYPES[b as BusinessCode]?.name ?? b;
 const DAY_MS = 86_400_000;
-
-/** Businesses whose new certificate succeeds one of the account's own (revoked in the same step). */
-const SUCCEEDS_OWN: readonly BusinessCode[] = ["change", "reissue", "replace"];
 
 function parseDetails(json: string | null): Record<string, unknown> {
   if (!json) return {};
@@ -293,7 +290,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     const cert = await db.transaction().execute(async (trx) => {
       const order = await load(trx, orderId);
       const business = order.business as BusinessCode;
-      if (!ISSUES_AT_WINDOW[business]) {
+      if (!allowsStep(business, "issue")) {
         throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
       }
       requireState(order, ["processing"], "签发证书");
@@ -405,7 +402,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     basis: "years" | "old_end" | VendorRule;
     old: { serial_hex: string; not_after: string } | null;
   }> {
-    if (SUCCEEDS_OWN.includes(business)) {
+    if (BUSINESS_TYPES[business].succeedsTarget) {
       const old = await oldCertificate(trx, item);
       const oldEnd = new Date(old.not_after);
       return oldEnd.getTime() - now.getTime() >= DAY_MS
@@ -428,7 +425,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function validityPreview(orderId: string, itemId: string) {
     const order = await load(db, orderId);
     const business = order.business as BusinessCode;
-    if (!ISSUES_AT_WINDOW[business]) {
+    if (!allowsStep(business, "issue")) {
       throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
     }
     const item = await itemOf(db, order.id, itemId);
@@ -558,7 +555,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       .execute();
     const list = (xs: { position: number }[]) => xs.map((i) => `第 ${i.position + 1} 项`).join("、");
     const business = order.business as BusinessCode;
-    if (ISSUES_AT_WINDOW[business]) {
+    if (allowsStep(business, "issue")) {
       const notIssued = items.filter((i) => !i.certificate_serial);
       if (notIssued.length) return `证书尚未全部签发（${list(notIssued)}），不能办结`;
       const noMedia = items.filter((i) => !i.media_serial);

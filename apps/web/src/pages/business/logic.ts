@@ -12,7 +12,6 @@ import {
   renewalEnd,
   SEAL_KINDS,
   sumLines,
-  TARGETS_OWN_CERTIFICATE,
 } from "@certhall/domain";
 import type {
   BusinessItemInput,
@@ -29,7 +28,7 @@ import type { RowFee } from "../orders/logic";
 
 /** The seven businesses whose items pick one of the account's own certificates. */
 export const OWN_TARGET_BUSINESSES: readonly BusinessCode[] = BUSINESS_CODES.filter(
-  (c) => TARGETS_OWN_CERTIFICATE[c],
+  (c) => BUSINESS_TYPES[c].target === "own_certificate",
 );
 
 export function isOwnTargetBusiness(code: string | undefined): code is BusinessCode {
