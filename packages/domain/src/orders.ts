@@ -3,8 +3,8 @@
 // booking, receipt), and the transitions below read those flags. The tables are typed as Records over
 // the state and event unions, so adding a state or an event without describing it is a compile error.
 
-import type { BusinessCode, BusinessType } from "./business-types";
-import { BUSINESS_TYPES } from "./businesses";
+import { type BusinessCode, type BusinessType, isBusinessCode } from "./business-types";
+import { BUSINESS_TYPES, type ItemStep } from "./businesses";
 
 export const ORDER_STATES = [
   "draft",
@@ -226,6 +226,58 @@ export function decideTransition(
   return { ok: true, to };
 }
 
+interface StepSpec {
+  /** The order states in which the step may run (for a business that allows it). */
+  from: readonly OrderState[];
+  /** What the step does, as the refusal names it (「…，不能签发证书」). */
+  labelZh: string;
+  /** The refusal for a business that does not allow the step; without it the state's refusal is said. */
+  refused?: (businessName: string) => string;
+}
+
+/**
+ * The item steps beside the order's events (DESIGN §3): the window's work on an order and its items, the
+ * applicant's payment and online update. A business lists the steps it allows in its definition; this
+ * table says from which states each runs. Steps that change the order's state end in an event above.
+ */
+export const ITEM_STEP_RULES: Record<ItemStep, StepSpec> = {
+  start_payment: { from: ["awaiting_payment"], labelZh: "缴费" },
+  receive_materials: { from: ["awaiting_materials"], labelZh: "登记材料" },
+  set_media: { from: ["awaiting_materials", "processing"], labelZh: "登记介质" },
+  issue: {
+    from: ["processing"],
+    labelZh: "签发证书",
+    refused: (name) => `「${name}」业务不在窗口签发证书`,
+  },
+  unlock: { from: ["processing"], labelZh: "解锁", refused: (name) => `该订单是「${name}」业务，不能解锁` },
+  revoke: {
+    from: ["processing"],
+    labelZh: "注销证书",
+    refused: (name) => `该订单是「${name}」业务，不能注销证书`,
+  },
+  deliver: { from: ["processing"], labelZh: "办结" },
+  update_online: { from: ["ready"], labelZh: "在线更新证书", refused: () => "只有延期订单可以在线更新证书" },
+};
+
+export type ActionResult =
+  | { ok: true }
+  | { ok: false; code: "NOT_APPLICABLE" | "WRONG_STATE"; reason: string };
+
+/**
+ * Decides an item step, as decideTransition decides an event: the business must allow the step, the
+ * order be in one of its states. Pure: shared with the browser (which cards and buttons to show).
+ */
+export function decideAction(state: OrderState, step: ItemStep, business: BusinessCode): ActionResult {
+  const spec = ITEM_STEP_RULES[step];
+  const wrongState = `订单当前状态为「${ORDER_STATE_INFO[state]?.labelZh ?? state}」，不能${spec.labelZh}`;
+  const def = BUSINESS_TYPES[business];
+  if (!def?.steps.includes(step)) {
+    return { ok: false, code: "NOT_APPLICABLE", reason: spec.refused?.(def?.name ?? business) ?? wrongState };
+  }
+  if (!spec.from.includes(state)) return { ok: false, code: "WRONG_STATE", reason: wrongState };
+  return { ok: true };
+}
+
 export const ACTOR_LABELS: Record<OrderActor, string> = {
   applicant: "申请人",
   reviewer: "审核员",
@@ -357,6 +409,20 @@ export const ORDER_STATE_INFO: Record<OrderState, OrderStateInfo> = {
     editable: false,
   },
 };
+
+/** decideAction on an order as the database or an API reply holds it (strings): false when unknown. */
+export function stepAllowed(order: { state: string; business: string }, step: ItemStep): boolean {
+  return (
+    (ORDER_STATES as readonly string[]).includes(order.state) &&
+    isBusinessCode(order.business) &&
+    decideAction(order.state as OrderState, step, order.business).ok
+  );
+}
+
+/** Orders in these states are over: they hold no medium, no certificate, nothing open. */
+export const FINAL_ORDER_STATES: readonly OrderState[] = ORDER_STATES.filter(
+  (s) => ORDER_STATE_INFO[s].final,
+);
 
 /** The path an order of this business normally takes, for the timeline's "what comes next". */
 export function expectedPath(

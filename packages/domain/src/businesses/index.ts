@@ -4,7 +4,7 @@
 // a Record with a business missing or one too many.
 
 import { z } from "zod";
-import { BUSINESS_CODES, type BusinessCode, type BusinessType } from "../business-types";
+import { BUSINESS_CODES, type BusinessCode, type BusinessType, isBusinessCode } from "../business-types";
 import { change } from "./change";
 import type { BusinessDefinition, ItemStep } from "./define";
 import { eseal } from "./eseal";
@@ -50,8 +50,8 @@ export function listBusinessTypes(): BusinessType[] {
 }
 
 /** Whether the business allows the item step at all (the machine's `decideAction` adds the states). */
-export function allowsStep(business: BusinessCode, step: ItemStep): boolean {
-  return BUSINESS_TYPES[business].steps.includes(step);
+export function allowsStep(business: string, step: ItemStep): boolean {
+  return isBusinessCode(business) && BUSINESS_TYPES[business].steps.includes(step);
 }
 
 /** The RFC 5280 reason the item's target is revoked with (succession or 注销); null = it is not. */
