@@ -4,6 +4,7 @@ export * from "./calendar";
 export * from "./fees";
 export * from "./items";
 export * from "./materials";
+export * from "./order-states";
 export * from "./orders";
 export * from "./validators";
 export * from "./validity";
