@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BUSINESS_CODES,
-  BUSINESS_TYPES,
-  businessType,
-  isBusinessCode,
-  listBusinessTypes,
-} from "./business-types";
+import { BUSINESS_CODES, isBusinessCode } from "./business-types";
+import { BUSINESS_TYPES, businessType, listBusinessTypes } from "./businesses";
 
 describe("business types", () => {
   it("lists the nine businesses of the seed in menu order, each keyed by its own code", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatFen, itemFeeLines, orderTotal, parseYuan, sumLines, VENDOR_SWAP_FEE } from "./fees";
+import { VENDOR_SWAP_FEE } from "./businesses";
+import { formatFen, itemFeeLines, orderTotal, parseYuan, sumLines } from "./fees";
 
 const prices = {
   certFee: 30000,

@@ -3,6 +3,7 @@
 // revoke cost nothing; the seed fixes vendor_swap at 200 yuan (e-seal fee only, no media, no annual fee).
 
 import type { BusinessCode } from "./business-types";
+import { BUSINESS_TYPES } from "./businesses";
 
 /** One product's prices, as the admin keeps them in the catalog. */
 export interface CaTypePrices {
@@ -26,36 +27,9 @@ export interface ItemOptions {
   eseal: boolean;
 }
 
-/** The seed: 「更换证书，不收取介质和年服务费，只收 200 电子印章费用」. */
-export const VENDOR_SWAP_FEE = 20_000;
-export const MAX_YEARS = 5;
-
+/** One item's fee lines: its business's definition applied to its product's prices. */
 export function itemFeeLines(business: BusinessCode, p: CaTypePrices, o: ItemOptions): FeeLine[] {
-  const years = Math.max(1, Math.min(MAX_YEARS, Math.trunc(o.years)));
-  const annual: FeeLine = { code: "annual", labelZh: `年服务费 × ${years} 年`, amount: p.annualFee * years };
-  const eseal: FeeLine[] = o.eseal ? [{ code: "eseal", labelZh: "电子签章费", amount: p.esealFee }] : [];
-  const media: FeeLine = { code: "media", labelZh: "介质费", amount: p.mediaFee };
-  switch (business) {
-    case "new":
-      return [{ code: "cert", labelZh: "证书费", amount: p.certFee }, media, annual, ...eseal];
-    case "renew":
-      return [annual, ...eseal];
-    case "eseal":
-      return [{ code: "eseal", labelZh: "电子签章费", amount: p.esealFee }];
-    case "change":
-      return [{ code: "change", labelZh: "变更费", amount: p.changeFee }];
-    case "reissue":
-      return [{ code: "reissue", labelZh: "补证费", amount: p.reissueFee }, media];
-    case "replace":
-      return [{ code: "replace", labelZh: "换证费", amount: p.replaceFee }, media];
-    case "vendor_swap":
-      return [
-        { code: "vendor_swap", labelZh: "电子印章费（其他厂商介质证书更换）", amount: VENDOR_SWAP_FEE },
-      ];
-    case "unlock":
-    case "revoke":
-      return [];
-  }
+  return BUSINESS_TYPES[business].fees(p, o);
 }
 
 export const sumLines = (lines: readonly FeeLine[]): number => lines.reduce((s, l) => s + l.amount, 0);

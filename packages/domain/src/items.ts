@@ -2,43 +2,7 @@
 // subject and a product; every other business acts on a certificate the account already holds (the
 // item's target), except 其他厂商介质证书更换, whose target is another vendor's certificate. The
 // details are stored as JSON on the item; these types and checks are shared by server and browser.
-
-import type { BusinessCode } from "./business-types";
-
-/** The businesses whose items pick one of the account's own certificates (【添加其他证书】). */
-export const TARGETS_OWN_CERTIFICATE: Readonly<Record<BusinessCode, boolean>> = {
-  new: false,
-  renew: true,
-  eseal: true,
-  change: true,
-  reissue: true,
-  unlock: true,
-  replace: true,
-  vendor_swap: false,
-  revoke: true,
-};
-
-/** Businesses whose processing ends with a new certificate issued by the window (from a CSR). */
-export const ISSUES_AT_WINDOW: Readonly<Record<BusinessCode, boolean>> = {
-  new: true,
-  renew: false,
-  eseal: false,
-  change: true,
-  reissue: true,
-  unlock: false,
-  replace: true,
-  vendor_swap: true,
-  revoke: false,
-};
-
-/** The RFC 5280 reason the old certificate is revoked with once its successor is issued. */
-export function supersedeReason(business: BusinessCode, details: ItemDetails): string | null {
-  if (business === "change" || business === "replace") return "superseded";
-  if (business === "reissue")
-    return (details as ReissueDetails).cause === "lost" ? "keyCompromise" : "superseded";
-  if (business === "revoke") return "cessationOfOperation";
-  return null;
-}
+// What each business does with them is in its definition (./businesses).
 
 export interface RenewDetails {
   /** Keep the old key pair (bids encrypted to the old certificate stay readable) or make a new one. */
@@ -109,7 +73,7 @@ export const REISSUE_CAUSES: Record<ReissueCause, string> = {
 };
 
 const LIMITS = { name: 100, legalRep: 50, address: 200 } as const;
-const CHANGE_LABELS: Record<keyof SubjectChanges, string> = {
+export const CHANGE_LABELS: Record<keyof SubjectChanges, string> = {
   name: "名称",
   legalRep: "法定代表人",
   address: "地址",
@@ -151,59 +115,4 @@ export function checkSubjectChanges(
   if (!why) return { ok: false, field: "reason", message: "请填写变更原因" };
   if (why.length > 200) return { ok: false, field: "reason", message: "变更原因最多 200 个字" };
   return { ok: true, changes, reason: why };
-}
-
-/**
- * One line saying what an item does to its certificate, for the receipt, the window and the order page
- * (e.g. 「证书 3f…a1：名称改为 某某公司；原因：企业更名」). Null for 新证 (its CA type and years say it all).
- */
-export function describeItem(
-  business: BusinessCode,
-  targetSerial: string | null,
-  details: Record<string, unknown> | null,
-): string | null {
-  const d = (details ?? {}) as Record<string, unknown>;
-  const cert = targetSerial && !targetSerial.startsWith("vendor:") ? `证书 ${targetSerial}` : null;
-  const parts: string[] = [];
-  switch (business) {
-    case "new":
-      return null;
-    case "renew":
-      parts.push((d as unknown as RenewDetails).keepKey ? "保留原密钥" : "更换新密钥");
-      break;
-    case "eseal": {
-      const e = d as unknown as EsealDetails;
-      if (e.sealName) parts.push(`印章「${e.sealName}」（${e.sealKind}）`);
-      break;
-    }
-    case "change": {
-      const c = d as unknown as ChangeDetails;
-      for (const key of ["name", "legalRep", "address"] as const) {
-        const v = c.changes?.[key];
-        if (v) parts.push(`${CHANGE_LABELS[key]}改为 ${v}`);
-      }
-      if (c.reason) parts.push(`原因：${c.reason}`);
-      break;
-    }
-    case "reissue": {
-      const cause = (d as unknown as ReissueDetails).cause;
-      if (cause) parts.push(REISSUE_CAUSES[cause]);
-      break;
-    }
-    case "vendor_swap": {
-      const v = (d as unknown as VendorSwapDetails).vendor;
-      if (v) parts.push(`原证书 ${v.serialHex}（${v.issuer}）`);
-      break;
-    }
-    case "unlock":
-      parts.push("介质解锁");
-      break;
-    case "replace":
-      parts.push("换证（新介质、新证书，原证书作废）");
-      break;
-    case "revoke":
-      parts.push("注销（证书吊销）");
-      break;
-  }
-  return [cert, ...parts].filter(Boolean).join("；") || null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BUSINESS_CODES, BUSINESS_TYPES } from "./business-types";
+import { BUSINESS_CODES } from "./business-types";
+import { BUSINESS_TYPES } from "./businesses";
 import { MATERIAL_CODES, materialByCode, materialsFor } from "./materials";
 
 describe("materialsFor", () => {

@@ -5,7 +5,8 @@
 // and the medium (USB key) itself whenever the CA has to act on the certificate already issued.
 // Codes are stable: the window ticks them off (order_materials.code), so never rename one.
 
-import { BUSINESS_TYPES, type BusinessCode } from "./business-types";
+import type { BusinessCode } from "./business-types";
+import { BUSINESS_TYPES } from "./businesses";
 
 export type MaterialSubjectKind = "company" | "person";
 
@@ -106,63 +107,10 @@ const CATALOG: Record<MaterialCode, (kind: MaterialSubjectKind) => Material> = {
   }),
 };
 
-const COMPANY_IDENTITY: MaterialCode[] = [
-  "business_licence_copy",
-  "handler_id_copy",
-  "legal_rep_authorization",
-];
-const PERSON_IDENTITY: MaterialCode[] = ["person_id_copy"];
-
-/**
- * Per business, per subject kind: the codes to prepare, in the order the receipt prints them.
- * renew and eseal have no receipt (DESIGN §2: done online after payment), so nothing to prepare.
- */
-const MATERIALS: Record<BusinessCode, Record<MaterialSubjectKind, readonly MaterialCode[]>> = {
-  new: {
-    company: ["new_form", ...COMPANY_IDENTITY],
-    person: ["new_form", ...PERSON_IDENTITY],
-  },
-  renew: { company: [], person: [] },
-  eseal: { company: [], person: [] },
-  change: {
-    company: [
-      "change_form",
-      "changed_licence_copy",
-      "handler_id_copy",
-      "legal_rep_authorization",
-      "certificate_media",
-    ],
-    person: ["change_form", "changed_person_id_copy", "certificate_media"],
-  },
-  // 补证: the medium is lost or broken, so a statement of loss replaces it.
-  reissue: {
-    company: ["reissue_form", "loss_statement", ...COMPANY_IDENTITY],
-    person: ["reissue_form", "loss_statement", ...PERSON_IDENTITY],
-  },
-  // 解锁: the locked medium itself and the form; the PIN is reset on it.
-  unlock: {
-    company: ["unlock_form", "certificate_media", "handler_id_copy"],
-    person: ["unlock_form", "certificate_media", ...PERSON_IDENTITY],
-  },
-  replace: {
-    company: ["replace_form", "certificate_media", ...COMPANY_IDENTITY],
-    person: ["replace_form", "certificate_media", ...PERSON_IDENTITY],
-  },
-  vendor_swap: {
-    company: ["vendor_swap_form", "vendor_media", ...COMPANY_IDENTITY],
-    person: ["vendor_swap_form", "vendor_media", ...PERSON_IDENTITY],
-  },
-  // 注销: the medium is handed back so the key cannot be used after revocation.
-  revoke: {
-    company: ["revoke_form", "certificate_media", ...COMPANY_IDENTITY],
-    person: ["revoke_form", "certificate_media", ...PERSON_IDENTITY],
-  },
-};
-
 /** The materials an order of this business and subject kind needs; empty when it has no receipt. */
 export function materialsFor(business: BusinessCode, kind: MaterialSubjectKind): Material[] {
   if (!BUSINESS_TYPES[business].receipt) return [];
-  return MATERIALS[business][kind].map((code) => CATALOG[code](kind));
+  return BUSINESS_TYPES[business].materials[kind].map((code) => CATALOG[code](kind));
 }
 
 /** One material by code, in the wording for this subject kind (for the window's checklist). */

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { BUSINESS_CODES } from "./business-types";
-import { availableEvents, decideTransition, expectedPath, ORDER_STATES, ORDER_TRANSITIONS } from "./orders";
+import { BUSINESS_CODES, type BusinessCode } from "./business-types";
+import type { ItemStep } from "./businesses";
+import {
+  availableEvents,
+  decideAction,
+  decideTransition,
+  expectedPath,
+  FINAL_ORDER_STATES,
+  ORDER_STATES,
+  ORDER_TRANSITIONS,
+} from "./orders";
 
 describe("the order machine", () => {
   it("sends a new-certificate order through review before payment", () => {
@@ -149,5 +158,43 @@ describe("the order machine", () => {
     ]);
     expect(availableEvents("awaiting_payment", "applicant", "revoke")).toEqual(["edit", "pay", "cancel"]);
     expect(availableEvents("completed", "applicant", "new")).toEqual([]);
+  });
+});
+
+describe("item steps (decideAction)", () => {
+  it("lets each step run only in its states, for the businesses that allow it", () => {
+    const allowed = (step: ItemStep, business: BusinessCode) =>
+      ORDER_STATES.filter((s) => decideAction(s, step, business).ok);
+    expect(allowed("issue", "new")).toEqual(["processing"]);
+    expect(allowed("issue", "unlock")).toEqual([]);
+    expect(allowed("set_media", "replace")).toEqual(["awaiting_materials", "processing"]);
+    expect(allowed("receive_materials", "revoke")).toEqual(["awaiting_materials"]);
+    expect(allowed("update_online", "renew")).toEqual(["ready"]);
+    expect(allowed("update_online", "eseal")).toEqual([]);
+    for (const b of BUSINESS_CODES) expect(allowed("start_payment", b)).toEqual(["awaiting_payment"]);
+  });
+
+  it("says why, as the window's refusals always have", () => {
+    expect(decideAction("processing", "revoke", "unlock")).toEqual({
+      ok: false,
+      code: "NOT_APPLICABLE",
+      reason: "该订单是「解锁」业务，不能注销证书",
+    });
+    expect(decideAction("processing", "issue", "eseal")).toMatchObject({
+      reason: "「电子签章开通」业务不在窗口签发证书",
+    });
+    expect(decideAction("awaiting_materials", "issue", "new")).toEqual({
+      ok: false,
+      code: "WRONG_STATE",
+      reason: "订单当前状态为「待收材料」，不能签发证书",
+    });
+    // A business that never reaches the window hears about the state, not the business.
+    expect(decideAction("ready", "receive_materials", "renew")).toMatchObject({
+      reason: "订单当前状态为「可在线办理」，不能登记材料",
+    });
+  });
+
+  it("final states are the ones the state table marks final", () => {
+    expect(FINAL_ORDER_STATES).toEqual(["completed", "cancelled", "refunded"]);
   });
 });

@@ -3,7 +3,9 @@
 // booking, receipt), and the transitions below read those flags. The tables are typed as Records over
 // the state and event unions, so adding a state or an event without describing it is a compile error.
 
-import { BUSINESS_TYPES, type BusinessCode, type BusinessType } from "./business-types";
+import { type BusinessCode, type BusinessType, isBusinessCode } from "./business-types";
+import { BUSINESS_TYPES, type ItemStep } from "./businesses";
+import { ORDER_STATE_INFO } from "./order-states";
 
 export const ORDER_STATES = [
   "draft",
@@ -226,6 +228,58 @@ export function decideTransition(
   return { ok: true, to };
 }
 
+interface StepSpec {
+  /** The order states in which the step may run (for a business that allows it). */
+  from: readonly OrderState[];
+  /** What the step does, as the refusal names it (「…，不能签发证书」). */
+  labelZh: string;
+  /** The refusal for a business that does not allow the step; without it the state's refusal is said. */
+  refused?: (businessName: string) => string;
+}
+
+/**
+ * The item steps beside the order's events (DESIGN §3): the window's work on an order and its items, the
+ * applicant's payment and online update. A business lists the steps it allows in its definition; this
+ * table says from which states each runs. Steps that change the order's state end in an event above.
+ */
+export const ITEM_STEP_RULES: Record<ItemStep, StepSpec> = {
+  start_payment: { from: ["awaiting_payment"], labelZh: "缴费" },
+  receive_materials: { from: ["awaiting_materials"], labelZh: "登记材料" },
+  set_media: { from: ["awaiting_materials", "processing"], labelZh: "登记介质" },
+  issue: {
+    from: ["processing"],
+    labelZh: "签发证书",
+    refused: (name) => `「${name}」业务不在窗口签发证书`,
+  },
+  unlock: { from: ["processing"], labelZh: "解锁", refused: (name) => `该订单是「${name}」业务，不能解锁` },
+  revoke: {
+    from: ["processing"],
+    labelZh: "注销证书",
+    refused: (name) => `该订单是「${name}」业务，不能注销证书`,
+  },
+  deliver: { from: ["processing"], labelZh: "办结" },
+  update_online: { from: ["ready"], labelZh: "在线更新证书", refused: () => "只有延期订单可以在线更新证书" },
+};
+
+export type ActionResult =
+  | { ok: true }
+  | { ok: false; code: "NOT_APPLICABLE" | "WRONG_STATE"; reason: string };
+
+/**
+ * Decides an item step, as decideTransition decides an event: the business must allow the step, the
+ * order be in one of its states. Pure: shared with the browser (which cards and buttons to show).
+ */
+export function decideAction(state: OrderState, step: ItemStep, business: BusinessCode): ActionResult {
+  const spec = ITEM_STEP_RULES[step];
+  const wrongState = `订单当前状态为「${ORDER_STATE_INFO[state]?.labelZh ?? state}」，不能${spec.labelZh}`;
+  const def = BUSINESS_TYPES[business];
+  if (!def?.steps.includes(step)) {
+    return { ok: false, code: "NOT_APPLICABLE", reason: spec.refused?.(def?.name ?? business) ?? wrongState };
+  }
+  if (!spec.from.includes(state)) return { ok: false, code: "WRONG_STATE", reason: wrongState };
+  return { ok: true };
+}
+
 export const ACTOR_LABELS: Record<OrderActor, string> = {
   applicant: "申请人",
   reviewer: "审核员",
@@ -234,129 +288,19 @@ export const ACTOR_LABELS: Record<OrderActor, string> = {
   system: "系统",
 };
 
-export interface OrderStateInfo {
-  labelZh: string;
-  labelEn: string;
-  /** Who acts next (null = nobody: a final state). */
-  nextActor: OrderActor | null;
-  /** What happens next, for the applicant's timeline. */
-  nextZh: string;
-  nextEn: string;
-  final: boolean;
-  /** The applicant may still change the order's content. */
-  editable: boolean;
+/** decideAction on an order as the database or an API reply holds it (strings): false when unknown. */
+export function stepAllowed(order: { state: string; business: string }, step: ItemStep): boolean {
+  return (
+    (ORDER_STATES as readonly string[]).includes(order.state) &&
+    isBusinessCode(order.business) &&
+    decideAction(order.state as OrderState, step, order.business).ok
+  );
 }
 
-export const ORDER_STATE_INFO: Record<OrderState, OrderStateInfo> = {
-  draft: {
-    labelZh: "草稿",
-    labelEn: "Draft",
-    nextActor: "applicant",
-    nextZh: "请核对信息后提交订单",
-    nextEn: "Check the details and submit",
-    final: false,
-    editable: true,
-  },
-  submitted: {
-    labelZh: "待审核",
-    labelEn: "Awaiting review",
-    nextActor: "reviewer",
-    nextZh: "等待后台审核，审核通过后将短信通知您缴费；审核开始前仍可修改",
-    nextEn: "Waiting for review; you will get an SMS when approved. You can still edit until review starts",
-    final: false,
-    editable: true,
-  },
-  in_review: {
-    labelZh: "审核中",
-    labelEn: "In review",
-    nextActor: "reviewer",
-    nextZh: "审核员正在审核，结果将短信通知您",
-    nextEn: "A reviewer is checking the order; the result comes by SMS",
-    final: false,
-    editable: false,
-  },
-  returned: {
-    labelZh: "已退回",
-    labelEn: "Returned",
-    nextActor: "applicant",
-    nextZh: "请按退回原因修改后重新提交",
-    nextEn: "Fix what the reviewer asked for and submit again",
-    final: false,
-    editable: true,
-  },
-  awaiting_payment: {
-    labelZh: "待缴费",
-    labelEn: "Awaiting payment",
-    nextActor: "applicant",
-    nextZh: "请在线支付或银行转账（转账请填写汇款识别码）",
-    nextEn: "Pay online or by bank transfer (quote the remittance code)",
-    final: false,
-    editable: false,
-  },
-  awaiting_booking: {
-    labelZh: "待记账",
-    labelEn: "Awaiting booking",
-    nextActor: "finance",
-    nextZh: "财务核对到账后记账，记账后即可打印回执单",
-    nextEn: "Finance checks the payment and books it; then you can print the receipt",
-    final: false,
-    editable: false,
-  },
-  awaiting_materials: {
-    labelZh: "待收材料",
-    labelEn: "Awaiting materials",
-    nextActor: "applicant",
-    nextZh: "请打印回执单，准备材料后邮寄或到网点现场办理",
-    nextEn: "Print the receipt, then mail the materials or bring them to a window",
-    final: false,
-    editable: false,
-  },
-  processing: {
-    labelZh: "办理中",
-    labelEn: "Processing",
-    nextActor: "operator",
-    nextZh: "材料已收齐，窗口正在制证；领取或寄出后办结",
-    nextEn: "Materials received; the window is issuing. Completed once handed over or mailed",
-    final: false,
-    editable: false,
-  },
-  ready: {
-    labelZh: "可在线办理",
-    labelEn: "Ready online",
-    nextActor: "applicant",
-    nextZh: "已可在线办理（证书在线更新 / 电子签章使用）",
-    nextEn: "Ready to use online (online update / e-seal)",
-    final: false,
-    editable: false,
-  },
-  completed: {
-    labelZh: "已办结",
-    labelEn: "Completed",
-    nextActor: null,
-    nextZh: "业务已办结",
-    nextEn: "Done",
-    final: true,
-    editable: false,
-  },
-  cancelled: {
-    labelZh: "已取消",
-    labelEn: "Cancelled",
-    nextActor: null,
-    nextZh: "订单已取消",
-    nextEn: "Cancelled",
-    final: true,
-    editable: false,
-  },
-  refunded: {
-    labelZh: "已退款",
-    labelEn: "Refunded",
-    nextActor: null,
-    nextZh: "款项已退回",
-    nextEn: "Refunded",
-    final: true,
-    editable: false,
-  },
-};
+/** Orders in these states are over: they hold no medium, no certificate, nothing open. */
+export const FINAL_ORDER_STATES: readonly OrderState[] = ORDER_STATES.filter(
+  (s) => ORDER_STATE_INFO[s].final,
+);
 
 /** The path an order of this business normally takes, for the timeline's "what comes next". */
 export function expectedPath(

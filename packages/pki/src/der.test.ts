@@ -9,6 +9,7 @@ import {
   printableString,
   readNode,
   readOne,
+  setOf,
   time,
   tlv,
 } from "./der";
@@ -70,5 +71,13 @@ describe("DER reader", () => {
     expect(() => readNode(Buffer.from([0x04, 0x81, 0x05, 1, 2, 3, 4, 5]))).toThrow(/最短/);
     expect(() => readNode(Buffer.from([0x30, 0x80, 0x00, 0x00]))).toThrow(/长度编码无效/);
     expect(() => readOne(Buffer.from([0x05, 0x00, 0x00]))).toThrow(/多余/);
+  });
+});
+
+describe("SET OF", () => {
+  it("sorts its elements by their encodings (X.690 11.6)", () => {
+    expect(setOf(Buffer.from("0401bb", "hex"), Buffer.from("0401aa", "hex")).toString("hex")).toBe(
+      "31060401aa0401bb",
+    );
   });
 });

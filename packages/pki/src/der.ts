@@ -65,6 +65,8 @@ export function tlvList(tag: number, parts: readonly Buffer[]): Buffer {
 
 export const seq = (...parts: Buffer[]): Buffer => tlv(TAG.SEQUENCE, ...parts);
 export const set = (...parts: Buffer[]): Buffer => tlv(TAG.SET, ...parts);
+/** SET OF: X.690 11.6 wants the DER encodings of the elements in ascending order. */
+export const setOf = (...elements: Buffer[]): Buffer => tlvList(TAG.SET, [...elements].sort(Buffer.compare));
 export const octetString = (value: Buffer): Buffer => tlv(TAG.OCTET_STRING, value);
 export const NULL_DER = Buffer.from([0x05, 0x00]);
 export const utf8String = (s: string): Buffer => tlv(TAG.UTF8_STRING, Buffer.from(s, "utf8"));
@@ -73,7 +75,8 @@ export const ia5String = (s: string): Buffer => tlv(TAG.IA5_STRING, Buffer.from(
 export const explicit = (n: number, ...parts: Buffer[]): Buffer => tlv(0xa0 | n, ...parts);
 export const implicitPrimitive = (n: number, value: Buffer): Buffer => tlv(0x80 | n, value);
 
-const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+/** X.680 41.4: PrintableString is A–Z a–z 0–9 space ' ( ) + , - . / : = ? */
+export const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 export function printableString(s: string): Buffer {
   if (!PRINTABLE.test(s)) {
     throw new PkiError("PKI_BAD_INPUT", `值“${s}”含有 PrintableString 不允许的字符`);

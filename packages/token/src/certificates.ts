@@ -1,6 +1,7 @@
 import { createPublicKey, X509Certificate } from "node:crypto";
+import { children, readNode } from "@certhall/pki/der";
 import pkcs11js from "pkcs11js";
-import { children, fromPem, readTlv, toPem } from "./der";
+import { fromPem, toPem } from "./encoding";
 import { asTokenError, TokenError } from "./errors";
 import { listKeys, parseKeyId, publicKeySpki, type TokenKey } from "./keys";
 import { attributes, findObjects } from "./objects";
@@ -49,7 +50,7 @@ function parseCertificate(der: Buffer): ParsedCertificate {
     const x509 = new X509Certificate(der);
     // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, ... }; TBSCertificate begins with
     // an optional [0] version, then serialNumber, signature, issuer, validity, subject, SPKI.
-    const [tbs] = children(readTlv(der));
+    const [tbs] = children(readNode(der));
     if (!tbs) throw new RangeError("no tbsCertificate");
     const fields = children(tbs);
     if (fields[0]?.tag === 0xa0) fields.shift();

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCsr, encodeSubject, parseSubjectHint } from "./csr";
-import { toPem } from "./der";
+import { toPem } from "./encoding";
 import { TokenError } from "./errors";
 import { generateKeyPair, publicKeySpki } from "./keys";
 import { createSoftHsm, openssl, opensslVerifyCsr, type SoftHsm } from "./testing/softhsm";

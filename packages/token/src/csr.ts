@@ -1,20 +1,19 @@
 import { createHash, createPublicKey, verify } from "node:crypto";
-import pkcs11js from "pkcs11js";
 import {
   bitString,
-  contextConstructed,
-  derNull,
-  ecdsaRawToDer,
+  explicit,
   integer,
+  NULL_DER,
   oid,
   PRINTABLE,
   printableString,
-  readTlv,
-  sequence,
+  readNode,
+  seq,
   setOf,
-  toPem,
   utf8String,
-} from "./der";
+} from "@certhall/pki/der";
+import pkcs11js from "pkcs11js";
+import { ecdsaRawToDer, toPem } from "./encoding";
 import { asTokenError, TokenError } from "./errors";
 import { publicKeySpki, type TokenKey } from "./keys";
 import type { TokenSession } from "./token";
@@ -91,9 +90,9 @@ export function encodeSubject(hint: SubjectHint): Buffer {
     const value = subject[attr.key];
     if (value === undefined) continue;
     const encoded = attr.printable ? printableString(value) : utf8String(value);
-    rdns.push(setOf(sequence(oid(attr.oid), encoded)));
+    rdns.push(setOf(seq(oid(attr.oid), encoded)));
   }
-  return sequence(...rdns);
+  return seq(...rdns);
 }
 
 export interface Csr {
@@ -104,7 +103,7 @@ export interface Csr {
 /** A DER Name taken as it is (e.g. the subject of the certificate being renewed), once checked. */
 function nameDer(der: Buffer): Buffer {
   try {
-    const name = readTlv(der);
+    const name = readNode(der);
     if (name.tag === 0x30 && name.raw.length === der.length) return der;
   } catch {
     // Reported below like any other malformed name.
@@ -125,7 +124,7 @@ export async function buildCsr(
   const spki = publicKeySpki(session, key);
   const name = Buffer.isBuffer(subject) ? nameDer(subject) : encodeSubject(subject);
   // RFC 2986 §4.1: version 0, subject, key, and an (empty) attributes [0] that must be present.
-  const info = sequence(integer(0), name, spki, contextConstructed(0));
+  const info = seq(integer(0), name, spki, explicit(0));
   let signature: Buffer;
   let algorithm: Buffer;
   try {
@@ -134,11 +133,11 @@ export async function buildCsr(
       const raw = await sign(session, key, pkcs11js.CKM_ECDSA, digest, 132);
       signature = ecdsaRawToDer(raw);
       // RFC 5758 §3.2: ecdsa-with-SHA256 with the parameters field absent.
-      algorithm = sequence(oid("1.2.840.10045.4.3.2"));
+      algorithm = seq(oid("1.2.840.10045.4.3.2"));
     } else {
       signature = await sign(session, key, pkcs11js.CKM_SHA256_RSA_PKCS, info, 1024);
       // RFC 4055 §5: sha256WithRSAEncryption with NULL parameters.
-      algorithm = sequence(oid("1.2.840.113549.1.1.11"), derNull());
+      algorithm = seq(oid("1.2.840.113549.1.1.11"), NULL_DER);
     }
   } catch (error) {
     throw asTokenError(error, "介质签名");
@@ -149,7 +148,7 @@ export async function buildCsr(
   if (!verify("sha256", info, publicKey, signature)) {
     throw new TokenError("TOKEN_ERROR", "介质签名校验失败，请更换介质后重试", "signature does not verify");
   }
-  const der = sequence(info, algorithm, bitString(signature));
+  const der = seq(info, algorithm, bitString(signature));
   return { der, pem: toPem("CERTIFICATE REQUEST", der) };
 }
 

@@ -1,7 +1,7 @@
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { type TokenCertificate, writeCertificate } from "./certificates";
 import { buildCsr, parseSubjectHint, type SubjectHint } from "./csr";
-import { fromPem } from "./der";
+import { fromPem } from "./encoding";
 import { TokenError, type TokenErrorCode } from "./errors";
 import {
   deleteKey,

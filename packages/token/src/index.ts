@@ -10,7 +10,7 @@ export {
 } from "./certificates";
 export { type CliIo, runTokenCli } from "./cli";
 export { buildCsr, type Csr, encodeSubject, parseSubjectHint, type SubjectHint } from "./csr";
-export { ecdsaRawToDer, fromPem, toPem } from "./der";
+export { ecdsaRawToDer, fromPem, toPem } from "./encoding";
 export {
   type CertifyKeyOptions,
   certifyKey,

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, randomBytes } from "node:crypto";
+import { bitString, children, oid, readNode, seq } from "@certhall/pki/der";
 import pkcs11js from "pkcs11js";
-import { bitString, children, oid, readTlv, sequence } from "./der";
 import { asTokenError, TokenError } from "./errors";
 import { attributes, findObjects, ulong } from "./objects";
 import type { TokenSession } from "./token";
@@ -43,7 +43,7 @@ export function parseKeyId(id: Uint8Array | string): Buffer {
 /** The EC point as a bare uncompressed point: tokens answer either raw or as a DER OCTET STRING. */
 function ecPoint(value: Buffer): Buffer {
   if (value.length === 65 && value[0] === 0x04) return value;
-  const wrapped = readTlv(value);
+  const wrapped = readNode(value);
   if (wrapped.tag === 0x04 && wrapped.raw.length === value.length) return wrapped.value;
   throw new TokenError("TOKEN_ERROR", "介质返回的 EC 公钥格式无法识别", "CKA_EC_POINT");
 }
@@ -63,7 +63,7 @@ export function publicKeySpki(session: TokenSession, key: Pick<TokenKey, "keyTyp
       );
     }
     // RFC 5480 §2: id-ecPublicKey with the named curve, and the uncompressed point as the key.
-    return sequence(sequence(oid("1.2.840.10045.2.1"), params), bitString(ecPoint(point)));
+    return seq(seq(oid("1.2.840.10045.2.1"), params), bitString(ecPoint(point)));
   }
   const attrs = attributes(session, key.publicKey, [pkcs11js.CKA_MODULUS, pkcs11js.CKA_PUBLIC_EXPONENT]);
   const n = attrs.get(pkcs11js.CKA_MODULUS);
@@ -78,7 +78,7 @@ export function publicKeySpki(session: TokenSession, key: Pick<TokenKey, "keyTyp
 
 /** RFC 5280 §4.2.1.2 method (1): SHA-1 over the subjectPublicKey BIT STRING's value. */
 export function keyIdFromSpki(spki: Buffer): Buffer {
-  const [, subjectPublicKey] = children(readTlv(spki));
+  const [, subjectPublicKey] = children(readNode(spki));
   if (!subjectPublicKey) throw new RangeError("SPKI without a public key");
   return createHash("sha1").update(subjectPublicKey.value.subarray(1)).digest();
 }

@@ -7,11 +7,12 @@ import { requireApplicant, requireStaff, type SecurityDeps } from "../../plugins
 import {
   zBusiness,
   zCandidates,
+  zCreateOrderInput,
   zIdParam,
   zListQuery,
   zOrderDetail,
-  zOrderInput,
   zOrderList,
+  zUpdateOrderInput,
   zVendorPreview,
   zVersion,
 } from "./order.schemas";
@@ -39,10 +40,7 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
         schema: {
           tags,
           summary: "Create an order (draft, or submitted at once with submit: true)",
-          body: zOrderInput.extend({
-            clientToken: z.string().max(64).optional(),
-            submit: z.boolean().default(false),
-          }),
+          body: zCreateOrderInput,
           response: { 201: zOrderDetail },
         },
       },
@@ -150,7 +148,7 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
           tags,
           summary: "Edit an order (查看订单信息) while the machine allows it",
           params: zIdParam,
-          body: zOrderInput.extend(zVersion.shape),
+          body: zUpdateOrderInput,
           response: { 200: zOrderDetail },
         },
       },

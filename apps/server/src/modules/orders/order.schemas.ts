@@ -1,56 +1,27 @@
-import { BUSINESS_CODES, ORDER_EVENTS, ORDER_STATES } from "@certhall/domain";
+import { BUSINESS_CODES, ORDER_EVENTS, ORDER_STATES, orderInputSchema } from "@certhall/domain";
 import { z } from "zod";
 import { zHandlerInput } from "../subjects/subject.fields";
 
 export const zOrderState = z.enum(ORDER_STATES);
 export const zBusiness = z.enum(BUSINESS_CODES, { error: "业务类型无效" });
 
-const zYears = z
-  .number({ error: "请填写年限" })
-  .int()
-  .min(1, { error: "年限至少 1 年" })
-  .max(5, { error: "年限最多 5 年" });
+export const zVersion = z.object({ version: z.number({ error: "缺少订单版本号" }).int().positive() });
 
 /**
- * One item. 新证 and 其他厂商介质证书更换 name a subject and a CA type; the other businesses name one of
- * the account's certificates and their own details. The service checks which fields the business needs.
+ * The order as the applicant sends it: one branch per business (its item schema is in the business's
+ * definition in packages/domain), the fields every order carries given here.
  */
-export const zItemInput = z.object({
-  subjectId: z.string().max(64).optional(),
-  caTypeId: z.string().max(64).optional(),
-  years: zYears.optional(),
-  eseal: z.boolean().default(false),
-  certificateSerial: z.string().trim().max(64).optional(),
-  vendorCertificate: z.string().max(90_000, { error: "证书文件过大（不能超过 64 KB）" }).optional(),
-  keepKey: z.boolean().optional(),
-  seal: z
-    .object({
-      name: z.string({ error: "请填写印章名称" }).max(60, { error: "印章名称最多 60 个字" }),
-      kind: z.string({ error: "请选择印章类型" }).max(20),
-      uploadId: z.string({ error: "请上传印章图片" }).max(64),
-    })
-    .optional(),
-  changes: z
-    .object({
-      name: z.string().max(100).optional(),
-      legalRep: z.string().max(50).optional(),
-      address: z.string().max(200).optional(),
-    })
-    .optional(),
-  reason: z.string().max(200, { error: "变更原因最多 200 个字" }).optional(),
-  cause: z.enum(["lost", "broken"], { error: "补证原因应为介质遗失或损坏" }).optional(),
-});
-
-export const zOrderInput = z.object({
-  business: zBusiness,
+const orderFields = {
   subjectKind: z.enum(["company", "person"], { error: "主体类型应为企业或个人" }),
   handler: zHandlerInput,
-  items: z
-    .array(zItemInput)
-    .min(1, { error: "请至少添加一项证书" })
-    .max(20, { error: "一个订单最多 20 项证书" }),
   confirmed: z.boolean().optional(),
+};
+export const zCreateOrderInput = orderInputSchema({
+  ...orderFields,
+  clientToken: z.string().max(64).optional(),
+  submit: z.boolean().default(false),
 });
+export const zUpdateOrderInput = orderInputSchema({ ...orderFields, ...zVersion.shape });
 
 export const zFeeLine = z.object({ code: z.string(), labelZh: z.string(), amount: z.number() });
 
@@ -131,7 +102,6 @@ export const zOrderDetail = zOrderSummary.extend({
 });
 
 export const zOrderList = z.object({ orders: z.array(zOrderSummary), hasMore: z.boolean() });
-export const zVersion = z.object({ version: z.number({ error: "缺少订单版本号" }).int().positive() });
 export const zIdParam = z.object({ id: z.uuid({ error: "订单编号格式不正确" }) });
 export const zListQuery = z.object({
   state: z

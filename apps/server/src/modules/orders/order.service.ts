@@ -20,7 +20,6 @@ import {
   type SubjectChanges,
   shanghaiDate,
   sumLines,
-  TARGETS_OWN_CERTIFICATE,
   type VendorSwapDetails,
   vendorSwapEnd,
 } from "@certhall/domain";
@@ -116,9 +115,10 @@ export function createOrderService(deps: OrderDeps) {
     if (confirmation && !input.confirmed) {
       throw invalidField("confirmed", `请勾选【${confirmation}】确认办理`);
     }
-    const rows = TARGETS_OWN_CERTIFICATE[input.business]
-      ? await resolveOwnTargets(trx, accountId, input, selfOrderId)
-      : await resolveSubjectItems(trx, accountId, input);
+    const rows =
+      BUSINESS_TYPES[input.business].target === "own_certificate"
+        ? await resolveOwnTargets(trx, accountId, input, selfOrderId)
+        : await resolveSubjectItems(trx, accountId, input);
     return rows.map((row, index) => {
       const { caType } = row;
       const years = input.business === "renew" ? checkYears(input.items[index]!.years, index) : row.years;

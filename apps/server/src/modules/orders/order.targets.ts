@@ -19,9 +19,6 @@ import { AppError } from "../../errors";
 import { iso } from "../../lib/clock";
 import { renewalWindowDays } from "../settings/settings.service";
 
-/** Final states release the order's holds (see applyTransition). */
-export const FINAL_STATES: OrderState[] = ["completed", "cancelled", "refunded"];
-
 /** An own certificate with the order item that produced it (its subject and product). */
 export interface OwnedCertificate {
   serial_hex: string;

@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
+import { BUSINESS_TYPES, type BusinessCode, stepAllowed } from "@certhall/domain";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
@@ -142,7 +142,7 @@ export function createPaymentService(deps: PaymentDeps) {
   }
 
   function assertAwaitingPayment(order: Order): void {
-    if (order.state !== "awaiting_payment") {
+    if (!stepAllowed(order, "start_payment")) {
       throw new AppError("INVALID_STATE", "订单当前不在待缴费状态，请刷新页面查看最新进度");
     }
   }
@@ -295,7 +295,7 @@ export function createPaymentService(deps: PaymentDeps) {
         if (!order) return "order_missing" as const;
         // Before touching the payment: the database allows one settled payment per order (0005), and a
         // second trade on an order already paid or declared otherwise would be a unique violation.
-        if (order.state !== "awaiting_payment") throw new OrderNotPayable(order.state);
+        if (!stepAllowed(order, "start_payment")) throw new OrderNotPayable(order.state);
         if (order.total_fen !== payment.amount_fen) throw new OrderNotPayable("amount_changed");
         const now = clock();
         // Conditional on "created": of two concurrent deliveries only one passes; the other is a replay.

@@ -2,7 +2,14 @@
 // for each item, from the browser (own session) or from the token client with a one-time code, and the
 // CA issues the renewed certificate at once. Both doors lead to renewItem below.
 import { createPublicKey } from "node:crypto";
-import { addShanghaiYears, type RenewDetails, renewalEnd, shanghaiDate } from "@certhall/domain";
+import {
+  addShanghaiYears,
+  allowsStep,
+  type RenewDetails,
+  renewalEnd,
+  shanghaiDate,
+  stepAllowed,
+} from "@certhall/domain";
 import { parseCertificate, parseCsrAsync } from "@certhall/pki";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
@@ -73,11 +80,12 @@ export function createRenewalService(deps: RenewalDeps) {
 
   /** The order must be a 延期 in "ready" and the item not yet renewed. */
   function assertRenewable(order: Order, item: { certificate_serial: string | null }): void {
-    if (order.business !== "renew") throw new AppError("INVALID_STATE", "只有延期订单可以在线更新证书");
+    if (!allowsStep(order.business, "update_online"))
+      throw new AppError("INVALID_STATE", "只有延期订单可以在线更新证书");
     if (item.certificate_serial) {
       throw new AppError("CONFLICT", MESSAGES.alreadyRenewed, { field: "itemId" });
     }
-    if (order.state !== "ready") {
+    if (!stepAllowed(order, "update_online")) {
       throw new AppError(
         "INVALID_STATE",
         order.state === "completed"

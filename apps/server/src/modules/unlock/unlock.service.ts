@@ -3,7 +3,14 @@
 // the token client and a one-time unlock code (解锁授权码) the operator sends by SMS: the code buys the
 // SO PIN of exactly the key recorded on the item, once, and the client reports when it is done. The
 // last item done completes the order (actor "system"). The SO PIN is never stored, logged or audited.
-import { BUSINESS_TYPES, type BusinessCode, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
+import {
+  allowsStep,
+  BUSINESS_TYPES,
+  type BusinessCode,
+  ORDER_STATE_INFO,
+  type OrderState,
+  stepAllowed,
+} from "@certhall/domain";
 import type { Config } from "../../config";
 import type { Db, Trx } from "../../db/database";
 import type { Order, OrderItem } from "../../db/tables.orders";
@@ -61,11 +68,11 @@ export function createUnlockService(deps: UnlockDeps) {
     const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
     if (!order) throw notFound("订单");
     await assertNotOwnOrder(trx, staffId, order);
-    if (order.business !== "unlock") {
+    if (!allowsStep(order.business, "unlock")) {
       const name = BUSINESS_TYPES[order.business as BusinessCode]?.name ?? order.business;
       throw new AppError("INVALID_STATE", `该订单是「${name}」业务，不能${what}`);
     }
-    if (order.state !== "processing") {
+    if (!stepAllowed(order, "unlock")) {
       throw new AppError("INVALID_STATE", `订单当前状态为「${stateLabel(order.state)}」，不能${what}`);
     }
     // Row lock on the item (portable SELECT … FOR UPDATE): two clerks acting on it at once queue here.
@@ -241,7 +248,7 @@ export function createUnlockService(deps: UnlockDeps) {
       .selectAll()
       .where("id", "=", auth.order_id)
       .executeTakeFirstOrThrow();
-    if (order.state !== "processing") {
+    if (!stepAllowed(order, "unlock")) {
       throw new AppError(
         "GONE",
         `订单 ${order.order_no} 当前状态为「${stateLabel(order.state)}」，解锁授权码已失效`,

@@ -1,12 +1,15 @@
 import {
+  allowsStep,
   BUSINESS_TYPES,
   type BusinessCode,
   type ChangeDetails,
-  ISSUES_AT_WINDOW,
+  decideAction,
+  FINAL_ORDER_STATES,
   type ItemDetails,
+  type ItemStep,
   materialsFor,
-  ORDER_STATE_INFO,
   type OrderState,
+  stepAllowed,
   supersedeReason,
   type VendorSwapDetails,
   vendorSwapEnd,
@@ -37,19 +40,12 @@ export interface StaffMeta {
   ip: string | null;
 }
 
-/** Orders whose items still hold their media: a USB key serial may sit on one of them only. */
-const CLOSED_STATES: OrderState[] = ["completed", "cancelled", "refunded"];
-
 export type CompleteInput =
   | { version: number; how: "handover"; courier?: string; trackingNo?: string }
   | { version: number; how: "mail"; courier?: string; trackingNo?: string };
 
-const stateLabel = (s: string) => ORDER_STATE_INFO[s as OrderState]?.labelZh ?? s;
 const businessName = (b: string) => BUSINESS_TYPES[b as BusinessCode]?.name ?? b;
 const DAY_MS = 86_400_000;
-
-/** Businesses whose new certificate succeeds one of the account's own (revoked in the same step). */
-const SUCCEEDS_OWN: readonly BusinessCode[] = ["change", "reissue", "replace"];
 
 function parseDetails(json: string | null): Record<string, unknown> {
   if (!json) return {};
@@ -68,10 +64,10 @@ interface RevokeDone {
   revokedBy?: string;
 }
 
-function requireState(order: Order, states: OrderState[], what: string): void {
-  if (!states.includes(order.state as OrderState)) {
-    throw new AppError("INVALID_STATE", `订单当前状态为「${stateLabel(order.state)}」，不能${what}`);
-  }
+/** The order machine's word on an item step (decideAction): the business allows it, the state fits. */
+function requireStep(order: Order, step: ItemStep): void {
+  const d = decideAction(order.state as OrderState, step, order.business as BusinessCode);
+  if (!d.ok) throw new AppError("INVALID_STATE", d.reason);
 }
 
 export function createWorkbenchService(deps: WorkbenchDeps) {
@@ -157,7 +153,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function tick(orderId: string, version: number, codes: string[], meta: StaffMeta) {
     return db.transaction().execute(async (trx) => {
       const order = await loadToAct(trx, orderId, meta);
-      requireState(order, ["awaiting_materials"], "登记材料");
+      requireStep(order, "receive_materials");
       if (order.version !== version) throw new AppError("CONFLICT", "订单已被更新，请刷新页面后重试");
       const required = materialsFor(order.business as BusinessCode, order.subject_kind);
       const known = new Set<string>(required.map((m) => m.code));
@@ -221,7 +217,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function receive(orderId: string, version: number, meta: StaffMeta): Promise<Order> {
     return db.transaction().execute(async (trx) => {
       const order = await load(trx, orderId);
-      if (order.state === "awaiting_materials") {
+      if (stepAllowed(order, "receive_materials")) {
         const m = await materialsOf(trx, order);
         if (!m.complete) {
           const names = m.materials.filter((x) => !x.received).map((x) => x.labelZh);
@@ -252,7 +248,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     const serial = mediaSerial.trim().toUpperCase();
     return db.transaction().execute(async (trx) => {
       const order = await loadToAct(trx, orderId, meta);
-      requireState(order, ["awaiting_materials", "processing"], "登记介质");
+      requireStep(order, "set_media");
       const item = await itemOf(trx, order.id, itemId);
       const taken = await trx
         .selectFrom("order_items")
@@ -260,7 +256,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         .select(["orders.order_no"])
         .where("order_items.media_serial", "=", serial)
         .where("order_items.id", "!=", item.id)
-        .where("orders.state", "not in", CLOSED_STATES)
+        // Orders not over still hold their media: a USB key serial may sit on one of them only.
+        .where("orders.state", "not in", FINAL_ORDER_STATES)
         .executeTakeFirst();
       if (taken) {
         throw new AppError("CONFLICT", `介质序列号 ${serial} 已登记在订单 ${taken.order_no} 上`, {
@@ -301,10 +298,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     const cert = await db.transaction().execute(async (trx) => {
       const order = await loadToAct(trx, orderId, meta);
       const business = order.business as BusinessCode;
-      if (!ISSUES_AT_WINDOW[business]) {
-        throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
-      }
-      requireState(order, ["processing"], "签发证书");
+      requireStep(order, "issue");
       const item = await itemOf(trx, order.id, itemId);
       const alreadyIssued = () =>
         new AppError("CONFLICT", `第 ${item.position + 1} 项证书已签发，不能重复签发`, { field: "itemId" });
@@ -413,7 +407,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     basis: "years" | "old_end" | VendorRule;
     old: { serial_hex: string; not_after: string } | null;
   }> {
-    if (SUCCEEDS_OWN.includes(business)) {
+    if (BUSINESS_TYPES[business].succeedsTarget) {
       const old = await oldCertificate(trx, item);
       const oldEnd = new Date(old.not_after);
       return oldEnd.getTime() - now.getTime() >= DAY_MS
@@ -436,7 +430,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   async function validityPreview(orderId: string, itemId: string) {
     const order = await load(db, orderId);
     const business = order.business as BusinessCode;
-    if (!ISSUES_AT_WINDOW[business]) {
+    if (!allowsStep(business, "issue")) {
       throw new AppError("INVALID_STATE", `「${businessName(business)}」业务不在窗口签发证书`);
     }
     const item = await itemOf(db, order.id, itemId);
@@ -493,10 +487,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     let publish: (() => void) | null = null;
     const out = await db.transaction().execute(async (trx) => {
       const order = await loadToAct(trx, orderId, meta);
-      if (order.business !== "revoke") {
-        throw new AppError("INVALID_STATE", `该订单是「${businessName(order.business)}」业务，不能注销证书`);
-      }
-      requireState(order, ["processing"], "注销证书");
+      requireStep(order, "revoke");
       // Row lock on the item first: two clerks revoking at once queue here, the second sees the first.
       await trx
         .updateTable("order_items")
@@ -566,7 +557,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       .execute();
     const list = (xs: { position: number }[]) => xs.map((i) => `第 ${i.position + 1} 项`).join("、");
     const business = order.business as BusinessCode;
-    if (ISSUES_AT_WINDOW[business]) {
+    if (allowsStep(business, "issue")) {
       const notIssued = items.filter((i) => !i.certificate_serial);
       if (notIssued.length) return `证书尚未全部签发（${list(notIssued)}），不能办结`;
       const noMedia = items.filter((i) => !i.media_serial);
@@ -605,7 +596,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
     }
     return db.transaction().execute(async (trx) => {
       const order = await load(trx, orderId);
-      requireState(order, ["processing"], "办结");
+      requireStep(order, "deliver");
       const blocked = await notDone(trx, order);
       if (blocked) {
         throw new AppError(

@@ -1,5 +1,5 @@
 import { PlusOutlined } from "@ant-design/icons";
-import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
+import { BUSINESS_TYPES } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Checkbox, Form, type FormInstance, Typography } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -18,12 +18,12 @@ import {
   showServerErrors,
 } from "../orders/HandlerCard";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
+import { BUSINESS_FORMS } from "./businesses";
+import type { BusinessRow, CertPick, OwnTargetCode } from "./businesses/define";
 import { CandidatePicker } from "./CandidatePicker";
-import { CertSummary, ItemFields } from "./ItemFields";
+import { CertSummary } from "./CertSummary";
 import {
-  type BusinessRow,
   businessFees,
-  type CertPick,
   checkRows,
   isOwnTargetBusiness,
   isZeroBusiness,
@@ -64,12 +64,13 @@ export function BusinessApplyPage() {
  * 【添加其他证书】 and per certificate what the business asks; live fees; the order-level confirmation
  * box of 换证 and 注销. `order` = editing (查看订单信息) an existing order.
  */
-export function BusinessForm({ business, order }: { business: BusinessCode; order: OrderDetail | null }) {
+export function BusinessForm({ business, order }: { business: OwnTargetCode; order: OrderDetail | null }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
   const [params] = useSearchParams();
   const info = BUSINESS_TYPES[business];
+  const def = BUSINESS_FORMS[business];
   const [form] = Form.useForm<BusinessValues>();
   const { busy, save } = useOrderSave(order);
   const [pickerOpen, setPickerOpen] = useState(false);
@@ -152,7 +153,7 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
   }
 
   const name = lang === "zh" ? info.name : info.nameEn;
-  const addLabel = business === "change" ? t("biz.addChange") : t("biz.addCerts");
+  const addLabel = t(def.addLabel);
 
   return (
     <div className="page" style={{ maxWidth: 960 }}>
@@ -220,9 +221,9 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
                       extra={<RemoveItemButton onClick={() => remove(field.name)} />}
                     >
                       <Form.Item name={[field.name, "certificateSerial"]} style={{ marginBottom: 12 }}>
-                        <CertSummary certs={certs} showMedia={business === "unlock"} />
+                        <CertSummary certs={certs} showMedia={def.showMedia} />
                       </Form.Item>
-                      <ItemFields business={business} name={field.name} row={row} cert={cert} form={form} />
+                      <def.Fields name={field.name} row={row} cert={cert} form={form} />
                       <RowFeeLines fee={fee} unknown={fee?.unknown} showZero />
                     </Card>
                   );
@@ -257,8 +258,7 @@ export function BusinessForm({ business, order }: { business: BusinessCode; orde
               ]}
             >
               <Checkbox>
-                <Text strong>【{info.confirmation}】</Text>{" "}
-                {business === "revoke" ? t("biz.confirmRevoke") : t("biz.confirmReplace")}
+                <Text strong>【{info.confirmation}】</Text> {def.confirmText ? t(def.confirmText) : null}
               </Checkbox>
             </Form.Item>
           </Card>

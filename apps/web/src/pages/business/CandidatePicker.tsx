@@ -7,7 +7,8 @@ import { useI18n } from "../../app/i18n";
 import { LoadError } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
 import { formatSerial } from "../wallet/WalletPage";
-import { type CertPick, candidateBlock, pickFromCandidate } from "./logic";
+import type { CertPick } from "./businesses/define";
+import { candidateBlock, pickFromCandidate } from "./logic";
 
 const { Text } = Typography;
 

@@ -50,7 +50,8 @@ import {
 import { liveFees } from "../orders/logic";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
 import { formatSerial } from "../wallet/WalletPage";
-import { bytesToBase64, VENDOR_RULE_TEXT, withoutItemPrefix } from "./logic";
+import { withoutItemPrefix } from "./businesses/define";
+import { bytesToBase64, VENDOR_RULE_TEXT } from "./logic";
 import "../orders/orders.css";
 
 const { Text, Paragraph } = Typography;

@@ -2,13 +2,15 @@ import { BUSINESS_TYPES, type CaTypePrices } from "@certhall/domain";
 import { describe, expect, it } from "vitest";
 import type { CandidateCertificate, OrderDetail } from "../../api/orders";
 import { placeProblems, resolveAmong } from "../orders/form-errors";
+import { BUSINESS_FORMS } from "./businesses";
+import { type CertPick, withoutItemPrefix } from "./businesses/define";
+import { renewNeedsReview } from "./businesses/renew";
 import {
   browserUpdatePlan,
   businessFees,
   businessLink,
   businessPanels,
   bytesToBase64,
-  type CertPick,
   candidateBlock,
   checkRows,
   csrCommonName,
@@ -20,13 +22,11 @@ import {
   pendingKeyId,
   pickFromCandidate,
   renewedPemFile,
-  renewNeedsReview,
   rowsFromOrder,
   submittedMessage,
   toBusinessInput,
   tokenRenewCommand,
   tokenUnlockCommand,
-  withoutItemPrefix,
 } from "./logic";
 
 const handler = { name: "王五", idNumber: "11010519491231002X", phone: "13800138000" };
@@ -76,6 +76,8 @@ describe("business list", () => {
       "replace",
       "revoke",
     ]);
+    // The form has a definition for exactly the businesses the domain says act on own certificates.
+    expect(Object.keys(BUSINESS_FORMS).sort()).toEqual([...OWN_TARGET_BUSINESSES].sort());
     expect(isOwnTargetBusiness("renew")).toBe(true);
     expect(isOwnTargetBusiness("vendor_swap")).toBe(false);
     expect(isOwnTargetBusiness("new")).toBe(false);

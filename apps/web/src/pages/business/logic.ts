@@ -3,16 +3,12 @@
 // shown for the USB Key client.
 
 import {
+  allowsStep,
   BUSINESS_CODES,
   BUSINESS_TYPES,
   type BusinessCode,
-  checkSubjectChanges,
   itemFeeLines,
-  type ReissueCause,
-  renewalEnd,
-  SEAL_KINDS,
   sumLines,
-  TARGETS_OWN_CERTIFICATE,
 } from "@certhall/domain";
 import type {
   BusinessItemInput,
@@ -26,13 +22,15 @@ import type {
 } from "../../api/orders";
 import type { NamePath } from "../orders/form-errors";
 import type { RowFee } from "../orders/logic";
+import { BUSINESS_FORMS } from "./businesses";
+import type { BusinessRow, CertPick, FieldErrors, OwnTargetCode } from "./businesses/define";
 
 /** The seven businesses whose items pick one of the account's own certificates. */
-export const OWN_TARGET_BUSINESSES: readonly BusinessCode[] = BUSINESS_CODES.filter(
-  (c) => TARGETS_OWN_CERTIFICATE[c],
+export const OWN_TARGET_BUSINESSES: readonly OwnTargetCode[] = BUSINESS_CODES.filter(
+  (c): c is OwnTargetCode => BUSINESS_TYPES[c].target === "own_certificate",
 );
 
-export function isOwnTargetBusiness(code: string | undefined): code is BusinessCode {
+export function isOwnTargetBusiness(code: string | undefined): code is OwnTargetCode {
   return !!code && (OWN_TARGET_BUSINESSES as readonly string[]).includes(code);
 }
 
@@ -44,21 +42,6 @@ export function businessLink(code: BusinessCode): string {
 /** 解锁 and 注销 cost nothing: their payment step is 「支付（不扣款）」. */
 export function isZeroBusiness(code: string): boolean {
   return code in BUSINESS_TYPES && BUSINESS_TYPES[code as BusinessCode].payment === "zero";
-}
-
-/** What a form row shows about the certificate it acts on (from a candidate, or from an order item). */
-export interface CertPick {
-  serialHex: string;
-  subjectKind: SubjectKind;
-  subjectName: string;
-  subjectIdentity: string;
-  legalRep: string | null;
-  address: string | null;
-  caTypeId: string;
-  caTypeName: string;
-  notBefore: string | null;
-  notAfter: string | null;
-  mediaSerial: string | null;
 }
 
 export function pickFromCandidate(c: CandidateCertificate): CertPick {
@@ -95,99 +78,37 @@ export function pickFromOrderItem(i: OrderItemView): CertPick | null {
   };
 }
 
-/** One item of the form, named like the server's fields so its errors land on the right input. */
-export interface BusinessRow {
-  certificateSerial: string;
-  years?: number;
-  keepKey?: boolean;
-  seal?: { name?: string; kind?: string; uploadId?: string };
-  changes?: { name?: string; legalRep?: string; address?: string };
-  reason?: string;
-  cause?: ReissueCause;
-}
-
 /** A new row for a picked certificate: only the choices the applicant has to make are left empty. */
-export function newRow(business: BusinessCode, cert: Pick<CertPick, "serialHex">): BusinessRow {
-  const row: BusinessRow = { certificateSerial: cert.serialHex };
-  if (business === "renew") row.years = 1;
-  if (business === "eseal") row.seal = {};
-  if (business === "change") row.changes = {};
-  return row;
+export function newRow(business: OwnTargetCode, cert: Pick<CertPick, "serialHex">): BusinessRow {
+  return { certificateSerial: cert.serialHex, ...structuredClone(BUSINESS_FORMS[business].newRow) };
 }
-
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** The rows of an order being edited, from its items' stored details. */
 export function rowsFromOrder(order: Pick<OrderDetail, "business" | "items">): BusinessRow[] {
+  if (!isOwnTargetBusiness(order.business)) return [];
+  const form = BUSINESS_FORMS[order.business];
   return order.items.flatMap((i): BusinessRow[] => {
     if (!i.targetSerial || i.targetSerial.startsWith("vendor:")) return [];
-    const d = i.details ?? {};
-    const row: BusinessRow = { certificateSerial: i.targetSerial };
-    switch (order.business) {
-      case "renew":
-        row.years = i.years;
-        if (typeof d.keepKey === "boolean") row.keepKey = d.keepKey;
-        break;
-      case "eseal":
-        row.seal = { name: str(d.sealName), kind: str(d.sealKind), uploadId: str(d.sealUploadId) };
-        break;
-      case "change": {
-        const c = (d.changes ?? {}) as Record<string, unknown>;
-        row.changes = { name: str(c.name), legalRep: str(c.legalRep), address: str(c.address) };
-        row.reason = str(d.reason);
-        break;
-      }
-      case "reissue":
-        if (d.cause === "lost" || d.cause === "broken") row.cause = d.cause;
-        break;
-    }
-    return [row];
+    return [
+      { certificateSerial: i.targetSerial, ...form.fromItem({ years: i.years, details: i.details ?? {} }) },
+    ];
   });
-}
-
-/** The changes a 变更 row sends: trimmed, empty ones left out (the server compares with the subject). */
-function changesOf(kind: SubjectKind, c: BusinessRow["changes"]): BusinessItemInput["changes"] {
-  const out: NonNullable<BusinessItemInput["changes"]> = {};
-  const keys = kind === "person" ? (["name"] as const) : (["name", "legalRep", "address"] as const);
-  for (const k of keys) {
-    const v = c?.[k]?.trim();
-    if (v) out[k] = v;
-  }
-  return out;
 }
 
 /** The form as the server's order input: each business sends only its own item fields. */
 export function toBusinessInput(
-  business: BusinessCode,
+  business: OwnTargetCode,
   kind: SubjectKind,
   handler: HandlerInput,
   rows: readonly BusinessRow[],
   confirmed: boolean,
 ): BusinessOrderInput {
-  const items = rows.map((r): BusinessItemInput => {
-    const item: BusinessItemInput = { certificateSerial: r.certificateSerial };
-    switch (business) {
-      case "renew":
-        item.years = r.years ?? 1;
-        if (r.keepKey !== undefined) item.keepKey = r.keepKey;
-        break;
-      case "eseal":
-        item.seal = {
-          name: (r.seal?.name ?? "").trim(),
-          kind: r.seal?.kind ?? "",
-          uploadId: r.seal?.uploadId ?? "",
-        };
-        break;
-      case "change":
-        item.changes = changesOf(kind, r.changes);
-        item.reason = (r.reason ?? "").trim();
-        break;
-      case "reissue":
-        if (r.cause) item.cause = r.cause;
-        break;
-    }
-    return item;
-  });
+  const items = rows.map(
+    (r): BusinessItemInput => ({
+      certificateSerial: r.certificateSerial,
+      ...BUSINESS_FORMS[business].toInput(r, kind),
+    }),
+  );
   const input: BusinessOrderInput = { business, subjectKind: kind, handler, items };
   if (BUSINESS_TYPES[business].confirmation) input.confirmed = confirmed;
   return input;
@@ -242,7 +163,7 @@ export function kindOfPicks(picks: readonly Pick<CertPick, "subjectKind">[]): Su
 }
 
 /** The inputs a business's form shows for `count` rows: where server errors can be placed. */
-export function knownFields(business: BusinessCode, count: number): NamePath[] {
+export function knownFields(business: OwnTargetCode, count: number): NamePath[] {
   const fields: NamePath[] = [
     ["handler", "name"],
     ["handler", "idNumber"],
@@ -251,76 +172,23 @@ export function knownFields(business: BusinessCode, count: number): NamePath[] {
   if (BUSINESS_TYPES[business].confirmation) fields.push(["confirmed"]);
   for (let i = 0; i < count; i++) {
     fields.push(["items", i, "certificateSerial"]);
-    if (business === "renew") fields.push(["items", i, "years"], ["items", i, "keepKey"]);
-    if (business === "eseal") {
-      fields.push(
-        ["items", i, "seal", "uploadId"],
-        ["items", i, "seal", "name"],
-        ["items", i, "seal", "kind"],
-      );
-    }
-    if (business === "change") {
-      fields.push(
-        ["items", i, "changes", "name"],
-        ["items", i, "changes", "legalRep"],
-        ["items", i, "changes", "address"],
-        ["items", i, "reason"],
-      );
-    }
-    if (business === "reissue") fields.push(["items", i, "cause"]);
+    for (const f of BUSINESS_FORMS[business].fields) fields.push(["items", i, ...f]);
   }
   return fields;
 }
 
 /**
- * What the browser can tell before sending (the server checks again): 变更 rows must change something
- * and give a reason (the shared checkSubjectChanges), seal rows need their three fields.
+ * What the browser can tell before sending (the server checks again), by the business's own check:
+ * 变更 rows must change something and give a reason (the shared checkSubjectChanges), seal rows need
+ * their three fields.
  */
 export function checkRows(
-  business: BusinessCode,
+  business: OwnTargetCode,
   rows: readonly BusinessRow[],
   certs: ReadonlyMap<string, CertPick>,
-): { name: NamePath; errors: string[] }[] {
-  const out: { name: NamePath; errors: string[] }[] = [];
-  rows.forEach((row, i) => {
-    const cert = certs.get(row.certificateSerial);
-    if (business === "change" && cert) {
-      const r = checkSubjectChanges(
-        cert.subjectKind,
-        { name: cert.subjectName, legalRep: cert.legalRep, address: cert.address },
-        row.changes ?? {},
-        row.reason ?? "",
-      );
-      if (!r.ok) {
-        const name: NamePath =
-          r.field === "reason"
-            ? ["items", i, "reason"]
-            : r.field === "changes"
-              ? ["items", i, "changes", "name"]
-              : ["items", i, ...r.field.split(".")];
-        out.push({ name, errors: [r.message] });
-      }
-    }
-    if (business === "eseal") {
-      if (!row.seal?.uploadId)
-        out.push({ name: ["items", i, "seal", "uploadId"], errors: ["请上传印章图片"] });
-      if (!row.seal?.name?.trim())
-        out.push({ name: ["items", i, "seal", "name"], errors: ["请填写印章名称"] });
-      if (!row.seal?.kind || !(SEAL_KINDS as readonly string[]).includes(row.seal.kind)) {
-        out.push({ name: ["items", i, "seal", "kind"], errors: ["请选择印章类型"] });
-      }
-    }
-  });
-  return out;
-}
-
-/**
- * 延期 of a certificate expired more than a year is reviewed first (DESIGN §4): say so on the row
- * before the applicant submits. Unknown dates (an edited order) say nothing.
- */
-export function renewNeedsReview(notAfter: string | null, years: number, now: Date): boolean {
-  if (!notAfter) return false;
-  return !renewalEnd(new Date(notAfter), now, Math.max(1, Math.min(5, Math.trunc(years) || 1))).ok;
+): FieldErrors {
+  const check = BUSINESS_FORMS[business].check;
+  return check ? rows.flatMap((row, i) => check(row, certs.get(row.certificateSerial), i)) : [];
 }
 
 /** 证书在线更新 with the USB Key client, exactly as the applicant types it. */
@@ -352,11 +220,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
 /** A file name for a downloaded certificate: the serial, safe on every file system. */
 export function certificateFileName(serialHex: string, ext = "pem"): string {
   return `certificate-${serialHex.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || "unknown"}.${ext}`;
-}
-
-/** The first message of a server problem about one field, without the 「第 N 项：」 prefix. */
-export function withoutItemPrefix(message: string): string {
-  return message.replace(/^第\s*\d+\s*项[：:]\s*/, "");
 }
 
 /** The CN of a browser-made request: the server puts the item's subject in the certificate anyway. */
@@ -407,10 +270,13 @@ export function businessPanels(order: Pick<OrderDetail, "business" | "state">) {
   );
   return {
     zeroPay: known && BUSINESS_TYPES[business].payment === "zero",
-    renewNotice: business === "renew" && beforePaying,
-    onlineUpdate: business === "renew" && (order.state === "ready" || order.state === "completed"),
+    renewNotice: allowsStep(business, "update_online") && beforePaying,
+    onlineUpdate:
+      allowsStep(business, "update_online") && (order.state === "ready" || order.state === "completed"),
     eseal: business === "eseal" && (order.state === "ready" || order.state === "completed"),
-    unlock: business === "unlock" && ["awaiting_materials", "processing", "completed"].includes(order.state),
+    unlock:
+      allowsStep(business, "unlock") &&
+      ["awaiting_materials", "processing", "completed"].includes(order.state),
   };
 }
 

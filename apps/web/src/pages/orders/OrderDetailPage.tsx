@@ -5,7 +5,7 @@ import {
   PrinterOutlined,
   SendOutlined,
 } from "@ant-design/icons";
-import { BUSINESS_TYPES, type BusinessCode, formatFen } from "@certhall/domain";
+import { BUSINESS_TYPES, type BusinessCode, formatFen, stepAllowed } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -304,7 +304,7 @@ function OrderView({
   const canEdit = order.actions.includes("edit");
   const canSubmit = order.actions.includes("submit");
   const canCancel = order.actions.includes("cancel");
-  const awaitingPayment = order.state === "awaiting_payment";
+  const awaitingPayment = stepAllowed(order, "start_payment");
   // Back from the cashier the pay buttons stay hidden, so a slow notification does not invite a second
   // payment; after a minute the applicant may bring them back.
   const confirming = returnedFromCashier && awaitingPayment && !payAgain;

@@ -1,3 +1,4 @@
+import { stepAllowed } from "@certhall/domain";
 import { App, Button, Card, Form, Input, Popconfirm, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { completeOrder } from "../../api/staff-orders";
@@ -21,7 +22,7 @@ export function CompleteCard({ order, onDone, onError }: StepProps) {
   const [form] = Form.useForm<HandOverInput>();
   const how = Form.useWatch("how", form);
   const [busy, setBusy] = useState(false);
-  if (order.state !== "processing") return null;
+  if (!stepAllowed(order, "deliver")) return null;
   const blockers = blockersToComplete(order);
   const disabled = completeDisabled(blockers);
   const step = windowStep(order.business);

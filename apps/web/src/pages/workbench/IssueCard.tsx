@@ -1,4 +1,5 @@
 import { UploadOutlined } from "@ant-design/icons";
+import { stepAllowed } from "@certhall/domain";
 import { Alert, App, Button, Descriptions, Form, Input, Space, Typography, Upload } from "antd";
 import { useState } from "react";
 import { type IssuedCertificate, issueItem, type OrderItem } from "../../api/staff-orders";
@@ -52,7 +53,7 @@ function ItemIssue({
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const editable = order.state === "processing";
+  const editable = stepAllowed(order, "issue");
   const [csr, setCsr] = useState("");
   const [csrError, setCsrError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -1,3 +1,4 @@
+import { stepAllowed } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import { App, Button, Card, Checkbox, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
@@ -11,7 +12,7 @@ import { sameSet } from "./workbench-rules";
 export function MaterialsCard({ order, onDone, onError }: StepProps) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const open = order.state === "awaiting_materials";
+  const open = stepAllowed(order, "receive_materials");
   const q = useQuery({
     queryKey: ["admin", "materials", order.id],
     queryFn: () => getMaterials(order.id),

@@ -1,3 +1,4 @@
+import { stepAllowed } from "@certhall/domain";
 import { App, Button, Popconfirm, Space, Typography } from "antd";
 import { useState } from "react";
 import { type OrderItem, revokeItem } from "../../api/staff-orders";
@@ -47,7 +48,7 @@ function RevokeItem({ index, order, item, onDone, onError }: StepProps & { index
         <Typography.Text code copyable>
           {serial}
         </Typography.Text>
-        {!at && order.state === "processing" ? (
+        {!at && stepAllowed(order, "revoke") ? (
           <Popconfirm
             title={t("wb.revokeConfirm", { serial })}
             okText={t("wb.revokeButton")}

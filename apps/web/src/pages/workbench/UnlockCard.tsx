@@ -1,4 +1,5 @@
 import { KeyOutlined } from "@ant-design/icons";
+import { stepAllowed } from "@certhall/domain";
 import { Alert, App, Button, Form, Popconfirm, Space, Typography } from "antd";
 import { useState } from "react";
 import { createUnlockCode, getSoPin, markUnlockedAtWindow, type OrderItem } from "../../api/staff-orders";
@@ -33,7 +34,7 @@ function UnlockItem({ index, order, item, onDone, onError }: StepProps & { index
   const [soPin, setSoPin] = useState<string | null>(null);
   const [busy, setBusy] = useState<"code" | "window" | "pin" | null>(null);
   const unlocked = unlockOf(item);
-  const editable = order.state === "processing" && !unlocked;
+  const editable = stepAllowed(order, "unlock") && !unlocked;
   const serial = item.mediaSerial ?? "";
 
   async function step(which: "code" | "window" | "pin", run: () => Promise<void>) {
@@ -120,7 +121,7 @@ function UnlockItem({ index, order, item, onDone, onError }: StepProps & { index
           }
         />
       ) : null}
-      {unlocked?.via === "window" && order.state === "processing" && !soPin ? (
+      {unlocked?.via === "window" && stepAllowed(order, "unlock") && !soPin ? (
         <Button style={{ marginTop: 12 }} loading={busy === "pin"} onClick={showPin}>
           {t("wb.showSoPin")}
         </Button>

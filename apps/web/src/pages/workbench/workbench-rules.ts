@@ -1,7 +1,7 @@
 import {
+  allowsStep,
   type BusinessCode,
   type ChangeDetails,
-  ISSUES_AT_WINDOW,
   isBusinessCode,
   type ReissueCause,
   type SubjectChanges,
@@ -14,10 +14,7 @@ export type WindowStep = "issue" | "unlock" | "revoke" | "none";
 
 export function windowStep(business: string): WindowStep {
   if (!isBusinessCode(business)) return "none";
-  if (ISSUES_AT_WINDOW[business]) return "issue";
-  if (business === "unlock") return "unlock";
-  if (business === "revoke") return "revoke";
-  return "none";
+  return (["issue", "unlock", "revoke"] as const).find((step) => allowsStep(business, step)) ?? "none";
 }
 
 /** Two lists of codes hold the same set (the order of ticking does not matter). */
