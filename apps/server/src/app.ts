@@ -62,6 +62,7 @@ import { createWindowService } from "./modules/windows/window.service";
 import { workbenchRoutes } from "./modules/workbench/workbench.routes";
 import { createWorkbenchService } from "./modules/workbench/workbench.service";
 import { registerErrorHandler, sendProblem } from "./plugins/error-handler";
+import { registerInputGuard } from "./plugins/input-guard";
 import { registerSecurity } from "./plugins/security";
 
 export interface AppDeps {
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerInputGuard(app);
 
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
