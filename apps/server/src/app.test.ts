@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "./app";
+import { buildApp, redactSecretPaths } from "./app";
 import { Client, createTestApp, createTestDatabase, type TestApp } from "./test/harness";
 
 let t: TestApp;
@@ -112,6 +112,22 @@ describe("logs", () => {
     expect(out).toContain("[redacted]");
     await app.close();
     await cleanup();
+  });
+});
+
+describe("redactSecretPaths", () => {
+  it("hides the capability in a URL's path and keeps the rest", () => {
+    expect(redactSecretPaths("/api/v1/online-update/ABCDEFGH")).toBe("/api/v1/online-update/[redacted]");
+    expect(redactSecretPaths("/api/v1/unlock/ABC/done?x=1")).toBe("/api/v1/unlock/[redacted]/done?x=1");
+    expect(redactSecretPaths("/api/v1/unlock/done")).toBe("/api/v1/unlock/done");
+    expect(redactSecretPaths("/api/v1/verify/CH1.abcdef")).toBe("/api/v1/verify/[redacted]");
+    expect(redactSecretPaths("/sandbox-pay/6f1c/confirm")).toBe("/sandbox-pay/[redacted]/confirm");
+    expect(redactSecretPaths("/api/v1/orders/1/items/2/online-update")).toBe(
+      "/api/v1/orders/1/items/2/online-update",
+    );
+    expect(redactSecretPaths("/api/v1/admin/orders/1/items/2/unlock-code")).toBe(
+      "/api/v1/admin/orders/1/items/2/unlock-code",
+    );
   });
 });
 

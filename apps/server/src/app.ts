@@ -6,7 +6,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -101,6 +101,26 @@ export const LOG_REDACT = [
   "*.idCard",
 ];
 
+/**
+ * Path segments that are capabilities: whoever reads them can use them. Codes travel in bodies now,
+ * but an old client (or a guess) may still put one in a URL, and the receipt's verification token and
+ * the sandbox cashier's payment id are in URLs by design; the access log keeps none of them.
+ */
+const SECRET_PATH_SEGMENT = /(\/(?:online-update|unlock|verify|sandbox-pay)\/)(?!done(?:[/?#]|$))[^/?#]+/g;
+
+export const redactSecretPaths = (url: string): string => url.replace(SECRET_PATH_SEGMENT, "$1[redacted]");
+
+/** Fastify's own request serializer, with the URL's secret path segments redacted. */
+export function serializeRequest(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: redactSecretPaths(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installChineseZodMessages();
   const { config } = deps;
@@ -113,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       redact: { paths: LOG_REDACT, censor: "[redacted]" },
+      serializers: { req: serializeRequest },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     trustProxy: config.trustProxy,

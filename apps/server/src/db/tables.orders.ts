@@ -158,6 +158,8 @@ export interface ItemAuthorisationsTable {
   expires_at: string;
   used_at: string | null;
   done_at: string | null;
+  /** Uses of the live code that were refused (bad request, wrong key or token): too many void it. */
+  refused_uses: Generated<number>;
 }
 
 export interface EsealsTable {

@@ -68,7 +68,8 @@ const cases: [Who, string, string, unknown, string][] = [
   ["admin", "PUT", "/api/v1/admin/windows/a%00b", { name: "x" }, "id"],
   ["admin", "PUT", "/api/v1/admin/calendar/2027-01-01", { kind: "holiday", note: NUL }, "note"],
   ["anonymous", "GET", "/api/v1/verify/a%00b", undefined, "token"],
-  ["anonymous", "POST", "/api/v1/unlock/a%00b", { tokenSerial: "S1" }, "code"],
+  ["anonymous", "POST", "/api/v1/unlock", { code: NUL, tokenSerial: "S1" }, "code"],
+  ["anonymous", "POST", "/api/v1/online-update", { code: "A".repeat(32), csrPem: NUL }, "csrPem"],
 ];
 
 describe("a NUL character in any string input", () => {
