@@ -42,6 +42,7 @@ import {
   fetchNotificationSender,
   type NotificationSender,
 } from "./modules/payments/payment.service";
+import { createProviderTradeCloser } from "./modules/payments/trade-close";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
@@ -212,11 +213,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
   const settings = createSettingsService({ db, clock });
+  const paymentProvider =
+    deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config);
   const payments = createPaymentService({
     db,
     clock,
     config,
-    provider: deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config),
+    provider: paymentProvider,
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
@@ -228,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     config,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
+    closeTradesAtProvider: createProviderTradeCloser({ db, clock, provider: paymentProvider, log: app.log }),
   });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });

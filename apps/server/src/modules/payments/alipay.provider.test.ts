@@ -1,9 +1,10 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
 import { AlipaySdk } from "alipay-sdk";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, Payment } from "../../db/tables.orders";
 import { createAlipayProvider } from "./alipay.provider";
 import { NotificationRejected, rsa2Sign } from "./payment.provider";
+import { startFakeAlipayGateway } from "./payment.test-support";
 import { createSandboxProvider } from "./sandbox.provider";
 
 // Locally generated stand-ins: our application's key pair and "Alipay's" key pair.
@@ -90,6 +91,59 @@ describe("the Alipay adapter", () => {
     expect(() => provider.verifyNotification(notification({ app_id: "2021999999999999" }))).toThrow(/app_id/);
     const { sign: _drop, ...unsigned } = notification();
     expect(() => provider.verifyNotification(unsigned)).toThrow(NotificationRejected);
+  });
+});
+
+describe("alipay.trade.close against a local fake gateway", () => {
+  let gateway: Awaited<ReturnType<typeof startFakeAlipayGateway>>;
+  let answer: Parameters<typeof startFakeAlipayGateway>[0]["answer"];
+  beforeAll(async () => {
+    gateway = await startFakeAlipayGateway({
+      appPublicKey: app.publicKey,
+      alipayPrivateKey: alipay.privateKey,
+      answer: (call) => answer?.(call) ?? { body: { code: "10000", msg: "Success" } },
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+  const closer = () =>
+    createAlipayProvider({
+      appId: APP_ID,
+      privateKey: pem(app.privateKey, "pkcs8"),
+      publicKey: pem(alipay.publicKey, "spki"),
+      gateway: gateway.url,
+      publicUrl: "https://ca.example.cn",
+    });
+
+  it("sends a request signed with our key for our trade, and reads a signed success", async () => {
+    answer = undefined;
+    expect(await closer().closeTrade(payment)).toBe("closed");
+    const call = gateway.calls.at(-1)!;
+    expect(call).toMatchObject({ method: "alipay.trade.close", signatureValid: true });
+    expect(call.params).toMatchObject({ app_id: APP_ID, sign_type: "RSA2" });
+    expect(call.bizContent).toEqual({ out_trade_no: payment.out_trade_no });
+  });
+
+  it("takes a trade the payer never opened as nothing to close, and refuses other answers", async () => {
+    answer = () => ({
+      body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" },
+    });
+    expect(await closer().closeTrade(payment)).toBe("not_found");
+    answer = () => ({
+      body: {
+        code: "40004",
+        msg: "Business Failed",
+        sub_code: "ACQ.TRADE_STATUS_ERROR",
+        sub_msg: "交易状态不合法",
+      },
+    });
+    await expect(closer().closeTrade(payment)).rejects.toThrow(/ACQ.TRADE_STATUS_ERROR/);
+  });
+
+  it("refuses an answer whose signature is not Alipay's", async () => {
+    answer = () => ({ body: { code: "10000", msg: "Success" }, badSign: true });
+    await expect(closer().closeTrade(payment)).rejects.toThrow(/验签失败/);
   });
 });
 
