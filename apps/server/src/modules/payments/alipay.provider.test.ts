@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, Payment } from "../../db/tables.orders";
 import { createAlipayProvider } from "./alipay.provider";
 import { NotificationRejected, rsa2Sign } from "./payment.provider";
-import { startFakeAlipayGateway } from "./payment.test-support";
+import { alipayNotice, startFakeAlipayGateway } from "./payment.test-support";
 import { createSandboxProvider } from "./sandbox.provider";
 
 // Locally generated stand-ins: our application's key pair and "Alipay's" key pair.
@@ -26,26 +26,8 @@ const order = { id: "order-1", order_no: "CH20261125100000" } as Order;
 const payment = { id: "pay-1", out_trade_no: "CH20261125100000P123456", amount_fen: 58000 } as Payment;
 
 /** A notification as Alipay sends it, signed with Alipay's key by Alipay's rule. */
-function notification(over: Record<string, string> = {}): Record<string, string> {
-  const p: Record<string, string> = {
-    notify_time: "2026-11-25 10:00:00",
-    notify_type: "trade_status_sync",
-    notify_id: "ac05099524730693a8b330c5ecf72da9786",
-    app_id: APP_ID,
-    charset: "utf-8",
-    version: "1.0",
-    trade_no: "2026112522001401234567890123",
-    out_trade_no: payment.out_trade_no,
-    total_amount: "580.00",
-    trade_status: "TRADE_SUCCESS",
-    subject: "数字证书服务 订单 CH20261125100000",
-    gmt_payment: "2026-11-25 10:00:00",
-    sign_type: "RSA2",
-    ...over,
-  };
-  p.sign = rsa2Sign(p, alipay.privateKey);
-  return p;
-}
+const notification = (over: Record<string, string> = {}) =>
+  alipayNotice({ app_id: APP_ID, out_trade_no: payment.out_trade_no, ...over }, alipay.privateKey);
 
 describe("the Alipay adapter", () => {
   it("builds a signed alipay.trade.page.pay URL with our notify and return URLs", async () => {

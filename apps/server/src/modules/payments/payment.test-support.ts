@@ -12,6 +12,7 @@ import {
   type TestApp,
   testClock,
 } from "../../test/harness";
+import { rsa2Sign } from "./payment.provider";
 
 export interface SentNotification {
   url: string;
@@ -216,4 +217,27 @@ export async function startFakeAlipayGateway(keys: {
     calls,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** A TRADE_SUCCESS notification as Alipay sends it, signed with "Alipay's" key by Alipay's rule. */
+export function alipayNotice(
+  over: Record<string, string>,
+  alipayPrivateKey: KeyObject,
+): Record<string, string> {
+  const p: Record<string, string> = {
+    notify_time: "2026-11-25 10:00:00",
+    notify_type: "trade_status_sync",
+    notify_id: "ac05099524730693a8b330c5ecf72da9786",
+    charset: "utf-8",
+    version: "1.0",
+    trade_no: "2026112522001401234567890123",
+    total_amount: "580.00",
+    trade_status: "TRADE_SUCCESS",
+    subject: "数字证书服务 订单 CH20261125100000",
+    gmt_payment: "2026-11-25 10:00:00",
+    sign_type: "RSA2",
+    ...over,
+  };
+  p.sign = rsa2Sign(p, alipayPrivateKey);
+  return p;
 }

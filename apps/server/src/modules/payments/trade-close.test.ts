@@ -12,8 +12,8 @@ import {
   moveClock,
 } from "../../test/business-flow";
 import { staffClient, type TestApp } from "../../test/harness";
-import { rsa2Sign } from "./payment.provider";
 import {
+  alipayNotice,
   approvedOrder,
   createPaymentTestApp,
   deliver,
@@ -142,20 +142,10 @@ describe("cancelling an order with an open Alipay trade", () => {
       expect.objectContaining({ provider: "alipay", result: "closed" }),
     ]);
 
-    const notice: Record<string, string> = {
-      notify_time: "2026-11-25 10:00:00",
-      notify_type: "trade_status_sync",
-      notify_id: "ac05099524730693a8b330c5ecf72da9786",
-      app_id: APP_ID,
-      charset: "utf-8",
-      version: "1.0",
-      trade_no: "2026112522001409999999999999",
-      out_trade_no: payment.out_trade_no,
-      total_amount: "580.00",
-      trade_status: "TRADE_SUCCESS",
-      sign_type: "RSA2",
-    };
-    notice.sign = rsa2Sign(notice, alipayKeys.privateKey);
+    const notice = alipayNotice(
+      { app_id: APP_ID, out_trade_no: payment.out_trade_no, trade_no: "2026112522001409999999999999" },
+      alipayKeys.privateKey,
+    );
     expect((await deliver(t, notice, "alipay")).body).toBe("success");
     expect(await paymentRow(t, payment.id)).toMatchObject({
       status: "refund_due",
