@@ -319,6 +319,9 @@ export const zh = {
   "finance.reasonPlaceholder": "如：未查到到账记录；汇款金额不符",
   "finance.returned": "已退回，订单回到待缴费",
   "finance.empty": "暂无待记账的支付",
+  "finance.refundDue.title": "待退款（{n} 笔）",
+  "finance.refundDue.notice":
+    "以下在线支付在订单取消或修改、交易关闭之后才到账，平台未受理，请按原支付渠道退款给付款人。",
   "wb.title": "窗口受理",
   "wb.find": "查找",
   "wb.findPlaceholder": "订单号、汇款识别码，或扫描回执单二维码",
@@ -1133,6 +1136,9 @@ export const en: Record<MessageKey, string> = {
   "finance.reasonPlaceholder": "e.g. no matching transfer; wrong amount",
   "finance.returned": "Returned; the order awaits payment again",
   "finance.empty": "No payments awaiting booking",
+  "finance.refundDue.title": "To refund ({n})",
+  "finance.refundDue.notice":
+    "These online payments arrived after their order was cancelled or edited and the trade closed; they were not accepted. Refund each payer through the original channel.",
   "wb.title": "Window desk",
   "wb.find": "Find",
   "wb.findPlaceholder": "Order no., remittance code, or scan the receipt QR",
