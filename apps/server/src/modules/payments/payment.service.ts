@@ -252,17 +252,33 @@ export function createPaymentService(deps: PaymentDeps) {
     if (!n.paid) return "success"; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
 
     const outcome = await db.transaction().execute(async (trx) => {
+      // The order's row lock first, as cancel, edit and the other payment steps take it: a concurrent
+      // cancel either waits for this payment or has closed the trade before we read it below.
+      await trx
+        .updateTable("orders")
+        .set((eb) => ({ version: eb.ref("version") }))
+        .where("id", "=", payment.order_id)
+        .execute();
       const order = await trx
         .selectFrom("orders")
         .selectAll()
         .where("id", "=", payment.order_id)
         .executeTakeFirst();
       if (!order) return "order_missing" as const;
+      const current = await trx
+        .selectFrom("payments")
+        .select(["status", "provider_trade_no"])
+        .where("id", "=", payment.id)
+        .executeTakeFirstOrThrow();
+      if (current.status !== "created" && current.status !== "closed") {
+        // Processed meanwhile: a concurrent delivery of this notification (same trade) is a replay.
+        return current.provider_trade_no === n.providerTradeNo ? ("replay" as const) : ("mismatch" as const);
+      }
       // Money for a trade we no longer accept (closed on cancel/edit, the order cancelled, paid another
       // way or changed since) is recorded to be refunded, never dropped. Such a payment is not settled,
-      // so the database's one settled payment per order (0005) holds.
+      // so the database's one settled payment per order (0004) holds.
       const late =
-        payment.status === "closed"
+        current.status === "closed"
           ? "trade_closed"
           : order.state !== "awaiting_payment"
             ? "order_not_awaiting_payment"
@@ -270,7 +286,7 @@ export function createPaymentService(deps: PaymentDeps) {
               ? "amount_changed"
               : null;
       const now = clock();
-      // Conditional on the status read: of two concurrent deliveries only one passes; the other is a replay.
+      // Conditional on the status read (the order lock already serialises deliveries; this keeps it so).
       const r = await trx
         .updateTable("payments")
         .set({
@@ -281,9 +297,10 @@ export function createPaymentService(deps: PaymentDeps) {
           updated_at: iso(now),
         })
         .where("id", "=", payment.id)
-        .where("status", "=", payment.status)
+        .where("status", "=", current.status)
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return "replay" as const;
+      if (Number(r.numUpdatedRows) !== 1)
+        throw new Error(`payment ${payment.id} changed under its order lock`);
       if (late) {
         await appendAudit(trx, {
           at: now,
@@ -320,6 +337,7 @@ export function createPaymentService(deps: PaymentDeps) {
       return "paid" as const;
     });
     if (outcome === "order_missing") return rejectNotification(providerName, "unknown_order", ref, ip);
+    if (outcome === "mismatch") return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
     return "success";
   }
 

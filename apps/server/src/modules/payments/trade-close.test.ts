@@ -46,9 +46,9 @@ describe("cancelling an order with an open sandbox trade", () => {
   let t: Awaited<ReturnType<typeof createPaymentTestApp>>;
   beforeAll(async () => {
     t = await createPaymentTestApp();
-  });
+  }, 60_000);
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it("closes the trade; a payment reported for it later is recorded refund_due for finance, once", async () => {
@@ -94,6 +94,43 @@ describe("cancelling an order with an open sandbox trade", () => {
   });
 });
 
+describe("a cancel racing the payment's notification", () => {
+  let t: Awaited<ReturnType<typeof createPaymentTestApp>>;
+  beforeAll(async () => {
+    t = await createPaymentTestApp();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("never loses the money: either the order is paid and the cancel refused, or it is cancelled and the money refund_due", async () => {
+    const sandbox = createSandboxProvider(loadSandboxKey(t.config.dataDir));
+    for (let round = 0; round < 5; round++) {
+      const a = await newApplicant(t);
+      const order = await approvedOrder(t, a);
+      const started = await a.client.post(`/api/v1/orders/${order.id}/payments/online`);
+      const notice = sandbox.buildNotification(await paymentRow(t, started.body.paymentId), t.time.clock());
+      const { version } = (await a.client.get(`/api/v1/orders/${order.id}`)).body as { version: number };
+      const [cancelled, delivered] = await Promise.all([
+        a.client.post(`/api/v1/orders/${order.id}/cancel`, { version }),
+        deliver(t, notice),
+      ]);
+      expect(delivered.body).toBe("success");
+      const p = await paymentRow(t, started.body.paymentId);
+      const state = (await a.client.get(`/api/v1/orders/${order.id}`)).body.state as string;
+      if (cancelled.status === 200) {
+        expect(state).toBe("cancelled");
+        expect(p.status).toBe("refund_due");
+      } else {
+        expect(cancelled.status).toBe(409);
+        expect(state).toBe("awaiting_booking");
+        expect(p.status).toBe("paid");
+      }
+      expect(p.provider_trade_no).toBe(notice.trade_no);
+    }
+  });
+});
+
 describe("cancelling an order with an open Alipay trade", () => {
   const appKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const alipayKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -116,7 +153,7 @@ describe("cancelling an order with an open Alipay trade", () => {
         ALIPAY_GATEWAY: gateway.url,
       },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     await t?.close();
     await gateway?.close();
@@ -172,7 +209,7 @@ describe("editing an order with an open trade (延期, no review: editable while
     t = await createBusinessApp();
   }, 60_000);
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it("closes the old trade; paying again opens a new one for the new amount", async () => {
