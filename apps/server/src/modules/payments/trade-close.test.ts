@@ -92,16 +92,6 @@ describe("cancelling an order with an open sandbox trade", () => {
     expect((await deliver(t, paidAtProvider)).body).toBe("success");
     expect(await audits(t, "payment.refund_due", paymentId)).toHaveLength(1);
   });
-});
-
-describe("a cancel racing the payment's notification", () => {
-  let t: Awaited<ReturnType<typeof createPaymentTestApp>>;
-  beforeAll(async () => {
-    t = await createPaymentTestApp();
-  }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it("never loses the money: either the order is paid and the cancel refused, or it is cancelled and the money refund_due", async () => {
     const sandbox = createSandboxProvider(loadSandboxKey(t.config.dataDir));
