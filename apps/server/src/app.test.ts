@@ -4,6 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "./app";
+import { redactSecretPaths } from "./lib/log-url";
 import { Client, createTestApp, createTestDatabase, type TestApp } from "./test/harness";
 
 let t: TestApp;
@@ -124,6 +125,22 @@ describe("logs", () => {
     expect(out).toContain("/api/v1/orders?limit=5&q=[redacted]&state=draft");
     await app.close();
     await cleanup();
+  });
+});
+
+describe("redactSecretPaths", () => {
+  it("hides the capability in a URL's path and keeps the rest", () => {
+    expect(redactSecretPaths("/api/v1/online-update/ABCDEFGH")).toBe("/api/v1/online-update/[redacted]");
+    expect(redactSecretPaths("/api/v1/unlock/ABC/done?x=1")).toBe("/api/v1/unlock/[redacted]/done?x=1");
+    expect(redactSecretPaths("/api/v1/unlock/done")).toBe("/api/v1/unlock/done");
+    expect(redactSecretPaths("/api/v1/verify/CH1.abcdef")).toBe("/api/v1/verify/[redacted]");
+    expect(redactSecretPaths("/sandbox-pay/6f1c/confirm")).toBe("/sandbox-pay/[redacted]/confirm");
+    expect(redactSecretPaths("/api/v1/orders/1/items/2/online-update")).toBe(
+      "/api/v1/orders/1/items/2/online-update",
+    );
+    expect(redactSecretPaths("/api/v1/admin/orders/1/items/2/unlock-code")).toBe(
+      "/api/v1/admin/orders/1/items/2/unlock-code",
+    );
   });
 });
 

@@ -43,6 +43,7 @@ import {
   fetchNotificationSender,
   type NotificationSender,
 } from "./modules/payments/payment.service";
+import { createProviderTradeCloser } from "./modules/payments/trade-close";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
@@ -67,6 +68,7 @@ import { createWindowService } from "./modules/windows/window.service";
 import { workbenchRoutes } from "./modules/workbench/workbench.routes";
 import { createWorkbenchService } from "./modules/workbench/workbench.service";
 import { registerErrorHandler, sendProblem } from "./plugins/error-handler";
+import { registerInputGuard } from "./plugins/input-guard";
 import { registerSecurity } from "./plugins/security";
 
 export interface AppDeps {
@@ -134,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerInputGuard(app);
 
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
@@ -196,11 +199,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const subjects = createSubjectService({ db, clock });
   const catalog = createCatalogService({ db, clock });
   const settings = createSettingsService({ db, clock });
+  const paymentProvider =
+    deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config);
   const payments = createPaymentService({
     db,
     clock,
     config,
-    provider: deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config),
+    provider: paymentProvider,
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
     log: app.log,
   });
@@ -215,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     config,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
+    closeTradesAtProvider: createProviderTradeCloser({ db, clock, provider: paymentProvider, log: app.log }),
   });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });

@@ -68,12 +68,13 @@ beforeAll(async () => {
   });
   // The platform's online-update route as the brief describes it, issuing with @certhall/pki.
   platform = await startJsonServer(async (req) => {
-    const match = /^\/api\/v1\/online-update\/([^/]+)$/.exec(req.path);
-    if (req.method !== "POST" || !match) return problem(404, "接口不存在", "NOT_FOUND");
-    const order = orders.get(decodeURIComponent(match[1]!));
-    if (!order || order.used) return problem(404, "一次性码无效或已使用", "CODE_INVALID", "code");
+    if (req.method !== "POST" || req.path !== "/api/v1/online-update") {
+      return problem(404, "接口不存在", "NOT_FOUND");
+    }
     if (req.headers["content-type"] !== "application/json") return problem(415, "须为 JSON", "MEDIA");
-    const { csrPem } = req.body as { csrPem?: unknown };
+    const { code, csrPem } = req.body as { code?: unknown; csrPem?: unknown };
+    const order = typeof code === "string" ? orders.get(code) : undefined;
+    if (!order || order.used) return problem(404, "一次性码无效或已使用", "CODE_INVALID", "code");
     if (typeof csrPem !== "string") return problem(400, "证书请求（csrPem）不能为空", "REQUIRED", "csrPem");
     let parsed: ReturnType<typeof parseCsr>;
     try {
@@ -194,15 +195,16 @@ describe("certhall token renew (证书在线更新), keeping the key", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
 
-    // One request, authorised by the code alone, carrying only the CSR.
+    // One request, authorised by the code alone, which travels in the body (never the URL) with the CSR.
     expect(platform.requests.length).toBe(sent + 1);
     const request = platform.requests.at(-1)!;
     expect(request.method).toBe("POST");
-    expect(request.path).toBe(`${ONLINE_UPDATE_PATH}/keep-alice`);
+    expect(request.path).toBe(ONLINE_UPDATE_PATH);
     expect(request.headers.authorization).toBeUndefined();
     expect(request.headers["content-type"]).toBe("application/json");
-    const body = request.body as { csrPem: string };
-    expect(Object.keys(body)).toEqual(["csrPem"]);
+    const body = request.body as { code: string; csrPem: string };
+    expect(Object.keys(body)).toEqual(["code", "csrPem"]);
+    expect(body.code).toBe("keep-alice");
     // The request repeats the subject of the certificate being renewed.
     expect(parseCsr(body.csrPem).der.includes(certificateSubjectDer(old.cert.der))).toBe(true);
 

@@ -5,7 +5,10 @@ import { findKey, generateKeyPair, KEY_ALGORITHMS, type KeyAlgorithm } from "./k
 import { platformUrl, postJson } from "./platform";
 import type { TokenSession } from "./token";
 
-/** The platform's 证书在线更新 endpoint; the one-time code from the order page follows it. */
+/**
+ * The platform's 证书在线更新 endpoint. The one-time code from the order page travels in the JSON body,
+ * never in the URL, so no access log or proxy on the way keeps it.
+ */
 export const ONLINE_UPDATE_PATH = "/api/v1/online-update";
 
 const SERVICE = "在线更新服务";
@@ -26,8 +29,8 @@ export interface RequestOnlineUpdateOptions {
 }
 
 /**
- * A one-time code as the platform hands it out: it goes into the URL path, so whitespace, control
- * characters and anything very long are refused before any request. `option` names the CLI flag.
+ * A one-time code as the platform hands it out: whitespace, control characters and anything very long
+ * are refused before any request (a typo would otherwise spend a request). `option` names the CLI flag.
  */
 export function checkOneTimeCode(code: string, option = "--code"): string {
   const trimmed = code.trim();
@@ -38,15 +41,15 @@ export function checkOneTimeCode(code: string, option = "--code"): string {
   return trimmed;
 }
 
-/** POST {url}/api/v1/online-update/{code} with the request; returns the issued certificate. */
+/** POST {url}/api/v1/online-update with the code and the request; returns the issued certificate. */
 export async function requestOnlineUpdate(
   options: RequestOnlineUpdateOptions,
 ): Promise<OnlineUpdateResponse> {
   const code = checkOneTimeCode(options.code);
   const body = await postJson({
     url: options.url,
-    path: `${ONLINE_UPDATE_PATH}/${encodeURIComponent(code)}`,
-    body: { csrPem: options.csrPem },
+    path: ONLINE_UPDATE_PATH,
+    body: { code, csrPem: options.csrPem },
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     errorCode: "RENEW_FAILED",

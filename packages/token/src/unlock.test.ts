@@ -34,15 +34,15 @@ beforeAll(async () => {
   }
   // The platform's unlock routes as the brief describes them.
   platform = await startJsonServer((req: SeenRequest) => {
-    const match = new RegExp(`^${UNLOCK_PATH}/([^/]+)(/done)?$`).exec(req.path);
+    const match = new RegExp(`^${UNLOCK_PATH}(/done)?$`).exec(req.path);
     if (req.method !== "POST" || !match) return problem(404, "接口不存在", "NOT_FOUND");
-    const order = orders.get(decodeURIComponent(match[1]!));
+    const { code, tokenSerial } = req.body as { code?: unknown; tokenSerial?: unknown };
+    const order = typeof code === "string" ? orders.get(code) : undefined;
     if (!order) return problem(404, "一次性码无效或已使用", "CODE_INVALID", "code");
-    const { tokenSerial } = req.body as { tokenSerial?: unknown };
     if (tokenSerial !== order.tokenSerial) {
       return problem(409, "介质序列号（tokenSerial）与订单登记的介质不符", "TOKEN_MISMATCH", "tokenSerial");
     }
-    if (match[2]) {
+    if (match[1]) {
       order.doneCalls++;
       return order.done?.() ?? { status: 200, body: { ok: true } };
     }
@@ -108,8 +108,8 @@ describe("certhall token unlock (解锁)", () => {
 
     const requests = platform.requests.slice(sent);
     expect(requests.map((r) => [r.method, r.path, r.body])).toEqual([
-      ["POST", `${UNLOCK_PATH}/code-ok`, { tokenSerial: serial }],
-      ["POST", `${UNLOCK_PATH}/code-ok/done`, { tokenSerial: serial }],
+      ["POST", UNLOCK_PATH, { code: "code-ok", tokenSerial: serial }],
+      ["POST", `${UNLOCK_PATH}/done`, { code: "code-ok", tokenSerial: serial }],
     ]);
     for (const r of requests) {
       expect(r.headers.authorization).toBeUndefined();

@@ -3,7 +3,10 @@ import { platformUrl, postJson } from "./platform";
 import { checkOneTimeCode } from "./renew";
 import { readToken, resetUserPin, type TokenTarget } from "./token";
 
-/** The platform's 解锁 endpoint; the one-time code from the order page follows it. */
+/**
+ * The platform's 解锁 endpoints (`…/unlock`, then `…/unlock/done`). The one-time code travels in the
+ * JSON body with the token's serial, never in the URL, so no access log or proxy on the way keeps it.
+ */
 export const UNLOCK_PATH = "/api/v1/unlock";
 
 /** Bounds of a new user PIN, whatever a token would accept beyond them. */
@@ -71,13 +74,12 @@ export async function unlockToken(target: TokenTarget, options: UnlockOptions): 
   if (!tokenSerial) {
     throw new TokenError("UNLOCK_FAILED", "介质没有序列号，无法在线解锁，请到办理网点处理");
   }
-  const path = `${UNLOCK_PATH}/${encodeURIComponent(code)}`;
   const request = { fetch: options.fetch, timeoutMs: options.timeoutMs, url: options.url };
 
   const answer = await postJson({
     ...request,
-    path,
-    body: { tokenSerial },
+    path: UNLOCK_PATH,
+    body: { code, tokenSerial },
     errorCode: "UNLOCK_FAILED",
     action: "解锁",
     service: SERVICE,
@@ -98,8 +100,8 @@ export async function unlockToken(target: TokenTarget, options: UnlockOptions): 
   try {
     done = await postJson({
       ...request,
-      path: `${path}/done`,
-      body: { tokenSerial },
+      path: `${UNLOCK_PATH}/done`,
+      body: { code, tokenSerial },
       errorCode: "UNLOCK_FAILED",
       action: "通知平台解锁完成",
       service: SERVICE,

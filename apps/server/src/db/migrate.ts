@@ -9,6 +9,7 @@ import * as m0005 from "./migrations/0005_reminders";
 import * as m0006 from "./migrations/0006_businesses";
 import * as m0007 from "./migrations/0007_platform_settings";
 import * as m0008 from "./migrations/0008_auth_hardening";
+import * as m0009 from "./migrations/0009_secrets";
 import * as m0010 from "./migrations/0010_audit_keyed_duties";
 import * as m0014 from "./migrations/0014_statements_reports";
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0006_businesses": m0006,
   "0007_platform_settings": m0007,
   "0008_auth_hardening": m0008,
+  "0009_secrets": m0009,
   "0010_audit_keyed_duties": m0010,
   "0014_statements_reports": m0014,
 };

@@ -108,7 +108,9 @@ export interface PaymentsTable {
   method: "online" | "transfer" | "zero";
   provider: string | null;
   amount_fen: number;
-  status: "created" | "paid" | "declared" | "booked" | "returned" | "refunded";
+  /** closed: an unpaid online trade closed because its order was cancelled or edited; refund_due: money
+   * the provider reported for a trade we no longer accept (closed, order cancelled or changed), to give back. */
+  status: "created" | "paid" | "declared" | "booked" | "returned" | "refunded" | "closed" | "refund_due";
   out_trade_no: string;
   provider_trade_no: string | null;
   voucher_upload_id: string | null;
@@ -160,6 +162,8 @@ export interface ItemAuthorisationsTable {
   expires_at: string;
   used_at: string | null;
   done_at: string | null;
+  /** Uses of the live code that were refused (bad request, wrong key or token): too many void it. */
+  refused_uses: Generated<number>;
 }
 
 export interface EsealsTable {

@@ -35,11 +35,20 @@ export function redactQuery(url: string): string {
   return `${url.slice(0, at)}?${parts.join("&")}`;
 }
 
-/** Fastify's request serializer with the query redacted. */
+/**
+ * Path segments that are capabilities: whoever reads them can use them. Codes travel in bodies now,
+ * but an old client (or a guess) may still put one in a URL, and the receipt's verification token and
+ * the sandbox cashier's payment id are in URLs by design; the access log keeps none of them.
+ */
+const SECRET_PATH_SEGMENT = /(\/(?:online-update|unlock|verify|sandbox-pay)\/)(?!done(?:[/?#]|$))[^/?#]+/g;
+
+export const redactSecretPaths = (url: string): string => url.replace(SECRET_PATH_SEGMENT, "$1[redacted]");
+
+/** Fastify's request serializer with the secret path segments and the query redacted. */
 export function logRequest(req: FastifyRequest) {
   return {
     method: req.method,
-    url: redactQuery(req.url),
+    url: redactQuery(redactSecretPaths(req.url)),
     host: req.host,
     remoteAddress: req.ip,
     remotePort: req.socket ? req.socket.remotePort : undefined,

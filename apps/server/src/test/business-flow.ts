@@ -37,7 +37,9 @@ export interface BusinessApp extends FlowApp {
  * The app with a real CA (system clock) and the app's own movable clock starting now, demo staff
  * logged in, and the sandbox notification sender replaced by a recorder.
  */
-export async function createBusinessApp(): Promise<BusinessApp> {
+export async function createBusinessApp(
+  opts: { logStream?: NodeJS.WritableStream } = {},
+): Promise<BusinessApp> {
   const { config, database, cleanup } = await createTestDatabase({ PUBLIC_URL: "http://ca.test.example" });
   const time = testClock(new Date().toISOString());
   await seedReferenceData(database.db, time.clock);
@@ -52,6 +54,7 @@ export async function createBusinessApp(): Promise<BusinessApp> {
     clock: time.clock,
     webDist: null,
     payments: { sender: (url, params) => sent.push({ url, params }) },
+    ...(opts.logStream ? { logStream: opts.logStream, config: { ...config, logLevel: "info" } } : {}),
   });
   await app.ready();
   const dir = mkdtempSync(path.join(os.tmpdir(), "certhall-business-"));

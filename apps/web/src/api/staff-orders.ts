@@ -147,6 +147,13 @@ export function listPaymentsAwaitingBooking() {
   });
 }
 
+/** Money received for online trades we no longer accept (order cancelled or edited), to be refunded. */
+export function listPaymentsRefundDue() {
+  return api.get<{ payments: StaffPayment[]; hasMore: boolean }>("/admin/payments", {
+    query: { status: "refund_due", limit: 200 },
+  });
+}
+
 export function bookPayment(id: string, version: number) {
   return api.post<unknown>(`/admin/payments/${encodeURIComponent(id)}/book`, { version });
 }

@@ -369,6 +369,9 @@ export const zh = {
   "reports.time-in-state": "各状态平均停留时间（订单在哪里等待）",
   "reports.staff-work": "工作量（按工作人员）",
   "reports.window-work": "办结量（按网点）",
+  "finance.refundDue.title": "待退款（{n} 笔）",
+  "finance.refundDue.notice":
+    "以下在线支付在订单取消或修改、交易关闭之后才到账，平台未受理，请按原支付渠道退款给付款人。",
   "wb.title": "窗口受理",
   "wb.find": "查找",
   "wb.findPlaceholder": "订单号、汇款识别码，或扫描回执单二维码",
@@ -1235,6 +1238,9 @@ export const en: Record<MessageKey, string> = {
   "reports.time-in-state": "Average time in each state (where orders wait)",
   "reports.staff-work": "Work per staff member",
   "reports.window-work": "Orders completed per window",
+  "finance.refundDue.title": "To refund ({n})",
+  "finance.refundDue.notice":
+    "These online payments arrived after their order was cancelled or edited and the trade closed; they were not accepted. Refund each payer through the original channel.",
   "wb.title": "Window desk",
   "wb.find": "Find",
   "wb.findPlaceholder": "Order no., remittance code, or scan the receipt QR",

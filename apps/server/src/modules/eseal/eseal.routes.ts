@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../errors";
-import { requestMeta, strictRateLimit } from "../../lib/http";
+import { multipartReadError, requestMeta, strictRateLimit } from "../../lib/http";
 import { requireApplicant, type SecurityDeps } from "../../plugins/security";
 import type { EsealService } from "./eseal.service";
 import { SEAL_IMAGE_FIELD, SEAL_IMAGE_MAX_BYTES, SEAL_IMAGE_MESSAGES } from "./seal-image";
@@ -32,7 +32,7 @@ async function readSealImage(req: FastifyRequest): Promise<{ data: Buffer; filen
     const code = (err as { code?: string }).code;
     if (code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge();
     if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT") throw oneFile();
-    throw err;
+    throw multipartReadError(err, SEAL_IMAGE_FIELD);
   }
   if (!found || found.data.length === 0) throw oneFile();
   return found;

@@ -53,9 +53,12 @@ export function financeRoutes(deps: SecurityDeps & { finance: FinanceService }) 
         preHandler: book,
         schema: {
           tags,
-          summary: "记账审核: payments awaiting booking (default), or booked / returned ones",
+          summary:
+            "记账审核: payments awaiting booking (default), or booked / returned ones, or refund_due (money received for a trade closed on cancel/edit, to give back)",
           querystring: z.object({
-            status: z.enum(["awaiting_booking", "booked", "returned"]).default("awaiting_booking"),
+            status: z
+              .enum(["awaiting_booking", "booked", "returned", "refund_due"])
+              .default("awaiting_booking"),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             offset: z.coerce.number().int().min(0).max(100_000).default(0),
           }),

@@ -10,7 +10,7 @@ export interface FinanceDeps {
   signName: string;
 }
 
-export type FinanceQueue = "awaiting_booking" | "booked" | "returned";
+export type FinanceQueue = "awaiting_booking" | "booked" | "returned" | "refund_due";
 
 interface StaffActor {
   id: string;

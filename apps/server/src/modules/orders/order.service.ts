@@ -30,6 +30,7 @@ import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
+import { type CloseTradesAtProvider, markOpenTradesClosed } from "../payments/trade-close";
 import { renewalWindowDays } from "../settings/settings.service";
 import { rememberHandler } from "../subjects/handler.service";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
@@ -51,6 +52,8 @@ export interface OrderDeps {
   config: Pick<Config, "sms">;
   /** Our CA certificates: a vendor certificate issued by one of them is refused (it is ours). */
   ourCas?: () => readonly OwnCa[];
+  /** Closes, after the commit, the online trades a cancel or an edit closed (modules/payments). */
+  closeTradesAtProvider?: CloseTradesAtProvider;
 }
 
 export interface HandlerInput {
@@ -546,7 +549,7 @@ export function createOrderService(deps: OrderDeps) {
     if (input.subjectKind !== order.subject_kind) throw invalidField("subjectKind", "不能更改订单的主体类型");
     const handler = input.handler;
     const priced = await priceItems(db, accountId, input, order.id);
-    return db.transaction().execute(async (trx) => {
+    const { updated, closed } = await db.transaction().execute(async (trx) => {
       const updated = await applyTransition(trx, tdeps, {
         order,
         event: "edit",
@@ -564,8 +567,11 @@ export function createOrderService(deps: OrderDeps) {
       });
       await writeItems(trx, order.id, priced);
       await rememberHandler(trx, accountId, handler, clock());
-      return updated;
+      // The order the payer may be paying for changed: its open online trades are void.
+      return { updated, closed: await markOpenTradesClosed(trx, order.id, clock) };
     });
+    await deps.closeTradesAtProvider?.(closed, meta.ip);
+    return updated;
   }
 
   /** A plain state step (submit, cancel, review decisions) on an order already loaded and authorised. */
@@ -580,8 +586,8 @@ export function createOrderService(deps: OrderDeps) {
       set?: Parameters<typeof applyTransition>[2]["set"];
     },
   ) {
-    return db.transaction().execute((trx) =>
-      applyTransition(trx, tdeps, {
+    const { updated, closed } = await db.transaction().execute(async (trx) => ({
+      updated: await applyTransition(trx, tdeps, {
         order,
         event,
         actor,
@@ -590,7 +596,11 @@ export function createOrderService(deps: OrderDeps) {
         set: opts.set,
         ip: opts.ip,
       }),
-    );
+      // A cancelled order accepts no payment: its open online trades are closed.
+      closed: event === "cancel" ? await markOpenTradesClosed(trx, order.id, clock) : [],
+    }));
+    await deps.closeTradesAtProvider?.(closed, opts.ip);
+    return updated;
   }
 
   /** The order's items; with when the window last sent the item an unlock code (解锁), if ever. */

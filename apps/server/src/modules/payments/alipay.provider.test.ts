@@ -1,9 +1,10 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
 import { AlipaySdk } from "alipay-sdk";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, Payment } from "../../db/tables.orders";
 import { createAlipayProvider } from "./alipay.provider";
 import { NotificationRejected, rsa2Sign } from "./payment.provider";
+import { alipayNotice, startFakeAlipayGateway } from "./payment.test-support";
 import { createSandboxProvider } from "./sandbox.provider";
 
 // Locally generated stand-ins: our application's key pair and "Alipay's" key pair.
@@ -25,26 +26,8 @@ const order = { id: "order-1", order_no: "CH20261125100000" } as Order;
 const payment = { id: "pay-1", out_trade_no: "CH20261125100000P123456", amount_fen: 58000 } as Payment;
 
 /** A notification as Alipay sends it, signed with Alipay's key by Alipay's rule. */
-function notification(over: Record<string, string> = {}): Record<string, string> {
-  const p: Record<string, string> = {
-    notify_time: "2026-11-25 10:00:00",
-    notify_type: "trade_status_sync",
-    notify_id: "ac05099524730693a8b330c5ecf72da9786",
-    app_id: APP_ID,
-    charset: "utf-8",
-    version: "1.0",
-    trade_no: "2026112522001401234567890123",
-    out_trade_no: payment.out_trade_no,
-    total_amount: "580.00",
-    trade_status: "TRADE_SUCCESS",
-    subject: "数字证书服务 订单 CH20261125100000",
-    gmt_payment: "2026-11-25 10:00:00",
-    sign_type: "RSA2",
-    ...over,
-  };
-  p.sign = rsa2Sign(p, alipay.privateKey);
-  return p;
-}
+const notification = (over: Record<string, string> = {}) =>
+  alipayNotice({ app_id: APP_ID, out_trade_no: payment.out_trade_no, ...over }, alipay.privateKey);
 
 describe("the Alipay adapter", () => {
   it("builds a signed alipay.trade.page.pay URL with our notify and return URLs", async () => {
@@ -90,6 +73,59 @@ describe("the Alipay adapter", () => {
     expect(() => provider.verifyNotification(notification({ app_id: "2021999999999999" }))).toThrow(/app_id/);
     const { sign: _drop, ...unsigned } = notification();
     expect(() => provider.verifyNotification(unsigned)).toThrow(NotificationRejected);
+  });
+});
+
+describe("alipay.trade.close against a local fake gateway", () => {
+  let gateway: Awaited<ReturnType<typeof startFakeAlipayGateway>>;
+  let answer: Parameters<typeof startFakeAlipayGateway>[0]["answer"];
+  beforeAll(async () => {
+    gateway = await startFakeAlipayGateway({
+      appPublicKey: app.publicKey,
+      alipayPrivateKey: alipay.privateKey,
+      answer: (call) => answer?.(call) ?? { body: { code: "10000", msg: "Success" } },
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+  const closer = () =>
+    createAlipayProvider({
+      appId: APP_ID,
+      privateKey: pem(app.privateKey, "pkcs8"),
+      publicKey: pem(alipay.publicKey, "spki"),
+      gateway: gateway.url,
+      publicUrl: "https://ca.example.cn",
+    });
+
+  it("sends a request signed with our key for our trade, and reads a signed success", async () => {
+    answer = undefined;
+    expect(await closer().closeTrade(payment)).toBe("closed");
+    const call = gateway.calls.at(-1)!;
+    expect(call).toMatchObject({ method: "alipay.trade.close", signatureValid: true });
+    expect(call.params).toMatchObject({ app_id: APP_ID, sign_type: "RSA2" });
+    expect(call.bizContent).toEqual({ out_trade_no: payment.out_trade_no });
+  });
+
+  it("takes a trade the payer never opened as nothing to close, and refuses other answers", async () => {
+    answer = () => ({
+      body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" },
+    });
+    expect(await closer().closeTrade(payment)).toBe("not_found");
+    answer = () => ({
+      body: {
+        code: "40004",
+        msg: "Business Failed",
+        sub_code: "ACQ.TRADE_STATUS_ERROR",
+        sub_msg: "交易状态不合法",
+      },
+    });
+    await expect(closer().closeTrade(payment)).rejects.toThrow(/ACQ.TRADE_STATUS_ERROR/);
+  });
+
+  it("refuses an answer whose signature is not Alipay's", async () => {
+    answer = () => ({ body: { code: "10000", msg: "Success" }, badSign: true });
+    await expect(closer().closeTrade(payment)).rejects.toThrow(/验签失败/);
   });
 });
 

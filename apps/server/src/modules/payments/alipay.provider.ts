@@ -24,7 +24,8 @@ const keyTypeOf = (pem: string): "PKCS1" | "PKCS8" => (pem.includes("RSA PRIVATE
 
 /**
  * Alipay 电脑网站支付 on the official `alipay-sdk` (v4): alipay.trade.page.pay as a signed GET URL the
- * payer is redirected to, and notifications checked with checkNotifySignV2 (raw values, RSA2).
+ * payer is redirected to, notifications checked with checkNotifySignV2 (raw values, RSA2), and
+ * alipay.trade.close for the trade of an order cancelled or edited.
  */
 export function createAlipayProvider(opts: AlipayOptions): PaymentProvider {
   const sdk = new AlipaySdk({
@@ -50,6 +51,19 @@ export function createAlipayProvider(opts: AlipayOptions): PaymentProvider {
         notify_url: `${opts.publicUrl}/api/v1/payments/notify/alipay`,
         return_url: `${opts.publicUrl}/orders/${order.id}`,
       });
+    },
+    // alipay.trade.close, signed like every call; the answer's signature is checked with Alipay's key.
+    async closeTrade(payment: Payment) {
+      const res = await sdk.exec(
+        "alipay.trade.close",
+        { bizContent: { out_trade_no: payment.out_trade_no } },
+        { validateSign: true },
+      );
+      if (res.code === "10000") return "closed";
+      if (res.subCode === "ACQ.TRADE_NOT_EXIST") return "not_found";
+      throw new Error(
+        `alipay.trade.close answered ${res.code} ${res.subCode ?? ""} ${res.subMsg ?? res.msg ?? ""}`,
+      );
     },
     verifyNotification(params): VerifiedNotification {
       if (!sdk.checkNotifySignV2(params)) {

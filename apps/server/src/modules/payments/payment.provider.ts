@@ -32,6 +32,12 @@ export interface PaymentProvider {
   createCheckout(order: Order, payment: Payment): Promise<string>;
   /** Checks the notification's signature and reads it; throws NotificationRejected when it is not genuine. */
   verifyNotification(params: Record<string, string>): VerifiedNotification;
+  /**
+   * Closes an unpaid trade at the provider, so the payer can no longer pay it (its order was cancelled
+   * or edited). "not_found": the payer never opened the cashier, so the provider has no trade to close.
+   * Throws when the provider refuses (e.g. the trade was paid meanwhile) or cannot be reached.
+   */
+  closeTrade(payment: Payment): Promise<"closed" | "not_found">;
 }
 
 /**

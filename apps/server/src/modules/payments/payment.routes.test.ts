@@ -37,6 +37,17 @@ const rejections = async () =>
       .execute()
   ).map((r) => JSON.parse(r.detail) as { reason: string; outTradeNo: string | null });
 
+const refundsDue = async (paymentId: string) =>
+  (
+    await db()
+      .selectFrom("audit_log")
+      .select(["detail"])
+      .where("action", "=", "payment.refund_due")
+      .where("object_id", "=", paymentId)
+      .orderBy("seq")
+      .execute()
+  ).map((r) => JSON.parse(r.detail) as Record<string, unknown>);
+
 /** Opens the sandbox cashier and presses 「确认支付」 as the payer's browser would. */
 async function payInSandbox(client: Awaited<ReturnType<typeof newApplicant>>["client"], redirectUrl: string) {
   const page = await client.get(redirectUrl);
@@ -224,16 +235,18 @@ describe("online payment in the sandbox cashier", () => {
     expect(x.body.paymentId).toBe(y.body.paymentId);
     expect(await paymentsOf(order.id)).toHaveLength(1);
 
-    // A transfer declared while the online trade is open, then the online notification: one settles.
+    // A transfer declared while the online trade is open, then the online notification: one settles,
+    // and the online money is recorded to be refunded (accepted, so the provider stops resending).
     await payInSandbox(a.client, x.body.redirectUrl);
     const declared = await a.client.post(`/api/v1/orders/${order.id}/payments/transfer`, {});
     expect(declared.status).toBe(201);
-    expect((await deliver(t, t.sent.at(-1)!.params)).body).toBe("fail");
-    const settled = (await paymentsOf(order.id)).filter((p) =>
-      ["paid", "declared", "booked"].includes(p.status),
-    );
-    expect(settled).toHaveLength(1);
-    expect((await rejections()).at(-1)!.reason).toBe("order_not_awaiting_payment");
+    expect((await deliver(t, t.sent.at(-1)!.params)).body).toBe("success");
+    const all = await paymentsOf(order.id);
+    expect(all.filter((p) => ["paid", "declared", "booked"].includes(p.status))).toHaveLength(1);
+    expect(all.find((p) => p.method === "online")).toMatchObject({ status: "refund_due" });
+    expect(await refundsDue(x.body.paymentId)).toEqual([
+      expect.objectContaining({ reason: "order_not_awaiting_payment", orderState: "awaiting_booking" }),
+    ]);
   });
 
   it("refuses a cashier confirmation without the page's CSRF token, and an unknown payment", async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../errors";
+import { multipartReadError } from "../../lib/http";
 import { safeEqual } from "../../lib/tokens";
 import { requireApplicant, type SecurityDeps } from "../../plugins/security";
 import { type PaymentService, presentPayment } from "./payment.service";
@@ -43,7 +44,13 @@ function acceptFormBodies(app: FastifyInstance): void {
 async function readTransferForm(
   req: FastifyRequest,
 ): Promise<{ version?: number; voucher?: CheckedVoucher }> {
-  if (!req.isMultipart()) return zVersionBody.parse(req.body ?? {});
+  if (!req.isMultipart()) {
+    const body = req.body ?? {};
+    if (typeof body !== "object" || Array.isArray(body)) {
+      throw new AppError("VALIDATION_FAILED", '请求内容应为 JSON 对象，如 {"version": 3}', { field: "body" });
+    }
+    return parseVersion(body);
+  }
   let voucher: CheckedVoucher | undefined;
   const fields: Record<string, string> = {};
   try {
@@ -67,11 +74,16 @@ async function readTransferForm(
     if (code === "FST_REQ_FILE_TOO_LARGE") throw voucherTooLarge();
     if (code === "FST_FILES_LIMIT")
       throw new AppError("VALIDATION_FAILED", "只能上传一个转账凭证文件", { field: "voucher" });
-    throw err;
+    throw multipartReadError(err, "voucher");
   }
+  return { ...parseVersion(fields), voucher };
+}
+
+function parseVersion(fields: object): { version?: number } {
   const parsed = zVersionBody.safeParse(fields);
-  if (!parsed.success) throw new AppError("VALIDATION_FAILED", "订单版本号无效", { field: "version" });
-  return { ...parsed.data, voucher };
+  if (!parsed.success)
+    throw new AppError("VALIDATION_FAILED", "订单版本号（version）无效", { field: "version" });
+  return parsed.data;
 }
 
 /** Applicant payment routes and the provider notify endpoint, under /api/v1. */

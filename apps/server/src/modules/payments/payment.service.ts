@@ -69,6 +69,8 @@ export const PAYMENT_STATUS_LABELS: Record<Payment["status"], string> = {
   booked: "已记账",
   returned: "已退回",
   refunded: "已退款",
+  closed: "已关闭",
+  refund_due: "待退款",
 };
 
 export const PAYMENT_METHOD_LABELS: Record<Payment["method"], string> = {
@@ -277,73 +279,100 @@ export function createPaymentService(deps: PaymentDeps) {
         ip,
       );
     }
-    if (payment.status !== "created") {
+    if (payment.status !== "created" && payment.status !== "closed") {
       // Already processed: a replay (Alipay resends until it reads "success"). Same trade → success.
       if (payment.provider_trade_no === n.providerTradeNo) return "success";
       return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
     }
     if (!n.paid) return "success"; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
 
-    const outcome = await db
-      .transaction()
-      .execute(async (trx) => {
-        const order = await trx
-          .selectFrom("orders")
-          .selectAll()
-          .where("id", "=", payment.order_id)
-          .executeTakeFirst();
-        if (!order) return "order_missing" as const;
-        // Before touching the payment: the database allows one settled payment per order (0005), and a
-        // second trade on an order already paid or declared otherwise would be a unique violation.
-        if (!stepAllowed(order, "start_payment")) throw new OrderNotPayable(order.state);
-        if (order.total_fen !== payment.amount_fen) throw new OrderNotPayable("amount_changed");
-        const now = clock();
-        // Conditional on "created": of two concurrent deliveries only one passes; the other is a replay.
-        const r = await trx
-          .updateTable("payments")
-          .set({
-            status: "paid",
-            provider_trade_no: n.providerTradeNo,
-            paid_at: iso(now),
-            notify_payload: JSON.stringify(params),
-            updated_at: iso(now),
-          })
-          .where("id", "=", payment.id)
-          .where("status", "=", "created")
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return "replay" as const;
-        await applyTransition(trx, tdeps, {
-          order,
-          event: "pay",
-          method: "online",
-          actor: { role: "system", type: "system", id: null },
-          ip,
+    const outcome = await db.transaction().execute(async (trx) => {
+      // The order's row lock first, as cancel, edit and the other payment steps take it: a concurrent
+      // cancel either waits for this payment or has closed the trade before we read it below.
+      await trx
+        .updateTable("orders")
+        .set((eb) => ({ version: eb.ref("version") }))
+        .where("id", "=", payment.order_id)
+        .execute();
+      const order = await trx
+        .selectFrom("orders")
+        .selectAll()
+        .where("id", "=", payment.order_id)
+        .executeTakeFirst();
+      if (!order) return "order_missing" as const;
+      const current = await trx
+        .selectFrom("payments")
+        .select(["status", "provider_trade_no"])
+        .where("id", "=", payment.id)
+        .executeTakeFirstOrThrow();
+      if (current.status !== "created" && current.status !== "closed") {
+        // Processed meanwhile: a concurrent delivery of this notification (same trade) is a replay.
+        return current.provider_trade_no === n.providerTradeNo ? ("replay" as const) : ("mismatch" as const);
+      }
+      // Money for a trade we no longer accept (closed on cancel/edit, the order cancelled, paid another
+      // way or changed since) is recorded to be refunded, never dropped. Such a payment is not settled,
+      // so the database's one settled payment per order (0004) holds.
+      const late =
+        current.status === "closed"
+          ? "trade_closed"
+          : order.state !== "awaiting_payment"
+            ? "order_not_awaiting_payment"
+            : order.total_fen !== payment.amount_fen
+              ? "amount_changed"
+              : null;
+      const now = clock();
+      // Conditional on the status read (the order lock already serialises deliveries; this keeps it so).
+      const r = await trx
+        .updateTable("payments")
+        .set({
+          status: late ? "refund_due" : "paid",
+          provider_trade_no: n.providerTradeNo,
+          paid_at: iso(now),
+          notify_payload: JSON.stringify(params),
+          updated_at: iso(now),
+        })
+        .where("id", "=", payment.id)
+        .where("status", "=", current.status)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1)
+        throw new Error(`payment ${payment.id} changed under its order lock`);
+      if (late) {
+        await appendAudit(trx, {
+          at: now,
+          actorType: "system",
+          actorId: null,
+          action: "payment.refund_due",
+          objectType: "payment",
+          objectId: payment.id,
           detail: {
-            paymentId: payment.id,
-            provider: provider.name,
-            outTradeNo: payment.out_trade_no,
+            ...ref,
+            orderNo: order.order_no,
+            orderState: order.state,
+            reason: late,
             providerTradeNo: n.providerTradeNo,
-            amountFen: n.amountFen,
           },
+          ip,
         });
-        return "paid" as const;
-      })
-      .catch((err: unknown) => {
-        if (err instanceof OrderNotPayable) return err;
-        throw err;
-      });
-    if (outcome instanceof OrderNotPayable) {
-      // A concurrent delivery of this same notification may have paid it a moment ago: still a replay.
-      const now = await db.selectFrom("payments").selectAll().where("id", "=", payment.id).executeTakeFirst();
-      if (now && now.status !== "created" && now.provider_trade_no === n.providerTradeNo) return "success";
-      return rejectNotification(
-        providerName,
-        "order_not_awaiting_payment",
-        { ...ref, state: outcome.state },
+        return "refund_due" as const;
+      }
+      await applyTransition(trx, tdeps, {
+        order,
+        event: "pay",
+        method: "online",
+        actor: { role: "system", type: "system", id: null },
         ip,
-      );
-    }
+        detail: {
+          paymentId: payment.id,
+          provider: provider.name,
+          outTradeNo: payment.out_trade_no,
+          providerTradeNo: n.providerTradeNo,
+          amountFen: n.amountFen,
+        },
+      });
+      return "paid" as const;
+    });
     if (outcome === "order_missing") return rejectNotification(providerName, "unknown_order", ref, ip);
+    if (outcome === "mismatch") return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
     return "success";
   }
 
@@ -494,12 +523,6 @@ export function createPaymentService(deps: PaymentDeps) {
     payZero,
     listForOrder,
   };
-}
-
-class OrderNotPayable extends Error {
-  constructor(readonly state: string) {
-    super(`order not payable: ${state}`);
-  }
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;

@@ -1,3 +1,6 @@
+import { createSign, createVerify, type KeyObject } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { buildApp } from "../../app";
 import { seedDemoData, seedReferenceData } from "../../seed";
 import { accountIdOf, buildCaType, buildCompany } from "../../test/factories";
@@ -9,6 +12,7 @@ import {
   type TestApp,
   testClock,
 } from "../../test/harness";
+import { rsa2Sign } from "./payment.provider";
 
 export interface SentNotification {
   url: string;
@@ -136,4 +140,104 @@ export async function uploadVoucher(
   return client.request("POST", `/api/v1/orders/${orderId}/payments/transfer`, m.body, {
     "content-type": m.contentType,
   });
+}
+
+/** A request the fake Alipay gateway received, with whether our application's signature verifies. */
+export interface GatewayCall {
+  method: string;
+  params: Record<string, string>;
+  bizContent: Record<string, unknown>;
+  signatureValid: boolean;
+}
+
+/**
+ * A local stand-in for Alipay's openapi gateway: reads a signed request (common parameters in the query,
+ * the rest form-encoded in the body, as alipay-sdk sends them), checks our RSA2 signature with our
+ * application's public key, and answers `answer(call)` signed with "Alipay's" private key the way
+ * Alipay signs (over the JSON text of `<method>_response`).
+ */
+export async function startFakeAlipayGateway(keys: {
+  appPublicKey: KeyObject;
+  alipayPrivateKey: KeyObject;
+  answer?: (call: GatewayCall) => { body: Record<string, unknown>; badSign?: boolean };
+}) {
+  const calls: GatewayCall[] = [];
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => {
+      raw += c;
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://gateway");
+      const params: Record<string, string> = {
+        ...Object.fromEntries(url.searchParams),
+        ...Object.fromEntries(new URLSearchParams(raw)),
+      };
+      const content = Object.keys(params)
+        .filter((k) => k !== "sign")
+        .sort()
+        .map((k) => `${k}=${params[k]}`)
+        .join("&");
+      const signatureValid = createVerify("RSA-SHA256")
+        .update(content, "utf8")
+        .verify(keys.appPublicKey, params.sign ?? "", "base64");
+      const call: GatewayCall = {
+        method: params.method ?? "",
+        params,
+        bizContent: JSON.parse(params.biz_content ?? "{}") as Record<string, unknown>,
+        signatureValid,
+      };
+      calls.push(call);
+      const answer = keys.answer?.(call) ?? {
+        body: signatureValid
+          ? {
+              code: "10000",
+              msg: "Success",
+              out_trade_no: call.bizContent.out_trade_no,
+              trade_no: "2026112522001400000000000001",
+            }
+          : {
+              code: "40002",
+              msg: "Invalid Arguments",
+              sub_code: "isv.invalid-signature",
+              sub_msg: "验签出错",
+            },
+      };
+      const inner = JSON.stringify(answer.body);
+      const sign = createSign("RSA-SHA256")
+        .update(answer.badSign ? `${inner} ` : inner, "utf8")
+        .sign(keys.alipayPrivateKey, "base64");
+      res.setHeader("content-type", "application/json;charset=utf-8");
+      res.end(`{"${call.method.replaceAll(".", "_")}_response":${inner},"sign":"${sign}"}`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gateway.do`,
+    calls,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** A TRADE_SUCCESS notification as Alipay sends it, signed with "Alipay's" key by Alipay's rule. */
+export function alipayNotice(
+  over: Record<string, string>,
+  alipayPrivateKey: KeyObject,
+): Record<string, string> {
+  const p: Record<string, string> = {
+    notify_time: "2026-11-25 10:00:00",
+    notify_type: "trade_status_sync",
+    notify_id: "ac05099524730693a8b330c5ecf72da9786",
+    charset: "utf-8",
+    version: "1.0",
+    trade_no: "2026112522001401234567890123",
+    total_amount: "580.00",
+    trade_status: "TRADE_SUCCESS",
+    subject: "数字证书服务 订单 CH20261125100000",
+    gmt_payment: "2026-11-25 10:00:00",
+    sign_type: "RSA2",
+    ...over,
+  };
+  p.sign = rsa2Sign(p, alipayPrivateKey);
+  return p;
 }

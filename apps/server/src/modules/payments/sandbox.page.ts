@@ -20,7 +20,9 @@ export function renderCashierPage(p: {
         <button type="submit" class="pay">确认支付</button>
         <a class="cancel" href="${esc(back)}">取消</a>
       </form>`
-    : `<p class="done">该支付单已处理（${esc(p.status)}），无需重复支付。</p><a class="cancel" href="${esc(back)}">返回订单</a>`;
+    : p.status === "closed"
+      ? `<p class="done">该交易已关闭（订单已取消或已修改），不能再支付；如需缴费请返回订单重新发起支付。</p><a class="cancel" href="${esc(back)}">返回订单</a>`
+      : `<p class="done">该支付单已处理（${esc(p.status)}），无需重复支付。</p><a class="cancel" href="${esc(back)}">返回订单</a>`;
   return `<!doctype html>
 <html lang="zh-CN">
 <head>

@@ -74,6 +74,10 @@ export function createSandboxProvider(key: KeyObject): SandboxProvider {
       params.sign = rsa2Sign(params, key);
       return params;
     },
+    // The sandbox's "trade" is our payment row: marked closed, its cashier no longer confirms it.
+    async closeTrade() {
+      return "closed" as const;
+    },
     verifyNotification(params): VerifiedNotification {
       if (params.sign_type !== "RSA2" || !rsa2Verify(params, publicKey)) {
         throw new NotificationRejected("bad_signature", "sandbox notification signature does not verify");

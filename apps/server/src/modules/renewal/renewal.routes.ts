@@ -71,20 +71,26 @@ export function renewalRoutes(deps: SecurityDeps & { renewal: RenewalService }) 
     );
 
     r.post(
-      "/online-update/:code",
+      "/online-update",
       {
-        // The code is the whole authorisation (no session, so no CSRF); guessing is rate limited.
+        // The code is the whole authorisation (no session, so no CSRF); guessing is rate limited. It
+        // travels in the body, never the URL, so no access log or proxy log ever holds it.
         config: { csrf: false, ...strictRateLimit(10) },
         schema: {
           tags,
           summary:
-            "证书在线更新 by the token client: the one-time code from the order page authorises one item (404 unknown, 410 used or expired)",
-          params: z.object({ code: z.string().min(1).max(200) }),
-          body: zCsrBody,
+            "证书在线更新 by the token client: the one-time code from the order page (body `code`) authorises one item, once: a refused request voids it (404 unknown, 410 used, refused or expired)",
+          body: zCsrBody.extend({
+            code: z
+              .string({ error: "请提供在线更新码（code）" })
+              .trim()
+              .min(1, { error: "请提供在线更新码（code）" })
+              .max(200, { error: "在线更新码（code）过长" }),
+          }),
           response: { 200: zRenewed },
         },
       },
-      async (req) => renewal.updateByCode(req.params.code, req.body.csrPem, requestMeta(req)),
+      async (req) => renewal.updateByCode(req.body.code, req.body.csrPem, requestMeta(req)),
     );
   };
 }

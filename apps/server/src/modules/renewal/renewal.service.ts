@@ -16,6 +16,7 @@ import type { Db, Trx } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
+import { countingRefusals, REFUSED_USES_MAX, voidedByRefusals } from "../../lib/one-time-codes";
 import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import type { AuditInput } from "../audit/audit.service";
 import { appendAudit } from "../audit/audit.service";
@@ -49,6 +50,7 @@ export const MESSAGES = {
   codeUnknown: "在线更新码不存在，请核对后重新输入，或在订单页面重新获取",
   codeUsed: "在线更新码已使用，请在订单页面重新获取",
   codeExpired: "在线更新码已过期或已被新的更新码取代，请在订单页面重新获取",
+  codeRefused: "在线更新码的上次使用未成功，该码已失效（一次性码只能使用一次），请在订单页面重新获取",
 } as const;
 
 /** DER SubjectPublicKeyInfo in one canonical form (Node re-encodes what it can read; else as given). */
@@ -248,10 +250,20 @@ export function createRenewalService(deps: RenewalDeps) {
 
   /**
    * From the token client with a one-time code. The code is spent in the same transaction as the
-   * issuance: a request the CA refuses leaves it usable, a certificate issued always spends it.
+   * issuance, so a certificate issued always spends it; a request refused (a bad CSR, the wrong key, an
+   * end date too far) voids it in a commit of its own (lib/one-time-codes.ts): the code's first use is
+   * its only one, whatever its outcome.
    */
   async function updateByCode(code: string, csrPem: string, meta: Meta) {
     const auth = await findCode(code);
+    return countingRefusals({ db, clock }, auth, meta.ip, () => spendAndRenew(auth, csrPem, meta));
+  }
+
+  async function spendAndRenew(
+    auth: { id: string; order_id: string; item_id: string },
+    csrPem: string,
+    meta: Meta,
+  ) {
     return db.transaction().execute(async (trx) => {
       const now = clock();
       const spent = await trx
@@ -259,6 +271,7 @@ export function createRenewalService(deps: RenewalDeps) {
         .set({ used_at: iso(now), done_at: iso(now) })
         .where("id", "=", auth.id)
         .where("used_at", "is", null)
+        .where("refused_uses", "<", REFUSED_USES_MAX.online_update)
         .where("expires_at", ">", iso(now))
         .executeTakeFirst();
       if (Number(spent.numUpdatedRows) !== 1)
@@ -273,7 +286,7 @@ export function createRenewalService(deps: RenewalDeps) {
     });
   }
 
-  /** Unknown → 404; used, expired or replaced by a newer code → 410. */
+  /** Unknown → 404; used, refused once, expired or replaced by a newer code → 410. */
   async function findCode(code: string) {
     const trimmed = code.trim();
     if (!/^[A-Za-z2-7]{32}$/.test(trimmed)) {
@@ -287,6 +300,7 @@ export function createRenewalService(deps: RenewalDeps) {
       .executeTakeFirst();
     if (!auth) throw new AppError("NOT_FOUND", MESSAGES.codeUnknown, { field: "code" });
     if (auth.used_at) throw new AppError("GONE", MESSAGES.codeUsed, { field: "code" });
+    if (voidedByRefusals(auth)) throw new AppError("GONE", MESSAGES.codeRefused, { field: "code" });
     if (auth.expires_at <= iso(clock())) throw new AppError("GONE", MESSAGES.codeExpired, { field: "code" });
     return auth;
   }

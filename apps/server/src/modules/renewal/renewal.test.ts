@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { addShanghaiYears } from "@certhall/domain";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -20,8 +21,17 @@ import { MESSAGES } from "./renewal.service";
 
 let t: BusinessApp;
 
+/** Every log line the app writes (pino JSON), to prove the one-time codes never reach them. */
+const logs: string[] = [];
+
 beforeAll(async () => {
-  t = await createBusinessApp();
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  t = await createBusinessApp({ logStream: sink });
 }, 60_000);
 afterAll(async () => {
   await t.close();
@@ -335,12 +345,12 @@ describe("证书在线更新 with a one-time code (token client)", () => {
   const post = (code: string, csrPem: string) =>
     t.app.inject({
       method: "POST",
-      url: `/api/v1/online-update/${code}`,
+      url: "/api/v1/online-update",
       headers: { "content-type": "application/json" },
-      payload: { csrPem },
+      payload: { code, csrPem },
     });
 
-  it("hands out a 7-day code whose hash alone is stored; a new code voids the old; a refused request leaves it usable; once used it answers 410", async () => {
+  it("hands out a 7-day code whose hash alone is stored; a new code voids the old; a refused request voids it too; once used it answers 410", async () => {
     const owner = await accountWithCertificate(t);
     await daysBeforeEnd(owner, 5);
     const order = await readyRenewal(owner, [{ serial: owner.serial, keepKey: true, years: 1 }]);
@@ -370,22 +380,60 @@ describe("证书在线更新 with a one-time code (token client)", () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toBe(MESSAGES.codeUnknown);
 
-    // Wrong key: refused, the code stays usable.
+    // Wrong key: refused, and the code is void from then on (audited), even with the right request.
     const wrong = await post(second.body.code, await freshCsr(t, "code-wrong"));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().field).toBe("csrPem");
+    const after = await post(second.body.code, keptCsr);
+    expect(after.statusCode).toBe(410);
+    expect(after.json()).toMatchObject({ code: "GONE", field: "code", detail: MESSAGES.codeRefused });
+    const refused = await db()
+      .selectFrom("audit_log")
+      .select("detail")
+      .where("action", "=", "order.online_update_refused")
+      .where("object_id", "=", order.id)
+      .execute();
+    expect(refused.map((r) => JSON.parse(r.detail))).toEqual([
+      expect.objectContaining({ reason: "VALIDATION_FAILED", field: "csrPem", refusedUses: 1, voided: true }),
+    ]);
+    expect(await orderState(t, order.id)).toBe("ready");
 
     // No cookie, no CSRF header: the code is the authorisation. Lower case works too.
-    const ok = await post(second.body.code.toLowerCase(), keptCsr);
+    const third = await owner.client.post(codeUrl);
+    const ok = await post(third.body.code.toLowerCase(), keptCsr);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(spkiOf(ok.json().certificatePem)).toBe(spkiOf(await oldPem(owner.serial)));
     expect(await orderState(t, order.id)).toBe("completed");
 
-    const reused = await post(second.body.code, keptCsr);
+    const reused = await post(third.body.code, keptCsr);
     expect(reused.statusCode).toBe(410);
     expect(reused.json()).toMatchObject({ code: "GONE", detail: MESSAGES.codeUsed });
     // A completed order hands out no new code.
     expect((await owner.client.post(codeUrl)).status).toBe(409);
+  }, 60_000);
+
+  it("keeps the code out of every log line: in the body it is not logged, in an old-style URL it is redacted", async () => {
+    const owner = await accountWithCertificate(t);
+    await daysBeforeEnd(owner, 10);
+    const order = await readyRenewal(owner, [{ serial: owner.serial, keepKey: true, years: 1 }]);
+    const codeUrl = `/api/v1/orders/${order.id}/items/${order.items[0]!.id}/update-code`;
+    const { code } = (await owner.client.post(codeUrl)).body as { code: string };
+    const before = logs.length;
+    // An old client putting the code in the path is refused (no such route; its URL is redacted).
+    const old = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/online-update/${code}`,
+      headers: { "content-type": "application/json" },
+      payload: { csrPem: "x" },
+    });
+    expect(old.statusCode).not.toBe(200);
+    const ok = await post(code, await opensslCsrForKey(t, owner.keyFile!));
+    expect(ok.statusCode, ok.body).toBe(200);
+    const lines = logs.slice(before).join("");
+    expect(lines).toContain('"url":"/api/v1/online-update"');
+    expect(lines).toContain('"url":"/api/v1/online-update/[redacted]"');
+    expect(lines).not.toContain(code);
+    expect(lines.toUpperCase()).not.toContain(code.toUpperCase());
   }, 60_000);
 
   it("refuses an expired code with 410", async () => {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Db, Trx } from "../../db/database";
 import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
 import type { SmsProvider } from "./sms.provider";
-import { renderSms, type SmsTemplateName, type SmsTemplateParams } from "./sms.templates";
+import { redactSms, renderSms, type SmsTemplateName, type SmsTemplateParams } from "./sms.templates";
 
 /**
  * Transactional outbox: a message is queued in the same transaction as the change that causes it,
@@ -89,17 +89,25 @@ export async function deliverDueSms(deps: SmsWorkerDeps, batch = 20): Promise<nu
       .where("id", "=", id)
       .executeTakeFirstOrThrow();
     const attempts = msg.attempts + 1;
+    const params = JSON.parse(msg.params) as Record<string, string>;
+    // Once the gateway has the message (or never will), the outbox keeps no secret of it.
+    const redacted = () => {
+      if (deps.provider.deliversToOutbox) return {};
+      const r = redactSms(msg.template, params, msg.text);
+      return { params: JSON.stringify(r.params), text: r.text };
+    };
     try {
       const result = await deps.provider.send({
         id: msg.id,
         phone: msg.phone,
         template: msg.template,
-        params: JSON.parse(msg.params) as Record<string, string>,
+        params,
         text: msg.text,
       });
       await deps.db
         .updateTable("sms_outbox")
         .set({
+          ...redacted(),
           status: "sent",
           attempts,
           lease_until: null,
@@ -119,6 +127,7 @@ export async function deliverDueSms(deps: SmsWorkerDeps, batch = 20): Promise<nu
       await deps.db
         .updateTable("sms_outbox")
         .set({
+          ...(giveUp ? redacted() : {}),
           status: giveUp ? "failed" : "pending",
           attempts,
           lease_until: null,

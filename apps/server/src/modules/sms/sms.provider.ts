@@ -18,5 +18,11 @@ export interface SmsMessage {
  */
 export interface SmsProvider {
   readonly name: string;
+  /**
+   * The outbox row is itself the delivery (the dev outbox page, development only): the worker leaves
+   * the message's secret parameters in it. Every real gateway leaves this unset, and the worker
+   * redacts them once the gateway has the message (or gave up).
+   */
+  readonly deliversToOutbox?: boolean;
   send(msg: SmsMessage): Promise<{ providerMessageId: string }>;
 }

@@ -29,6 +29,36 @@ export const SMS_TEMPLATES = {
 } as const;
 
 export type SmsTemplateName = keyof typeof SMS_TEMPLATES;
+
+/**
+ * The parameters that are secrets: whoever reads them can act as the recipient (a verification code,
+ * a 7-day unlock code that with the media serial beside it buys the SO PIN). The outbox keeps them
+ * only until the message is handed to the gateway (modules/sms/sms.outbox.ts).
+ */
+export const SMS_SECRET_PARAMS: { [T in SmsTemplateName]?: readonly (keyof SmsTemplateParams<T>)[] } = {
+  verify_code: ["code"],
+  unlock_code: ["code"],
+};
+
+export const SMS_REDACTED = "******";
+
+/** The stored params and text of a message with its secret parameters replaced by SMS_REDACTED. */
+export function redactSms(
+  template: string,
+  params: Record<string, string>,
+  text: string,
+): { params: Record<string, string>; text: string } {
+  const secret = (SMS_SECRET_PARAMS as Record<string, readonly string[] | undefined>)[template] ?? [];
+  let redactedText = text;
+  const redacted = { ...params };
+  for (const key of secret) {
+    const value = params[key];
+    if (!value) continue;
+    redactedText = redactedText.split(value).join(SMS_REDACTED);
+    redacted[key] = SMS_REDACTED;
+  }
+  return { params: redacted, text: redactedText };
+}
 export type SmsTemplateParams<T extends SmsTemplateName> = Parameters<(typeof SMS_TEMPLATES)[T]>[0];
 
 export function renderSms<T extends SmsTemplateName>(

@@ -101,10 +101,10 @@ afterAll(async () => {
 
 const url = (orderId: string, rest = "") => `/api/v1/admin/orders/${orderId}${rest}`;
 const pub = (code: string, tokenSerial: string, done = false) =>
-  fetch(`${baseUrl}/api/v1/unlock/${encodeURIComponent(code)}${done ? "/done" : ""}`, {
+  fetch(`${baseUrl}/api/v1/unlock${done ? "/done" : ""}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ tokenSerial }),
+    body: JSON.stringify({ code, tokenSerial }),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
 const pinWorks = (tokenLabel: string, pin: string) => {
@@ -187,11 +187,28 @@ describe("解锁 with a one-time code and the token client", () => {
     const raw = await pub(code, serialB);
     expect(raw.status).toBe(409);
     expect(raw.body.field).toBe("tokenSerial");
+    // Three refused uses void the code (each one audited), even for the right key.
+    const voided = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/unlock",
+      remoteAddress: "10.250.1.1",
+      payload: { code, tokenSerial: serialA },
+    });
+    expect(voided.statusCode).toBe(410);
+    expect(voided.json().detail).toContain("已连续 3 次使用未成功");
+    const refusals = (await auditTexts(order.id)).filter((a) => a.action === "order.unlock_refused");
+    expect(refusals.map((a) => JSON.parse(a.detail))).toEqual([
+      expect.objectContaining({ reason: "INVALID_STATE", refusedUses: 1, voided: false }),
+      expect.objectContaining({ reason: "CONFLICT", field: "tokenSerial", refusedUses: 2, voided: false }),
+      expect.objectContaining({ reason: "CONFLICT", field: "tokenSerial", refusedUses: 3, voided: true }),
+    ]);
+    const fresh = (await operator.post(url(order.id, `/items/${item.id}/unlock-code`), {})).body
+      .code as string;
 
     // The real client on the right key: SO PIN from the platform, C_InitPIN, done.
     const result = await unlockToken(
       { modulePath: hsm.modulePath, tokenLabel: "unlock-a" },
-      { url: baseUrl, code, newPin: NEW_PIN },
+      { url: baseUrl, code: fresh, newPin: NEW_PIN },
     );
     expect(result.tokenSerial).toBe(serialA);
     expect(pinWorks("unlock-a", NEW_PIN)).toBe(true);
@@ -218,22 +235,25 @@ describe("解锁 with a one-time code and the token client", () => {
     );
 
     // Used: the code buys nothing more.
-    const reused = await pub(code, serialA);
+    const reused = await pub(fresh, serialA);
     expect(reused.status).toBe(410);
     expect(reused.body.detail).toContain("已使用");
-    expect((await pub(code, serialA, true)).status).toBe(410);
+    expect((await pub(fresh, serialA, true)).status).toBe(410);
     // A completed order gets no new code.
     expect((await operator.post(url(order.id, `/items/${item.id}/unlock-code`), {})).status).toBe(409);
 
     // The SO PIN appears in no log line and no audit entry; the audit has who released it to whom.
-    // Nor does the code: the public routes stay out of the access log (staff routes are logged).
+    // Nor does either code: they travel in request bodies, which are not logged; the routes are.
     const soPin = soPinFor(t.config.secretKey, serialA);
     expect(logs.join("")).toContain(`/items/${item.id}/unlock-code`);
+    expect(logs.join("")).toContain('"url":"/api/v1/unlock/done"');
     expect(logs.join("")).not.toContain(soPin);
     expect(logs.join("")).not.toContain(code);
+    expect(logs.join("")).not.toContain(fresh);
     const audit = await auditTexts(order.id);
     expect(JSON.stringify(audit)).not.toContain(soPin);
     expect(JSON.stringify(audit)).not.toContain(code);
+    expect(JSON.stringify(audit)).not.toContain(fresh);
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining([
         "order.unlock_code",
@@ -347,9 +367,9 @@ describe("the public unlock routes", () => {
     for (let i = 0; i < 11; i++) {
       const res = await t.app.inject({
         method: "POST",
-        url: `/api/v1/unlock/${newUnlockCode()}`,
+        url: "/api/v1/unlock",
         remoteAddress: "10.250.0.1",
-        payload: { tokenSerial: serialB },
+        payload: { code: newUnlockCode(), tokenSerial: serialB },
       });
       statuses.push(res.statusCode);
     }
@@ -358,16 +378,16 @@ describe("the public unlock routes", () => {
     expect(statuses[10]).toBe(429);
     const other = await t.app.inject({
       method: "POST",
-      url: `/api/v1/unlock/${newUnlockCode()}/done`,
+      url: "/api/v1/unlock/done",
       remoteAddress: "10.250.0.2",
-      payload: { tokenSerial: serialB },
+      payload: { code: newUnlockCode(), tokenSerial: serialB },
     });
     expect(other.statusCode).toBe(404);
     const noSerial = await t.app.inject({
       method: "POST",
-      url: `/api/v1/unlock/${newUnlockCode()}`,
+      url: "/api/v1/unlock",
       remoteAddress: "10.250.0.3",
-      payload: {},
+      payload: { code: newUnlockCode() },
     });
     expect(noSerial.statusCode).toBe(400);
     expect(noSerial.json().field).toBe("tokenSerial");

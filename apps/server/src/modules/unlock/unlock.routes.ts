@@ -5,12 +5,14 @@ import { strictRateLimit, zProblem } from "../../lib/http";
 import type { SecurityDeps } from "../../plugins/security";
 import { createUnlockService } from "./unlock.service";
 
-const zCodeParams = z.object({
-  code: z.string({ error: "请提供解锁授权码" }).min(1, { error: "请提供解锁授权码" }).max(200),
-});
-
-// CK_TOKEN_INFO serialNumber: up to 16 printable characters on real keys; a little room beyond that.
-const zTokenBody = z.object({
+// The one-time code travels in the body, never in the URL (an access log holding it would buy the SO PIN).
+const zUnlockBody = z.object({
+  code: z
+    .string({ error: "请提供解锁授权码（code）" })
+    .trim()
+    .min(1, { error: "请提供解锁授权码（code）" })
+    .max(200, { error: "解锁授权码（code）过长" }),
+  // CK_TOKEN_INFO serialNumber: up to 16 printable characters on real keys; a little room beyond that.
   tokenSerial: z
     .string({ error: "请提供介质序列号（tokenSerial）" })
     .trim()
@@ -31,43 +33,37 @@ export function unlockRoutes(deps: SecurityDeps) {
     const errors = { 404: zProblem, 409: zProblem, 410: zProblem };
 
     r.post(
-      "/unlock/:code",
+      "/unlock",
       {
         config: { csrf: false, ...strictRateLimit(10) },
-        // The code is in the path: keep it out of the access log (a logged code would buy the SO PIN).
-        logLevel: "warn",
         schema: {
           tags,
           summary:
-            "The SO PIN of the key the one-time unlock code was issued for (tokenSerial must be that key's serial); usable again until done",
-          params: zCodeParams,
-          body: zTokenBody,
+            "The SO PIN of the key the one-time unlock code (body `code`) was issued for (tokenSerial must be that key's serial); usable again until done, void after 3 refused uses",
+          body: zUnlockBody,
           response: { 200: z.object({ soPin: z.string() }), ...errors },
         },
       },
       async (req, reply) => {
-        const answer = await unlock.release(req.params.code, req.body.tokenSerial, req.ip ?? null);
+        const answer = await unlock.release(req.body.code, req.body.tokenSerial, req.ip ?? null);
         return reply.header("cache-control", "no-store").send(answer);
       },
     );
 
     r.post(
-      "/unlock/:code/done",
+      "/unlock/done",
       {
         config: { csrf: false, ...strictRateLimit(10) },
-        // The code is in the path: keep it out of the access log (a logged code would buy the SO PIN).
-        logLevel: "warn",
         schema: {
           tags,
           summary:
             "The token client reports the new user PIN set: the item is unlocked (the last one completes the order)",
-          params: zCodeParams,
-          body: zTokenBody,
+          body: zUnlockBody,
           response: { 200: z.object({ ok: z.literal(true) }), ...errors },
         },
       },
       async (req) => {
-        await unlock.done(req.params.code, req.body.tokenSerial, req.ip ?? null);
+        await unlock.done(req.body.code, req.body.tokenSerial, req.ip ?? null);
         return { ok: true as const };
       },
     );

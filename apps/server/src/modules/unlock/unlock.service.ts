@@ -16,6 +16,7 @@ import type { Db, Trx } from "../../db/database";
 import type { Order, OrderItem } from "../../db/tables.orders";
 import { AppError, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
+import { countingRefusals, REFUSED_USES_MAX, voidedByRefusals } from "../../lib/one-time-codes";
 import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { applyTransition } from "../orders/order.transition";
@@ -224,12 +225,12 @@ export function createUnlockService(deps: UnlockDeps) {
     });
   }
 
-  /** The code's authorisation row, order and item, or the Chinese reason it cannot be used (404/410). */
-  async function authorised(trx: Trx, rawCode: string, tokenSerial: string) {
+  /** The code's live authorisation row, or the Chinese reason it cannot be used (404/410). */
+  async function liveCode(q: Db | Trx, rawCode: string) {
     const code = normalizeCode(rawCode);
     const invalid = () => new AppError("NOT_FOUND", "解锁授权码无效，请核对短信中的授权码后重试");
     if (!/^[A-Z2-7]{32}$/.test(code)) throw invalid();
-    const auth = await trx
+    const auth = await q
       .selectFrom("item_authorisations")
       .selectAll()
       .where("code_hash", "=", sha256Hex(code))
@@ -239,10 +240,31 @@ export function createUnlockService(deps: UnlockDeps) {
     if (auth.done_at) {
       throw new AppError("GONE", "解锁授权码已使用，介质已解锁；如需再次解锁请重新申请解锁业务");
     }
-    const now = clock();
-    if (new Date(auth.expires_at).getTime() <= now.getTime()) {
+    if (voidedByRefusals(auth)) {
+      throw new AppError(
+        "GONE",
+        `解锁授权码已连续 ${REFUSED_USES_MAX.unlock} 次使用未成功，已失效，请联系办理网点重新发放`,
+      );
+    }
+    if (new Date(auth.expires_at).getTime() <= clock().getTime()) {
       throw new AppError("GONE", "解锁授权码已过期或已被新的授权码取代，请联系办理网点重新发放");
     }
+    return auth;
+  }
+
+  /**
+   * Runs one use of the code; a use refused after the code was found live (the wrong token, the order
+   * moved on) counts against it (lib/one-time-codes.ts).
+   */
+  async function useCode<T>(rawCode: string, ip: string | null, use: (trx: Trx) => Promise<T>): Promise<T> {
+    const auth = await liveCode(db, rawCode);
+    return countingRefusals({ db, clock }, auth, ip, () => db.transaction().execute(use));
+  }
+
+  /** The code's authorisation row, order and item, or the Chinese reason it cannot be used. */
+  async function authorised(trx: Trx, rawCode: string, tokenSerial: string) {
+    const auth = await liveCode(trx, rawCode);
+    const now = clock();
     const order = await trx
       .selectFrom("orders")
       .selectAll()
@@ -274,11 +296,11 @@ export function createUnlockService(deps: UnlockDeps) {
   }
 
   /**
-   * POST /unlock/:code — the token client asks for the SO PIN of the key it holds. Until the client
+   * POST /unlock — the token client asks for the SO PIN of the key it holds. Until the client
    * reports done the code may be used again (a failed PIN reset is retried with the same code).
    */
   async function release(code: string, tokenSerial: string, ip: string | null) {
-    return db.transaction().execute(async (trx) => {
+    return useCode(code, ip, async (trx) => {
       const { auth, order, item, mediaSerial, now } = await authorised(trx, code, tokenSerial);
       await trx
         .updateTable("item_authorisations")
@@ -301,9 +323,9 @@ export function createUnlockService(deps: UnlockDeps) {
     });
   }
 
-  /** POST /unlock/:code/done — the new user PIN is set: the item is done; the last one completes. */
+  /** POST /unlock/done — the new user PIN is set: the item is done; the last one completes. */
   async function done(code: string, tokenSerial: string, ip: string | null) {
-    return db.transaction().execute(async (trx) => {
+    return useCode(code, ip, async (trx) => {
       const { auth, order, item, mediaSerial, now } = await authorised(trx, code, tokenSerial);
       if (!auth.used_at) {
         throw new AppError("INVALID_STATE", "请先用解锁授权码获取管理员 PIN 并重置 PIN 码，再确认解锁完成");
