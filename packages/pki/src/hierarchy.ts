@@ -72,11 +72,13 @@ interface CaCertParams {
   signer: Signer;
   notBefore: Date;
   notAfter: Date;
-  pathLen: number;
+  pathLen?: number;
   usages: KeyUsageName[];
+  /** Further extensions (e.g. AIA and CDP of an issuing CA signed by the ceremony). */
+  extensions?: Buffer[];
 }
 
-async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serialHex: string }> {
+export async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serialHex: string }> {
   const sigAlg = signatureAlgorithmFor(p.signer.algorithm).der;
   const serial = randomSerial();
   const tbs = seq(
@@ -94,6 +96,7 @@ async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serial
         authorityKeyIdExt(keyIdentifier(p.issuerSpki)),
         basicConstraintsExt(true, p.pathLen),
         keyUsageExt(p.usages),
+        ...(p.extensions ?? []),
       ),
     ),
   );

@@ -1,5 +1,6 @@
 // @certhall/pki: the CA behind the RA (DESIGN §5). Pure: no HTTP, no database, no environment.
 
+export { createRootCa, type RootCa, type SignIssuingCaParams, signIssuingCa } from "./ceremony";
 export {
   type BuildCrlParams,
   buildCrl,
@@ -77,6 +78,13 @@ export {
 } from "./ocsp";
 export { fromPemOrDer, toPem } from "./pem";
 export { type CertificateProfile, getProfile, keyUsagesFor, PROFILES, type ProfileId } from "./profiles";
+export {
+  openRootKeyFile,
+  ROOT_KEY_FILE_FORMAT,
+  type RootKeyMaterial,
+  rootKeyFileCertificate,
+  sealRootKeyFile,
+} from "./root-key-file";
 export { openKey, sealKey } from "./seal";
 export { SM2_DEFAULT_ID, sm2Sign, sm2Verify } from "./sm2";
 export { type ParsedCertificate, parseCertificate } from "./x509";
