@@ -107,6 +107,44 @@ export const envSchema = z.object({
     .enum(["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "sm2"])
     .default("ecdsa-p256")
     .describe("Key algorithm of the root and issuing CA created on first start"),
+  CA_SIGNER: z
+    .enum(["sealed", "pkcs11"])
+    .default("sealed")
+    .describe(
+      "Where the issuing CA key lives: sealed = in the database under CA_MASTER_KEY; pkcs11 = in a PKCS#11 token (CA_PKCS11_*), never leaving it",
+    ),
+  CA_PKCS11_MODULE: z
+    .string()
+    .optional()
+    .describe("CA_SIGNER=pkcs11: path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so"),
+  CA_PKCS11_TOKEN_LABEL: z.string().optional().describe("CA_SIGNER=pkcs11: label of the token"),
+  CA_PKCS11_KEY_LABEL: z.string().optional().describe("CA_SIGNER=pkcs11: CKA_LABEL of the issuing key pair"),
+  CA_PKCS11_PIN: z
+    .string()
+    .optional()
+    .describe("CA_SIGNER=pkcs11: user PIN of the token (or CA_PKCS11_PIN_FILE)"),
+  CA_PKCS11_PIN_FILE: z.string().optional().describe("CA_SIGNER=pkcs11: file holding the user PIN"),
+  CA_ROOT_KEY_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "The offline root key, sealed with a passphrase; used only by `certhall ca ceremony`. Keep it outside DATA_DIR; the server refuses to start in production when it can read it. Dev default (written by the first start, with a warning): DATA_DIR/ca-root.key",
+    ),
+  CA_ROOT_PASSPHRASE_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "File holding the root key's passphrase for the ceremony (or --passphrase-file); dev default DATA_DIR/ca-root.passphrase",
+    ),
+  CA_ARL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(180)
+    .describe(
+      "Validity of the root's CRL (ARL) signed by the ceremony, in days (at most 365): re-sign it before",
+    ),
   CA_NAME: z.string().min(1).default("certhall").describe("Name prefix of the CA certificates' CN"),
   CA_SERVICE_TOKEN: z
     .string()
@@ -205,6 +243,14 @@ export interface Config {
     serviceToken: string | null;
     crlNextUpdateHours: number;
     ocspValidityHours: number;
+    /** Where the issuing key lives (DESIGN §9). */
+    signer:
+      | { kind: "sealed" }
+      | { kind: "pkcs11"; modulePath: string; tokenLabel: string; keyLabel: string; pin: string };
+    /** The ceremony's sealed root key file and its passphrase file (never read by the server). */
+    rootKeyFile: string;
+    rootPassphraseFile: string | null;
+    arlDays: number;
   };
   payment: {
     provider: "sandbox" | "alipay" | "none";
@@ -264,6 +310,37 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const serviceToken =
     e.CA_SERVICE_TOKEN ??
     (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
+
+  let signer: Config["ca"]["signer"] = { kind: "sealed" };
+  if (e.CA_SIGNER === "pkcs11") {
+    if (!e.CA_PKCS11_MODULE || !e.CA_PKCS11_TOKEN_LABEL || !e.CA_PKCS11_KEY_LABEL) {
+      throw new ConfigError(
+        "CA_SIGNER=pkcs11 needs CA_PKCS11_MODULE, CA_PKCS11_TOKEN_LABEL and CA_PKCS11_KEY_LABEL",
+      );
+    }
+    let pin = e.CA_PKCS11_PIN;
+    if (e.CA_PKCS11_PIN_FILE) {
+      try {
+        pin = readFileSync(path.resolve(baseDir, e.CA_PKCS11_PIN_FILE), "utf8").trim();
+      } catch {
+        throw new ConfigError(`CA_PKCS11_PIN_FILE cannot be read: ${e.CA_PKCS11_PIN_FILE}`);
+      }
+    }
+    if (!pin) throw new ConfigError("CA_SIGNER=pkcs11 needs CA_PKCS11_PIN or CA_PKCS11_PIN_FILE");
+    signer = {
+      kind: "pkcs11",
+      modulePath: e.CA_PKCS11_MODULE,
+      tokenLabel: e.CA_PKCS11_TOKEN_LABEL,
+      keyLabel: e.CA_PKCS11_KEY_LABEL,
+      pin,
+    };
+  }
+  const rootKeyFile = path.resolve(baseDir, e.CA_ROOT_KEY_FILE ?? path.join(dataDir, "ca-root.key"));
+  const rootPassphraseFile = e.CA_ROOT_PASSPHRASE_FILE
+    ? path.resolve(baseDir, e.CA_ROOT_PASSPHRASE_FILE)
+    : production
+      ? null
+      : path.join(dataDir, "ca-root.passphrase");
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (production ? "none" : "sandbox");
   if (e.RATE_LIMIT_STRICT_FACTOR !== 1 && production) {
@@ -325,6 +402,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       serviceToken,
       crlNextUpdateHours: e.CRL_NEXT_UPDATE_HOURS,
       ocspValidityHours: e.OCSP_VALIDITY_HOURS,
+      signer,
+      rootKeyFile,
+      rootPassphraseFile,
+      arlDays: e.CA_ARL_DAYS,
     },
     payment: {
       provider: paymentProvider,

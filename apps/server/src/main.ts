@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       await reminderScheduler.stop();
       await smsWorker.stop();
       await crlScheduler.stop();
+      ca.close();
       await database.close();
       process.exit(0);
     } catch (err) {

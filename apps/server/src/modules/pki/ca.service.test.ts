@@ -20,10 +20,12 @@ afterAll(async () => {
 const system = { type: "system" as const, id: "test" };
 
 describe("CA keys at rest", () => {
-  it("stores CA private keys sealed, never as plaintext PKCS#8, and opens them only with the master key", async () => {
+  it("stores the issuing key sealed, never as plaintext PKCS#8, opens it only with the master key, and holds no root key", async () => {
     const rows = await t.database.db.selectFrom("pki_cas").selectAll().execute();
     expect(rows.length).toBe(2);
-    for (const row of rows) {
+    // DESIGN §9: the root key is the ceremony's (a sealed file), never in the database.
+    expect(rows.find((r) => r.role === "root")!.key_sealed).toBeNull();
+    for (const row of rows.filter((r) => r.role === "issuing")) {
       const sealed = Buffer.from(row.key_sealed!, "base64");
       // A PKCS#8 PrivateKeyInfo is a DER SEQUENCE (0x30) starting with version 0; the envelope is "CHK".
       expect(sealed.subarray(0, 3).toString()).toBe("CHK");

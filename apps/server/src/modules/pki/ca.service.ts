@@ -9,16 +9,13 @@ import {
   type CertId,
   type CertIdHash,
   type CertificateProfile,
-  createCaHierarchy,
   decodeName,
   getProfile,
   importCa,
   issueCertificate,
   issuerHashes,
-  localSigner,
   type OcspCertStatus,
   ocspErrorResponse,
-  openKey,
   type ParsedCsr,
   PkiError,
   parseCertificate,
@@ -38,13 +35,13 @@ import type { PkiCasTable, PkiCertificatesTable, PkiOcspResponsesTable } from ".
 import { AppError } from "../../errors";
 import { type Clock, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
+import { type CaActor, ensureEmbeddedHierarchy, keepRootKeyOffline } from "./ceremony";
+import { normalizeSerial } from "./serial";
+import { createCaSigners } from "./signers";
 import { personIdSalt, toSubjectInput } from "./subject";
 
-export interface CaActor {
-  type: "applicant" | "staff" | "system";
-  id: string | null;
-  ip?: string | null;
-}
+export type { CaActor } from "./ceremony";
+export { normalizeSerial } from "./serial";
 
 /** A CA as loaded into memory: its certificate, hashes for OCSP matching, and its key when held. */
 export interface LoadedCa {
@@ -116,7 +113,9 @@ export interface CrlRecord {
 export interface CaServiceDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, "publicUrl" | "secretKey" | "ca">;
+  config: Pick<Config, "env" | "dataDir" | "logLevel" | "publicUrl" | "secretKey" | "ca">;
+  /** Warnings of the embedded ceremony (default: console.warn unless LOG_LEVEL=silent). */
+  warn?: (message: string) => void;
   /**
    * How often OCSP looks in the database for revocations made by other processes (the CLI, a second
    * server) to drop them from its in-memory cache. Default 2000 ms.
@@ -131,18 +130,6 @@ export const CA_ERROR_FIELDS = {
 } as const;
 
 const REASONS = Object.keys(REVOCATION_REASONS).filter((r) => r !== "removeFromCRL") as RevocationReason[];
-
-/** Serials are compared as lower-case hex without leading zeros, then padded to our 16 octets. */
-export function normalizeSerial(input: string): string {
-  const hex = input.trim().toLowerCase().replace(/^0x/, "").replace(/[:\s]/g, "");
-  if (!/^[0-9a-f]{1,40}$/.test(hex)) {
-    throw new AppError("VALIDATION_FAILED", `证书序列号（serialHex）“${input}”不是有效的十六进制数`, {
-      field: "serialHex",
-    });
-  }
-  const stripped = hex.replace(/^0+/, "") || "0";
-  return stripped.length % 2 ? `0${stripped}` : stripped;
-}
 
 const dnText = (der: Buffer): string =>
   decodeName(der)
@@ -178,6 +165,7 @@ export function createCaService(deps: CaServiceDeps) {
   const ocspValidityMs = hoursMs(config.ca.ocspValidityHours);
   const revocationSyncMs = deps.revocationSyncMs ?? 2000;
   const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
+  const signers = createCaSigners(config);
 
   const urlsFor = (ca: LoadedCa) => ({
     crl: `${config.publicUrl}/pki/crl/${ca.slug}.crl`,
@@ -187,11 +175,8 @@ export function createCaService(deps: CaServiceDeps) {
 
   function load(row: PkiCasTable): LoadedCa {
     const certDer = Buffer.from(row.cert_pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
-    let signer: Signer | null = null;
-    // Thread-pool signing: concurrent requests sign on libuv's threads, so one process uses every core.
-    if (row.key_sealed) {
-      signer = localSigner(openKey(unb64(row.key_sealed), config.ca.masterKey), { threadPool: true });
-    }
+    // Never the root's key (DESIGN §9), nor the key of a revoked (inactive) issuing CA.
+    const signer = signers.forCa(row, certDer);
     const ca: LoadedCa = {
       id: row.id,
       slug: row.slug,
@@ -279,9 +264,17 @@ export function createCaService(deps: CaServiceDeps) {
 
   // --- CRLs -------------------------------------------------------------------------------------
 
-  /** Signs and stores the next CRL of `ca` inside `trx` (the caller's revocation, or its own). */
-  async function generateCrlIn(trx: Trx, ca: LoadedCa): Promise<CrlRecord> {
-    if (!ca.signer) throw new AppError("INVALID_STATE", `CA ${ca.slug} 的私钥不在本系统，无法签发 CRL`);
+  /**
+   * Signs and stores the next CRL of `ca` inside `trx` (the caller's revocation, or its own). The
+   * ceremony passes the root's signer and the ARL's validity (`using`); the server never has them.
+   */
+  async function generateCrlIn(
+    trx: Trx,
+    ca: LoadedCa,
+    using?: { signer: Signer; validityMs: number },
+  ): Promise<CrlRecord> {
+    const signer = using?.signer ?? ca.signer;
+    if (!signer) throw new AppError("INVALID_STATE", `CA ${ca.slug} 的私钥不在本系统，无法签发 CRL`);
     // Row lock first (portable SELECT … FOR UPDATE): concurrent generators queue, numbers never repeat.
     await trx
       .updateTable("pki_cas")
@@ -300,9 +293,9 @@ export function createCaService(deps: CaServiceDeps) {
       .where("status", "=", "revoked")
       .execute();
     const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
-    const nextUpdate = new Date(thisUpdate.getTime() + crlValidityMs);
+    const nextUpdate = new Date(thisUpdate.getTime() + (using?.validityMs ?? crlValidityMs));
     const der = await buildCrl({
-      issuer: { certDer: ca.certDer, signer: ca.signer },
+      issuer: { certDer: ca.certDer, signer },
       entries: revoked.map((r) => ({
         serialHex: r.serial_hex,
         revokedAt: new Date(r.revoked_at!),
@@ -852,6 +845,13 @@ export function createCaService(deps: CaServiceDeps) {
       .executeTakeFirst();
     if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
     const ca = cas.get(row.ca_id);
+    if (ca?.role === "root") {
+      throw new AppError(
+        "INVALID_STATE",
+        `证书 ${serial} 是根 CA 签发的签发 CA 证书：请在根 CA 仪式中用 certhall ca ceremony revoke-issuing 吊销`,
+        { field: "serialHex" },
+      );
+    }
     if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
     // The status guard makes a concurrent second revocation update nothing (then 409 below).
     const updated = await trx
@@ -973,113 +973,75 @@ export function createCaService(deps: CaServiceDeps) {
       }
       return { created: false, issuing: existing };
     }
-    let rows: PkiCasTable[];
-    if (opts.importCertPem || opts.importKeyPem) {
-      if (!opts.importCertPem || !opts.importKeyPem) {
-        throw new AppError("VALIDATION_FAILED", "导入 CA 需要同时提供证书和私钥", { field: "importKey" });
-      }
-      let material: ReturnType<typeof importCa>;
-      try {
-        material = importCa(opts.importCertPem, opts.importKeyPem);
-      } catch (err) {
-        fieldError(err, "importCert", "导入的 CA");
-      }
-      if (material.algorithm !== config.ca.algorithm) {
-        throw new AppError(
-          "VALIDATION_FAILED",
-          `导入的 CA 算法为 ${material.algorithm}，与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
-          { field: "importCert" },
-        );
-      }
-      const chain = splitPem(opts.importChainPem ?? "");
-      rows = await db.transaction().execute(async (trx) => {
-        // The certificates above the imported CA are kept without keys (published, never used to sign).
-        let parentId: string | null = null;
-        const inserted: PkiCasTable[] = [];
-        for (const der of chain.reverse()) {
-          const r = await insertCa(trx, {
-            role: "root",
-            algorithm: material.algorithm,
-            certDer: der,
-            keyPkcs8: null,
-            parentId,
-            imported: true,
-          });
-          parentId = r.id;
-          inserted.push(r);
-        }
-        const issuingRow = await insertCa(trx, {
-          role: "issuing",
+    // Without an import: the embedded default runs the ceremony itself (development only).
+    if (!opts.importCertPem && !opts.importKeyPem) {
+      return { created: true, issuing: await ensureEmbeddedHierarchy(service, deps, actor) };
+    }
+    if (!opts.importCertPem || !opts.importKeyPem) {
+      throw new AppError("VALIDATION_FAILED", "导入 CA 需要同时提供证书和私钥", { field: "importKey" });
+    }
+    let material: ReturnType<typeof importCa>;
+    try {
+      material = importCa(opts.importCertPem, opts.importKeyPem);
+    } catch (err) {
+      fieldError(err, "importCert", "导入的 CA");
+    }
+    if (material.algorithm !== config.ca.algorithm) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `导入的 CA 算法为 ${material.algorithm}，与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
+        { field: "importCert" },
+      );
+    }
+    const chain = splitPem(opts.importChainPem ?? "");
+    const rows = await db.transaction().execute(async (trx) => {
+      // The certificates above the imported CA are kept without keys (published, never used to sign).
+      let parentId: string | null = null;
+      const inserted: PkiCasTable[] = [];
+      for (const der of chain.reverse()) {
+        const r = await insertCa(trx, {
+          role: "root",
           algorithm: material.algorithm,
-          certDer: material.certDer,
-          keyPkcs8: material.keyPkcs8,
+          certDer: der,
+          keyPkcs8: null,
           parentId,
           imported: true,
         });
-        inserted.push(issuingRow);
-        await appendAudit(trx, {
-          at: clock(),
-          actorType: actor.type,
-          actorId: actor.id,
-          action: "pki.ca.imported",
-          objectType: "ca",
-          objectId: issuingRow.slug,
-          detail: { subject: issuingRow.subject, serialHex: issuingRow.serial_hex, chain: chain.length },
-        });
-        return inserted;
+        parentId = r.id;
+        inserted.push(r);
+      }
+      const issuingRow = await insertCa(trx, {
+        role: "issuing",
+        algorithm: material.algorithm,
+        certDer: material.certDer,
+        keyPkcs8: material.keyPkcs8,
+        parentId,
+        imported: true,
       });
-    } else {
-      const name = config.ca.name;
-      const h = await createCaHierarchy({
-        algorithm: config.ca.algorithm as CaAlgorithm,
-        rootName: [
-          { type: "C", value: "CN" },
-          { type: "O", value: name },
-          { type: "CN", value: `${name} Root CA ${config.ca.algorithm.toUpperCase()}` },
-        ],
-        issuingName: [
-          { type: "C", value: "CN" },
-          { type: "O", value: name },
-          { type: "CN", value: `${name} Issuing CA ${config.ca.algorithm.toUpperCase()}` },
-        ],
-        now: clock(),
+      inserted.push(issuingRow);
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: actor.type,
+        actorId: actor.id,
+        action: "pki.ca.imported",
+        objectType: "ca",
+        objectId: issuingRow.slug,
+        detail: { subject: issuingRow.subject, serialHex: issuingRow.serial_hex, chain: chain.length },
       });
-      rows = await db.transaction().execute(async (trx) => {
-        const root = await insertCa(trx, {
-          role: "root",
-          algorithm: h.algorithm,
-          certDer: h.root.certDer,
-          keyPkcs8: h.root.keyPkcs8,
-          parentId: null,
-          imported: false,
-        });
-        const issuingRow = await insertCa(trx, {
-          role: "issuing",
-          algorithm: h.algorithm,
-          certDer: h.issuing.certDer,
-          keyPkcs8: h.issuing.keyPkcs8,
-          parentId: root.id,
-          imported: false,
-        });
-        await appendAudit(trx, {
-          at: clock(),
-          actorType: actor.type,
-          actorId: actor.id,
-          action: "pki.ca.created",
-          objectType: "ca",
-          objectId: issuingRow.slug,
-          detail: { algorithm: h.algorithm, root: root.subject, issuing: issuingRow.subject },
-        });
-        return [root, issuingRow];
-      });
-    }
+      return inserted;
+    });
     const loaded = rows.map(load);
     for (const ca of loaded) if (ca.signer) await generateCrl(ca, actor);
     return { created: true, issuing: loaded[loaded.length - 1]! };
   }
 
-  /** Server start: load what exists, create the hierarchy on first start, publish missing CRLs. */
+  /**
+   * Server start: the root key must be offline (a production server refuses to start when it can
+   * read one; development moves a key still in the database to the ceremony's file), then the
+   * hierarchy is loaded or made by the embedded ceremony, and missing CRLs are published.
+   */
   async function bootstrap(): Promise<LoadedCa> {
+    await keepRootKeyOffline(service, deps);
     const { issuing: ca } = await init({ type: "system", id: null });
     await refreshCrls();
     return ca;
@@ -1104,7 +1066,7 @@ export function createCaService(deps: CaServiceDeps) {
     return rows.map((r) => ({ ca: cas.get(r.ca_id)?.slug ?? r.ca_id, status: r.status, count: Number(r.n) }));
   }
 
-  return {
+  const service = {
     init,
     bootstrap,
     loadAll,
@@ -1121,7 +1083,17 @@ export function createCaService(deps: CaServiceDeps) {
     generateCrl: (slug: string, actor?: CaActor) => generateCrl(caBySlug(slug), actor),
     refreshCrls,
     ocsp,
+    /** For the ceremony (modules/pki/ceremony.ts): rows, CRLs signed with a key passed in, URLs. */
+    insertCa,
+    signCrlIn: generateCrlIn,
+    /** Serves `crl` from this process's cache at once (after the transaction that stored it). */
+    publishCrl: (crl: CrlRecord) => crlCache.set(crl.ca, { crl, checkedAt: Date.now() }),
+    urlsFor,
+    signers,
+    /** Ends the PKCS#11 sessions of the issuing key (CA_SIGNER=pkcs11). */
+    close: () => signers.close(),
   };
+  return service;
 }
 
 export type CaService = ReturnType<typeof createCaService>;

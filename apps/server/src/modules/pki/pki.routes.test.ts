@@ -473,7 +473,8 @@ describe("refusals: clear errors and nothing stored half-way", () => {
       .execute();
     const names = new Set(actions.map((a) => a.action));
     for (const a of [
-      "pki.ca.created",
+      "pki.ceremony.root-created",
+      "pki.ceremony.issuing-signed",
       "pki.crl.published",
       "pki.certificate.issued",
       "pki.certificate.revoked",

@@ -1,0 +1,459 @@
+// The root key ceremony (DESIGN §9): `certhall ca ceremony init|sign-issuing|revoke-issuing|sign-arl`.
+// The root key lives in a passphrase-sealed file (CA_ROOT_KEY_FILE, outside DATA_DIR) that only these
+// commands open; the server gets what they sign — the root and issuing CA certificates and the root's
+// CRL (ARL, at most 12 months) — and never the key. The embedded default (`npm start`, tests) runs the
+// ceremony itself on first start, with the file beside the data and a warning; a production server
+// refuses to start while it can read a root key, in a file or in the database.
+
+import { randomBytes } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  type CaAlgorithm,
+  createRootCa,
+  fromPemOrDer,
+  generateKeyPair,
+  keyIdentifier,
+  localSigner,
+  openKey,
+  openRootKeyFile,
+  PkiError,
+  parseCertificate,
+  REVOCATION_REASONS,
+  type RevocationReason,
+  sealRootKeyFile,
+  signIssuingCa,
+  toPem,
+} from "@certhall/pki";
+import type { Trx } from "../../db/database";
+import { AppError } from "../../errors";
+import { appendAudit } from "../audit/audit.service";
+import type { CaService, CaServiceDeps, CrlRecord, LoadedCa } from "./ca.service";
+import { normalizeSerial } from "./serial";
+
+export interface CaActor {
+  type: "applicant" | "staff" | "system";
+  id: string | null;
+  ip?: string | null;
+}
+
+/** Where the root key is and the passphrase that opens it. */
+export interface RootKeyAccess {
+  rootKeyFile: string;
+  passphrase: string;
+}
+
+/** Profile name of issuing CA certificates in pki_certificates (issued by a root, revoked by the ceremony). */
+export const ISSUING_CA_PROFILE = "issuing-ca";
+
+const DAY_MS = 86_400_000;
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    throw new AppError("VALIDATION_FAILED", `无法读取${what}：${file}`);
+  }
+}
+
+/** The root key file and passphrase named by flags or the configuration. */
+export function rootKeyAccess(
+  config: CaServiceDeps["config"],
+  flags: { rootKeyFile?: string; passphraseFile?: string } = {},
+): RootKeyAccess {
+  const rootKeyFile = path.resolve(flags.rootKeyFile ?? config.ca.rootKeyFile);
+  const passFile = flags.passphraseFile ?? config.ca.rootPassphraseFile;
+  if (!passFile) {
+    throw new AppError("VALIDATION_FAILED", "需要根密钥口令：--passphrase-file 或 CA_ROOT_PASSPHRASE_FILE", {
+      field: "passphraseFile",
+    });
+  }
+  // Development only: the first start makes up the passphrase and keeps it beside the key file.
+  if (config.env !== "production" && !existsSync(passFile)) {
+    mkdirSync(path.dirname(passFile), { recursive: true });
+    writeFileSync(passFile, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
+  }
+  return { rootKeyFile, passphrase: readText(passFile, "根密钥口令文件").trim() };
+}
+
+const readable = (file: string): boolean => {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const warnOf = (deps: CaServiceDeps) =>
+  deps.warn ?? ((m: string) => (deps.config.logLevel === "silent" ? undefined : console.warn(m)));
+
+export function createCeremony(ca: CaService, deps: CaServiceDeps) {
+  const { db, clock, config } = deps;
+  const arl = { validityMs: config.ca.arlDays * DAY_MS };
+
+  /** Opens the root key file and finds its root CA among the published ones. */
+  async function openRoot(access: RootKeyAccess) {
+    let material: ReturnType<typeof openRootKeyFile>;
+    try {
+      material = openRootKeyFile(readText(access.rootKeyFile, "根密钥文件"), access.passphrase);
+    } catch (err) {
+      if (err instanceof PkiError) throw new AppError("VALIDATION_FAILED", err.message, { field: "rootKey" });
+      throw err;
+    }
+    const certDer = fromPemOrDer(material.certificatePem, ["CERTIFICATE"], "根 CA 证书");
+    await ca.loadAll();
+    const root = ca.list().find((c) => c.role === "root" && c.certDer.equals(certDer));
+    if (!root) {
+      throw new AppError("NOT_FOUND", "数据库中没有该根密钥文件的根 CA：请先运行 certhall ca ceremony init");
+    }
+    return { root, signer: localSigner(material.keyPkcs8) };
+  }
+
+  const audit = (
+    trx: Trx,
+    actor: CaActor,
+    action: string,
+    objectId: string,
+    detail: Record<string, unknown>,
+  ) =>
+    appendAudit(trx, {
+      at: clock(),
+      actorType: actor.type,
+      actorId: actor.id,
+      action,
+      objectType: "ca",
+      objectId,
+      detail,
+      ip: actor.ip ?? null,
+    });
+
+  /** Signs the ARL (the root's CRL of issuing CA certificates) and stores it for the server to publish. */
+  async function signArlIn(trx: Trx, root: LoadedCa, signer: ReturnType<typeof localSigner>, actor: CaActor) {
+    const crl = await ca.signCrlIn(trx, root, { signer, validityMs: arl.validityMs });
+    await audit(trx, actor, "pki.crl.published", root.slug, {
+      crlNumber: crl.number,
+      entries: crl.entries,
+      nextUpdate: crl.nextUpdate.toISOString(),
+      arl: true,
+    });
+    return crl;
+  }
+
+  /** A new root key in a sealed file, its certificate published (without key) and its first ARL. */
+  async function init(access: RootKeyAccess, actor: CaActor): Promise<LoadedCa> {
+    if (existsSync(access.rootKeyFile)) {
+      throw new AppError("CONFLICT", `根密钥文件已存在：${access.rootKeyFile}（不会覆盖）`, {
+        field: "rootKey",
+      });
+    }
+    const inData = !path.relative(config.dataDir, access.rootKeyFile).startsWith("..");
+    if (config.env === "production" && inData) {
+      throw new AppError("VALIDATION_FAILED", `根密钥文件不能放在 DATA_DIR（${config.dataDir}）内`, {
+        field: "rootKey",
+      });
+    }
+    const algorithm = config.ca.algorithm as CaAlgorithm;
+    const root = await createRootCa({
+      algorithm,
+      name: [
+        { type: "C", value: "CN" },
+        { type: "O", value: config.ca.name },
+        { type: "CN", value: `${config.ca.name} Root CA ${algorithm.toUpperCase()}` },
+      ],
+      now: clock(),
+    });
+    const text = sealRootKeyFile(
+      { algorithm, keyPkcs8: root.keyPkcs8, certificatePem: toPem(root.certDer, "CERTIFICATE") },
+      access.passphrase,
+    );
+    const row = await db.transaction().execute(async (trx) => {
+      const r = await ca.insertCa(trx, {
+        role: "root",
+        algorithm,
+        certDer: root.certDer,
+        keyPkcs8: null,
+        parentId: null,
+        imported: false,
+      });
+      await audit(trx, actor, "pki.ceremony.root-created", r.slug, {
+        subject: r.subject,
+        serialHex: r.serial_hex,
+      });
+      // Written before the commit: a root whose key file could not be written is never published.
+      mkdirSync(path.dirname(access.rootKeyFile), { recursive: true });
+      writeFileSync(access.rootKeyFile, text, { mode: 0o600, flag: "wx" });
+      return r;
+    });
+    await signArl(access, actor);
+    return ca.caBySlug(row.slug);
+  }
+
+  /** The certificate of an issuing CA as a certificate of its root (so the ARL and `ca revoke` see it). */
+  async function recordIssuingCert(
+    trx: Trx,
+    rootId: string,
+    issuing: { certDer: Buffer; subject: string },
+    createdAt: string,
+  ) {
+    const { certDer } = issuing;
+    const cert = parseCertificate(certDer);
+    const exists = await trx
+      .selectFrom("pki_certificates")
+      .select("serial_hex")
+      .where("serial_hex", "=", cert.serialHex)
+      .executeTakeFirst();
+    if (exists) return;
+    await trx
+      .insertInto("pki_certificates")
+      .values({
+        serial_hex: cert.serialHex,
+        ca_id: rootId,
+        subject: issuing.subject,
+        profile: ISSUING_CA_PROFILE,
+        key_name: "ca",
+        subject_key_id: keyIdentifier(cert.spki).toString("hex"),
+        not_before: cert.notBefore.toISOString(),
+        not_after: cert.notAfter.toISOString(),
+        cert_der: certDer.toString("base64"),
+        status: "good",
+        revoked_at: null,
+        revocation_reason: null,
+        invalidity_date: null,
+        account_id: null,
+        order_id: null,
+        created_at: createdAt,
+      })
+      .execute();
+  }
+
+  /**
+   * The root certifies a new issuing key: generated here and sealed under CA_MASTER_KEY
+   * (CA_SIGNER=sealed), or the token's key (CA_SIGNER=pkcs11), whose private half stays in the token.
+   */
+  async function signIssuing(access: RootKeyAccess, actor: CaActor): Promise<LoadedCa> {
+    const { root, signer: rootSigner } = await openRoot(access);
+    const active = ca
+      .list()
+      .find(
+        (c) =>
+          c.role === "issuing" && c.parentId === root.id && c.algorithm === config.ca.algorithm && c.signer,
+      );
+    if (active) {
+      throw new AppError(
+        "CONFLICT",
+        `根 CA 下已有有效的 ${config.ca.algorithm} 签发 CA（${active.slug}）：先用 revoke-issuing 吊销它`,
+      );
+    }
+    let keyPkcs8: Buffer | null = null;
+    let spki: Buffer;
+    let algorithm: string;
+    if (config.ca.signer.kind === "pkcs11") {
+      const token = ca.signers.token();
+      spki = token.publicKeySpki;
+      algorithm = token.algorithm;
+    } else {
+      const key = generateKeyPair(config.ca.algorithm as CaAlgorithm);
+      keyPkcs8 = key.pkcs8;
+      spki = key.spki;
+      algorithm = key.algorithm;
+    }
+    if (algorithm !== config.ca.algorithm) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `签发密钥的算法 ${algorithm} 与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
+        { field: "CA_ALGORITHM" },
+      );
+    }
+    const urls = ca.urlsFor(root);
+    const signed = await signIssuingCa({
+      root: { certDer: root.certDer, signer: rootSigner },
+      issuingSpki: spki,
+      issuingName: [
+        { type: "C", value: "CN" },
+        { type: "O", value: config.ca.name },
+        { type: "CN", value: `${config.ca.name} Issuing CA ${algorithm.toUpperCase()}` },
+      ],
+      urls: { arl: urls.crl, rootCert: urls.caIssuers },
+      now: clock(),
+    });
+    const row = await db.transaction().execute(async (trx) => {
+      const r = await ca.insertCa(trx, {
+        role: "issuing",
+        algorithm,
+        certDer: signed.certDer,
+        keyPkcs8,
+        parentId: root.id,
+        imported: false,
+      });
+      await recordIssuingCert(trx, root.id, { certDer: signed.certDer, subject: r.subject }, r.created_at);
+      await audit(trx, actor, "pki.ceremony.issuing-signed", r.slug, {
+        root: root.slug,
+        subject: r.subject,
+        serialHex: r.serial_hex,
+        signer: config.ca.signer.kind,
+      });
+      return r;
+    });
+    await ca.loadAll();
+    const issuing = ca.caBySlug(row.slug);
+    await ca.generateCrl(issuing.slug, actor);
+    return issuing;
+  }
+
+  /** Revokes an issuing CA certificate: it stops signing, and the new ARL lists it. */
+  async function revokeIssuing(
+    access: RootKeyAccess,
+    input: { serialHex: string; reason: string },
+    actor: CaActor,
+  ): Promise<CrlRecord> {
+    const { root, signer } = await openRoot(access);
+    const serial = normalizeSerial(input.serialHex);
+    const reasons = Object.keys(REVOCATION_REASONS).filter((r) => r !== "removeFromCRL");
+    if (!reasons.includes(input.reason)) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `吊销原因（reason）“${input.reason}”无效，可用：${reasons.join("、")}`,
+        {
+          field: "reason",
+        },
+      );
+    }
+    const target = ca
+      .list()
+      .find(
+        (c) =>
+          c.role === "issuing" && c.parentId === root.id && parseCertificate(c.certDer).serialHex === serial,
+      );
+    if (!target) {
+      throw new AppError("NOT_FOUND", `该根 CA 没有序列号为 ${serial} 的签发 CA`, { field: "serialHex" });
+    }
+    const revokedAt = new Date(Math.floor(clock().getTime() / 1000) * 1000).toISOString();
+    const crl = await db.transaction().execute(async (trx) => {
+      await recordIssuingCert(trx, root.id, target, revokedAt);
+      const updated = await trx
+        .updateTable("pki_certificates")
+        .set({ status: "revoked", revoked_at: revokedAt, revocation_reason: input.reason })
+        .where("serial_hex", "=", serial)
+        .where("status", "=", "good")
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) {
+        throw new AppError("CONFLICT", `签发 CA ${serial} 已吊销，不能重复吊销`, { field: "serialHex" });
+      }
+      await trx.updateTable("pki_cas").set({ active: 0 }).where("id", "=", target.id).execute();
+      await audit(trx, actor, "pki.ceremony.issuing-revoked", target.slug, {
+        root: root.slug,
+        serialHex: serial,
+        reason: input.reason as RevocationReason,
+      });
+      return signArlIn(trx, root, signer, actor);
+    });
+    ca.publishCrl(crl);
+    return crl;
+  }
+
+  async function signArl(access: RootKeyAccess, actor: CaActor): Promise<CrlRecord> {
+    const { root, signer } = await openRoot(access);
+    const crl = await db.transaction().execute((trx) => signArlIn(trx, root, signer, actor));
+    ca.publishCrl(crl);
+    return crl;
+  }
+
+  /**
+   * Moves a root key still sealed in the database (made before the ceremony existed) into a root key
+   * file, and deletes it from the database in the same transaction.
+   */
+  async function exportRootFromDb(access: RootKeyAccess, actor: CaActor): Promise<string[]> {
+    const rows = await db
+      .selectFrom("pki_cas")
+      .selectAll()
+      .where("role", "=", "root")
+      .where("key_sealed", "is not", null)
+      .execute();
+    if (rows.length > 1) {
+      throw new AppError(
+        "CONFLICT",
+        `数据库中有 ${rows.length} 个根 CA 私钥：请逐个导出（一个根密钥文件一个）`,
+      );
+    }
+    if (existsSync(access.rootKeyFile) && rows.length > 0) {
+      throw new AppError("CONFLICT", `根密钥文件已存在：${access.rootKeyFile}（不会覆盖）`, {
+        field: "rootKey",
+      });
+    }
+    for (const row of rows) {
+      const keyPkcs8 = openKey(Buffer.from(row.key_sealed!, "base64"), config.ca.masterKey);
+      const text = sealRootKeyFile(
+        { algorithm: row.algorithm, keyPkcs8, certificatePem: row.cert_pem },
+        access.passphrase,
+      );
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable("pki_cas").set({ key_sealed: null }).where("id", "=", row.id).execute();
+        await audit(trx, actor, "pki.ceremony.root-exported", row.slug, { file: access.rootKeyFile });
+        mkdirSync(path.dirname(access.rootKeyFile), { recursive: true });
+        writeFileSync(access.rootKeyFile, text, { mode: 0o600, flag: "wx" });
+      });
+    }
+    return rows.map((r) => r.slug);
+  }
+
+  return { init, signIssuing, revokeIssuing, signArl, exportRootFromDb };
+}
+
+/**
+ * Server start, before anything is loaded: in production a root key the server can read is refused;
+ * in development a root key left in the database by an older version is moved to the ceremony's file.
+ */
+export async function keepRootKeyOffline(ca: CaService, deps: CaServiceDeps): Promise<void> {
+  const { db, config } = deps;
+  const inDb = await db
+    .selectFrom("pki_cas")
+    .select("slug")
+    .where("role", "=", "root")
+    .where("key_sealed", "is not", null)
+    .execute();
+  if (config.env === "production") {
+    if (inDb.length > 0) {
+      throw new AppError(
+        "INVALID_STATE",
+        `数据库中存有根 CA 私钥（${inDb.map((r) => r.slug).join("、")}）：生产环境拒绝启动。请在维护环境运行 certhall ca ceremony export-root --root-key FILE 把它移到离线文件`,
+      );
+    }
+    if (readable(config.ca.rootKeyFile)) {
+      throw new AppError(
+        "INVALID_STATE",
+        `服务器能读取根 CA 私钥文件 ${config.ca.rootKeyFile}：生产环境拒绝启动。根密钥须离线保管，只供 certhall ca ceremony 使用`,
+      );
+    }
+    return;
+  }
+  if (inDb.length === 0) return;
+  const access = rootKeyAccess(config);
+  await createCeremony(ca, deps).exportRootFromDb(access, { type: "system", id: null });
+  warnOf(deps)(
+    `警告：根 CA 私钥已从数据库移到 ${access.rootKeyFile}（开发模式）。生产环境请把它移到离线介质，用 certhall ca ceremony 操作。`,
+  );
+}
+
+/** The embedded default's first start: the ceremony run by the server itself (development only). */
+export async function ensureEmbeddedHierarchy(
+  ca: CaService,
+  deps: CaServiceDeps,
+  actor: CaActor,
+): Promise<LoadedCa> {
+  const { config } = deps;
+  if (config.env === "production") {
+    throw new AppError(
+      "UNAVAILABLE",
+      `尚无 ${config.ca.algorithm} 签发 CA：生产环境请离线运行 certhall ca ceremony init 与 certhall ca ceremony sign-issuing`,
+    );
+  }
+  const access = rootKeyAccess(config);
+  const ceremony = createCeremony(ca, deps);
+  if (!existsSync(access.rootKeyFile)) await ceremony.init(access, actor);
+  const issuing = await ceremony.signIssuing(access, actor);
+  warnOf(deps)(
+    `警告：开发模式自动完成了根 CA 仪式，根 CA 私钥写在 ${access.rootKeyFile}（口令在 ${config.ca.rootPassphraseFile}），不在数据库中。生产环境请在离线环境运行 certhall ca ceremony，并让服务器读不到根密钥。`,
+  );
+  return issuing;
+}
