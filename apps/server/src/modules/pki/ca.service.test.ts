@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openKey } from "@certhall/pki";
@@ -87,6 +87,24 @@ describe("CA configuration", () => {
     expect(c.ca.masterKey.toString("hex")).toBe(hex);
     // Production without a service token: the service API is off rather than guessable.
     expect(c.ca.serviceToken).toBeNull();
+  });
+
+  it("needs the module, token, key and PIN for CA_SIGNER=pkcs11, and caps the ARL at 365 days", () => {
+    const base = {
+      DATA_DIR: dir(),
+      CA_SIGNER: "pkcs11",
+      CA_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+    };
+    expect(() => loadConfig(base)).toThrow(/CA_PKCS11_TOKEN_LABEL/);
+    const full = { ...base, CA_PKCS11_TOKEN_LABEL: "ca", CA_PKCS11_KEY_LABEL: "issuing" };
+    expect(() => loadConfig(full)).toThrow(/CA_PKCS11_PIN/);
+    const pinFile = path.join(dir(), "pin");
+    writeFileSync(pinFile, "123456\n");
+    expect(loadConfig({ ...full, CA_PKCS11_PIN_FILE: pinFile }).ca.signer).toMatchObject({
+      kind: "pkcs11",
+      pin: "123456",
+    });
+    expect(() => loadConfig({ DATA_DIR: dir(), CA_ARL_DAYS: "366" })).toThrow(/CA_ARL_DAYS/);
   });
 
   it("generates a development master key file readable by the owner only", async () => {

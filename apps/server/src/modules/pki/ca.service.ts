@@ -5,7 +5,6 @@ import {
   buildCertId,
   buildCrl,
   buildOcspResponse,
-  type CaAlgorithm,
   type CertId,
   type CertIdHash,
   type CertificateProfile,
