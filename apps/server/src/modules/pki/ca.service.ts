@@ -195,9 +195,17 @@ export function createCaService(deps: CaServiceDeps) {
     return ca;
   }
 
+  /**
+   * Loads CAs added since (e.g. by the ceremony in another process) and drops the key of any CA made
+   * inactive since (an issuing CA the ceremony revoked): it signs nothing more in this process.
+   */
   async function loadAll(): Promise<void> {
     const rows = await db.selectFrom("pki_cas").selectAll().orderBy("created_at").execute();
-    for (const row of rows) if (!cas.has(row.id)) load(row);
+    for (const row of rows) {
+      const loaded = cas.get(row.id);
+      if (!loaded) load(row);
+      else if (!row.active) loaded.signer = null;
+    }
   }
 
   /** The active issuing CA of the configured algorithm (the one that signs end-entity certificates). */
@@ -382,6 +390,7 @@ export function createCaService(deps: CaServiceDeps) {
 
   /** Scheduler step: re-sign every held CA's CRL whose half-life has passed (or that has none). */
   async function refreshCrls(): Promise<CrlRecord[]> {
+    await loadAll();
     const out: CrlRecord[] = [];
     for (const ca of cas.values()) {
       if (!ca.signer) continue;

@@ -134,6 +134,8 @@ describe("ceremony revoke-issuing and sign-arl", () => {
     const issuing = t.ca.issuing();
     const ceremony = createCeremony(t.ca, { db: t.database.db, clock: () => new Date(), config: t.config });
     const access = rootKeyAccess(t.config);
+    const running = createCaService({ db: t.database.db, clock: () => new Date(), config: t.config });
+    await running.loadAll();
     const arl = await ceremony.revokeIssuing(
       access,
       { serialHex: serialOf(issuing.certPem), reason: "cACompromise" },
@@ -144,7 +146,12 @@ describe("ceremony revoke-issuing and sign-arl", () => {
     const r = await verifyChain(issuing.certPem, "leaf-2");
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("certificate revoked");
-    // A second server start does not sign with the revoked issuing CA.
+    // A server that loaded it before stops signing with it at its next CRL pass (another process
+    // revoked it: a fresh service stands in for that process's view), and so does a new start.
+    expect(running.issuing().id).toBe(issuing.id);
+    await running.refreshCrls();
+    expect(() => running.issuing()).toThrow(/CA 尚未初始化/);
+
     const again = createCaService({ db: t.database.db, clock: () => new Date(), config: t.config });
     await again.loadAll();
     expect(() => again.issuing()).toThrow(/CA 尚未初始化/);
