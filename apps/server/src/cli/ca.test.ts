@@ -235,7 +235,7 @@ describe("certhall ca ceremony", () => {
       const rootKey = path.join(offline, "root.key");
       const flags = ["--root-key", rootKey, "--passphrase-file", pass];
       expect((await cli(other, ["ca", "ceremony", "init", ...flags])).out).toContain("已创建根 CA");
-      await expect(cli(other, ["ca", "ceremony", "init", ...flags])).rejects.toThrow(/根密钥文件已存在/);
+      await expect(cli(other, ["ca", "ceremony", "init", ...flags])).rejects.toThrow(/的根 CA 已存在/);
       const signed = await cli(other, ["ca", "ceremony", "sign-issuing", ...flags]);
       expect(signed.out).toContain("已签发签发 CA");
       const exported = path.join(d, "export");

@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { openRootKeyFile, sealKey } from "@certhall/pki";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../test/harness";
 import { createCaService } from "./ca.service";
 import { createCeremony, rootKeyAccess } from "./ceremony";
 import {
@@ -121,6 +122,29 @@ describe("the embedded default runs the ceremony itself", () => {
 });
 
 const serialOf = (pem: string): string => new X509Certificate(pem).serialNumber;
+
+describe("a root key file beside a new database", () => {
+  it("publishes that root again (opened with its passphrase) and certifies a new issuing CA under it", async () => {
+    const other = await createTestDatabase();
+    try {
+      const config = {
+        ...other.config,
+        ca: {
+          ...other.config.ca,
+          rootKeyFile: t.config.ca.rootKeyFile,
+          rootPassphraseFile: t.config.ca.rootPassphraseFile,
+        },
+      };
+      const fresh = createCaService({ db: other.database.db, clock: () => new Date(), config });
+      const issuing = await fresh.bootstrap();
+      const again = fresh.chainOf(issuing)[1]!;
+      expect(again.certDer.equals(root().certDer)).toBe(true);
+      expect(again.signer).toBeNull();
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
 
 describe("ceremony revoke-issuing and sign-arl", () => {
   it("refuses a wrong passphrase", async () => {

@@ -92,8 +92,8 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
   const { db, clock, config } = deps;
   const arl = { validityMs: config.ca.arlDays * DAY_MS };
 
-  /** Opens the root key file and finds its root CA among the published ones. */
-  async function openRoot(access: RootKeyAccess) {
+  /** Opens the root key file: its signer, and its root CA when published in this database. */
+  async function openRootFile(access: RootKeyAccess) {
     let material: ReturnType<typeof openRootKeyFile>;
     try {
       material = openRootKeyFile(readText(access.rootKeyFile, "根密钥文件"), access.passphrase);
@@ -104,10 +104,15 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
     const certDer = fromPemOrDer(material.certificatePem, ["CERTIFICATE"], "根 CA 证书");
     await ca.loadAll();
     const root = ca.list().find((c) => c.role === "root" && c.certDer.equals(certDer));
+    return { root, certDer, algorithm: material.algorithm, signer: localSigner(material.keyPkcs8) };
+  }
+
+  async function openRoot(access: RootKeyAccess) {
+    const { root, signer } = await openRootFile(access);
     if (!root) {
       throw new AppError("NOT_FOUND", "数据库中没有该根密钥文件的根 CA：请先运行 certhall ca ceremony init");
     }
-    return { root, signer: localSigner(material.keyPkcs8) };
+    return { root, signer };
   }
 
   const audit = (
@@ -142,11 +147,8 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
 
   /** A new root key in a sealed file, its certificate published (without key) and its first ARL. */
   async function init(access: RootKeyAccess, actor: CaActor): Promise<LoadedCa> {
-    if (existsSync(access.rootKeyFile)) {
-      throw new AppError("CONFLICT", `根密钥文件已存在：${access.rootKeyFile}（不会覆盖）`, {
-        field: "rootKey",
-      });
-    }
+    // An existing file is never overwritten: its root is published here (e.g. a new database).
+    if (existsSync(access.rootKeyFile)) return publishRoot(access, actor);
     const inData = !path.relative(config.dataDir, access.rootKeyFile).startsWith("..");
     if (config.env === "production" && inData) {
       throw new AppError("VALIDATION_FAILED", `根密钥文件不能放在 DATA_DIR（${config.dataDir}）内`, {
@@ -183,6 +185,29 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
       // Written before the commit: a root whose key file could not be written is never published.
       mkdirSync(path.dirname(access.rootKeyFile), { recursive: true });
       writeFileSync(access.rootKeyFile, text, { mode: 0o600, flag: "wx" });
+      return r;
+    });
+    await signArl(access, actor);
+    return ca.caBySlug(row.slug);
+  }
+
+  /** Publishes the root of an existing key file (opened with its passphrase) in this database. */
+  async function publishRoot(access: RootKeyAccess, actor: CaActor): Promise<LoadedCa> {
+    const { root, certDer, algorithm } = await openRootFile(access);
+    if (root) throw new AppError("CONFLICT", `根密钥文件 ${access.rootKeyFile} 的根 CA 已存在：${root.slug}`);
+    const row = await db.transaction().execute(async (trx) => {
+      const r = await ca.insertCa(trx, {
+        role: "root",
+        algorithm,
+        certDer,
+        keyPkcs8: null,
+        parentId: null,
+        imported: false,
+      });
+      await audit(trx, actor, "pki.ceremony.root-published", r.slug, {
+        subject: r.subject,
+        serialHex: r.serial_hex,
+      });
       return r;
     });
     await signArl(access, actor);
@@ -397,7 +422,12 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
     return rows.map((r) => r.slug);
   }
 
-  return { init, signIssuing, revokeIssuing, signArl, exportRootFromDb };
+  /** Whether the key file exists and its root is published in this database. */
+  async function hasRoot(access: RootKeyAccess): Promise<boolean> {
+    return existsSync(access.rootKeyFile) && (await openRootFile(access)).root !== undefined;
+  }
+
+  return { init, signIssuing, revokeIssuing, signArl, exportRootFromDb, hasRoot };
 }
 
 /**
@@ -450,7 +480,8 @@ export async function ensureEmbeddedHierarchy(
   }
   const access = rootKeyAccess(config);
   const ceremony = createCeremony(ca, deps);
-  if (!existsSync(access.rootKeyFile)) await ceremony.init(access, actor);
+  // A new root, or the root of a key file left beside the data (e.g. a fresh database) published again.
+  if (!(await ceremony.hasRoot(access))) await ceremony.init(access, actor);
   const issuing = await ceremony.signIssuing(access, actor);
   warnOf(deps)(
     `警告：开发模式自动完成了根 CA 仪式，根 CA 私钥写在 ${access.rootKeyFile}（口令在 ${config.ca.rootPassphraseFile}），不在数据库中。生产环境请在离线环境运行 certhall ca ceremony，并让服务器读不到根密钥。`,
