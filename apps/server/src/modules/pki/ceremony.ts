@@ -93,10 +93,19 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
   const arl = { validityMs: config.ca.arlDays * DAY_MS };
 
   /** Opens the root key file: its signer, and its root CA when published in this database. */
+  // One scrypt per file and passphrase for the steps of one ceremony (the first start runs several).
+  let opened: { text: string; passphrase: string; material: ReturnType<typeof openRootKeyFile> } | null =
+    null;
+
   async function openRootFile(access: RootKeyAccess) {
     let material: ReturnType<typeof openRootKeyFile>;
     try {
-      material = openRootKeyFile(readText(access.rootKeyFile, "根密钥文件"), access.passphrase);
+      const text = readText(access.rootKeyFile, "根密钥文件");
+      if (opened?.text === text && opened.passphrase === access.passphrase) material = opened.material;
+      else {
+        material = openRootKeyFile(text, access.passphrase);
+        opened = { text, passphrase: access.passphrase, material };
+      }
     } catch (err) {
       if (err instanceof PkiError) throw new AppError("VALIDATION_FAILED", err.message, { field: "rootKey" });
       throw err;
