@@ -34,7 +34,8 @@ import type { PkiCasTable, PkiCertificatesTable, PkiOcspResponsesTable } from ".
 import { AppError } from "../../errors";
 import { type Clock, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
-import { type CaActor, ensureEmbeddedHierarchy, keepRootKeyOffline } from "./ceremony";
+import type { CaActor } from "./ceremony";
+import { ensureEmbeddedHierarchy, keepRootKeyOffline } from "./ceremony.startup";
 import { normalizeSerial } from "./serial";
 import { createCaSigners } from "./signers";
 import { personIdSalt, toSubjectInput } from "./subject";
