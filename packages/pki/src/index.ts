@@ -10,6 +10,7 @@ export {
 } from "./crl";
 export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr, parseCsrAsync } from "./csr";
 export { PkiError, type PkiErrorCode } from "./errors";
+export { checkKeyQuality, fermatFactor, hasRocaFingerprint, type WeakKeyCheck } from "./goodkey";
 export {
   type CaHierarchy,
   type CaMaterial,
@@ -76,6 +77,7 @@ export {
   parseOcspRequest,
 } from "./ocsp";
 export { fromPemOrDer, toPem } from "./pem";
+export { type CertificatePolicy, certificatePoliciesExt, PLACEHOLDER_POLICY_OID } from "./policy";
 export { type CertificateProfile, getProfile, keyUsagesFor, PROFILES, type ProfileId } from "./profiles";
 export { openKey, sealKey } from "./seal";
 export { SM2_DEFAULT_ID, sm2Sign, sm2Verify } from "./sm2";

@@ -719,15 +719,13 @@ export function createCaService(deps: CaServiceDeps) {
       fieldError(err, CA_ERROR_FIELDS.subject, "证书主体");
     }
     const now = clock();
-    let notAfter = input.notAfter;
+    const notAfter = input.notAfter;
     if (!notAfter && input.years !== undefined) {
       if (!Number.isInteger(input.years) || input.years < 1 || input.years > profile.maxYears) {
         throw new AppError("VALIDATION_FAILED", `有效年数（years）须为 1 到 ${profile.maxYears} 的整数`, {
           field: "years",
         });
       }
-      notAfter = new Date(now.getTime());
-      notAfter.setUTCFullYear(notAfter.getUTCFullYear() + input.years);
     }
     if (notAfter && notAfter > ca.notAfter) {
       throw new AppError(
@@ -744,10 +742,14 @@ export function createCaService(deps: CaServiceDeps) {
         profile,
         subject,
         notAfter,
+        years: notAfter ? undefined : input.years,
         urls: urlsFor(ca),
         now,
       });
     } catch (err) {
+      if (err instanceof PkiError && err.code === "PKI_BAD_VALIDITY") {
+        throw new AppError("VALIDATION_FAILED", err.message, { field: err.details?.[0] ?? "notAfter" });
+      }
       if (err instanceof PkiError && err.code === "PKI_LINT_FAILED") {
         const validity = (err.details ?? []).some((d) => d.startsWith("validity"));
         throw new AppError("VALIDATION_FAILED", err.message, { field: validity ? "notAfter" : "subject" });
