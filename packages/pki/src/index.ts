@@ -78,7 +78,14 @@ export {
 } from "./ocsp";
 export { fromPemOrDer, toPem } from "./pem";
 export { type CertificatePolicy, certificatePoliciesExt, PLACEHOLDER_POLICY_OID } from "./policy";
-export { type CertificateProfile, getProfile, keyUsagesFor, PROFILES, type ProfileId } from "./profiles";
+export {
+  type CertificateProfile,
+  EXPLAINED_LINT_NOTICES,
+  getProfile,
+  keyUsagesFor,
+  PROFILES,
+  type ProfileId,
+} from "./profiles";
 export { openKey, sealKey } from "./seal";
 export { SM2_DEFAULT_ID, sm2Sign, sm2Verify } from "./sm2";
 export { type ParsedCertificate, parseCertificate } from "./x509";

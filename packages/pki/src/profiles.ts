@@ -125,3 +125,19 @@ export function keyUsagesFor(profile: CertificateProfile, key: PublicKeyInfo): K
   }
   return usages;
 }
+
+/**
+ * zlint 3.6.4 results below warning level that our certificates keep on purpose, with the reason.
+ * The zlint test (apps/server/src/modules/pki/zlint.test.ts) runs zlint over the root, the issuing CA,
+ * one certificate of every profile above and a CRL, for ECDSA and RSA: no error, no warning, and
+ * every notice or info finding must be one of these.
+ */
+export const EXPLAINED_LINT_NOTICES: Readonly<Record<string, string>> = {
+  // CA/B CT policy is for TLS server certificates in browsers; none of these profiles has serverAuth
+  // and no CT log accepts such certificates.
+  w_ct_sct_policy_count_unsatisfied: "不是 TLS 服务器证书，无需 SCT（证书透明度只针对浏览器信任的 TLS 证书）",
+  // The issuing CA signs client, mail, document and seal certificates alike, so it is not restricted
+  // by EKU (Mozilla policy 5.3 only requires EKU in CAs that issue TLS or S/MIME under its roots).
+  n_sub_ca_eku_missing: "签发 CA 为多种用途的证书签发，不以 EKU 限定",
+  n_mp_allowed_eku: "同上：签发 CA 不带 EKU（Mozilla 策略仅对其根下的 TLS/S/MIME 签发 CA 有要求）",
+};
