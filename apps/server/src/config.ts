@@ -21,7 +21,9 @@ export const envSchema = z.object({
   PUBLIC_URL: z
     .url()
     .optional()
-    .describe("Public base URL (links in SMS, CRL/OCSP URLs in certificates). Default http://localhost:PORT"),
+    .describe(
+      "Public base URL (links in SMS and pages; certificates use PKI_BASE_URL). Default http://localhost:PORT",
+    ),
   DATA_DIR: z
     .string()
     .default("data")

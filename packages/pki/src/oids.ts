@@ -67,7 +67,8 @@ export const OID = {
    * GM/T 0015-2012 5.2.4.2.x "OrganizationCode" (组织机构代码) extension. Since the 三证合一 reform the
    * 18-character 统一社会信用代码 replaced the organization code, and deployed relying-party middleware
    * (SOF_GetCertInfoByOid and similar) reads the USCC from this OID. GM/T 0015-2023 adds a dedicated
-   * USCC field; we could not obtain its normative text here, so we do not emit an OID we cannot verify.
+   * USCC field; only one implementer's list names its OID and the normative text is not public, so we
+   * do not emit an OID we cannot verify (packages/pki/README.md, "USCC and GM/T 0015").
    */
   gmOrganizationCode: "1.2.156.10260.4.1.4",
 } as const;
