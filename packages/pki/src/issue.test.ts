@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, explicit, readOne, seq, TAG, tlv } from "./der";
-import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { type IssueParams, issueCertificate, issuerContext, lintTbsCertificate } from "./issue";
 import { inspectSpki, localSigner, type Signer } from "./keys";
 import { hashResidentId } from "./names";
 import { toPem } from "./pem";
 import { getProfile, PROFILES } from "./profiles";
-import { opensslCsr, opensslOk, opensslSm2Verify, removeDir, SM2_ID, tmpDir, write } from "./test-support";
+import {
+  failure,
+  opensslCsr,
+  opensslOk,
+  opensslSm2Verify,
+  removeDir,
+  SM2_ID,
+  tmpDir,
+  write,
+} from "./test-support";
 import { parseCertificate } from "./x509";
 
 const NOW = new Date("2025-03-01T08:00:00Z");
@@ -71,16 +79,6 @@ function issue(overrides: Partial<IssueParams> = {}) {
 
 function text(pem: string): string {
   return opensslOk(["x509", "-noout", "-text", "-nameopt", "utf8,sep_comma_plus_space"], dir, pem);
-}
-
-async function failure(p: Promise<unknown>): Promise<PkiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof PkiError) return err;
-    throw err;
-  }
-  throw new Error("expected a PkiError");
 }
 
 describe("issueCertificate", () => {

@@ -5,9 +5,21 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PkiError } from "./errors";
 import { isqrt } from "./goodkey";
 
 export const SM2_ID = "distid:1234567812345678";
+
+/** The PkiError a promise rejects with (any other outcome fails the test). */
+export async function failure(p: Promise<unknown>): Promise<PkiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof PkiError) return err;
+    throw err;
+  }
+  throw new Error("expected a PkiError");
+}
 
 export function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "certhall-pki-"));
