@@ -21,7 +21,9 @@ export const envSchema = z.object({
   PUBLIC_URL: z
     .url()
     .optional()
-    .describe("Public base URL (links in SMS, CRL/OCSP URLs in certificates). Default http://localhost:PORT"),
+    .describe(
+      "Public base URL (links in SMS and pages; certificates use PKI_BASE_URL). Default http://localhost:PORT",
+    ),
   DATA_DIR: z
     .string()
     .default("data")
@@ -169,6 +171,33 @@ export const envSchema = z.object({
     .min(1)
     .default("福建省福州市鼓楼区八一七中路宇洋中央金地 18 层 福建首众信息科技有限公司")
     .describe("Our mailing address for materials, printed on receipts (default: the seed's 福州 window)"),
+  PKI_BASE_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Base URL of the CRL, OCSP and caIssuers URLs written into certificates; http so relying parties can fetch them without TLS (RFC 5280 4.2.1.13, RFC 6960 A.1). Default: http:// and PUBLIC_URL's host",
+    ),
+  PKI_POLICY_OID: z
+    .string()
+    .regex(/^[0-2](\.(0|[1-9]\d*))+$/, "must be a dotted OID")
+    .optional()
+    .describe(
+      "Certificate policy OID named in the issuing CA and every certificate (the CA's CPS). Default 1.3.6.1.5.5.7.13.1 (RFC 7229 test policy), a placeholder to replace with the CA's own OID",
+    ),
+  PKI_CPS_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Where the CPS is published; named as the CPS qualifier of the certificate policy (unset: none)",
+    ),
+  OCSP_NONCE_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe(
+      "Freshly signed OCSP answers (requests with a nonce or several certificates) per client IP per minute; pre-signed answers are not limited",
+    ),
   OCSP_VALIDITY_HOURS: z.coerce
     .number()
     .positive()
@@ -251,6 +280,11 @@ export interface Config {
     rootKeyFile: string;
     rootPassphraseFile: string | null;
     arlDays: number;
+    /** Base of the CRL, OCSP and caIssuers URLs in certificates (http, no trailing slash). */
+    pkiBaseUrl: string;
+    /** The certificate policy named in the issuing CA and every certificate. */
+    policy: { oid: string; cpsUrl?: string };
+    ocspNoncePerMinute: number;
   };
   payment: {
     provider: "sandbox" | "alipay" | "none";
@@ -343,6 +377,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : path.join(dataDir, "ca-root.passphrase");
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (production ? "none" : "sandbox");
+  // RFC 7229's test policy tells every relying party "not a real policy": a placeholder until the CA
+  // registers its own OID for its CPS (`certhall ca info` says which one is in use).
+  const policyOid = e.PKI_POLICY_OID ?? "1.3.6.1.5.5.7.13.1";
   if (e.RATE_LIMIT_STRICT_FACTOR !== 1 && production) {
     // The factor loosens the login, SMS-code and register limits for a test suite behind one address.
     throw new ConfigError(
@@ -406,6 +443,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       rootKeyFile,
       rootPassphraseFile,
       arlDays: e.CA_ARL_DAYS,
+      pkiBaseUrl: (e.PKI_BASE_URL ?? `http://${new URL(publicUrl).host}`).replace(/\/$/, ""),
+      policy: { oid: policyOid, ...(e.PKI_CPS_URL ? { cpsUrl: e.PKI_CPS_URL } : {}) },
+      ocspNoncePerMinute: e.OCSP_NONCE_PER_MINUTE,
     },
     payment: {
       provider: paymentProvider,

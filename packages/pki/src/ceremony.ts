@@ -6,6 +6,7 @@ import { signCaCertificate } from "./hierarchy";
 import { addYears, issuerContext } from "./issue";
 import { type CaAlgorithm, generateKeyPair, localSigner, type Signer } from "./keys";
 import { type DistinguishedName, encodeName } from "./names";
+import { type CertificatePolicy, certificatePoliciesExt } from "./policy";
 import { authorityInfoAccessExt, crlDistributionPointsExt, parseCertificate } from "./x509";
 
 const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
@@ -18,7 +19,12 @@ export interface RootCa {
   signer: Signer;
 }
 
-/** A new root key and its self-signed certificate (keyCertSign and cRLSign, no path length). */
+/**
+ * A new root key and its self-signed certificate: no pathLenConstraint (CA/B BR 7.1.2.1, zlint
+ * w_root_ca_basic_constraints_path_len_constraint_field_present); keyCertSign, cRLSign and
+ * digitalSignature, so the root's key may sign OCSP answers about its issuing CAs (RFC 6960 4.2.2.2)
+ * without a new root. Today the root's status for them is its ARL only (the server has no root key).
+ */
 export async function createRootCa(p: {
   algorithm: CaAlgorithm;
   name: DistinguishedName;
@@ -37,7 +43,7 @@ export async function createRootCa(p: {
     signer,
     notBefore: now,
     notAfter: addYears(now, p.years ?? 20),
-    usages: ["keyCertSign", "cRLSign"],
+    usages: ["digitalSignature", "keyCertSign", "cRLSign"],
   });
   return { algorithm: p.algorithm, certDer: cert.der, keyPkcs8: key.pkcs8, signer };
 }
@@ -49,6 +55,8 @@ export interface SignIssuingCaParams {
   issuingName: DistinguishedName;
   /** The root's ARL (CDP) and certificate (AIA caIssuers); OCSP of the root is optional. */
   urls: { arl: string; rootCert: string; ocsp?: string };
+  /** The CA's certificate policy (zlint e_sub_ca_certificate_policies_missing). */
+  policy?: CertificatePolicy;
   now?: Date;
   years?: number;
 }
@@ -73,7 +81,11 @@ export async function signIssuingCa(
     notAfter,
     pathLen: 0,
     usages: ["digitalSignature", "keyCertSign", "cRLSign"],
-    extensions: [crlDistributionPointsExt(p.urls.arl), authorityInfoAccessExt(p.urls.ocsp, p.urls.rootCert)],
+    extensions: [
+      crlDistributionPointsExt(p.urls.arl),
+      authorityInfoAccessExt(p.urls.ocsp, p.urls.rootCert),
+      ...(p.policy ? [certificatePoliciesExt(p.policy)] : []),
+    ],
   });
   return { certDer: cert.der, serialHex: parseCertificate(cert.der).serialHex, notBefore, notAfter };
 }

@@ -11,6 +11,7 @@ export {
 } from "./crl";
 export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr, parseCsrAsync } from "./csr";
 export { PkiError, type PkiErrorCode } from "./errors";
+export { checkKeyQuality, fermatFactor, hasRocaFingerprint, type WeakKeyCheck } from "./goodkey";
 export {
   type CaHierarchy,
   type CaMaterial,
@@ -77,7 +78,15 @@ export {
   parseOcspRequest,
 } from "./ocsp";
 export { fromPemOrDer, toPem } from "./pem";
-export { type CertificateProfile, getProfile, keyUsagesFor, PROFILES, type ProfileId } from "./profiles";
+export { type CertificatePolicy, certificatePoliciesExt, PLACEHOLDER_POLICY_OID } from "./policy";
+export {
+  type CertificateProfile,
+  EXPLAINED_LINT_NOTICES,
+  getProfile,
+  keyUsagesFor,
+  PROFILES,
+  type ProfileId,
+} from "./profiles";
 export {
   openRootKeyFile,
   ROOT_KEY_FILE_FORMAT,

@@ -114,6 +114,32 @@ describe("certhall ca", () => {
     expect(text.out).toContain(serial.toUpperCase());
   });
 
+  it("hands out no OCSP responder certificate and says which policy OID is in use", async () => {
+    await makeCsr(dir, "p256", "cliresponder");
+    const before = await db.database.db.selectFrom("pki_certificates").select("serial_hex").execute();
+    await expect(
+      cli(db, [
+        "ca",
+        "issue",
+        "--csr",
+        path.join(dir, "cliresponder.csr"),
+        "--profile",
+        "ocsp-responder",
+        "--subject-json",
+        '{"kind":"dn","attributes":[{"type":"CN","value":"OCSP"}]}',
+        "--out",
+        path.join(dir, "cliresponder.pem"),
+      ]),
+    ).rejects.toThrow(/未知的证书模板“ocsp-responder”/);
+    expect(existsSync(path.join(dir, "cliresponder.pem"))).toBe(false);
+    expect(await db.database.db.selectFrom("pki_certificates").select("serial_hex").execute()).toEqual(
+      before,
+    );
+    expect((await cli(db, ["ca", "info"])).out).toMatch(
+      /证书策略\s+1\.3\.6\.1\.5\.5\.7\.13\.1（RFC 7229 测试策略，仅为占位/,
+    );
+  });
+
   it("refuses an unknown reason and a second revocation with Chinese messages", async () => {
     await makeCsr(dir, "p256", "cli2");
     const issued = await cli(db, [

@@ -8,6 +8,7 @@ import * as m0004 from "./migrations/0004_payments";
 import * as m0005 from "./migrations/0005_reminders";
 import * as m0006 from "./migrations/0006_businesses";
 import * as m0007 from "./migrations/0007_platform_settings";
+import * as m0011 from "./migrations/0011_pki_keys";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0005_reminders": m0005,
   "0006_businesses": m0006,
   "0007_platform_settings": m0007,
+  "0011_pki_keys": m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,18 +9,19 @@ import {
   type CertIdHash,
   type CertificateProfile,
   decodeName,
+  encodeName,
   getProfile,
   importCa,
   issueCertificate,
   issuerHashes,
   type OcspCertStatus,
+  type OcspErrorStatus,
   ocspErrorResponse,
   type ParsedCsr,
   PkiError,
   parseCertificate,
   parseCsrAsync,
   parseOcspRequest,
-  REVOCATION_REASONS,
   type RevocationReason,
   type Signer,
   sealKey,
@@ -36,6 +37,9 @@ import { type Clock, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import type { CaActor } from "./ceremony";
 import { ensureEmbeddedHierarchy, keepRootKeyOffline } from "./ceremony.startup";
+import { blockKey, checkKeyUse, holderOf, spkiSha256 } from "./key-policy";
+import { freshSignatureLimiter } from "./ocsp.limit";
+import { AUDIT_ACTION, applyTransition, REQUEST_REASONS, transitionFor } from "./revocation";
 import { normalizeSerial } from "./serial";
 import { createCaSigners } from "./signers";
 import { personIdSalt, toSubjectInput } from "./subject";
@@ -113,7 +117,7 @@ export interface CrlRecord {
 export interface CaServiceDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, "env" | "dataDir" | "logLevel" | "publicUrl" | "secretKey" | "ca">;
+  config: Pick<Config, "env" | "dataDir" | "logLevel" | "secretKey" | "ca">;
   /** Warnings of the embedded ceremony (default: console.warn unless LOG_LEVEL=silent). */
   warn?: (message: string) => void;
   /**
@@ -128,8 +132,6 @@ export const CA_ERROR_FIELDS = {
   profile: "profile",
   subject: "subject",
 } as const;
-
-const REASONS = Object.keys(REVOCATION_REASONS).filter((r) => r !== "removeFromCRL") as RevocationReason[];
 
 const dnText = (der: Buffer): string =>
   decodeName(der)
@@ -146,6 +148,12 @@ function fieldError(err: unknown, field: string, what: string): never {
     throw new AppError("VALIDATION_FAILED", `${what}（${field}）无效：${err.message}`, { field });
   }
   throw err;
+}
+
+export interface OcspAnswer {
+  der: Buffer;
+  /** Whether HTTP caches may keep it (a pre-signed answer), or not (signed for a nonce, an error). */
+  cacheable: boolean;
 }
 
 interface OcspCacheEntry {
@@ -167,10 +175,12 @@ export function createCaService(deps: CaServiceDeps) {
   const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
   const signers = createCaSigners(config);
 
+  // http under PKI_BASE_URL, never PUBLIC_URL's https (DESIGN §9): fetching revocation data over TLS
+  // would need the very status it fetches (RFC 5280 4.2.1.13, RFC 6960 A.1).
   const urlsFor = (ca: LoadedCa) => ({
-    crl: `${config.publicUrl}/pki/crl/${ca.slug}.crl`,
-    ocsp: `${config.publicUrl}/pki/ocsp`,
-    caIssuers: `${config.publicUrl}/pki/ca/${ca.slug}.crt`,
+    crl: `${config.ca.pkiBaseUrl}/pki/crl/${ca.slug}.crl`,
+    ocsp: `${config.ca.pkiBaseUrl}/pki/ocsp`,
+    caIssuers: `${config.ca.pkiBaseUrl}/pki/ca/${ca.slug}.crt`,
   });
 
   function load(row: PkiCasTable): LoadedCa {
@@ -504,13 +514,22 @@ export function createCaService(deps: CaServiceDeps) {
     return undefined;
   }
 
-  /** A single CertID without nonce: memory → stored pre-signed response → sign, store, remember. */
-  async function ocspSingle(ca: LoadedCa, certId: CertId): Promise<Buffer> {
+  const allowFresh = freshSignatureLimiter(config.ca.ocspNoncePerMinute);
+  const refused = (status: OcspErrorStatus): OcspAnswer => ({
+    der: ocspErrorResponse(status),
+    cacheable: false,
+  });
+
+  /**
+   * A single CertID without nonce: memory → stored pre-signed response → sign, store, remember. The
+   * answers it cannot store (an unknown serial, a CertID encoded unlike ours) count as fresh signatures.
+   */
+  async function ocspSingle(ca: LoadedCa, certId: CertId, ip: string): Promise<OcspAnswer> {
     const serial = normalizeSerialLoose(certId.serialHex);
     const key = cacheKey(ca.id, certId.hashAlgorithm, serial);
     const now = clock().getTime();
     const hit = ocspCache.get(key);
-    if (hit && now < hit.staleAt) return hit.der;
+    if (hit && now < hit.staleAt) return { der: hit.der, cacheable: true };
     const stored = await db
       .selectFrom("pki_ocsp_responses")
       .select(["der", "this_update"])
@@ -521,7 +540,7 @@ export function createCaService(deps: CaServiceDeps) {
     if (stored && now < new Date(stored.this_update).getTime() + ocspValidityMs / 2) {
       const der = unb64(stored.der);
       remember(key, der, new Date(stored.this_update));
-      return der;
+      return { der, cacheable: true };
     }
     const row = await db
       .selectFrom("pki_certificates")
@@ -529,20 +548,21 @@ export function createCaService(deps: CaServiceDeps) {
       .where("serial_hex", "=", serial)
       .where("ca_id", "=", ca.id)
       .executeTakeFirst();
-    if (!row) return (await signOcsp(ca, certId, { status: "unknown" })).der;
     // The pre-signed form uses our own CertID encoding; a request's own bytes are echoed instead
     // when they differ (e.g. SHA-1 without the NULL parameters), so it is signed for this request.
     const own = buildCertId(ca.certDer, serial, certId.hashAlgorithm);
-    const { der, thisUpdate } = await signOcsp(ca, own.raw.equals(certId.raw) ? own : certId, statusOf(row));
-    if (own.raw.equals(certId.raw)) {
+    const storable = row !== undefined && own.raw.equals(certId.raw);
+    if (!storable && !allowFresh(ip)) return refused("tryLater");
+    if (!row) return { der: (await signOcsp(ca, certId, { status: "unknown" })).der, cacheable: true };
+    const { der, thisUpdate } = await signOcsp(ca, storable ? own : certId, statusOf(row));
+    if (storable) {
       await storeOcsp(db, ca, serial, certId.hashAlgorithm, row.status, der, thisUpdate);
       remember(key, der, thisUpdate);
     }
-    return der;
+    return { der, cacheable: true };
   }
 
-  /** Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input. */
-  // Revocations committed by other processes reach this process's OCSP memory cache within
+  // Status changes committed by other processes reach this process's OCSP memory cache within
   // `revocationSyncMs`: recently revoked serials are evicted, then served from the stored (replaced)
   // response. The look-back window overlaps so a long revoking transaction (revoked_at set before
   // its commit, e.g. with a 100,000-entry CRL) is still seen.
@@ -556,7 +576,7 @@ export function createCaService(deps: CaServiceDeps) {
     const rows = await db
       .selectFrom("pki_certificates")
       .select(["ca_id", "serial_hex"])
-      .where("revoked_at", ">=", revokedSince)
+      .where("status_changed_at", ">=", revokedSince)
       .execute();
     for (const r of rows) {
       for (const hash of ["sha1", "sha256"] as const) ocspCache.delete(cacheKey(r.ca_id, hash, r.serial_hex));
@@ -565,7 +585,13 @@ export function createCaService(deps: CaServiceDeps) {
     syncedAt = started;
   }
 
-  async function ocsp(requestDer: Buffer): Promise<Buffer> {
+  /**
+   * Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input.
+   * `cacheable` is false for answers signed for this request (a nonce, several CertIDs) and for errors:
+   * HTTP caches must not keep them. Signatures made for one request are limited per client IP.
+   */
+  async function ocsp(requestDer: Buffer, client: { ip?: string } = {}): Promise<OcspAnswer> {
+    const ip = client.ip ?? "";
     if (Date.now() - syncedAt >= revocationSyncMs) {
       syncing ??= syncRevocations().finally(() => {
         syncing = null;
@@ -576,15 +602,16 @@ export function createCaService(deps: CaServiceDeps) {
     try {
       req = parseOcspRequest(requestDer);
     } catch {
-      return ocspErrorResponse("malformedRequest");
+      return refused("malformedRequest");
     }
     const targets = req.certIds.map((id) => ({ id, ca: caForCertId(id) }));
     // RFC 5019 2.2.3 / RFC 6960 2.3: a request about a CA we do not serve is "unauthorized".
-    if (targets.some((t) => !t.ca)) return ocspErrorResponse("unauthorized");
+    if (targets.some((t) => !t.ca)) return refused("unauthorized");
     const first = targets[0]!;
-    if (targets.length === 1 && !req.nonce) return ocspSingle(first.ca!, first.id);
+    if (targets.length === 1 && !req.nonce) return ocspSingle(first.ca!, first.id, ip);
     // Nonce (RFC 8954) or several CertIDs: answered fresh from the database, never from the cache.
-    if (targets.some((t) => t.ca!.id !== first.ca!.id)) return ocspErrorResponse("unauthorized");
+    if (targets.some((t) => t.ca!.id !== first.ca!.id)) return refused("unauthorized");
+    if (!allowFresh(ip)) return refused("tryLater");
     const ca = first.ca!;
     const serials = targets.map((t) => normalizeSerialLoose(t.id.serialHex));
     const rows = await db
@@ -595,7 +622,7 @@ export function createCaService(deps: CaServiceDeps) {
       .execute();
     const byserial = new Map(rows.map((r) => [r.serial_hex, r]));
     const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
-    return buildOcspResponse({
+    const der = await buildOcspResponse({
       issuer: { certDer: ca.certDer, signer: ca.signer! },
       responses: targets.map((t, i) => {
         const row = byserial.get(serials[i]!);
@@ -609,6 +636,7 @@ export function createCaService(deps: CaServiceDeps) {
       nonce: req.nonce,
       producedAt: thisUpdate,
     });
+    return { der, cacheable: false };
   }
 
   // --- Group commit -----------------------------------------------------------------------------
@@ -715,21 +743,27 @@ export function createCaService(deps: CaServiceDeps) {
       );
     }
     const subject = toSubjectInput(input.subject, profile, idSalt);
+    let subjectDer: Buffer;
     try {
-      subjectToDn(subject);
+      subjectDer = encodeName(subjectToDn(subject));
     } catch (err) {
       fieldError(err, CA_ERROR_FIELDS.subject, "证书主体");
     }
+    const keyUse = {
+      spkiSha256: spkiSha256(csr.subjectPublicKeyInfo),
+      holder: holderOf(subjectDer),
+      accountId: input.accountId ?? null,
+      profile: profile.id,
+    };
+    await checkKeyUse(outer ?? db, keyUse);
     const now = clock();
-    let notAfter = input.notAfter;
+    const notAfter = input.notAfter;
     if (!notAfter && input.years !== undefined) {
       if (!Number.isInteger(input.years) || input.years < 1 || input.years > profile.maxYears) {
         throw new AppError("VALIDATION_FAILED", `有效年数（years）须为 1 到 ${profile.maxYears} 的整数`, {
           field: "years",
         });
       }
-      notAfter = new Date(now.getTime());
-      notAfter.setUTCFullYear(notAfter.getUTCFullYear() + input.years);
     }
     if (notAfter && notAfter > ca.notAfter) {
       throw new AppError(
@@ -746,10 +780,17 @@ export function createCaService(deps: CaServiceDeps) {
         profile,
         subject,
         notAfter,
+        years: notAfter ? undefined : input.years,
         urls: urlsFor(ca),
+        policy: config.ca.policy,
         now,
       });
     } catch (err) {
+      if (err instanceof PkiError && err.code === "PKI_WEAK_KEY")
+        fieldError(err, CA_ERROR_FIELDS.csr, "证书请求");
+      if (err instanceof PkiError && err.code === "PKI_BAD_VALIDITY") {
+        throw new AppError("VALIDATION_FAILED", err.message, { field: err.details?.[0] ?? "notAfter" });
+      }
       if (err instanceof PkiError && err.code === "PKI_LINT_FAILED") {
         const validity = (err.details ?? []).some((d) => d.startsWith("validity"));
         throw new AppError("VALIDATION_FAILED", err.message, { field: validity ? "notAfter" : "subject" });
@@ -778,6 +819,9 @@ export function createCaService(deps: CaServiceDeps) {
         account_id: input.accountId ?? null,
         order_id: input.orderId ?? null,
         created_at: now.toISOString(),
+        spki_sha256: keyUse.spkiSha256,
+        holder: keyUse.holder,
+        status_changed_at: null,
       },
       ocsp: ocspRow(ca, issued.serialHex, "sha1", "good", good.der, good.thisUpdate),
       audit: {
@@ -832,10 +876,10 @@ export function createCaService(deps: CaServiceDeps) {
     input: RevokeInput,
   ): Promise<{ record: CertificateRecord; publish: () => void }> {
     const serial = normalizeSerial(input.serialHex);
-    if (!REASONS.includes(input.reason as RevocationReason)) {
+    if (!REQUEST_REASONS.includes(input.reason as RevocationReason)) {
       throw new AppError(
         "VALIDATION_FAILED",
-        `吊销原因（reason）“${input.reason}”无效，可用：${REASONS.join("、")}`,
+        `吊销原因（reason）“${input.reason}”无效，可用：${REQUEST_REASONS.join("、")}（removeFromCRL 解除暂停）`,
         { field: "reason" },
       );
     }
@@ -846,7 +890,7 @@ export function createCaService(deps: CaServiceDeps) {
         field: "invalidityDate",
       });
     }
-    const revokedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const row = await trx
       .selectFrom("pki_certificates")
       .selectAll()
@@ -862,39 +906,34 @@ export function createCaService(deps: CaServiceDeps) {
       );
     }
     if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
-    // The status guard makes a concurrent second revocation update nothing (then 409 below).
-    const updated = await trx
-      .updateTable("pki_certificates")
-      .set({
-        status: "revoked",
-        revoked_at: revokedAt.toISOString(),
-        revocation_reason: reason,
-        invalidity_date: input.invalidityDate?.toISOString() ?? null,
-      })
-      .where("serial_hex", "=", serial)
-      .where("status", "=", "good")
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) {
-      throw new AppError("CONFLICT", `证书 ${serial} 已于 ${row.revoked_at ?? "此前"} 吊销，不能重复吊销`, {
-        field: "serialHex",
-      });
-    }
+    const transition = transitionFor(row, reason);
+    const next = await applyTransition(trx, row, transition, {
+      reason,
+      at,
+      invalidityDate: input.invalidityDate,
+    });
     await appendAudit(trx, {
       at: now,
       actorType: actor.type,
       actorId: actor.id,
-      action: "pki.certificate.revoked",
+      action: AUDIT_ACTION[transition.kind],
       objectType: "certificate",
       objectId: serial,
       detail: {
         ca: ca.slug,
         reason,
+        ...(transition.kind === "reason" ? { previousReason: transition.from } : {}),
         ...(input.invalidityDate ? { invalidityDate: input.invalidityDate.toISOString() } : {}),
       },
       ip: actor.ip ?? null,
     });
+    // A key revoked for keyCompromise is never certified again (key-policy.ts).
+    if (reason === "keyCompromise") {
+      const spki = row.spki_sha256 ?? spkiSha256(parseCertificate(unb64(row.cert_der)).spki);
+      await blockKey(trx, { spkiSha256: spki, serialHex: serial, at });
+    }
     // Replace every pre-signed answer of this certificate the same moment (RFC 5019 6).
-    const status: OcspCertStatus = { status: "revoked", time: revokedAt, reason };
+    const status: OcspCertStatus = statusOf(next);
     const hashes = await trx
       .selectFrom("pki_ocsp_responses")
       .select("hash_alg")
@@ -905,20 +944,11 @@ export function createCaService(deps: CaServiceDeps) {
     const signed: { key: string; der: Buffer; thisUpdate: Date }[] = [];
     for (const alg of algs) {
       const r = await signOcsp(ca, buildCertId(ca.certDer, serial, alg), status);
-      await storeOcsp(trx, ca, serial, alg, "revoked", r.der, r.thisUpdate);
+      await storeOcsp(trx, ca, serial, alg, next.status, r.der, r.thisUpdate);
       signed.push({ key: cacheKey(ca.id, alg, serial), ...r });
     }
     const crl = await generateCrlIn(trx, ca);
-    const record = toRecord(
-      {
-        ...row,
-        status: "revoked",
-        revoked_at: revokedAt.toISOString(),
-        revocation_reason: reason,
-        invalidity_date: input.invalidityDate?.toISOString() ?? null,
-      },
-      ca,
-    );
+    const record = toRecord({ ...row, ...next }, ca);
     const publish = () => {
       for (const s of signed) remember(s.key, s.der, s.thisUpdate);
       crlCache.set(ca.slug, { crl, checkedAt: Date.now() });

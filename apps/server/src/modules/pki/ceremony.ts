@@ -29,6 +29,7 @@ import type { Trx } from "../../db/database";
 import { AppError } from "../../errors";
 import { appendAudit } from "../audit/audit.service";
 import type { CaService, CaServiceDeps, CrlRecord, LoadedCa } from "./ca.service";
+import { holderOf, spkiSha256 } from "./key-policy";
 import { normalizeSerial } from "./serial";
 
 export interface CaActor {
@@ -245,6 +246,9 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
         account_id: null,
         order_id: null,
         created_at: createdAt,
+        spki_sha256: spkiSha256(cert.spki),
+        holder: holderOf(cert.subjectRaw),
+        status_changed_at: null,
       })
       .execute();
   }
@@ -296,7 +300,9 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
         { type: "O", value: config.ca.name },
         { type: "CN", value: `${config.ca.name} Issuing CA ${algorithm.toUpperCase()}` },
       ],
+      // No OCSP URL: the server cannot sign as the root, whose status for its issuing CAs is the ARL.
       urls: { arl: urls.crl, rootCert: urls.caIssuers },
+      policy: config.ca.policy,
       now: clock(),
     });
     const row = await db.transaction().execute(async (trx) => {
@@ -355,7 +361,12 @@ export function createCeremony(ca: CaService, deps: CaServiceDeps) {
       await recordIssuingCert(trx, root.id, target, revokedAt);
       const updated = await trx
         .updateTable("pki_certificates")
-        .set({ status: "revoked", revoked_at: revokedAt, revocation_reason: input.reason })
+        .set({
+          status: "revoked",
+          revoked_at: revokedAt,
+          revocation_reason: input.reason,
+          status_changed_at: revokedAt,
+        })
         .where("serial_hex", "=", serial)
         .where("status", "=", "good")
         .executeTakeFirst();

@@ -83,7 +83,7 @@ describe.skipIf(missing).each(["ecdsa-p256", "rsa-2048"])("CA_SIGNER=pkcs11 with
         t.dir,
       );
       const req = readFileSync(path.join(t.dir, `${name}.req`));
-      write(t.dir, `${name}.resp`, await t.ca.ocsp(req));
+      write(t.dir, `${name}.resp`, (await t.ca.ocsp(req)).der);
       const r = await openssl(
         [
           "ocsp",
