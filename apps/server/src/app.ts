@@ -227,7 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const renewal = createRenewalService({ db, clock, config, ca });
   const eseals = createEsealService({ db, clock, config, ca });
   await app.register(pkiPublicRoutes({ ca }));
-  fastOcsp = ocspFastPath(ca);
+  fastOcsp = ocspFastPath(ca, { trustProxy: config.trustProxy });
 
   app.withTypeProvider<ZodTypeProvider>().get(
     "/api/health",

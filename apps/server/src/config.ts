@@ -22,7 +22,9 @@ export const envSchema = z.object({
   PUBLIC_URL: z
     .url()
     .optional()
-    .describe("Public base URL (links in SMS, CRL/OCSP URLs in certificates). Default http://localhost:PORT"),
+    .describe(
+      "Public base URL (links in SMS and pages; certificates use PKI_BASE_URL). Default http://localhost:PORT",
+    ),
   DATA_DIR: z
     .string()
     .default("data")
@@ -131,6 +133,44 @@ export const envSchema = z.object({
     .enum(["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "sm2"])
     .default("ecdsa-p256")
     .describe("Key algorithm of the root and issuing CA created on first start"),
+  CA_SIGNER: z
+    .enum(["sealed", "pkcs11"])
+    .default("sealed")
+    .describe(
+      "Where the issuing CA key lives: sealed = in the database under CA_MASTER_KEY; pkcs11 = in a PKCS#11 token (CA_PKCS11_*), never leaving it",
+    ),
+  CA_PKCS11_MODULE: z
+    .string()
+    .optional()
+    .describe("CA_SIGNER=pkcs11: path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so"),
+  CA_PKCS11_TOKEN_LABEL: z.string().optional().describe("CA_SIGNER=pkcs11: label of the token"),
+  CA_PKCS11_KEY_LABEL: z.string().optional().describe("CA_SIGNER=pkcs11: CKA_LABEL of the issuing key pair"),
+  CA_PKCS11_PIN: z
+    .string()
+    .optional()
+    .describe("CA_SIGNER=pkcs11: user PIN of the token (or CA_PKCS11_PIN_FILE)"),
+  CA_PKCS11_PIN_FILE: z.string().optional().describe("CA_SIGNER=pkcs11: file holding the user PIN"),
+  CA_ROOT_KEY_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "The offline root key, sealed with a passphrase; used only by `certhall ca ceremony`. Keep it outside DATA_DIR; the server refuses to start in production when it can read it. Dev default (written by the first start, with a warning): DATA_DIR/ca-root.key",
+    ),
+  CA_ROOT_PASSPHRASE_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "File holding the root key's passphrase for the ceremony (or --passphrase-file); dev default DATA_DIR/ca-root.passphrase",
+    ),
+  CA_ARL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(180)
+    .describe(
+      "Validity of the root's CRL (ARL) signed by the ceremony, in days (at most 365): re-sign it before",
+    ),
   CA_NAME: z.string().min(1).default("certhall").describe("Name prefix of the CA certificates' CN"),
   CA_SERVICE_TOKEN: z
     .string()
@@ -155,6 +195,33 @@ export const envSchema = z.object({
     .min(1)
     .default("福建省福州市鼓楼区八一七中路宇洋中央金地 18 层 福建首众信息科技有限公司")
     .describe("Our mailing address for materials, printed on receipts (default: the seed's 福州 window)"),
+  PKI_BASE_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Base URL of the CRL, OCSP and caIssuers URLs written into certificates; http so relying parties can fetch them without TLS (RFC 5280 4.2.1.13, RFC 6960 A.1). Default: http:// and PUBLIC_URL's host",
+    ),
+  PKI_POLICY_OID: z
+    .string()
+    .regex(/^[0-2](\.(0|[1-9]\d*))+$/, "must be a dotted OID")
+    .optional()
+    .describe(
+      "Certificate policy OID named in the issuing CA and every certificate (the CA's CPS). Default 1.3.6.1.5.5.7.13.1 (RFC 7229 test policy), a placeholder to replace with the CA's own OID",
+    ),
+  PKI_CPS_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Where the CPS is published; named as the CPS qualifier of the certificate policy (unset: none)",
+    ),
+  OCSP_NONCE_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe(
+      "Freshly signed OCSP answers (requests with a nonce or several certificates) per client IP per minute; pre-signed answers are not limited",
+    ),
   OCSP_VALIDITY_HOURS: z.coerce
     .number()
     .positive()
@@ -232,6 +299,19 @@ export interface Config {
     serviceToken: string | null;
     crlNextUpdateHours: number;
     ocspValidityHours: number;
+    /** Where the issuing key lives (DESIGN §9). */
+    signer:
+      | { kind: "sealed" }
+      | { kind: "pkcs11"; modulePath: string; tokenLabel: string; keyLabel: string; pin: string };
+    /** The ceremony's sealed root key file and its passphrase file (never read by the server). */
+    rootKeyFile: string;
+    rootPassphraseFile: string | null;
+    arlDays: number;
+    /** Base of the CRL, OCSP and caIssuers URLs in certificates (http, no trailing slash). */
+    pkiBaseUrl: string;
+    /** The certificate policy named in the issuing CA and every certificate. */
+    policy: { oid: string; cpsUrl?: string };
+    ocspNoncePerMinute: number;
   };
   payment: {
     provider: "sandbox" | "alipay" | "none";
@@ -302,7 +382,41 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     e.CA_SERVICE_TOKEN ??
     (production ? null : devFile(dataDir, "ca-service.token", () => randomBytes(32).toString("base64url")));
 
+  let signer: Config["ca"]["signer"] = { kind: "sealed" };
+  if (e.CA_SIGNER === "pkcs11") {
+    if (!e.CA_PKCS11_MODULE || !e.CA_PKCS11_TOKEN_LABEL || !e.CA_PKCS11_KEY_LABEL) {
+      throw new ConfigError(
+        "CA_SIGNER=pkcs11 needs CA_PKCS11_MODULE, CA_PKCS11_TOKEN_LABEL and CA_PKCS11_KEY_LABEL",
+      );
+    }
+    let pin = e.CA_PKCS11_PIN;
+    if (e.CA_PKCS11_PIN_FILE) {
+      try {
+        pin = readFileSync(path.resolve(baseDir, e.CA_PKCS11_PIN_FILE), "utf8").trim();
+      } catch {
+        throw new ConfigError(`CA_PKCS11_PIN_FILE cannot be read: ${e.CA_PKCS11_PIN_FILE}`);
+      }
+    }
+    if (!pin) throw new ConfigError("CA_SIGNER=pkcs11 needs CA_PKCS11_PIN or CA_PKCS11_PIN_FILE");
+    signer = {
+      kind: "pkcs11",
+      modulePath: e.CA_PKCS11_MODULE,
+      tokenLabel: e.CA_PKCS11_TOKEN_LABEL,
+      keyLabel: e.CA_PKCS11_KEY_LABEL,
+      pin,
+    };
+  }
+  const rootKeyFile = path.resolve(baseDir, e.CA_ROOT_KEY_FILE ?? path.join(dataDir, "ca-root.key"));
+  const rootPassphraseFile = e.CA_ROOT_PASSPHRASE_FILE
+    ? path.resolve(baseDir, e.CA_ROOT_PASSPHRASE_FILE)
+    : production
+      ? null
+      : path.join(dataDir, "ca-root.passphrase");
+
   const paymentProvider = e.PAYMENT_PROVIDER ?? (production ? "none" : "sandbox");
+  // RFC 7229's test policy tells every relying party "not a real policy": a placeholder until the CA
+  // registers its own OID for its CPS (`certhall ca info` says which one is in use).
+  const policyOid = e.PKI_POLICY_OID ?? "1.3.6.1.5.5.7.13.1";
   if (e.RATE_LIMIT_STRICT_FACTOR !== 1 && production) {
     // The factor loosens the login, SMS-code and register limits for a test suite behind one address.
     throw new ConfigError(
@@ -367,6 +481,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       serviceToken,
       crlNextUpdateHours: e.CRL_NEXT_UPDATE_HOURS,
       ocspValidityHours: e.OCSP_VALIDITY_HOURS,
+      signer,
+      rootKeyFile,
+      rootPassphraseFile,
+      arlDays: e.CA_ARL_DAYS,
+      pkiBaseUrl: (e.PKI_BASE_URL ?? `http://${new URL(publicUrl).host}`).replace(/\/$/, ""),
+      policy: { oid: policyOid, ...(e.PKI_CPS_URL ? { cpsUrl: e.PKI_CPS_URL } : {}) },
+      ocspNoncePerMinute: e.OCSP_NONCE_PER_MINUTE,
     },
     payment: {
       provider: paymentProvider,

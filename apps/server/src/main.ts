@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       await smsWorker.stop();
       await crlScheduler.stop();
       await anchorScheduler.stop();
+      ca.close();
       await database.close();
       process.exit(0);
     } catch (err) {

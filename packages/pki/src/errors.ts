@@ -15,6 +15,7 @@ export type PkiErrorCode =
   | "PKI_KEY_NOT_ALLOWED" // the profile does not accept this key type/size
   | "PKI_BAD_SUBJECT" // subject fields missing or invalid for the profile
   | "PKI_LINT_FAILED" // pre-signing lint refused the certificate
+  | "PKI_BAD_VALIDITY" // notAfter in the past, notBefore not before notAfter, or longer than the profile
   | "PKI_KEY_MISMATCH" // certificate and private key do not belong together
   | "PKI_SEAL_FAILED" // sealed key cannot be opened: wrong master key or tampered envelope
   | "PKI_SEAL_VERSION" // sealed key envelope of an unknown version

@@ -59,8 +59,9 @@ describe("createCaHierarchy", () => {
 
       const rootText = text(h.root.certPem);
       expect(rootText).toMatch(/Subject: C=CN, CN=福建测试根证书/);
-      expect(rootText).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:1/);
-      expect(rootText).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign/);
+      // No pathLenConstraint on the root (CA/B BR 7.1.2.1); digitalSignature: it may sign OCSP answers.
+      expect(rootText).toMatch(/Basic Constraints: critical\s+CA:TRUE\n/);
+      expect(rootText).toMatch(/Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/);
       const issuingText = text(h.issuing.certPem);
       expect(issuingText).toMatch(/Subject: C=CN, O=福建测试认证有限公司, CN=福建测试签发证书/);
       expect(issuingText).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);

@@ -1,5 +1,6 @@
-// The CA hierarchy (DESIGN §5): per algorithm a root (20 years, pathLen 1) and an issuing CA
-// (10 years, pathLen 0), created on first start or imported from existing PEM files.
+// The CA hierarchy (DESIGN §5): per algorithm a root (20 years, no pathLenConstraint: CA/B BR
+// 7.1.2.1, zlint w_root_ca_basic_constraints_path_len_constraint_field_present) and an issuing CA
+// (10 years, pathLen 0, the CA's certificate policy), created on first start or imported from PEM.
 import crypto from "node:crypto";
 import { bitString, explicit, integerFromUnsigned, seq, TAG, time } from "./der";
 import { PkiError } from "./errors";
@@ -16,6 +17,7 @@ import {
 } from "./keys";
 import { type DistinguishedName, encodeName } from "./names";
 import { fromPemOrDer, toPem } from "./pem";
+import { type CertificatePolicy, certificatePoliciesExt } from "./policy";
 import {
   authorityKeyIdExt,
   basicConstraintsExt,
@@ -53,6 +55,8 @@ export interface CreateCaHierarchyParams {
   now?: Date;
   rootYears?: number;
   issuingYears?: number;
+  /** The certificate policy the issuing CA's certificate names (zlint e_sub_ca_certificate_policies_missing). */
+  policy?: CertificatePolicy;
 }
 
 function toDn(name: string | DistinguishedName): DistinguishedName {
@@ -72,11 +76,13 @@ interface CaCertParams {
   signer: Signer;
   notBefore: Date;
   notAfter: Date;
-  pathLen: number;
+  pathLen?: number;
   usages: KeyUsageName[];
+  /** Further extensions (the certificate policy; AIA and CDP of an issuing CA signed by the ceremony). */
+  extensions?: Buffer[];
 }
 
-async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serialHex: string }> {
+export async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serialHex: string }> {
   const sigAlg = signatureAlgorithmFor(p.signer.algorithm).der;
   const serial = randomSerial();
   const tbs = seq(
@@ -94,6 +100,7 @@ async function signCaCertificate(p: CaCertParams): Promise<{ der: Buffer; serial
         authorityKeyIdExt(keyIdentifier(p.issuerSpki)),
         basicConstraintsExt(true, p.pathLen),
         keyUsageExt(p.usages),
+        ...(p.extensions ?? []),
       ),
     ),
   );
@@ -120,8 +127,8 @@ export async function createCaHierarchy(params: CreateCaHierarchyParams): Promis
     signer: rootSigner,
     notBefore: now,
     notAfter: rootNotAfter,
-    pathLen: 1,
-    usages: ["keyCertSign", "cRLSign"],
+    // digitalSignature: the root's key may sign OCSP answers about its issuing CA (RFC 6960 4.2.2.2).
+    usages: ["digitalSignature", "keyCertSign", "cRLSign"],
   });
   const issuingNotAfter = addYears(now, params.issuingYears ?? 10);
   if (issuingNotAfter > rootNotAfter) {
@@ -138,6 +145,7 @@ export async function createCaHierarchy(params: CreateCaHierarchyParams): Promis
     pathLen: 0,
     // digitalSignature: the issuing CA signs OCSP responses itself (RFC 6960 4.2.2.2, first case).
     usages: ["digitalSignature", "keyCertSign", "cRLSign"],
+    extensions: params.policy ? [certificatePoliciesExt(params.policy)] : [],
   });
   const material = (
     key: { pkcs8: Buffer },

@@ -1,5 +1,6 @@
 // @certhall/pki: the CA behind the RA (DESIGN §5). Pure: no HTTP, no database, no environment.
 
+export { createRootCa, type RootCa, type SignIssuingCaParams, signIssuingCa } from "./ceremony";
 export {
   type BuildCrlParams,
   buildCrl,
@@ -10,6 +11,7 @@ export {
 } from "./crl";
 export { CSR_PEM_LABELS, createCsr, type ParsedCsr, parseCsr, parseCsrAsync } from "./csr";
 export { PkiError, type PkiErrorCode } from "./errors";
+export { checkKeyQuality, fermatFactor, hasRocaFingerprint, type WeakKeyCheck } from "./goodkey";
 export {
   type CaHierarchy,
   type CaMaterial,
@@ -78,7 +80,22 @@ export {
   parseOcspRequest,
 } from "./ocsp";
 export { fromPemOrDer, toPem } from "./pem";
-export { type CertificateProfile, getProfile, keyUsagesFor, PROFILES, type ProfileId } from "./profiles";
+export { type CertificatePolicy, certificatePoliciesExt, PLACEHOLDER_POLICY_OID } from "./policy";
+export {
+  type CertificateProfile,
+  EXPLAINED_LINT_NOTICES,
+  getProfile,
+  keyUsagesFor,
+  PROFILES,
+  type ProfileId,
+} from "./profiles";
+export {
+  openRootKeyFile,
+  ROOT_KEY_FILE_FORMAT,
+  type RootKeyMaterial,
+  rootKeyFileCertificate,
+  sealRootKeyFile,
+} from "./root-key-file";
 export { openKey, sealKey } from "./seal";
 export { SM2_DEFAULT_ID, sm2Sign, sm2Verify } from "./sm2";
 export { type ParsedCertificate, parseCertificate } from "./x509";

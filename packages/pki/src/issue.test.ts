@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, explicit, readOne, seq, TAG, tlv } from "./der";
-import { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { type IssueParams, issueCertificate, issuerContext, lintTbsCertificate } from "./issue";
 import { inspectSpki, localSigner, type Signer } from "./keys";
 import { hashResidentId } from "./names";
 import { toPem } from "./pem";
 import { getProfile, PROFILES } from "./profiles";
-import { opensslCsr, opensslOk, opensslSm2Verify, removeDir, SM2_ID, tmpDir, write } from "./test-support";
+import {
+  failure,
+  opensslCsr,
+  opensslOk,
+  opensslSm2Verify,
+  removeDir,
+  SM2_ID,
+  tmpDir,
+  write,
+} from "./test-support";
 import { parseCertificate } from "./x509";
 
 const NOW = new Date("2025-03-01T08:00:00Z");
@@ -71,16 +79,6 @@ function issue(overrides: Partial<IssueParams> = {}) {
 
 function text(pem: string): string {
   return opensslOk(["x509", "-noout", "-text", "-nameopt", "utf8,sep_comma_plus_space"], dir, pem);
-}
-
-async function failure(p: Promise<unknown>): Promise<PkiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof PkiError) return err;
-    throw err;
-  }
-  throw new Error("expected a PkiError");
 }
 
 describe("issueCertificate", () => {
@@ -155,9 +153,7 @@ describe("issueCertificate", () => {
         dir,
       ),
     ).toMatch(/OK/);
-    expect(text(cert.pem)).toMatch(
-      /Digital Signature, Non Repudiation, Key Encipherment, Data Encipherment\n/,
-    );
+    expect(text(cert.pem)).toMatch(/Digital Signature, Non Repudiation, Key Encipherment\n/);
     expect(text(cert.pem)).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
   });
 
@@ -179,7 +175,7 @@ describe("issueCertificate", () => {
     const t = text(cert.pem);
     expect(t).toMatch(/Signature Algorithm: SM2-with-SM3/);
     expect(t).toMatch(/ASN1 OID: SM2/);
-    expect(t).toMatch(/Key Encipherment, Data Encipherment/);
+    expect(t).toMatch(/Key Encipherment\n/);
   });
 
   it("gives each profile its key usages and extended key usages", async () => {
@@ -281,23 +277,39 @@ describe("issueCertificate refusals", () => {
     expect(err.details).toEqual(["validity-outside-issuer"]);
   });
 
-  it("refuses notAfter before notBefore and validity beyond the profile's maximum", async () => {
-    expect((await failure(issue({ notAfter: new Date("2025-01-01T00:00:00Z") }))).details).toContain(
-      "validity-order",
+  it("refuses an expired notAfter, notBefore not before notAfter and validity beyond the profile's maximum", async () => {
+    // Issued at 2025-06-01T00:00Z (issue 12 item 4: a notAfter one minute in the past was signed).
+    const expired = await failure(issue({ notAfter: new Date("2025-05-31T23:59:00Z") }));
+    expect(expired.code).toBe("PKI_BAD_VALIDITY");
+    expect(expired.details).toEqual(["notAfter"]);
+    expect(expired.message).toContain("不晚于当前时间");
+    expect((await failure(issue({ notAfter: new Date("2025-06-01T00:00:00Z") }))).code).toBe(
+      "PKI_BAD_VALIDITY",
     );
+    const order = await failure(
+      issue({ notBefore: new Date("2025-07-01T00:00:00Z"), notAfter: new Date("2025-07-01T00:00:00Z") }),
+    );
+    expect(order.details).toEqual(["notBefore"]);
     expect((await failure(issue({ notAfter: new Date("2031-06-01T00:00:00Z") }))).details).toEqual([
-      "validity-too-long",
+      "notAfter",
     ]);
   });
 
-  it("issues for exactly the profile's maximum counted from the issuance, though notBefore is backdated", async () => {
-    // Issued at 2025-06-01T00:00Z: notBefore is five minutes earlier, five years on is still allowed.
-    const cert = parseCertificate((await issue({ notAfter: new Date("2030-06-01T00:00:00Z") })).der);
-    expect(cert.notBefore.toISOString()).toBe("2025-05-31T23:55:00.000Z");
-    expect(cert.notAfter.toISOString()).toBe("2030-06-01T00:00:00.000Z");
+  it("gives exactly the years asked for: the backdate of notBefore comes out of the period", async () => {
+    const five = parseCertificate((await issue({ years: 5 })).der);
+    expect(five.notBefore.toISOString()).toBe("2025-05-31T23:55:00.000Z");
+    expect(five.notAfter.toISOString()).toBe("2030-05-31T23:55:00.000Z");
+    const byDefault = parseCertificate((await issue({})).der);
+    expect(byDefault.notAfter.toISOString()).toBe("2026-05-31T23:55:00.000Z");
+    // An explicit notAfter at the profile's maximum: notBefore is backdated only as far as it leaves room.
+    const max = parseCertificate((await issue({ notAfter: new Date("2030-06-01T00:00:00Z") })).der);
+    expect(max.notBefore.toISOString()).toBe("2025-06-01T00:00:00.000Z");
+    expect(max.notAfter.toISOString()).toBe("2030-06-01T00:00:00.000Z");
+    const near = parseCertificate((await issue({ notAfter: new Date("2030-05-31T23:58:00Z") })).der);
+    expect(near.notBefore.toISOString()).toBe("2025-05-31T23:58:00.000Z");
     // One second more is beyond the profile.
     expect((await failure(issue({ notAfter: new Date("2030-06-01T00:00:01Z") }))).details).toEqual([
-      "validity-too-long",
+      "notAfter",
     ]);
   });
 

@@ -11,7 +11,6 @@ import {
   expectTag,
   explicit,
   integerFromUnsigned,
-  NULL_DER,
   oid,
   printableString,
   readOne,
@@ -20,11 +19,14 @@ import {
   time,
 } from "./der";
 import { PkiError } from "./errors";
+import { checkKeyQuality } from "./goodkey";
 import { inspectSpki, keyIdentifier, type PublicKeyInfo, type Signer, signatureAlgorithmFor } from "./keys";
 import { encodeName, type SubjectInput, subjectToDn } from "./names";
 import { OID } from "./oids";
 import { toPem } from "./pem";
+import { type CertificatePolicy, certificatePoliciesExt } from "./policy";
 import { type CertificateProfile, getProfile, keyUsagesFor, type ProfileId } from "./profiles";
+import { addYears, resolveValidity } from "./validity";
 import {
   authorityInfoAccessExt,
   authorityKeyIdExt,
@@ -47,7 +49,7 @@ export interface Issuer {
   signer: Signer;
 }
 
-/** Where relying parties find revocation data and the issuer certificate (under PUBLIC_URL). */
+/** Where relying parties find revocation data and the issuer certificate (http, under PKI_BASE_URL). */
 export interface IssuanceUrls {
   crl: string;
   ocsp: string;
@@ -101,6 +103,8 @@ export function issuerContext(issuer: Issuer): IssuerContext {
   return ctx;
 }
 
+export { addYears } from "./validity";
+
 export interface IssueParams {
   issuer: Issuer;
   /** PEM/DER PKCS#10, or a request already parsed (and so already verified) by parseCsr. */
@@ -109,7 +113,11 @@ export interface IssueParams {
   subject: SubjectInput;
   notBefore?: Date;
   notAfter?: Date;
+  /** Calendar years from notBefore when no notAfter is given (default: the profile's). */
+  years?: number;
   urls?: IssuanceUrls;
+  /** The CA's certificate policy (OID and CPS URL) named in the certificate. */
+  policy?: CertificatePolicy;
   /** Clock for the default validity; defaults to the current time. */
   now?: Date;
 }
@@ -127,19 +135,6 @@ export interface IssuedCertificate {
 }
 
 const V3 = explicit(0, Buffer.from([TAG.INTEGER, 1, 2]));
-/** Backdating absorbs relying parties' clock skew; clamped to the issuer's own notBefore. */
-const BACKDATE_MS = 5 * 60 * 1000;
-
-/** Adds calendar years in UTC; Feb 29 + 1 year = Feb 28 (DESIGN §4). */
-export function addYears(date: Date, years: number): Date {
-  const d = new Date(date.getTime());
-  const month = d.getUTCMonth();
-  d.setUTCFullYear(d.getUTCFullYear() + years);
-  if (d.getUTCMonth() !== month) d.setUTCDate(0);
-  return d;
-}
-
-const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 /**
  * RFC 5280 4.1.2.2 serial: positive, at most 20 octets, and here 128 bits of CSPRNG output (CA/B
@@ -168,6 +163,7 @@ export async function issueCertificate(params: IssueParams): Promise<IssuedCerti
   const csr =
     typeof params.csr === "string" || Buffer.isBuffer(params.csr) ? parseCsr(params.csr) : params.csr;
   const key = inspectSpki(csr.subjectPublicKeyInfo);
+  checkKeyQuality(key);
 
   if (profile.subjectKind !== params.subject.kind) {
     throw new PkiError(
@@ -177,11 +173,14 @@ export async function issueCertificate(params: IssueParams): Promise<IssuedCerti
   }
   const subjectDer = encodeName(subjectToDn(params.subject));
 
-  const now = params.now ?? new Date();
-  const notBefore = wholeSeconds(
-    params.notBefore ?? new Date(Math.max(now.getTime() - BACKDATE_MS, ctx.cert.notBefore.getTime())),
-  );
-  const notAfter = wholeSeconds(params.notAfter ?? addYears(notBefore, profile.defaultYears));
+  const { notBefore, notAfter } = resolveValidity({
+    now: params.now ?? new Date(),
+    issuerNotBefore: ctx.cert.notBefore,
+    years: params.years ?? profile.defaultYears,
+    maxYears: profile.maxYears,
+    notBefore: params.notBefore,
+    notAfter: params.notAfter,
+  });
 
   const serial = randomSerial();
   const ski = keyIdentifier(key.spki);
@@ -189,7 +188,8 @@ export async function issueCertificate(params: IssueParams): Promise<IssuedCerti
     subjectKeyIdExt(ski),
     ctx.akiExt,
     ...profileExtensions(ctx, profile, key),
-    ...(profile.revocationPointers ? urlExtensions(ctx, params.urls) : []),
+    ...urlExtensions(ctx, params.urls),
+    ...(params.policy ? [certificatePoliciesExt(params.policy)] : []),
   ];
   if (profile.gmOrganizationCode && params.subject.kind === "enterprise") {
     extensions.push(extension(OID.gmOrganizationCode, false, printableString(params.subject.uscc)));
@@ -237,13 +237,11 @@ function profileExtensions(ctx: IssuerContext, profile: CertificateProfile, key:
     profile.signatureUsages.join(),
     profile.encipherment,
     profile.extKeyUsages.join(),
-    profile.ocspNoCheck ?? false,
   ].join("|");
   let exts = ctx.profileExts.get(cacheKey);
   if (!exts) {
     exts = [basicConstraintsExt(false), keyUsageExt(keyUsagesFor(profile, key))];
     if (profile.extKeyUsages.length > 0) exts.push(extKeyUsageExt(profile.extKeyUsages));
-    if (profile.ocspNoCheck) exts.push(extension(OID.ocspNoCheck, false, NULL_DER));
     ctx.profileExts.set(cacheKey, exts);
   }
   return exts;
@@ -301,9 +299,8 @@ export function lintTbsCertificate(
     if (nb.getTime() < ctx.cert.notBefore.getTime() || na.getTime() > ctx.cert.notAfter.getTime()) {
       failures.push("validity-outside-issuer");
     }
-    // The profile's years count from the issuance; notBefore is backdated by BACKDATE_MS for clock skew,
-    // so a certificate for exactly maxYears from now must still pass.
-    if (na.getTime() > addYears(nb, profile.maxYears).getTime() + BACKDATE_MS) {
+    // The period, backdate included, is never longer than the profile's (validity.ts).
+    if (na.getTime() > addYears(nb, profile.maxYears).getTime()) {
       failures.push("validity-too-long");
     }
   }
@@ -331,8 +328,13 @@ export function lintTbsCertificate(
     OID.keyUsage,
   ];
   if (profile.extKeyUsages.length > 0) required.push(OID.extKeyUsage);
-  if (profile.revocationPointers) required.push(OID.crlDistributionPoints, OID.authorityInfoAccess);
-  if (profile.ocspNoCheck) required.push(OID.ocspNoCheck);
+  // Every end-entity certificate says where its revocation status is (RFC 5280 4.2.1.13, 4.2.2.1).
+  required.push(OID.crlDistributionPoints, OID.authorityInfoAccess);
   for (const r of required) if (!seen.has(oidHex(r))) failures.push(`extension-missing:${r}`);
+  // Issue 12 item 1: a certificate that may sign OCSP answers is a forgery licence for whoever holds
+  // the key; the CA signs its OCSP responses with its own key, so no end-entity certificate gets it.
+  if (profile.extKeyUsages.includes(OID.kpOcspSigning) || seen.has(oidHex(OID.ocspNoCheck))) {
+    failures.push("ocsp-signing-not-issued");
+  }
   return failures;
 }

@@ -5,7 +5,6 @@ import { children, readOne } from "./der";
 import type { PkiError } from "./errors";
 import { type CaHierarchy, createCaHierarchy } from "./hierarchy";
 import { type IssuedCertificate, issueCertificate } from "./issue";
-import { localSigner } from "./keys";
 import {
   buildCertId,
   buildOcspResponse,
@@ -14,7 +13,8 @@ import {
   ocspErrorResponse,
   parseOcspRequest,
 } from "./ocsp";
-import { fromPemOrDer } from "./pem";
+import { OID } from "./oids";
+import { PROFILES } from "./profiles";
 import { openssl, opensslCsr, opensslOk, opensslSm2Verify, removeDir, tmpDir, write } from "./test-support";
 
 const URLS = { crl: "http://ca.test/c.crl", ocsp: "http://ca.test/ocsp", caIssuers: "http://ca.test/ca.crt" };
@@ -178,51 +178,32 @@ describe("buildOcspResponse", () => {
     expect(r.status).not.toBe(0);
   });
 
-  it("can be signed by a delegated responder with id-kp-OCSPSigning and ocsp-nocheck", async () => {
-    const csr = opensslCsr(dir, "p256", "/CN=r", "responder");
-    const responderCert = await issueCertificate({
-      issuer: issuer(),
-      csr,
-      profile: "ocsp-responder",
-      subject: {
-        kind: "dn",
-        attributes: [
-          { type: "C", value: "CN" },
-          { type: "CN", value: "测试 OCSP 响应器" },
-        ],
-      },
-    });
-    write(dir, "responder.pem", responderCert.pem);
-    const t = opensslOk(["x509", "-in", "responder.pem", "-noout", "-text"], dir);
-    expect(t).toMatch(/Extended Key Usage: \s+OCSP Signing/);
-    expect(t).toMatch(/OCSP No Check/);
-    expect(t).not.toMatch(/CRL Distribution Points|Authority Information Access/);
+  it("never issues an OCSP-signing certificate: no profile offers one and the lint refuses a custom one", async () => {
+    // Issue 12 item 1: a holder of such a certificate could sign "good" for a revoked certificate.
+    expect(Object.keys(PROFILES)).not.toContain("ocsp-responder");
+    for (const p of Object.values(PROFILES)) expect(p.extKeyUsages).not.toContain(OID.kpOcspSigning);
+    const forged = { ...PROFILES["enterprise-sign"], extKeyUsages: [OID.kpOcspSigning] };
+    await expect(
+      issueCertificate({
+        issuer: issuer(),
+        csr: opensslCsr(dir, "p256", "/CN=r", "responder"),
+        profile: forged,
+        subject: { kind: "enterprise", name: "某公司", uscc: "91350400MA2Y3Q4K5C" },
+        urls: URLS,
+      }),
+    ).rejects.toMatchObject({ code: "PKI_LINT_FAILED", details: ["ocsp-signing-not-issued"] });
+  });
 
-    const signer = localSigner(fromPemOrDer(read("responder.key"), ["PRIVATE KEY"], "key"));
+  it("names the CA itself as responder and includes no certificate", async () => {
     const req = parseOcspRequest(read("req.der"));
     const resp = await buildOcspResponse({
       issuer: issuer(),
-      responder: { certDer: responderCert.der, signer },
-      responses: req.certIds.map(statuses(new Date(), new Date(Date.now() + 3_600_000))),
-      nonce: req.nonce,
+      responses: req.certIds.map(statuses(new Date(), new Date(Date.now() + 60_000))),
     });
-    // Trusted through the chain (responder certificate is included in the response) ...
-    const viaChain = opensslCheck(resp, ["-CAfile", "chain.pem"]);
-    expect(viaChain).toMatch(/good.pem: good/);
-    expect(viaChain).toMatch(/revoked.pem: revoked/);
-    // ... or pinned directly as the validation authority.
-    expect(opensslCheck(resp, ["-VAfile", "responder.pem"])).toMatch(/good.pem: good/);
-  });
-
-  it("refuses a responder key that does not match the responder certificate", async () => {
-    const req = parseOcspRequest(read("req.der"));
-    await expect(
-      buildOcspResponse({
-        issuer: issuer(),
-        responder: { certDer: good.der, signer: ca.issuing.signer },
-        responses: [statuses(new Date(), new Date(Date.now() + 60_000))(req.certIds[0]!)],
-      }),
-    ).rejects.toThrow(/不匹配/);
+    write(dir, "self.der", resp);
+    const text = opensslOk(["ocsp", "-respin", "self.der", "-resp_text", "-noverify"], dir);
+    expect(text).toMatch(/Responder Id: [0-9A-F]{40}/);
+    expect(text).not.toMatch(/Certificate:/);
   });
 
   it("signs SM2 responses with SM3withSM2 over the response data", async () => {

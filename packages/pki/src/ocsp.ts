@@ -1,5 +1,6 @@
-// OCSP (RFC 6960): request parsing, signed responses (by the issuing CA or a delegated responder
-// certificate) and the unsigned error responses. Responses without a nonce can be pre-signed and
+// OCSP (RFC 6960): request parsing, responses signed by the CA itself (RFC 6960 4.2.2.2, first case:
+// no delegated responder certificate exists, so no key but the CA's can vouch for a status) and the
+// unsigned error responses. Responses without a nonce can be pre-signed and
 // cached (RFC 5019); a request's nonce (RFC 8954) is echoed when the caller asks for it.
 import crypto from "node:crypto";
 import { REVOCATION_REASONS, type RevocationReason, serialFromHex } from "./crl";
@@ -25,7 +26,7 @@ import {
 } from "./der";
 import { PkiError } from "./errors";
 import { type Issuer, issuerContext } from "./issue";
-import { type Signer, signatureAlgorithmFor } from "./keys";
+import { signatureAlgorithmFor } from "./keys";
 import { OID } from "./oids";
 import { parseCertificate } from "./x509";
 
@@ -146,13 +147,8 @@ export interface OcspSingleResponse {
 }
 
 export interface BuildOcspResponseParams {
-  /** The CA whose certificates the responses are about. */
+  /** The CA whose certificates the responses are about; it signs them with its own key. */
   issuer: Issuer;
-  /**
-   * Who signs: by default the issuing CA itself. A delegated responder certificate must be issued by
-   * `issuer` with id-kp-OCSPSigning (profile "ocsp-responder"); it is then included in `certs`.
-   */
-  responder?: { certDer: Buffer; signer: Signer };
   responses: readonly OcspSingleResponse[];
   /** The request's nonce (ParsedOcspRequest.nonce), echoed in the response extensions. */
   nonce?: Buffer;
@@ -178,20 +174,11 @@ function certStatus(s: OcspCertStatus): Buffer {
 const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export async function buildOcspResponse(params: BuildOcspResponseParams): Promise<Buffer> {
-  const ctx = issuerContext(params.issuer);
-  const signerCertDer = params.responder?.certDer ?? params.issuer.certDer;
-  const signer = params.responder?.signer ?? params.issuer.signer;
-  if (params.responder) {
-    const responderCert = parseCertificate(params.responder.certDer);
-    if (!responderCert.issuerRaw.equals(ctx.cert.subjectRaw)) {
-      throw new PkiError("PKI_BAD_INPUT", "OCSP 响应器证书必须由该 CA 签发");
-    }
-    if (!Buffer.from(signer.publicKeySpki).equals(responderCert.spki)) {
-      throw new PkiError("PKI_KEY_MISMATCH", "OCSP 响应器的私钥与其证书不匹配");
-    }
-  }
+  // issuerContext checks that the signer's key is the CA certificate's key.
+  issuerContext(params.issuer);
+  const signer = params.issuer.signer;
   // ResponderID byKey [2] EXPLICIT KeyHash: SHA-1 of the signer's subjectPublicKey (RFC 6960 4.2.1).
-  const keyHash = issuerHashes(signerCertDer, "sha1").keyHash;
+  const keyHash = issuerHashes(params.issuer.certDer, "sha1").keyHash;
   const singles = params.responses.map((r) => {
     const parts = [r.certId.raw, certStatus(r.status), generalizedTime(wholeSeconds(r.thisUpdate))];
     if (r.nextUpdate) parts.push(explicit(0, generalizedTime(wholeSeconds(r.nextUpdate))));
@@ -208,9 +195,7 @@ export async function buildOcspResponse(params: BuildOcspResponseParams): Promis
   const tbs = seq(...responseData);
   const sigAlg = signatureAlgorithmFor(signer.algorithm).der;
   const signature = await signer.sign(tbs);
-  const basicParts = [tbs, sigAlg, bitString(signature)];
-  if (params.responder) basicParts.push(explicit(0, seq(params.responder.certDer)));
-  const basic = seq(...basicParts);
+  const basic = seq(tbs, sigAlg, bitString(signature));
   return seq(enumerated(0), explicit(0, seq(oid(OID.ocspBasic), octetString(basic))));
 }
 

@@ -38,6 +38,8 @@ export const OID = {
   invalidityDate: "2.5.29.24",
   crlDistributionPoints: "2.5.29.31",
   certificatePolicies: "2.5.29.32",
+  /** RFC 5280 4.2.1.4 id-qt-cps: the CPS pointer qualifier. */
+  qtCps: "1.3.6.1.5.5.7.2.1",
   authorityKeyIdentifier: "2.5.29.35",
   extKeyUsage: "2.5.29.37",
   authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
@@ -55,6 +57,7 @@ export const OID = {
   // RFC 6960 OCSP
   ocspBasic: "1.3.6.1.5.5.7.48.1.1",
   ocspNonce: "1.3.6.1.5.5.7.48.1.2",
+  /** RFC 6960 4.2.2.2.1; never issued here (issue.ts lint), named so the lint can refuse it. */
   ocspNoCheck: "1.3.6.1.5.5.7.48.1.5",
 
   // PKCS#10 attributes
@@ -64,7 +67,8 @@ export const OID = {
    * GM/T 0015-2012 5.2.4.2.x "OrganizationCode" (组织机构代码) extension. Since the 三证合一 reform the
    * 18-character 统一社会信用代码 replaced the organization code, and deployed relying-party middleware
    * (SOF_GetCertInfoByOid and similar) reads the USCC from this OID. GM/T 0015-2023 adds a dedicated
-   * USCC field; we could not obtain its normative text here, so we do not emit an OID we cannot verify.
+   * USCC field; only one implementer's list names its OID and the normative text is not public, so we
+   * do not emit an OID we cannot verify (packages/pki/README.md, "USCC and GM/T 0015").
    */
   gmOrganizationCode: "1.2.156.10260.4.1.4",
 } as const;

@@ -47,6 +47,7 @@ export {
   renewOnToken,
   requestOnlineUpdate,
 } from "./renew";
+export { openPkcs11Signer, type Pkcs11Signer, type Pkcs11SignerOptions } from "./signer";
 export {
   changeUserPin,
   type OpenTokenOptions,

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENTERPRISE, makeCsr, openssl, opensslOk, write } from "../modules/pki/test-support";
@@ -113,6 +114,32 @@ describe("certhall ca", () => {
     expect(text.out).toContain(serial.toUpperCase());
   });
 
+  it("hands out no OCSP responder certificate and says which policy OID is in use", async () => {
+    await makeCsr(dir, "p256", "cliresponder");
+    const before = await db.database.db.selectFrom("pki_certificates").select("serial_hex").execute();
+    await expect(
+      cli(db, [
+        "ca",
+        "issue",
+        "--csr",
+        path.join(dir, "cliresponder.csr"),
+        "--profile",
+        "ocsp-responder",
+        "--subject-json",
+        '{"kind":"dn","attributes":[{"type":"CN","value":"OCSP"}]}',
+        "--out",
+        path.join(dir, "cliresponder.pem"),
+      ]),
+    ).rejects.toThrow(/未知的证书模板“ocsp-responder”/);
+    expect(existsSync(path.join(dir, "cliresponder.pem"))).toBe(false);
+    expect(await db.database.db.selectFrom("pki_certificates").select("serial_hex").execute()).toEqual(
+      before,
+    );
+    expect((await cli(db, ["ca", "info"])).out).toMatch(
+      /证书策略\s+1\.3\.6\.1\.5\.5\.7\.13\.1（RFC 7229 测试策略，仅为占位/,
+    );
+  });
+
   it("refuses an unknown reason and a second revocation with Chinese messages", async () => {
     await makeCsr(dir, "p256", "cli2");
     const issued = await cli(db, [
@@ -220,5 +247,74 @@ describe("certhall ca init --import-cert", () => {
     expect(rows[0]!.imported).toBe(1);
     expect(Buffer.from(rows[0]!.key_sealed!, "base64").subarray(0, 3).toString()).toBe("CHK");
     expect(readFileSync(path.join(d, "ext-ca.key"), "utf8")).toContain("PRIVATE KEY");
+  });
+});
+
+describe("certhall ca ceremony", () => {
+  it("signs the ARL, revokes the issuing CA with the root key file, and points ca revoke at it", async () => {
+    const other = await createTestDatabase();
+    try {
+      const d = other.config.dataDir;
+      // A production-like ceremony: the root key file and passphrase outside DATA_DIR.
+      const offline = mkdtempSync(path.join(os.tmpdir(), "certhall-offline-"));
+      const pass = write(offline, "pass", "a long ceremony passphrase\n");
+      const rootKey = path.join(offline, "root.key");
+      const flags = ["--root-key", rootKey, "--passphrase-file", pass];
+      expect((await cli(other, ["ca", "ceremony", "init", ...flags])).out).toContain("已创建根 CA");
+      await expect(cli(other, ["ca", "ceremony", "init", ...flags])).rejects.toThrow(/的根 CA 已存在/);
+      const signed = await cli(other, ["ca", "ceremony", "sign-issuing", ...flags]);
+      expect(signed.out).toContain("已签发签发 CA");
+      const exported = path.join(d, "export");
+      await cli(other, ["ca", "export", "--out", exported]);
+      const issuingSerial = (
+        await opensslOk(["x509", "-in", "issuing-ecdsa-p256.crt", "-noout", "-serial"], exported)
+      )
+        .replace("serial=", "")
+        .trim();
+
+      const arl = await cli(other, [
+        "ca",
+        "ceremony",
+        "sign-arl",
+        ...flags,
+        "--out",
+        path.join(d, "arl.der"),
+      ]);
+      expect(arl.out).toMatch(/0 条吊销记录/);
+      const arlCheck = await openssl(
+        [
+          "crl",
+          "-inform",
+          "DER",
+          "-in",
+          "arl.der",
+          "-CAfile",
+          path.join(exported, "root-ecdsa-p256.crt"),
+          "-noout",
+        ],
+        d,
+      );
+      expect(arlCheck.out).toContain("verify OK");
+      const wrong = write(offline, "wrong", "not the right passphrase");
+      await expect(
+        cli(other, ["ca", "ceremony", "sign-arl", "--root-key", rootKey, "--passphrase-file", wrong]),
+      ).rejects.toThrow(/口令错误/);
+
+      await expect(cli(other, ["ca", "revoke", "--serial", issuingSerial])).rejects.toThrow(
+        /ceremony revoke-issuing/,
+      );
+      const revoked = await cli(other, [
+        "ca",
+        "ceremony",
+        "revoke-issuing",
+        ...flags,
+        "--serial",
+        issuingSerial,
+      ]);
+      expect(revoked.out).toMatch(/已吊销签发 CA.*1 条吊销记录/);
+      rmSync(offline, { recursive: true, force: true });
+    } finally {
+      await other.cleanup();
+    }
   });
 });

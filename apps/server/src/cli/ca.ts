@@ -4,18 +4,24 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { PLACEHOLDER_POLICY_OID } from "@certhall/pki";
 import type { Config } from "../config";
 import type { DbHandle } from "../db/database";
 import { AppError } from "../errors";
 import { createCaService } from "../modules/pki/ca.service";
+import { CEREMONY_HELP, runCeremonyCli } from "./ceremony";
 
 export const CA_HELP = `  certhall ca init [--import-cert F --import-key F [--import-chain F]]
-                                           create the root and issuing CA (CA_ALGORITHM), or import one
+                                           import an issuing CA; without import (development only) run
+                                           the embedded ceremony (root key file beside the data)
   certhall ca info                         CAs, certificate counts and the public URLs
   certhall ca export --out DIR             CA certificates (PEM), chain.pem and the current CRLs (no keys)
   certhall ca issue --csr FILE --profile NAME --subject-json JSON --out FILE [--years N] [--chain-out FILE]
   certhall ca revoke --serial HEX --reason NAME [--invalidity-date ISO]
-  certhall ca crl [--ca SLUG] [--out FILE] publish a new CRL now (DER to FILE)`;
+                                           NAME removeFromCRL releases a certificateHold; keyCompromise
+                                           may replace an earlier reason (the key is then blocked)
+  certhall ca crl [--ca SLUG] [--out FILE] publish a new CRL now (DER to FILE)
+${CEREMONY_HELP}`;
 
 const read = (file: string, what: string): string => {
   try {
@@ -30,6 +36,7 @@ export async function runCaCli(
   args: string[],
   ctx: { config: Config; database: DbHandle; out: (s: string) => void },
 ): Promise<number> {
+  if (sub === "ceremony") return runCeremonyCli(args, ctx);
   const { config, database, out } = ctx;
   const ca = createCaService({ db: database.db, clock: () => new Date(), config });
   const actor = { type: "system" as const, id: "cli" };
@@ -74,8 +81,10 @@ export async function runCaCli(
       out(`${c.slug}  [${c.role}${c.signer ? "" : "，私钥不在本系统"}]  ${c.algorithm}`);
       out(`  主体      ${c.subject}`);
       out(`  有效期    ${c.notBefore.toISOString()} — ${c.notAfter.toISOString()}`);
-      out(`  证书      ${config.publicUrl}/pki/ca/${c.slug}.crt`);
-      if (c.signer) out(`  CRL       ${config.publicUrl}/pki/crl/${c.slug}.crl`);
+      out(`  证书      ${config.ca.pkiBaseUrl}/pki/ca/${c.slug}.crt`);
+      out(
+        `  CRL       ${config.ca.pkiBaseUrl}/pki/crl/${c.slug}.crl${c.role === "root" ? "（ARL，由根 CA 仪式签发）" : ""}`,
+      );
       for (const s of stats.filter((x) => x.ca === c.slug))
         out(`  ${s.status === "good" ? "有效" : "已吊销"}证书  ${s.count}`);
     }
@@ -83,7 +92,12 @@ export async function runCaCli(
       out("尚未初始化 CA：运行 certhall ca init");
       return 1;
     }
-    out(`OCSP      ${config.publicUrl}/pki/ocsp`);
+    out(`OCSP      ${config.ca.pkiBaseUrl}/pki/ocsp`);
+    const placeholder = config.ca.policy.oid === PLACEHOLDER_POLICY_OID;
+    out(
+      `证书策略  ${config.ca.policy.oid}${placeholder ? "（RFC 7229 测试策略，仅为占位：请用 PKI_POLICY_OID 设置本 CA 的策略 OID）" : ""}`,
+    );
+    if (config.ca.policy.cpsUrl) out(`CPS       ${config.ca.policy.cpsUrl}`);
     return 0;
   }
 
@@ -93,7 +107,8 @@ export async function runCaCli(
     const issuing = ca.issuing();
     for (const c of ca.list()) {
       writeFileSync(path.join(v.out, `${c.slug}.crt`), c.certPem);
-      if (c.signer) writeFileSync(path.join(v.out, `${c.slug}.crl`), (await ca.currentCrl(c.slug)).der);
+      const crl = await ca.currentCrl(c.slug).catch(() => null);
+      if (crl) writeFileSync(path.join(v.out, `${c.slug}.crl`), crl.der);
     }
     writeFileSync(
       path.join(v.out, "chain.pem"),

@@ -11,6 +11,7 @@ import * as m0007 from "./migrations/0007_platform_settings";
 import * as m0008 from "./migrations/0008_auth_hardening";
 import * as m0009 from "./migrations/0009_secrets";
 import * as m0010 from "./migrations/0010_audit_keyed_duties";
+import * as m0011 from "./migrations/0011_pki_keys";
 import * as m0014 from "./migrations/0014_statements_reports";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0008_auth_hardening": m0008,
   "0009_secrets": m0009,
   "0010_audit_keyed_duties": m0010,
+  "0011_pki_keys": m0011,
   "0014_statements_reports": m0014,
 };
 

@@ -167,6 +167,20 @@ export interface PkiCertificatesTable {
   account_id: string | null;
   order_id: string | null;
   created_at: string;
+  /** Hex SHA-256 of the certified SubjectPublicKeyInfo (modules/pki/key-policy.ts). */
+  spki_sha256: string | null;
+  /** Whom the key was certified for: the subject's serialNumber, else the subject name. */
+  holder: string | null;
+  /** Last revocation, release of a hold or change of reason. */
+  status_changed_at: string | null;
+}
+
+/** Keys revoked for keyCompromise, refused for ever (issue 12 item 5). */
+export interface PkiBlockedKeysTable {
+  spki_sha256: string;
+  serial_hex: string;
+  reason: string;
+  blocked_at: string;
 }
 
 export interface PkiCrlsTable {
@@ -204,6 +218,7 @@ export interface Database extends AuthTables, OrderTables, ReminderTables, Setti
   pki_certificates: PkiCertificatesTable;
   pki_crls: PkiCrlsTable;
   pki_ocsp_responses: PkiOcspResponsesTable;
+  pki_blocked_keys: PkiBlockedKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -25,6 +25,20 @@ export function softHsmModulePath(): string {
   return found;
 }
 
+/**
+ * Why SoftHSM2 cannot be used here, or null when it can: for tests outside the token package that
+ * skip with this message (the token package's own tests require it).
+ */
+export function softHsmMissing(): string | null {
+  try {
+    softHsmModulePath();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const util = spawnSync("softhsm2-util", ["--version"], { stdio: "pipe" });
+  return util.error ? `${MISSING} (softhsm2-util not found)` : null;
+}
+
 export interface SoftHsm {
   dir: string;
   modulePath: string;

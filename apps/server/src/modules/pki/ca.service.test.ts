@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openKey } from "@certhall/pki";
@@ -20,10 +20,12 @@ afterAll(async () => {
 const system = { type: "system" as const, id: "test" };
 
 describe("CA keys at rest", () => {
-  it("stores CA private keys sealed, never as plaintext PKCS#8, and opens them only with the master key", async () => {
+  it("stores the issuing key sealed, never as plaintext PKCS#8, opens it only with the master key, and holds no root key", async () => {
     const rows = await t.database.db.selectFrom("pki_cas").selectAll().execute();
     expect(rows.length).toBe(2);
-    for (const row of rows) {
+    // DESIGN §9: the root key is the ceremony's (a sealed file), never in the database.
+    expect(rows.find((r) => r.role === "root")!.key_sealed).toBeNull();
+    for (const row of rows.filter((r) => r.role === "issuing")) {
       const sealed = Buffer.from(row.key_sealed!, "base64");
       // A PKCS#8 PrivateKeyInfo is a DER SEQUENCE (0x30) starting with version 0; the envelope is "CHK".
       expect(sealed.subarray(0, 3).toString()).toBe("CHK");
@@ -86,6 +88,24 @@ describe("CA configuration", () => {
     expect(c.ca.masterKey.toString("hex")).toBe(hex);
     // Production without a service token: the service API is off rather than guessable.
     expect(c.ca.serviceToken).toBeNull();
+  });
+
+  it("needs the module, token, key and PIN for CA_SIGNER=pkcs11, and caps the ARL at 365 days", () => {
+    const base = {
+      DATA_DIR: dir(),
+      CA_SIGNER: "pkcs11",
+      CA_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+    };
+    expect(() => loadConfig(base)).toThrow(/CA_PKCS11_TOKEN_LABEL/);
+    const full = { ...base, CA_PKCS11_TOKEN_LABEL: "ca", CA_PKCS11_KEY_LABEL: "issuing" };
+    expect(() => loadConfig(full)).toThrow(/CA_PKCS11_PIN/);
+    const pinFile = path.join(dir(), "pin");
+    writeFileSync(pinFile, "123456\n");
+    expect(loadConfig({ ...full, CA_PKCS11_PIN_FILE: pinFile }).ca.signer).toMatchObject({
+      kind: "pkcs11",
+      pin: "123456",
+    });
+    expect(() => loadConfig({ DATA_DIR: dir(), CA_ARL_DAYS: "366" })).toThrow(/CA_ARL_DAYS/);
   });
 
   it("generates a development master key file readable by the owner only", async () => {
@@ -205,7 +225,7 @@ describe("revocation bookkeeping", () => {
     );
     const req = readFileSync(path.join(t.dir, "xproc.req"));
     const status = async () => {
-      write(t.dir, "xproc.resp", await server.ocsp(req));
+      write(t.dir, "xproc.resp", (await server.ocsp(req)).der);
       return opensslOk(
         [
           "ocsp",

@@ -5,26 +5,23 @@ import {
   buildCertId,
   buildCrl,
   buildOcspResponse,
-  type CaAlgorithm,
   type CertId,
   type CertIdHash,
   type CertificateProfile,
-  createCaHierarchy,
   decodeName,
+  encodeName,
   getProfile,
   importCa,
   issueCertificate,
   issuerHashes,
-  localSigner,
   type OcspCertStatus,
+  type OcspErrorStatus,
   ocspErrorResponse,
-  openKey,
   type ParsedCsr,
   PkiError,
   parseCertificate,
   parseCsrAsync,
   parseOcspRequest,
-  REVOCATION_REASONS,
   type RevocationReason,
   type Signer,
   sealKey,
@@ -38,13 +35,17 @@ import type { PkiCasTable, PkiCertificatesTable, PkiOcspResponsesTable } from ".
 import { AppError } from "../../errors";
 import { type Clock, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
+import type { CaActor } from "./ceremony";
+import { ensureEmbeddedHierarchy, keepRootKeyOffline } from "./ceremony.startup";
+import { blockKey, checkKeyUse, holderOf, spkiSha256 } from "./key-policy";
+import { freshSignatureLimiter } from "./ocsp.limit";
+import { AUDIT_ACTION, applyTransition, REQUEST_REASONS, transitionFor } from "./revocation";
+import { normalizeSerial } from "./serial";
+import { createCaSigners } from "./signers";
 import { personIdSalt, toSubjectInput } from "./subject";
 
-export interface CaActor {
-  type: "applicant" | "staff" | "system";
-  id: string | null;
-  ip?: string | null;
-}
+export type { CaActor } from "./ceremony";
+export { normalizeSerial } from "./serial";
 
 /** A CA as loaded into memory: its certificate, hashes for OCSP matching, and its key when held. */
 export interface LoadedCa {
@@ -116,7 +117,9 @@ export interface CrlRecord {
 export interface CaServiceDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, "publicUrl" | "secretKey" | "ca">;
+  config: Pick<Config, "env" | "dataDir" | "logLevel" | "secretKey" | "ca">;
+  /** Warnings of the embedded ceremony (default: console.warn unless LOG_LEVEL=silent). */
+  warn?: (message: string) => void;
   /**
    * How often OCSP looks in the database for revocations made by other processes (the CLI, a second
    * server) to drop them from its in-memory cache. Default 2000 ms.
@@ -129,20 +132,6 @@ export const CA_ERROR_FIELDS = {
   profile: "profile",
   subject: "subject",
 } as const;
-
-const REASONS = Object.keys(REVOCATION_REASONS).filter((r) => r !== "removeFromCRL") as RevocationReason[];
-
-/** Serials are compared as lower-case hex without leading zeros, then padded to our 16 octets. */
-export function normalizeSerial(input: string): string {
-  const hex = input.trim().toLowerCase().replace(/^0x/, "").replace(/[:\s]/g, "");
-  if (!/^[0-9a-f]{1,40}$/.test(hex)) {
-    throw new AppError("VALIDATION_FAILED", `证书序列号（serialHex）“${input}”不是有效的十六进制数`, {
-      field: "serialHex",
-    });
-  }
-  const stripped = hex.replace(/^0+/, "") || "0";
-  return stripped.length % 2 ? `0${stripped}` : stripped;
-}
 
 const dnText = (der: Buffer): string =>
   decodeName(der)
@@ -159,6 +148,12 @@ function fieldError(err: unknown, field: string, what: string): never {
     throw new AppError("VALIDATION_FAILED", `${what}（${field}）无效：${err.message}`, { field });
   }
   throw err;
+}
+
+export interface OcspAnswer {
+  der: Buffer;
+  /** Whether HTTP caches may keep it (a pre-signed answer), or not (signed for a nonce, an error). */
+  cacheable: boolean;
 }
 
 interface OcspCacheEntry {
@@ -178,20 +173,20 @@ export function createCaService(deps: CaServiceDeps) {
   const ocspValidityMs = hoursMs(config.ca.ocspValidityHours);
   const revocationSyncMs = deps.revocationSyncMs ?? 2000;
   const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
+  const signers = createCaSigners(config);
 
+  // http under PKI_BASE_URL, never PUBLIC_URL's https (DESIGN §9): fetching revocation data over TLS
+  // would need the very status it fetches (RFC 5280 4.2.1.13, RFC 6960 A.1).
   const urlsFor = (ca: LoadedCa) => ({
-    crl: `${config.publicUrl}/pki/crl/${ca.slug}.crl`,
-    ocsp: `${config.publicUrl}/pki/ocsp`,
-    caIssuers: `${config.publicUrl}/pki/ca/${ca.slug}.crt`,
+    crl: `${config.ca.pkiBaseUrl}/pki/crl/${ca.slug}.crl`,
+    ocsp: `${config.ca.pkiBaseUrl}/pki/ocsp`,
+    caIssuers: `${config.ca.pkiBaseUrl}/pki/ca/${ca.slug}.crt`,
   });
 
   function load(row: PkiCasTable): LoadedCa {
     const certDer = Buffer.from(row.cert_pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
-    let signer: Signer | null = null;
-    // Thread-pool signing: concurrent requests sign on libuv's threads, so one process uses every core.
-    if (row.key_sealed) {
-      signer = localSigner(openKey(unb64(row.key_sealed), config.ca.masterKey), { threadPool: true });
-    }
+    // Never the root's key (DESIGN §9), nor the key of a revoked (inactive) issuing CA.
+    const signer = signers.forCa(row, certDer);
     const ca: LoadedCa = {
       id: row.id,
       slug: row.slug,
@@ -211,9 +206,17 @@ export function createCaService(deps: CaServiceDeps) {
     return ca;
   }
 
+  /**
+   * Loads CAs added since (e.g. by the ceremony in another process) and drops the key of any CA made
+   * inactive since (an issuing CA the ceremony revoked): it signs nothing more in this process.
+   */
   async function loadAll(): Promise<void> {
     const rows = await db.selectFrom("pki_cas").selectAll().orderBy("created_at").execute();
-    for (const row of rows) if (!cas.has(row.id)) load(row);
+    for (const row of rows) {
+      const loaded = cas.get(row.id);
+      if (!loaded) load(row);
+      else if (!row.active) loaded.signer = null;
+    }
   }
 
   /** The active issuing CA of the configured algorithm (the one that signs end-entity certificates). */
@@ -279,9 +282,17 @@ export function createCaService(deps: CaServiceDeps) {
 
   // --- CRLs -------------------------------------------------------------------------------------
 
-  /** Signs and stores the next CRL of `ca` inside `trx` (the caller's revocation, or its own). */
-  async function generateCrlIn(trx: Trx, ca: LoadedCa): Promise<CrlRecord> {
-    if (!ca.signer) throw new AppError("INVALID_STATE", `CA ${ca.slug} 的私钥不在本系统，无法签发 CRL`);
+  /**
+   * Signs and stores the next CRL of `ca` inside `trx` (the caller's revocation, or its own). The
+   * ceremony passes the root's signer and the ARL's validity (`using`); the server never has them.
+   */
+  async function generateCrlIn(
+    trx: Trx,
+    ca: LoadedCa,
+    using?: { signer: Signer; validityMs: number },
+  ): Promise<CrlRecord> {
+    const signer = using?.signer ?? ca.signer;
+    if (!signer) throw new AppError("INVALID_STATE", `CA ${ca.slug} 的私钥不在本系统，无法签发 CRL`);
     // Row lock first (portable SELECT … FOR UPDATE): concurrent generators queue, numbers never repeat.
     await trx
       .updateTable("pki_cas")
@@ -300,9 +311,9 @@ export function createCaService(deps: CaServiceDeps) {
       .where("status", "=", "revoked")
       .execute();
     const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
-    const nextUpdate = new Date(thisUpdate.getTime() + crlValidityMs);
+    const nextUpdate = new Date(thisUpdate.getTime() + (using?.validityMs ?? crlValidityMs));
     const der = await buildCrl({
-      issuer: { certDer: ca.certDer, signer: ca.signer },
+      issuer: { certDer: ca.certDer, signer },
       entries: revoked.map((r) => ({
         serialHex: r.serial_hex,
         revokedAt: new Date(r.revoked_at!),
@@ -390,6 +401,7 @@ export function createCaService(deps: CaServiceDeps) {
 
   /** Scheduler step: re-sign every held CA's CRL whose half-life has passed (or that has none). */
   async function refreshCrls(): Promise<CrlRecord[]> {
+    await loadAll();
     const out: CrlRecord[] = [];
     for (const ca of cas.values()) {
       if (!ca.signer) continue;
@@ -502,13 +514,22 @@ export function createCaService(deps: CaServiceDeps) {
     return undefined;
   }
 
-  /** A single CertID without nonce: memory → stored pre-signed response → sign, store, remember. */
-  async function ocspSingle(ca: LoadedCa, certId: CertId): Promise<Buffer> {
+  const allowFresh = freshSignatureLimiter(config.ca.ocspNoncePerMinute);
+  const refused = (status: OcspErrorStatus): OcspAnswer => ({
+    der: ocspErrorResponse(status),
+    cacheable: false,
+  });
+
+  /**
+   * A single CertID without nonce: memory → stored pre-signed response → sign, store, remember. The
+   * answers it cannot store (an unknown serial, a CertID encoded unlike ours) count as fresh signatures.
+   */
+  async function ocspSingle(ca: LoadedCa, certId: CertId, ip: string): Promise<OcspAnswer> {
     const serial = normalizeSerialLoose(certId.serialHex);
     const key = cacheKey(ca.id, certId.hashAlgorithm, serial);
     const now = clock().getTime();
     const hit = ocspCache.get(key);
-    if (hit && now < hit.staleAt) return hit.der;
+    if (hit && now < hit.staleAt) return { der: hit.der, cacheable: true };
     const stored = await db
       .selectFrom("pki_ocsp_responses")
       .select(["der", "this_update"])
@@ -519,7 +540,7 @@ export function createCaService(deps: CaServiceDeps) {
     if (stored && now < new Date(stored.this_update).getTime() + ocspValidityMs / 2) {
       const der = unb64(stored.der);
       remember(key, der, new Date(stored.this_update));
-      return der;
+      return { der, cacheable: true };
     }
     const row = await db
       .selectFrom("pki_certificates")
@@ -527,20 +548,21 @@ export function createCaService(deps: CaServiceDeps) {
       .where("serial_hex", "=", serial)
       .where("ca_id", "=", ca.id)
       .executeTakeFirst();
-    if (!row) return (await signOcsp(ca, certId, { status: "unknown" })).der;
     // The pre-signed form uses our own CertID encoding; a request's own bytes are echoed instead
     // when they differ (e.g. SHA-1 without the NULL parameters), so it is signed for this request.
     const own = buildCertId(ca.certDer, serial, certId.hashAlgorithm);
-    const { der, thisUpdate } = await signOcsp(ca, own.raw.equals(certId.raw) ? own : certId, statusOf(row));
-    if (own.raw.equals(certId.raw)) {
+    const storable = row !== undefined && own.raw.equals(certId.raw);
+    if (!storable && !allowFresh(ip)) return refused("tryLater");
+    if (!row) return { der: (await signOcsp(ca, certId, { status: "unknown" })).der, cacheable: true };
+    const { der, thisUpdate } = await signOcsp(ca, storable ? own : certId, statusOf(row));
+    if (storable) {
       await storeOcsp(db, ca, serial, certId.hashAlgorithm, row.status, der, thisUpdate);
       remember(key, der, thisUpdate);
     }
-    return der;
+    return { der, cacheable: true };
   }
 
-  /** Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input. */
-  // Revocations committed by other processes reach this process's OCSP memory cache within
+  // Status changes committed by other processes reach this process's OCSP memory cache within
   // `revocationSyncMs`: recently revoked serials are evicted, then served from the stored (replaced)
   // response. The look-back window overlaps so a long revoking transaction (revoked_at set before
   // its commit, e.g. with a 100,000-entry CRL) is still seen.
@@ -554,7 +576,7 @@ export function createCaService(deps: CaServiceDeps) {
     const rows = await db
       .selectFrom("pki_certificates")
       .select(["ca_id", "serial_hex"])
-      .where("revoked_at", ">=", revokedSince)
+      .where("status_changed_at", ">=", revokedSince)
       .execute();
     for (const r of rows) {
       for (const hash of ["sha1", "sha256"] as const) ocspCache.delete(cacheKey(r.ca_id, hash, r.serial_hex));
@@ -563,7 +585,13 @@ export function createCaService(deps: CaServiceDeps) {
     syncedAt = started;
   }
 
-  async function ocsp(requestDer: Buffer): Promise<Buffer> {
+  /**
+   * Answers a DER OCSPRequest (RFC 6960) with a DER OCSPResponse; never throws for bad input.
+   * `cacheable` is false for answers signed for this request (a nonce, several CertIDs) and for errors:
+   * HTTP caches must not keep them. Signatures made for one request are limited per client IP.
+   */
+  async function ocsp(requestDer: Buffer, client: { ip?: string } = {}): Promise<OcspAnswer> {
+    const ip = client.ip ?? "";
     if (Date.now() - syncedAt >= revocationSyncMs) {
       syncing ??= syncRevocations().finally(() => {
         syncing = null;
@@ -574,15 +602,16 @@ export function createCaService(deps: CaServiceDeps) {
     try {
       req = parseOcspRequest(requestDer);
     } catch {
-      return ocspErrorResponse("malformedRequest");
+      return refused("malformedRequest");
     }
     const targets = req.certIds.map((id) => ({ id, ca: caForCertId(id) }));
     // RFC 5019 2.2.3 / RFC 6960 2.3: a request about a CA we do not serve is "unauthorized".
-    if (targets.some((t) => !t.ca)) return ocspErrorResponse("unauthorized");
+    if (targets.some((t) => !t.ca)) return refused("unauthorized");
     const first = targets[0]!;
-    if (targets.length === 1 && !req.nonce) return ocspSingle(first.ca!, first.id);
+    if (targets.length === 1 && !req.nonce) return ocspSingle(first.ca!, first.id, ip);
     // Nonce (RFC 8954) or several CertIDs: answered fresh from the database, never from the cache.
-    if (targets.some((t) => t.ca!.id !== first.ca!.id)) return ocspErrorResponse("unauthorized");
+    if (targets.some((t) => t.ca!.id !== first.ca!.id)) return refused("unauthorized");
+    if (!allowFresh(ip)) return refused("tryLater");
     const ca = first.ca!;
     const serials = targets.map((t) => normalizeSerialLoose(t.id.serialHex));
     const rows = await db
@@ -593,7 +622,7 @@ export function createCaService(deps: CaServiceDeps) {
       .execute();
     const byserial = new Map(rows.map((r) => [r.serial_hex, r]));
     const thisUpdate = new Date(Math.floor(clock().getTime() / 1000) * 1000);
-    return buildOcspResponse({
+    const der = await buildOcspResponse({
       issuer: { certDer: ca.certDer, signer: ca.signer! },
       responses: targets.map((t, i) => {
         const row = byserial.get(serials[i]!);
@@ -607,6 +636,7 @@ export function createCaService(deps: CaServiceDeps) {
       nonce: req.nonce,
       producedAt: thisUpdate,
     });
+    return { der, cacheable: false };
   }
 
   // --- Group commit -----------------------------------------------------------------------------
@@ -713,21 +743,27 @@ export function createCaService(deps: CaServiceDeps) {
       );
     }
     const subject = toSubjectInput(input.subject, profile, idSalt);
+    let subjectDer: Buffer;
     try {
-      subjectToDn(subject);
+      subjectDer = encodeName(subjectToDn(subject));
     } catch (err) {
       fieldError(err, CA_ERROR_FIELDS.subject, "证书主体");
     }
+    const keyUse = {
+      spkiSha256: spkiSha256(csr.subjectPublicKeyInfo),
+      holder: holderOf(subjectDer),
+      accountId: input.accountId ?? null,
+      profile: profile.id,
+    };
+    await checkKeyUse(outer ?? db, keyUse);
     const now = clock();
-    let notAfter = input.notAfter;
+    const notAfter = input.notAfter;
     if (!notAfter && input.years !== undefined) {
       if (!Number.isInteger(input.years) || input.years < 1 || input.years > profile.maxYears) {
         throw new AppError("VALIDATION_FAILED", `有效年数（years）须为 1 到 ${profile.maxYears} 的整数`, {
           field: "years",
         });
       }
-      notAfter = new Date(now.getTime());
-      notAfter.setUTCFullYear(notAfter.getUTCFullYear() + input.years);
     }
     if (notAfter && notAfter > ca.notAfter) {
       throw new AppError(
@@ -744,10 +780,17 @@ export function createCaService(deps: CaServiceDeps) {
         profile,
         subject,
         notAfter,
+        years: notAfter ? undefined : input.years,
         urls: urlsFor(ca),
+        policy: config.ca.policy,
         now,
       });
     } catch (err) {
+      if (err instanceof PkiError && err.code === "PKI_WEAK_KEY")
+        fieldError(err, CA_ERROR_FIELDS.csr, "证书请求");
+      if (err instanceof PkiError && err.code === "PKI_BAD_VALIDITY") {
+        throw new AppError("VALIDATION_FAILED", err.message, { field: err.details?.[0] ?? "notAfter" });
+      }
       if (err instanceof PkiError && err.code === "PKI_LINT_FAILED") {
         const validity = (err.details ?? []).some((d) => d.startsWith("validity"));
         throw new AppError("VALIDATION_FAILED", err.message, { field: validity ? "notAfter" : "subject" });
@@ -776,6 +819,9 @@ export function createCaService(deps: CaServiceDeps) {
         account_id: input.accountId ?? null,
         order_id: input.orderId ?? null,
         created_at: now.toISOString(),
+        spki_sha256: keyUse.spkiSha256,
+        holder: keyUse.holder,
+        status_changed_at: null,
       },
       ocsp: ocspRow(ca, issued.serialHex, "sha1", "good", good.der, good.thisUpdate),
       audit: {
@@ -830,10 +876,10 @@ export function createCaService(deps: CaServiceDeps) {
     input: RevokeInput,
   ): Promise<{ record: CertificateRecord; publish: () => void }> {
     const serial = normalizeSerial(input.serialHex);
-    if (!REASONS.includes(input.reason as RevocationReason)) {
+    if (!REQUEST_REASONS.includes(input.reason as RevocationReason)) {
       throw new AppError(
         "VALIDATION_FAILED",
-        `吊销原因（reason）“${input.reason}”无效，可用：${REASONS.join("、")}`,
+        `吊销原因（reason）“${input.reason}”无效，可用：${REQUEST_REASONS.join("、")}（removeFromCRL 解除暂停）`,
         { field: "reason" },
       );
     }
@@ -844,7 +890,7 @@ export function createCaService(deps: CaServiceDeps) {
         field: "invalidityDate",
       });
     }
-    const revokedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const row = await trx
       .selectFrom("pki_certificates")
       .selectAll()
@@ -852,40 +898,42 @@ export function createCaService(deps: CaServiceDeps) {
       .executeTakeFirst();
     if (!row) throw new AppError("NOT_FOUND", `序列号为 ${serial} 的证书不存在`, { field: "serialHex" });
     const ca = cas.get(row.ca_id);
-    if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
-    // The status guard makes a concurrent second revocation update nothing (then 409 below).
-    const updated = await trx
-      .updateTable("pki_certificates")
-      .set({
-        status: "revoked",
-        revoked_at: revokedAt.toISOString(),
-        revocation_reason: reason,
-        invalidity_date: input.invalidityDate?.toISOString() ?? null,
-      })
-      .where("serial_hex", "=", serial)
-      .where("status", "=", "good")
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) {
-      throw new AppError("CONFLICT", `证书 ${serial} 已于 ${row.revoked_at ?? "此前"} 吊销，不能重复吊销`, {
-        field: "serialHex",
-      });
+    if (ca?.role === "root") {
+      throw new AppError(
+        "INVALID_STATE",
+        `证书 ${serial} 是根 CA 签发的签发 CA 证书：请在根 CA 仪式中用 certhall ca ceremony revoke-issuing 吊销`,
+        { field: "serialHex" },
+      );
     }
+    if (!ca?.signer) throw new AppError("INVALID_STATE", "该证书的签发 CA 私钥不在本系统，无法吊销");
+    const transition = transitionFor(row, reason);
+    const next = await applyTransition(trx, row, transition, {
+      reason,
+      at,
+      invalidityDate: input.invalidityDate,
+    });
     await appendAudit(trx, {
       at: now,
       actorType: actor.type,
       actorId: actor.id,
-      action: "pki.certificate.revoked",
+      action: AUDIT_ACTION[transition.kind],
       objectType: "certificate",
       objectId: serial,
       detail: {
         ca: ca.slug,
         reason,
+        ...(transition.kind === "reason" ? { previousReason: transition.from } : {}),
         ...(input.invalidityDate ? { invalidityDate: input.invalidityDate.toISOString() } : {}),
       },
       ip: actor.ip ?? null,
     });
+    // A key revoked for keyCompromise is never certified again (key-policy.ts).
+    if (reason === "keyCompromise") {
+      const spki = row.spki_sha256 ?? spkiSha256(parseCertificate(unb64(row.cert_der)).spki);
+      await blockKey(trx, { spkiSha256: spki, serialHex: serial, at });
+    }
     // Replace every pre-signed answer of this certificate the same moment (RFC 5019 6).
-    const status: OcspCertStatus = { status: "revoked", time: revokedAt, reason };
+    const status: OcspCertStatus = statusOf(next);
     const hashes = await trx
       .selectFrom("pki_ocsp_responses")
       .select("hash_alg")
@@ -896,20 +944,11 @@ export function createCaService(deps: CaServiceDeps) {
     const signed: { key: string; der: Buffer; thisUpdate: Date }[] = [];
     for (const alg of algs) {
       const r = await signOcsp(ca, buildCertId(ca.certDer, serial, alg), status);
-      await storeOcsp(trx, ca, serial, alg, "revoked", r.der, r.thisUpdate);
+      await storeOcsp(trx, ca, serial, alg, next.status, r.der, r.thisUpdate);
       signed.push({ key: cacheKey(ca.id, alg, serial), ...r });
     }
     const crl = await generateCrlIn(trx, ca);
-    const record = toRecord(
-      {
-        ...row,
-        status: "revoked",
-        revoked_at: revokedAt.toISOString(),
-        revocation_reason: reason,
-        invalidity_date: input.invalidityDate?.toISOString() ?? null,
-      },
-      ca,
-    );
+    const record = toRecord({ ...row, ...next }, ca);
     const publish = () => {
       for (const s of signed) remember(s.key, s.der, s.thisUpdate);
       crlCache.set(ca.slug, { crl, checkedAt: Date.now() });
@@ -973,113 +1012,75 @@ export function createCaService(deps: CaServiceDeps) {
       }
       return { created: false, issuing: existing };
     }
-    let rows: PkiCasTable[];
-    if (opts.importCertPem || opts.importKeyPem) {
-      if (!opts.importCertPem || !opts.importKeyPem) {
-        throw new AppError("VALIDATION_FAILED", "导入 CA 需要同时提供证书和私钥", { field: "importKey" });
-      }
-      let material: ReturnType<typeof importCa>;
-      try {
-        material = importCa(opts.importCertPem, opts.importKeyPem);
-      } catch (err) {
-        fieldError(err, "importCert", "导入的 CA");
-      }
-      if (material.algorithm !== config.ca.algorithm) {
-        throw new AppError(
-          "VALIDATION_FAILED",
-          `导入的 CA 算法为 ${material.algorithm}，与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
-          { field: "importCert" },
-        );
-      }
-      const chain = splitPem(opts.importChainPem ?? "");
-      rows = await db.transaction().execute(async (trx) => {
-        // The certificates above the imported CA are kept without keys (published, never used to sign).
-        let parentId: string | null = null;
-        const inserted: PkiCasTable[] = [];
-        for (const der of chain.reverse()) {
-          const r = await insertCa(trx, {
-            role: "root",
-            algorithm: material.algorithm,
-            certDer: der,
-            keyPkcs8: null,
-            parentId,
-            imported: true,
-          });
-          parentId = r.id;
-          inserted.push(r);
-        }
-        const issuingRow = await insertCa(trx, {
-          role: "issuing",
+    // Without an import: the embedded default runs the ceremony itself (development only).
+    if (!opts.importCertPem && !opts.importKeyPem) {
+      return { created: true, issuing: await ensureEmbeddedHierarchy(service, deps, actor) };
+    }
+    if (!opts.importCertPem || !opts.importKeyPem) {
+      throw new AppError("VALIDATION_FAILED", "导入 CA 需要同时提供证书和私钥", { field: "importKey" });
+    }
+    let material: ReturnType<typeof importCa>;
+    try {
+      material = importCa(opts.importCertPem, opts.importKeyPem);
+    } catch (err) {
+      fieldError(err, "importCert", "导入的 CA");
+    }
+    if (material.algorithm !== config.ca.algorithm) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `导入的 CA 算法为 ${material.algorithm}，与 CA_ALGORITHM=${config.ca.algorithm} 不一致`,
+        { field: "importCert" },
+      );
+    }
+    const chain = splitPem(opts.importChainPem ?? "");
+    const rows = await db.transaction().execute(async (trx) => {
+      // The certificates above the imported CA are kept without keys (published, never used to sign).
+      let parentId: string | null = null;
+      const inserted: PkiCasTable[] = [];
+      for (const der of chain.reverse()) {
+        const r = await insertCa(trx, {
+          role: "root",
           algorithm: material.algorithm,
-          certDer: material.certDer,
-          keyPkcs8: material.keyPkcs8,
+          certDer: der,
+          keyPkcs8: null,
           parentId,
           imported: true,
         });
-        inserted.push(issuingRow);
-        await appendAudit(trx, {
-          at: clock(),
-          actorType: actor.type,
-          actorId: actor.id,
-          action: "pki.ca.imported",
-          objectType: "ca",
-          objectId: issuingRow.slug,
-          detail: { subject: issuingRow.subject, serialHex: issuingRow.serial_hex, chain: chain.length },
-        });
-        return inserted;
+        parentId = r.id;
+        inserted.push(r);
+      }
+      const issuingRow = await insertCa(trx, {
+        role: "issuing",
+        algorithm: material.algorithm,
+        certDer: material.certDer,
+        keyPkcs8: material.keyPkcs8,
+        parentId,
+        imported: true,
       });
-    } else {
-      const name = config.ca.name;
-      const h = await createCaHierarchy({
-        algorithm: config.ca.algorithm as CaAlgorithm,
-        rootName: [
-          { type: "C", value: "CN" },
-          { type: "O", value: name },
-          { type: "CN", value: `${name} Root CA ${config.ca.algorithm.toUpperCase()}` },
-        ],
-        issuingName: [
-          { type: "C", value: "CN" },
-          { type: "O", value: name },
-          { type: "CN", value: `${name} Issuing CA ${config.ca.algorithm.toUpperCase()}` },
-        ],
-        now: clock(),
+      inserted.push(issuingRow);
+      await appendAudit(trx, {
+        at: clock(),
+        actorType: actor.type,
+        actorId: actor.id,
+        action: "pki.ca.imported",
+        objectType: "ca",
+        objectId: issuingRow.slug,
+        detail: { subject: issuingRow.subject, serialHex: issuingRow.serial_hex, chain: chain.length },
       });
-      rows = await db.transaction().execute(async (trx) => {
-        const root = await insertCa(trx, {
-          role: "root",
-          algorithm: h.algorithm,
-          certDer: h.root.certDer,
-          keyPkcs8: h.root.keyPkcs8,
-          parentId: null,
-          imported: false,
-        });
-        const issuingRow = await insertCa(trx, {
-          role: "issuing",
-          algorithm: h.algorithm,
-          certDer: h.issuing.certDer,
-          keyPkcs8: h.issuing.keyPkcs8,
-          parentId: root.id,
-          imported: false,
-        });
-        await appendAudit(trx, {
-          at: clock(),
-          actorType: actor.type,
-          actorId: actor.id,
-          action: "pki.ca.created",
-          objectType: "ca",
-          objectId: issuingRow.slug,
-          detail: { algorithm: h.algorithm, root: root.subject, issuing: issuingRow.subject },
-        });
-        return [root, issuingRow];
-      });
-    }
+      return inserted;
+    });
     const loaded = rows.map(load);
     for (const ca of loaded) if (ca.signer) await generateCrl(ca, actor);
     return { created: true, issuing: loaded[loaded.length - 1]! };
   }
 
-  /** Server start: load what exists, create the hierarchy on first start, publish missing CRLs. */
+  /**
+   * Server start: the root key must be offline (a production server refuses to start when it can
+   * read one; development moves a key still in the database to the ceremony's file), then the
+   * hierarchy is loaded or made by the embedded ceremony, and missing CRLs are published.
+   */
   async function bootstrap(): Promise<LoadedCa> {
+    await keepRootKeyOffline(service, deps);
     const { issuing: ca } = await init({ type: "system", id: null });
     await refreshCrls();
     return ca;
@@ -1104,7 +1105,7 @@ export function createCaService(deps: CaServiceDeps) {
     return rows.map((r) => ({ ca: cas.get(r.ca_id)?.slug ?? r.ca_id, status: r.status, count: Number(r.n) }));
   }
 
-  return {
+  const service = {
     init,
     bootstrap,
     loadAll,
@@ -1121,7 +1122,17 @@ export function createCaService(deps: CaServiceDeps) {
     generateCrl: (slug: string, actor?: CaActor) => generateCrl(caBySlug(slug), actor),
     refreshCrls,
     ocsp,
+    /** For the ceremony (modules/pki/ceremony.ts): rows, CRLs signed with a key passed in, URLs. */
+    insertCa,
+    signCrlIn: generateCrlIn,
+    /** Serves `crl` from this process's cache at once (after the transaction that stored it). */
+    publishCrl: (crl: CrlRecord) => crlCache.set(crl.ca, { crl, checkedAt: Date.now() }),
+    urlsFor,
+    signers,
+    /** Ends the PKCS#11 sessions of the issuing key (CA_SIGNER=pkcs11). */
+    close: () => signers.close(),
   };
+  return service;
 }
 
 export type CaService = ReturnType<typeof createCaService>;

@@ -5,30 +5,37 @@
 // serve app.inject() and anything this function passes on.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ocspErrorResponse } from "@certhall/pki";
-import type { CaService } from "./ca.service";
+import proxyAddr from "@fastify/proxy-addr";
+import type { CaService, OcspAnswer } from "./ca.service";
 
 const MAX_BODY = 64 * 1024;
+export const OCSP_CACHEABLE = "public, max-age=300, no-transform";
 
-function send(res: ServerResponse, der: Buffer, cacheable: boolean): void {
+function send(res: ServerResponse, answer: OcspAnswer, get: boolean): void {
   res.writeHead(200, {
     "content-type": "application/ocsp-response",
-    "content-length": der.length,
-    "cache-control": cacheable ? "public, max-age=300, no-transform" : "no-store",
+    "content-length": answer.der.length,
+    // As pki.routes.ts: only pre-signed GET answers may be cached (never one carrying a nonce).
+    "cache-control": get && answer.cacheable ? OCSP_CACHEABLE : "no-store",
     "x-content-type-options": "nosniff",
   });
-  res.end(der);
+  res.end(answer.der);
 }
 
-function answer(ca: CaService, res: ServerResponse, der: Buffer, cacheable: boolean): void {
-  ca.ocsp(der).then(
-    (out) => send(res, out, cacheable),
+function answer(ca: CaService, ip: string, res: ServerResponse, der: Buffer, get: boolean): void {
+  ca.ocsp(der, { ip }).then(
+    (out) => send(res, out, get),
     // RFC 6960 4.2.1: internalError, unsigned, rather than an HTML/JSON 500.
-    () => send(res, ocspErrorResponse("internalError"), false),
+    () => send(res, { der: ocspErrorResponse("internalError"), cacheable: false }, false),
   );
 }
 
 /** Returns true when it took the request (then it answers it); false to let Fastify route it. */
-export function ocspFastPath(ca: CaService) {
+export function ocspFastPath(ca: CaService, opts: { trustProxy: false | string[] }) {
+  // The client address exactly as Fastify's req.ip computes it: X-Forwarded-For is believed only from
+  // the proxies TRUST_PROXY lists (the same @fastify/proxy-addr Fastify uses for such a list).
+  const trust = opts.trustProxy ? proxyAddr.compile(opts.trustProxy) : () => false;
+  const clientIp = (req: IncomingMessage): string => proxyAddr(req, trust);
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "";
     if (req.method === "POST" && url === "/pki/ocsp") {
@@ -43,7 +50,7 @@ export function ocspFastPath(ca: CaService) {
         }
         chunks.push(c);
       });
-      req.on("end", () => answer(ca, res, Buffer.concat(chunks), false));
+      req.on("end", () => answer(ca, clientIp(req), res, Buffer.concat(chunks), false));
       return true;
     }
     if (req.method === "GET" && url.startsWith("/pki/ocsp/") && url.length < 8192) {
@@ -53,7 +60,7 @@ export function ocspFastPath(ca: CaService) {
       } catch {
         der = Buffer.alloc(0);
       }
-      answer(ca, res, der, true);
+      answer(ca, clientIp(req), res, der, true);
       return true;
     }
     return false;

@@ -427,7 +427,8 @@ describe("refusals: clear errors and nothing stored half-way", () => {
     expect(unknown.status).toBe(404);
     const issued = await issueFresh("twice");
     expect((await revoke({ serialHex: issued.serialHex, reason: "cessationOfOperation" })).status).toBe(200);
-    const again = await revoke({ serialHex: issued.serialHex.toUpperCase(), reason: "keyCompromise" });
+    // Only a raise to keyCompromise changes a permanent revocation (revocation.ts).
+    const again = await revoke({ serialHex: issued.serialHex.toUpperCase(), reason: "superseded" });
     expect(again.status).toBe(409);
     expect(again.body.detail).toContain("不能重复吊销");
     const reason = await revoke({ serialHex: issued.serialHex, reason: "bored" });
@@ -473,7 +474,8 @@ describe("refusals: clear errors and nothing stored half-way", () => {
       .execute();
     const names = new Set(actions.map((a) => a.action));
     for (const a of [
-      "pki.ca.created",
+      "pki.ceremony.root-created",
+      "pki.ceremony.issuing-signed",
       "pki.crl.published",
       "pki.certificate.issued",
       "pki.certificate.revoked",

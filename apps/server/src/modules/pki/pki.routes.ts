@@ -1,6 +1,7 @@
 // Public PKI endpoints (DESIGN §5) and the RA's service API (issue 4 item 6).
-// /pki/*: what relying parties fetch — CA certificates, CRLs, OCSP. No cookies, no CSRF, no rate
-// limit (they are cheap reads served to every TLS client and verifier; put a CDN in front).
+// /pki/*: what relying parties fetch — CA certificates, CRLs, OCSP. No cookies, no CSRF, no general
+// rate limit (cheap reads served to every TLS client and verifier; put a CDN in front); only OCSP
+// answers signed for one request (a nonce) are limited per IP, in CaService.ocsp (ocsp.limit.ts).
 // /api/v1/pki/*: issue and revoke for the RA, authenticated by a bearer service token.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -8,7 +9,8 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { zProblem } from "../../lib/http";
-import type { CaService } from "./ca.service";
+import type { CaService, OcspAnswer } from "./ca.service";
+import { OCSP_CACHEABLE } from "./ocsp.fast-path";
 
 const NO_LIMIT = { csrf: false, rateLimit: false } as const;
 
@@ -75,10 +77,11 @@ export function pkiPublicRoutes(deps: { ca: CaService }) {
       },
     );
 
-    const sendOcsp = async (reply: FastifyReply, der: Buffer, cacheable: boolean) => {
-      if (cacheable) reply.header("cache-control", "public, max-age=300, no-transform");
-      else reply.header("cache-control", "no-store");
-      return reply.type("application/ocsp-response").send(der);
+    // RFC 5019 5: GET answers are cacheable by HTTP caches, but not one signed for a nonce (a cache
+    // would hand the same nonce to the next client) nor an error; POST answers never.
+    const sendOcsp = async (reply: FastifyReply, answer: OcspAnswer, get: boolean) => {
+      reply.header("cache-control", get && answer.cacheable ? OCSP_CACHEABLE : "no-store");
+      return reply.type("application/ocsp-response").send(answer.der);
     };
 
     r.post(
@@ -93,7 +96,7 @@ export function pkiPublicRoutes(deps: { ca: CaService }) {
       },
       async (req, reply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        return sendOcsp(reply, await ca.ocsp(body), false);
+        return sendOcsp(reply, await ca.ocsp(body, { ip: req.ip }), false);
       },
     );
 
@@ -114,8 +117,7 @@ export function pkiPublicRoutes(deps: { ca: CaService }) {
         } catch {
           der = Buffer.alloc(0);
         }
-        // GET answers are cacheable by HTTP caches (RFC 5019 5) unless the request carries a nonce.
-        return sendOcsp(reply, await ca.ocsp(der), true);
+        return sendOcsp(reply, await ca.ocsp(der, { ip: req.ip }), true);
       },
     );
   };

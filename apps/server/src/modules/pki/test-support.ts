@@ -50,6 +50,7 @@ export async function createCaTestApp(env: Record<string, string> = {}): Promise
     },
     async close() {
       await app.close();
+      ca.close();
       await cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
