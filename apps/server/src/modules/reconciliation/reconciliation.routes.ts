@@ -52,6 +52,21 @@ const zLine = z.object({
 
 const bankName = (code: string) => STATEMENT_FORMATS.find((f) => f.code === code)?.name ?? code;
 
+const presentStatement = (s: {
+  id: string;
+  bank: string;
+  filename: string;
+  credit_count: number;
+  imported_at: string;
+}) => ({
+  id: s.id,
+  bank: s.bank,
+  bankName: bankName(s.bank),
+  filename: s.filename,
+  creditCount: s.credit_count,
+  importedAt: s.imported_at,
+});
+
 /** Reads the `bank` field and the one `file` of a statement upload; malformed bodies are a 400. */
 async function readStatementForm(
   req: FastifyRequest,
@@ -133,14 +148,7 @@ export function reconciliationRoutes(deps: SecurityDeps & { reconciliation: Reco
         });
         return {
           hasMore: res.hasMore,
-          statements: res.rows.map((s) => ({
-            id: s.id,
-            bank: s.bank,
-            bankName: bankName(s.bank),
-            filename: s.filename,
-            creditCount: s.credit_count,
-            importedAt: s.imported_at,
-          })),
+          statements: res.rows.map(presentStatement),
         };
       },
     );
@@ -184,14 +192,7 @@ export function reconciliationRoutes(deps: SecurityDeps & { reconciliation: Reco
         const counts: Record<string, number> = {};
         for (const l of lines) counts[l.status] = (counts[l.status] ?? 0) + 1;
         return {
-          statement: {
-            id: s.id,
-            bank: s.bank,
-            bankName: bankName(s.bank),
-            filename: s.filename,
-            creditCount: s.credit_count,
-            importedAt: s.imported_at,
-          },
+          statement: presentStatement(s),
           counts,
           lines: lines.map((l) => ({
             id: l.id,

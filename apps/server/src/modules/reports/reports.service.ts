@@ -61,6 +61,36 @@ function secondsBetween(db: Db, a: string, b: string) {
 const businessName = (code: string) => BUSINESS_TYPES[code as BusinessCode]?.name ?? code;
 const stateName = (s: string) => ORDER_STATE_INFO[s as OrderState]?.labelZh ?? s;
 
+/**
+ * A table of counts with one row per `rowOf` value and one column per business (plus 合计), from SQL
+ * rows that each carry a business and a count.
+ */
+function perBusiness<R extends { business: string; n: number }>(
+  title: string,
+  first: { key: string; label: string },
+  rows: R[],
+  rowOf: (r: R) => string,
+): Report {
+  const codes = Object.keys(BUSINESS_TYPES) as BusinessCode[];
+  const acc = new Map<string, Record<string, string | number>>();
+  for (const r of rows) {
+    const k = rowOf(r);
+    const row = acc.get(k) ?? { [first.key]: k, total: 0, ...Object.fromEntries(codes.map((c) => [c, 0])) };
+    row[r.business] = Number(row[r.business] ?? 0) + Number(r.n);
+    row.total = Number(row.total) + Number(r.n);
+    acc.set(k, row);
+  }
+  return {
+    title,
+    columns: [
+      { ...first, kind: "text" },
+      ...codes.map((c) => ({ key: c, label: businessName(c), kind: "number" as const })),
+      { key: "total", label: "合计", kind: "number" },
+    ],
+    rows: [...acc.values()].sort((a, b) => String(a[first.key]).localeCompare(String(b[first.key]))),
+  };
+}
+
 /** 报表: figures computed by grouped SQL over indexed ranges, so they stay fast as the tables grow. */
 export function createReportService(deps: { db: Db; clock: Clock }) {
   const { db } = deps;
@@ -77,24 +107,9 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       .where("submitted_at", "<", end)
       .groupBy(["business", sql`substr(submitted_at, 1, 13)`])
       .execute();
-    const byDay = new Map<string, Record<string, string | number>>();
-    const codes = Object.keys(BUSINESS_TYPES) as BusinessCode[];
-    for (const r of rows) {
-      const day = shanghaiOf(r.hour, "day");
-      const row = byDay.get(day) ?? { day, total: 0, ...Object.fromEntries(codes.map((c) => [c, 0])) };
-      row[r.business] = Number(row[r.business] ?? 0) + Number(r.n);
-      row.total = Number(row.total) + Number(r.n);
-      byDay.set(day, row);
-    }
-    return {
-      title: "每日订单量（按业务）",
-      columns: [
-        { key: "day", label: "日期", kind: "text" },
-        ...codes.map((c) => ({ key: c, label: businessName(c), kind: "number" as const })),
-        { key: "total", label: "合计", kind: "number" },
-      ],
-      rows: [...byDay.values()].sort((a, b) => String(a.day).localeCompare(String(b.day))),
-    };
+    return perBusiness("每日订单量（按业务）", { key: "day", label: "日期" }, rows, (r) =>
+      shanghaiOf(r.hour, "day"),
+    );
   }
 
   async function revenue(start: string, end: string): Promise<Report> {
@@ -235,28 +250,12 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       .where("orders.completed_at", "<", end)
       .groupBy(["service_windows.city", "service_windows.name", "orders.business"])
       .execute();
-    const acc = new Map<string, Record<string, string | number>>();
-    const codes = Object.keys(BUSINESS_TYPES) as BusinessCode[];
-    for (const r of rows) {
-      const key = `${r.city}\u0000${r.name}`;
-      const row = acc.get(key) ?? {
-        window: `【${r.city}】${r.name}`,
-        total: 0,
-        ...Object.fromEntries(codes.map((c) => [c, 0])),
-      };
-      row[r.business] = Number(row[r.business] ?? 0) + Number(r.n);
-      row.total = Number(row.total) + Number(r.n);
-      acc.set(key, row);
-    }
-    return {
-      title: "办结量（按网点、业务）",
-      columns: [
-        { key: "window", label: "网点", kind: "text" },
-        ...codes.map((c) => ({ key: c, label: businessName(c), kind: "number" as const })),
-        { key: "total", label: "合计", kind: "number" },
-      ],
-      rows: [...acc.values()].sort((a, b) => String(a.window).localeCompare(String(b.window))),
-    };
+    return perBusiness(
+      "办结量（按网点、业务）",
+      { key: "window", label: "网点" },
+      rows,
+      (r) => `【${r.city}】${r.name}`,
+    );
   }
 
   const REPORTS: Record<ReportName, (start: string, end: string) => Promise<Report>> = {
