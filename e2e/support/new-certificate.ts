@@ -173,7 +173,15 @@ export async function pickFirstOpenDate(page: Page, input: Locator): Promise<str
   for (let month = 0; month < 3; month++) {
     const open = dropdown.locator(".ant-picker-cell-in-view:not(.ant-picker-cell-disabled)");
     if ((await open.count()) > 0) {
-      await open.first().click();
+      // Seen once in a full run: the click on an enabled day left the input empty (the form re-rendered
+      // under the open dropdown). Pick again, up to three times, before failing as before.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (attempt > 0 && !(await dropdown.isVisible())) await input.click();
+        await open.first().click();
+        if ((await input.inputValue()) !== "") break;
+        await page.waitForTimeout(1_000);
+        if ((await input.inputValue()) !== "") break;
+      }
       await expect(input).not.toHaveValue("");
       return input.inputValue();
     }
