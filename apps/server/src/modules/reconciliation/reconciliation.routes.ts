@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../errors";
+import { multipartReadError } from "../../lib/http";
 import { requireStaff, type SecurityDeps } from "../../plugins/security";
 import type { ReconciliationService } from "./reconciliation.service";
 import { STATEMENT_FORMATS } from "./statement.formats";
@@ -87,14 +88,12 @@ async function readStatementForm(
       } else if (part.fieldname === "bank") bank = String(part.value);
     }
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    const code = (err as { code?: string }).code;
-    if (code === "FST_REQ_FILE_TOO_LARGE") {
+    if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
       throw new AppError("PAYLOAD_TOO_LARGE", `对账单文件不能超过 ${STATEMENT_MAX_BYTES / 1024 / 1024} MB`, {
         field: "file",
       });
     }
-    throw new AppError("VALIDATION_FAILED", "上传内容不完整或格式错误，请重新选择文件", { field: "file" });
+    throw multipartReadError(err, "file");
   }
   if (!file) throw new AppError("VALIDATION_FAILED", "请选择对账单文件", { field: "file" });
   return { bank, ...file };

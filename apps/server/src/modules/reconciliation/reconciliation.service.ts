@@ -117,14 +117,15 @@ export function createReconciliationService(deps: ReconciliationDeps) {
     const format = statementFormat(input.bank);
     if (!format) throw invalidField("bank", "请选择对账单所属银行");
     const credits = await parseStatement(input.data, format);
+    const prints = credits.map((c) => fingerprint(format.code, c));
     const seen = new Set<string>();
-    for (const c of credits) {
-      const f = fingerprint(format.code, c);
+    prints.forEach((f, i) => {
       if (seen.has(f)) {
-        throw invalidField("file", `第 ${c.lineNo} 行与前面一行的交易流水号、日期和金额完全相同，请检查文件`);
+        const lineNo = credits[i]!.lineNo;
+        throw invalidField("file", `第 ${lineNo} 行与前面一行的交易流水号、日期和金额完全相同，请检查文件`);
       }
       seen.add(f);
-    }
+    });
     return db.transaction().execute(async (trx) => {
       const now = iso(clock());
       const statementId = newId();
@@ -141,14 +142,11 @@ export function createReconciliationService(deps: ReconciliationDeps) {
         })
         .execute();
       const claimed = new Set(await claimedOrders(trx));
+      const imported = await importedBefore(trx, prints);
       const counts: Record<string, number> = {};
-      for (const c of credits) {
-        const fp = fingerprint(format.code, c);
-        const before = await trx
-          .selectFrom("statement_lines")
-          .select("id")
-          .where("fingerprint", "=", fp)
-          .executeTakeFirst();
+      for (const [i, c] of credits.entries()) {
+        const fp = prints[i]!;
+        const before = imported.has(fp);
         const k: Classified = before
           ? { status: "already_imported", order: null, note: "该笔流水已在之前的对账单中导入" }
           : await classify(trx, { remark: c.remark, amount_fen: c.amountFen }, claimed);
@@ -188,6 +186,20 @@ export function createReconciliationService(deps: ReconciliationDeps) {
       });
       return statementId;
     });
+  }
+
+  /** The fingerprints among `prints` that an earlier import stored, looked up a chunk at a time. */
+  async function importedBefore(trx: Trx, prints: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < prints.length; i += 500) {
+      const rows = await trx
+        .selectFrom("statement_lines")
+        .select("fingerprint")
+        .where("fingerprint", "in", prints.slice(i, i + 500))
+        .execute();
+      for (const r of rows) if (r.fingerprint) found.add(r.fingerprint);
+    }
+    return found;
   }
 
   /** Orders an exact line of any statement already waits to book (two imports must not both book one). */

@@ -1,4 +1,11 @@
-import { BUSINESS_TYPES, type BusinessCode, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
+import {
+  BUSINESS_TYPES,
+  type BusinessCode,
+  ORDER_STATE_INFO,
+  ORDER_TRANSITIONS,
+  type OrderEvent,
+  type OrderState,
+} from "@certhall/domain";
 import { sql } from "kysely";
 import type { Db } from "../../db/database";
 import { invalidField } from "../../errors";
@@ -206,7 +213,15 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       .groupBy(["staff.name", "staff.role", "order_events.event"])
       .execute();
     const acc = new Map<string, Record<string, string | number>>();
-    const events = ["approve", "reject", "book", "return_payment", "receive_materials", "complete", "cancel"];
+    // The staff steps shown as columns, labelled as the order machine names them; every event counts in 合计.
+    const events: OrderEvent[] = [
+      "approve",
+      "reject",
+      "book",
+      "return_payment",
+      "receive_materials",
+      "complete",
+    ];
     for (const r of rows) {
       const key = `${r.name}\u0000${r.role}`;
       const row = acc.get(key) ?? {
@@ -215,7 +230,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
         total: 0,
         ...Object.fromEntries(events.map((e) => [e, 0])),
       };
-      if (events.includes(r.event)) row[r.event] = Number(row[r.event]) + Number(r.n);
+      if ((events as string[]).includes(r.event)) row[r.event] = Number(row[r.event]) + Number(r.n);
       row.total = Number(row.total) + Number(r.n);
       acc.set(key, row);
     }
@@ -224,12 +239,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       columns: [
         { key: "name", label: "姓名", kind: "text" },
         { key: "role", label: "角色", kind: "text" },
-        { key: "approve", label: "审核通过", kind: "number" },
-        { key: "reject", label: "审核退回", kind: "number" },
-        { key: "book", label: "记账", kind: "number" },
-        { key: "return_payment", label: "记账退回", kind: "number" },
-        { key: "receive_materials", label: "材料收齐", kind: "number" },
-        { key: "complete", label: "办结", kind: "number" },
+        ...events.map((e) => ({ key: e, label: ORDER_TRANSITIONS[e].labelZh, kind: "number" as const })),
         { key: "total", label: "合计操作", kind: "number" },
       ],
       rows: [...acc.values()].sort((a, b) => Number(b.total) - Number(a.total)),
