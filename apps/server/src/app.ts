@@ -19,6 +19,7 @@ import type { DbHandle } from "./db/database";
 import { type Clock, systemClock } from "./lib/clock";
 import { zProblem } from "./lib/http";
 import { logRequest } from "./lib/log-url";
+import type { SharedState } from "./lib/shared-state";
 import { installChineseZodMessages } from "./lib/zod-zh";
 import { accountRoutes } from "./modules/accounts/account.routes";
 import { createAccountService } from "./modules/accounts/account.service";
@@ -85,6 +86,8 @@ export interface AppDeps {
   payments?: { provider?: PaymentProvider | null; sender?: NotificationSender };
   /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
   devClock?: DevClock;
+  /** Shared with the other instances (lib/shared-state.ts): rate limits in its Redis when there is one. */
+  shared?: Pick<SharedState, "redis" | "prefix" | "bus">;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -170,6 +173,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: true,
     max: config.rateLimitPerMinute,
     timeWindow: "1 minute",
+    // Several instances count in one Redis (DESIGN §10); a Redis outage lets requests through rather
+    // than failing them (login lockouts and SMS caps are in the database and still hold).
+    ...(deps.shared?.redis
+      ? { redis: deps.shared.redis, nameSpace: `${deps.shared.prefix}rl:`, skipOnError: true }
+      : {}),
     errorResponseBuilder: (_req, ctx) => {
       const seconds = Math.max(1, Math.ceil(ctx.ttl / 1000));
       return Object.assign(new Error(`rate limited`), { statusCode: 429, retryAfter: seconds });
@@ -213,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
   const reports = createReportService({ db, clock });
   const receipts = createReceiptService({ db, clock, config });
-  const ca = deps.ca ?? createCaService({ db, clock, config });
+  const ca = deps.ca ?? createCaService({ db, clock, config, bus: deps.shared?.bus });
   if (!deps.ca) await ca.loadAll();
   const orders = createOrderService({
     db,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -55,6 +56,24 @@ export const envSchema = z.object({
     .describe(
       "Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (or loopback, linklocal, uniquelocal); false = none; true = loopback only, refused in production",
     ),
+  WORKERS: z
+    .union([z.literal("auto"), z.coerce.number().int().min(1).max(256)])
+    .default(1)
+    .describe(
+      "Server processes on this host (node:cluster): a number, or auto (one per CPU core). More than 1 needs DATABASE_URL and REDIS_URL",
+    ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional()
+    .describe(
+      "redis://… shared by all instances: rate limits and cache invalidation (OCSP, CRL). Required with several instances",
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+    .default("certhall:")
+    .describe("Prefix of every Redis key and channel (several deployments or test runs on one Redis)"),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()
@@ -272,6 +291,8 @@ export interface Config {
   cookieSecure: boolean;
   rateLimitPerMinute: number;
   rateLimitStrictFactor: number;
+  /** Several instances (DESIGN §10): processes on this host, and the Redis they all share. */
+  scale: { workers: number; redis: { url: string; prefix: string } | null };
   sms: {
     provider: Env["SMS_PROVIDER"];
     signName: string;
@@ -459,6 +480,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: publicUrl.startsWith("https://"),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitStrictFactor: e.RATE_LIMIT_STRICT_FACTOR,
+    scale: parseScale(e),
     sms: {
       provider: e.SMS_PROVIDER,
       signName: e.SMS_SIGN_NAME,
@@ -508,6 +530,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           },
     },
   };
+}
+
+/**
+ * WORKERS and REDIS_URL (issue 14): SQLite is one process's embedded database, and several processes
+ * without a shared Redis would each keep their own rate limits and stale caches, so both are refused.
+ */
+function parseScale(e: Env): Config["scale"] {
+  const workers = e.WORKERS === "auto" ? availableParallelism() : e.WORKERS;
+  if (workers > 1 && !e.DATABASE_URL)
+    throw new ConfigError(
+      `WORKERS=${e.WORKERS} needs PostgreSQL (DATABASE_URL): SQLite is the embedded database of one process; run one process or move to PostgreSQL`,
+    );
+  if (workers > 1 && !e.REDIS_URL)
+    throw new ConfigError(
+      `WORKERS=${e.WORKERS} needs REDIS_URL: the instances must share their rate limits and tell each other of revocations`,
+    );
+  return { workers, redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX } : null };
 }
 
 const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);

@@ -1,5 +1,7 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { isClusterPrimary, printsBanner, runClusterPrimary } from "./lib/cluster";
+import { openSharedState } from "./lib/shared-state";
 import { startAuditAnchorScheduler } from "./modules/audit/audit.anchor";
 import { createDevClock } from "./modules/dev/dev-clock";
 import { startCrlScheduler } from "./modules/pki/ca.scheduler";
@@ -20,25 +22,40 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (isClusterPrimary(config.scale.workers)) {
+    // Migrations, seed and the CA hierarchy once, before the workers start.
+    await runClusterPrimary(config.scale.workers, async () => {
+      const database = await openPreparedDatabase(config);
+      const ca = await bootstrapCa(config, database);
+      ca.close();
+      await database.close();
+    });
+    return;
+  }
   const database = await openPreparedDatabase(config);
-  const ca = await bootstrapCa(config, database);
+  const shared = await openSharedState(config, database, { error: (o, m) => console.error(m, o) });
+  const ca = await bootstrapCa(config, database, undefined, shared.bus);
   // The dev clock moves only the app's services (buildApp ignores it in production); the CA, the SMS
   // worker and the reminder job keep the system time.
-  const app = await buildApp({ config, database, ca, devClock: createDevClock() });
-  const crlScheduler = startCrlScheduler(ca, app.log);
+  const app = await buildApp({ config, database, ca, devClock: createDevClock(), shared });
+  // Scheduled work is done by one instance at a time (lib/exclusive.ts).
+  const crlScheduler = startCrlScheduler(ca, app.log, undefined, shared.exclusive);
   const anchorScheduler = startAuditAnchorScheduler(
     { db: database.db, ca, clock: () => new Date(), dir: config.audit.anchorDir },
     app.log,
     config.audit.anchorIntervalMinutes * 60_000,
+    shared.exclusive,
   );
   const smsWorker = startSmsWorker(
     { db: database.db, provider: createSmsProvider(config), clock: () => new Date(), log: app.log },
     config.sms.workerIntervalMs,
+    shared.exclusive,
   );
   const reminderScheduler = startReminderScheduler(
     { db: database.db, clock: () => new Date(), signName: config.sms.signName, publicUrl: config.publicUrl },
     app.log,
     config.reminders.intervalMinutes * 60_000,
+    shared.exclusive,
   );
 
   let closing = false;
@@ -55,6 +72,7 @@ async function main(): Promise<void> {
       await crlScheduler.stop();
       await anchorScheduler.stop();
       ca.close();
+      await shared.close();
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -66,12 +84,14 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   await app.listen({ port: config.port, host: config.host });
+  if (!printsBanner()) return;
   const lines = [
     "",
     `  certhall is running: ${config.publicUrl}`,
     `  Back office:         ${config.publicUrl}/admin`,
     `  API docs:            ${config.publicUrl}/api/docs`,
     `  Database:            ${database.kind === "sqlite" ? config.database.kind === "sqlite" && config.database.file : "PostgreSQL"}`,
+    `  Processes:           ${config.scale.workers}${config.scale.redis ? " (sharing Redis)" : ""}`,
   ];
   const issuing = ca.issuing();
   lines.push(

@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import { type DbHandle, openDatabase } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
+import type { CacheBus } from "./lib/bus";
 import { type Clock, systemClock } from "./lib/clock";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { seedDemoData, seedReferenceData } from "./seed";
@@ -24,8 +25,9 @@ export async function bootstrapCa(
   config: Config,
   database: DbHandle,
   clock: Clock = systemClock,
+  bus?: CacheBus,
 ): Promise<CaService> {
-  const ca = createCaService({ db: database.db, clock, config });
+  const ca = createCaService({ db: database.db, clock, config, bus });
   await ca.bootstrap();
   return ca;
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import { auditKeyOf, type Db } from "../../db/database";
 import type { Clock } from "../../lib/clock";
+import type { RunExclusive } from "../../lib/exclusive";
 import { startPeriodic } from "../../lib/periodic";
 import { signCheckpoint, verifyCheckpoint } from "../pki/ca.checkpoint";
 import type { CaService } from "../pki/ca.service";
@@ -142,7 +143,12 @@ export async function writeAuditAnchor(deps: AnchorDeps): Promise<AnchorOutcome>
 }
 
 /** The server's job: an anchor at start and every `intervalMs` (only when the head moved). */
-export function startAuditAnchorScheduler(deps: AnchorDeps, log: FastifyBaseLogger, intervalMs: number) {
+export function startAuditAnchorScheduler(
+  deps: AnchorDeps,
+  log: FastifyBaseLogger,
+  intervalMs: number,
+  exclusive?: RunExclusive,
+) {
   return startPeriodic(
     async () => {
       const o = await writeAuditAnchor(deps);
@@ -152,5 +158,6 @@ export function startAuditAnchorScheduler(deps: AnchorDeps, log: FastifyBaseLogg
     },
     intervalMs,
     (err) => log.error({ err }, "audit anchor failed"),
+    exclusive && { name: "audit-anchor", run: exclusive },
   );
 }

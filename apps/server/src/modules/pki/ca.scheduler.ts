@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
+import type { RunExclusive } from "../../lib/exclusive";
 import type { CaService } from "./ca.service";
 
 /** The ceremony re-signs the root's ARL (CA_ARL_DAYS); the log says so this long before it ends. */
@@ -10,17 +11,22 @@ const ARL_WARNING_MS = 30 * 86_400_000;
  * same pass picks up what the root key ceremony changed (a new or revoked issuing CA) and warns when
  * a root's ARL, which only the ceremony can re-sign, ends within 30 days.
  */
-export function startCrlScheduler(ca: CaService, log: FastifyBaseLogger, intervalMs = 5 * 60 * 1000) {
+export function startCrlScheduler(
+  ca: CaService,
+  log: FastifyBaseLogger,
+  intervalMs = 5 * 60 * 1000,
+  exclusive: RunExclusive = (_name, job) => job().then(() => true),
+) {
   let running: Promise<void> | null = null;
+  const pass = async () => {
+    const crls = await ca.refreshCrls();
+    for (const c of crls) log.info({ ca: c.ca, crlNumber: c.number, entries: c.entries }, "CRL published");
+    await warnArl(ca, log);
+  };
   const tick = () => {
     if (running) return;
-    running = ca
-      .refreshCrls()
-      .then((crls) => {
-        for (const c of crls)
-          log.info({ ca: c.ca, crlNumber: c.number, entries: c.entries }, "CRL published");
-        return warnArl(ca, log);
-      })
+    running = exclusive("crl-refresh", pass)
+      .then(() => {})
       .catch((err) => log.error({ err }, "CRL refresh failed"))
       .finally(() => {
         running = null;

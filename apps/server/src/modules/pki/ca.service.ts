@@ -30,6 +30,7 @@ import {
 } from "@certhall/pki";
 import { sql } from "kysely";
 import type { Config } from "../../config";
+import type { CacheBus } from "../../lib/bus";
 import type { Db, Trx } from "../../db/database";
 import type { PkiCasTable, PkiCertificatesTable, PkiOcspResponsesTable } from "../../db/tables";
 import { AppError } from "../../errors";
@@ -125,6 +126,8 @@ export interface CaServiceDeps {
    * server) to drop them from its in-memory cache. Default 2000 ms.
    */
   revocationSyncMs?: number;
+  /** Tells the other instances of a status change or a new CRL, and hears theirs (lib/bus.ts). */
+  bus?: CacheBus;
 }
 
 export const CA_ERROR_FIELDS = {
@@ -174,6 +177,13 @@ export function createCaService(deps: CaServiceDeps) {
   const revocationSyncMs = deps.revocationSyncMs ?? 2000;
   const crlValidityMs = hoursMs(config.ca.crlNextUpdateHours);
   const signers = createCaSigners(config);
+  // Another instance changed a status or signed a CRL: forget ours, read the database on next use.
+  const forgetCrl = (caId: string) => crlCache.delete(cas.get(caId)?.slug ?? "");
+  deps.bus?.subscribe("pki.status", ({ caId, serialHex }) => {
+    for (const hash of ["sha1", "sha256"] as const) ocspCache.delete(cacheKey(caId, hash, serialHex));
+    forgetCrl(caId);
+  });
+  deps.bus?.subscribe("pki.crl", ({ caId }) => forgetCrl(caId));
 
   // http under PKI_BASE_URL, never PUBLIC_URL's https (DESIGN §9): fetching revocation data over TLS
   // would need the very status it fetches (RFC 5280 4.2.1.13, RFC 6960 A.1).
@@ -359,6 +369,7 @@ export function createCaService(deps: CaServiceDeps) {
       return c;
     });
     crlCache.set(ca.slug, { crl, checkedAt: Date.now() });
+    deps.bus?.publish("pki.crl", { caId: ca.id });
     return crl;
   }
 
@@ -952,6 +963,7 @@ export function createCaService(deps: CaServiceDeps) {
     const publish = () => {
       for (const s of signed) remember(s.key, s.der, s.thisUpdate);
       crlCache.set(ca.slug, { crl, checkedAt: Date.now() });
+      deps.bus?.publish("pki.status", { caId: ca.id, serialHex: serial });
     };
     return { record, publish };
   }

@@ -2,6 +2,7 @@ import { shanghaiDate } from "@certhall/domain";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../../db/database";
 import { addSeconds, type Clock, iso } from "../../lib/clock";
+import type { RunExclusive } from "../../lib/exclusive";
 import { startPeriodic } from "../../lib/periodic";
 import { renewalWindowDays } from "../settings/settings.service";
 import { queueSms } from "../sms/sms.outbox";
@@ -167,7 +168,12 @@ export async function runExpiryReminders(deps: ReminderDeps): Promise<number> {
  * Runs the reminder pass at start and then every `intervalMs` (REMINDER_INTERVAL_MINUTES). Passes never
  * overlap within one process; across processes the primary key keeps each reminder single.
  */
-export function startReminderScheduler(deps: ReminderDeps, log: FastifyBaseLogger, intervalMs: number) {
+export function startReminderScheduler(
+  deps: ReminderDeps,
+  log: FastifyBaseLogger,
+  intervalMs: number,
+  exclusive?: RunExclusive,
+) {
   return startPeriodic(
     async () => {
       const queued = await runExpiryReminders(deps);
@@ -175,5 +181,6 @@ export function startReminderScheduler(deps: ReminderDeps, log: FastifyBaseLogge
     },
     intervalMs,
     (err) => log.error({ err }, "certificate expiry reminders failed"),
+    exclusive && { name: "reminders", run: exclusive },
   );
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Db, Trx } from "../../db/database";
 import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
+import type { RunExclusive } from "../../lib/exclusive";
 import type { SmsProvider } from "./sms.provider";
 import { redactSms, renderSms, type SmsTemplateName, type SmsTemplateParams } from "./sms.templates";
 
@@ -143,13 +144,21 @@ export async function deliverDueSms(deps: SmsWorkerDeps, batch = 20): Promise<nu
   return sent;
 }
 
-export function startSmsWorker(deps: SmsWorkerDeps, intervalMs: number): { stop(): Promise<void> } {
+/** Delivers due messages every `intervalMs`; with `exclusive`, one instance at a time does. */
+export function startSmsWorker(
+  deps: SmsWorkerDeps,
+  intervalMs: number,
+  exclusive?: RunExclusive,
+): { stop(): Promise<void> } {
+  const pass = () => deliverDueSms(deps).then(() => {});
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;
     running = running
-      .then(() => deliverDueSms(deps))
+      .then(async () => {
+        await (exclusive ? exclusive("sms-outbox", pass) : pass());
+      })
       .catch((err) => deps.log.error({ err }, "sms worker pass failed"));
   }, intervalMs);
   timer.unref();
