@@ -3,6 +3,7 @@ import { type DbHandle, openDatabase } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
 import type { CacheBus } from "./lib/bus";
 import { type Clock, systemClock } from "./lib/clock";
+import { serialized } from "./lib/exclusive";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { seedDemoData, seedReferenceData } from "./seed";
 
@@ -10,9 +11,12 @@ import { seedDemoData, seedReferenceData } from "./seed";
 export async function openPreparedDatabase(config: Config, clock: Clock = systemClock): Promise<DbHandle> {
   const handle = openDatabase(config);
   try {
-    await migrateToLatest(handle.db);
-    await seedReferenceData(handle.db, clock);
-    if (config.seedDemo) await seedDemoData(handle.db, clock);
+    // Several instances starting together on a fresh database take turns (lib/exclusive.ts).
+    await serialized(handle, "prepare", async () => {
+      await migrateToLatest(handle.db);
+      await seedReferenceData(handle.db, clock);
+      if (config.seedDemo) await seedDemoData(handle.db, clock);
+    });
   } catch (err) {
     await handle.close();
     throw err;
@@ -28,6 +32,6 @@ export async function bootstrapCa(
   bus?: CacheBus,
 ): Promise<CaService> {
   const ca = createCaService({ db: database.db, clock, config, bus });
-  await ca.bootstrap();
+  await serialized(database, "ca-bootstrap", () => ca.bootstrap());
   return ca;
 }

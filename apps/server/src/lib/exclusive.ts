@@ -55,3 +55,21 @@ export function advisoryLockExclusive(db: DbHandle["db"]): RunExclusive {
 export function exclusiveFor(handle: DbHandle): RunExclusive {
   return handle.kind === "postgres" ? advisoryLockExclusive(handle.db) : inProcessExclusive();
 }
+
+/**
+ * Runs `job` after any other instance's job of that name has finished (waits, unlike RunExclusive):
+ * start-up steps that must not race when several instances start together on a fresh database
+ * (seed, the CA hierarchy). SQLite has one process: it just runs.
+ */
+export async function serialized<T>(handle: DbHandle, name: string, job: () => Promise<T>): Promise<T> {
+  if (handle.kind !== "postgres") return job();
+  return handle.db.connection().execute(async (conn) => {
+    const key = sql`hashtextextended(current_schema() || ':certhall-step:' || ${name}, 0)`;
+    await sql`select pg_advisory_lock(${key})`.execute(conn);
+    try {
+      return await job();
+    } finally {
+      await sql`select pg_advisory_unlock(${key})`.execute(conn);
+    }
+  });
+}
