@@ -30,12 +30,15 @@ export async function runAuditCli(
     out(`审计链异常，未写入锚点：${o.result.firstBad?.problem}`);
     return 1;
   }
+  const started = performance.now();
   const r = await verifyAuditWithAnchor(deps);
+  const seconds = (performance.now() - started) / 1000;
+  const took = `用时 ${seconds.toFixed(1)} 秒，每秒 ${Math.round(r.checked / Math.max(seconds, 0.001))} 条`;
   const against = r.anchor
     ? `，与 ${r.anchor.at} 的锚点（第 ${r.anchor.seq} 条，${r.anchor.file}）相符`
     : `；尚无锚点（${config.audit.anchorDir}），截断链尾无法发现：请运行 certhall audit anchor`;
   if (r.ok) {
-    out(`审计链完整：共校验 ${r.checked} 条${against}`);
+    out(`审计链完整：共校验 ${r.checked} 条（${took}）${against}`);
     return 0;
   }
   out(`审计链异常（${r.firstBad?.kind}）：${r.firstBad?.problem}（已校验 ${r.checked} 条完好）`);

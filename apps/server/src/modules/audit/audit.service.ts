@@ -1,6 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { auditKeyOf, type Db, type Trx } from "../../db/database";
 import type { AuditEntry } from "../../db/tables";
+import { createHashPool, type HashJob } from "./audit.hash-pool";
 
 export interface AuditInput {
   at: Date;
@@ -26,6 +28,12 @@ type Unhashed = Omit<AuditEntry, "hash">;
  * Keyed entries take an HMAC: without AUDIT_KEY (kept outside the database) nobody can recompute it.
  */
 export function entryHash(e: Unhashed, key: Buffer): string | null {
+  const message = entryMessage(e);
+  return message === null ? null : hashMessage(e.hash_version, message, key);
+}
+
+/** What an entry's hash is taken over (null for an unknown hash version). */
+function entryMessage(e: Unhashed): string | null {
   const fields = [
     e.seq,
     e.at,
@@ -38,13 +46,16 @@ export function entryHash(e: Unhashed, key: Buffer): string | null {
     e.ip,
     e.prev_hash,
   ];
-  if (e.hash_version === AUDIT_PLAIN)
-    return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
-  if (e.hash_version === AUDIT_KEYED)
-    return createHmac("sha256", key)
-      .update(JSON.stringify([AUDIT_KEYED, ...fields]))
-      .digest("hex");
+  if (e.hash_version === AUDIT_PLAIN) return JSON.stringify(fields);
+  if (e.hash_version === AUDIT_KEYED) return JSON.stringify([AUDIT_KEYED, ...fields]);
   return null;
+}
+
+/** The hash of a message by version (the same rule runs on the verification's threads: audit.hash-worker.mjs). */
+function hashMessage(version: number, message: string, key: Buffer): string {
+  return version === AUDIT_KEYED
+    ? createHmac("sha256", key).update(message).digest("hex")
+    : createHash("sha256").update(message).digest("hex");
 }
 
 /** A short public name of the key (recorded in anchors), so a verifier with the wrong key is told so. */
@@ -134,6 +145,8 @@ export interface WalkOptions {
   /** Start after this entry (its seq and hash), checking that it still has that hash; default genesis. */
   from?: { seq: number; hash: string };
   batchSize?: number;
+  /** Threads computing the hashes (default for a chain over 20,000 entries: one per core but one, ≤ 4; 0 = none). */
+  hashWorkers?: number;
 }
 
 /**
@@ -143,7 +156,7 @@ export interface WalkOptions {
 export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<AuditVerifyResult> {
   const key = opts.key ?? auditKeyOf(db);
   const anchor = opts.anchor ?? null;
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 2000;
   const dbHead = await db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirst();
   const head = { seq: dbHead?.seq ?? 0, hash: dbHead?.hash ?? AUDIT_GENESIS };
   const fail = (checked: number, firstBad: AuditVerifyResult["firstBad"]) => ({
@@ -158,7 +171,6 @@ export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<
   let prevHash = opts.from?.hash ?? AUDIT_GENESIS;
   let expectedSeq = (opts.from?.seq ?? 0) + 1;
   let keyedSeen = false;
-  let checked = 0;
   if (opts.from && opts.from.seq > 0) {
     const row = await db
       .selectFrom("audit_log")
@@ -172,38 +184,73 @@ export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<
       );
     keyedSeen = row.hash_version === AUDIT_KEYED;
   }
-  for (;;) {
-    const rows = await db
-      .selectFrom("audit_log")
-      .selectAll()
-      .where("seq", ">=", expectedSeq)
-      .orderBy("seq")
-      .limit(batchSize)
-      .execute();
-    for (const r of rows) {
-      if (r.seq !== expectedSeq)
-        return fail(checked, bad(expectedSeq, "missing", `第 ${expectedSeq} 条记录缺失`));
-      if (r.prev_hash !== prevHash)
-        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录与前一条的链接不符`));
-      // A plain entry after a keyed one, or past the anchor's plain part, is a downgrade: altered.
-      const plainAllowed = !keyedSeen && (!anchor || r.seq <= anchor.plainUntil);
-      if (r.hash_version === AUDIT_PLAIN && !plainAllowed)
-        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录内容被修改（应带密钥校验）`));
-      const { hash, ...rest } = r;
-      if (entryHash(rest, key) !== hash)
-        return fail(checked, bad(r.seq, "altered", `第 ${r.seq} 条记录内容被修改`));
-      if (anchor && r.seq === anchor.seq && hash !== anchor.hash)
-        return fail(
-          checked,
-          bad(r.seq, "rewritten", `第 ${r.seq} 条记录与 ${anchor.at} 的锚点不符：历史被改写`),
-        );
-      keyedSeen ||= r.hash_version === AUDIT_KEYED;
-      prevHash = hash;
-      expectedSeq++;
-      checked++;
+  const firstSeq = expectedSeq;
+  // The hashes are checked apart from the walk (on worker threads for a long chain) while the walk
+  // links the entries and fetches the next page; the first problem by seq is reported.
+  const threads =
+    opts.hashWorkers ??
+    (head.seq - firstSeq > 20_000 ? Math.min(4, Math.max(1, availableParallelism() - 1)) : 0);
+  const pool = threads > 0 ? createHashPool(key, threads) : null;
+  const page = (from: number) =>
+    db.selectFrom("audit_log").selectAll().where("seq", ">=", from).orderBy("seq").limit(batchSize).execute();
+  let walkBad: ReturnType<typeof bad> | null = null;
+  let rewrittenAt: number | null = null;
+  let hashBadAt: number | null = null;
+  const inFlight: Promise<void>[] = [];
+  try {
+    let next = page(expectedSeq);
+    for (;;) {
+      const rows = await next;
+      if (rows.length === batchSize) next = page(rows[rows.length - 1]!.seq + 1);
+      const job: HashJob & { seqs: number[] } = { versions: [], messages: [], hashes: [], seqs: [] };
+      for (const r of rows) {
+        if (r.seq !== expectedSeq) walkBad = bad(expectedSeq, "missing", `第 ${expectedSeq} 条记录缺失`);
+        else if (r.prev_hash !== prevHash)
+          walkBad = bad(r.seq, "altered", `第 ${r.seq} 条记录与前一条的链接不符`);
+        // A plain entry after a keyed one, or past the anchor's plain part, is a downgrade: altered.
+        else if (r.hash_version === AUDIT_PLAIN && (keyedSeen || (anchor && r.seq > anchor.plainUntil)))
+          walkBad = bad(r.seq, "altered", `第 ${r.seq} 条记录内容被修改（应带密钥校验）`);
+        if (walkBad) break;
+        const message = entryMessage(r);
+        job.versions.push(r.hash_version);
+        job.messages.push(message ?? "");
+        job.hashes.push(message === null ? "unknown hash version" : r.hash);
+        job.seqs.push(r.seq);
+        if (anchor && r.seq === anchor.seq && r.hash !== anchor.hash) {
+          rewrittenAt = r.seq;
+          break;
+        }
+        keyedSeen ||= r.hash_version === AUDIT_KEYED;
+        prevHash = r.hash;
+        expectedSeq++;
+      }
+      const done = (i: number) => {
+        if (i >= 0) hashBadAt = Math.min(hashBadAt ?? Infinity, job.seqs[i]!);
+      };
+      inFlight.push(pool ? pool.check(job).then(done) : Promise.resolve(done(checkInline(job, key))));
+      if (inFlight.length > 2 * threads) await inFlight.shift();
+      if (walkBad || rewrittenAt !== null || hashBadAt !== null || rows.length < batchSize) {
+        if (rows.length === batchSize) next.catch(() => {});
+        break;
+      }
     }
-    if (rows.length < batchSize) break;
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
+  // The first problem by seq; at one entry its hash is checked before the anchor.
+  const found = [
+    walkBad,
+    hashBadAt !== null ? bad(hashBadAt, "altered", `第 ${hashBadAt} 条记录内容被修改`) : null,
+    rewrittenAt !== null && rewrittenAt !== hashBadAt
+      ? bad(rewrittenAt, "rewritten", `第 ${rewrittenAt} 条记录与 ${anchor?.at} 的锚点不符：历史被改写`)
+      : null,
+  ].filter((b) => b !== null);
+  if (found.length > 0) {
+    const first = found.reduce((a, b) => (b.seq < a.seq ? b : a));
+    return fail(first.seq - firstSeq, first);
+  }
+  const checked = expectedSeq - firstSeq;
   const last = expectedSeq - 1;
   if (!dbHead || head.seq !== last || head.hash !== prevHash) {
     return fail(checked, bad(last + 1, "cut", `链尾记录缺失：应有 ${head.seq} 条，实有 ${last} 条`));
@@ -219,6 +266,11 @@ export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<
     );
   }
   return { ok: true, checked, head };
+}
+
+/** The index of the first entry of `job` whose hash fails, or -1 (the pool's rule, on this thread). */
+function checkInline(job: HashJob, key: Buffer): number {
+  return job.messages.findIndex((m, i) => hashMessage(job.versions[i]!, m, key) !== job.hashes[i]);
 }
 
 export async function listAudit(db: Db, opts: { limit: number; before?: number }) {
