@@ -21,11 +21,9 @@ export function startPeriodic(
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return;
-    running = (lock ? lock.run(lock.name, pass).then(() => {}) : pass())
-      .catch(onError)
-      .finally(() => {
-        running = null;
-      });
+    running = (lock ? lock.run(lock.name, pass).then(() => {}) : pass()).catch(onError).finally(() => {
+      running = null;
+    });
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();

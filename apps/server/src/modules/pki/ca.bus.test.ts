@@ -39,7 +39,10 @@ async function instance(bus?: CacheBus): Promise<CaService> {
 async function connectedBus(): Promise<CacheBus> {
   const client = new Redis(redis!.url);
   const bus = await redisBus(client, redis!.prefix);
-  closers.push(() => bus.close(), () => client.quit());
+  closers.push(
+    () => bus.close(),
+    () => client.quit(),
+  );
   return bus;
 }
 

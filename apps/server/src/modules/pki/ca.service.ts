@@ -30,10 +30,10 @@ import {
 } from "@certhall/pki";
 import { sql } from "kysely";
 import type { Config } from "../../config";
-import type { CacheBus } from "../../lib/bus";
 import type { Db, Trx } from "../../db/database";
 import type { PkiCasTable, PkiCertificatesTable, PkiOcspResponsesTable } from "../../db/tables";
 import { AppError } from "../../errors";
+import type { CacheBus } from "../../lib/bus";
 import { type Clock, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import type { CaActor } from "./ceremony";
