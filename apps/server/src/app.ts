@@ -35,9 +35,9 @@ import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
-import { createPaymentProvider } from "./modules/payments/payment.factory";
+import { createPaymentProvider, createWechatProvider } from "./modules/payments/payment.factory";
 import type { PaymentProvider } from "./modules/payments/payment.provider";
-import { paymentRoutes, sandboxCashierRoutes } from "./modules/payments/payment.routes";
+import { paymentRoutes, sandboxCashierRoutes, wechatNotifyRoutes } from "./modules/payments/payment.routes";
 import {
   createPaymentService,
   fetchNotificationSender,
@@ -82,7 +82,11 @@ export interface AppDeps {
   /** The CA service (bootstrapped by main.ts); built here, loading existing CAs only, when absent. */
   ca?: CaService;
   /** Payment overrides for tests: the provider (default: PAYMENT_PROVIDER's) and the sandbox's notification sender. */
-  payments?: { provider?: PaymentProvider | null; sender?: NotificationSender };
+  payments?: {
+    provider?: PaymentProvider | null;
+    wechat?: PaymentProvider | null;
+    sender?: NotificationSender;
+  };
   /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
   devClock?: DevClock;
 }
@@ -201,11 +205,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const settings = createSettingsService({ db, clock });
   const paymentProvider =
     deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config);
+  const wechatProvider =
+    deps.payments?.wechat !== undefined ? deps.payments.wechat : createWechatProvider(config, clock);
   const payments = createPaymentService({
     db,
     clock,
     config,
     provider: paymentProvider,
+    wechat: wechatProvider,
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
     log: app.log,
   });
@@ -220,7 +227,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     config,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
-    closeTradesAtProvider: createProviderTradeCloser({ db, clock, provider: paymentProvider, log: app.log }),
+    closeTradesAtProvider: createProviderTradeCloser({
+      db,
+      clock,
+      provider: paymentProvider,
+      wechat: wechatProvider,
+      log: app.log,
+    }),
   });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });
@@ -273,6 +286,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
+      await v1.register(wechatNotifyRoutes({ payments }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));

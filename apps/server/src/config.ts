@@ -246,6 +246,27 @@ export const envSchema = z.object({
     .url()
     .default("https://openapi.alipay.com/gateway.do")
     .describe("Alipay gateway (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)"),
+  WECHATPAY_MCHID: z
+    .string()
+    .optional()
+    .describe("WeChat Pay merchant id (商户号); with the other WECHATPAY_* it turns WeChat Pay on"),
+  WECHATPAY_APPID: z.string().optional().describe("AppID bound to the merchant (公众号/网站应用)"),
+  WECHATPAY_MERCHANT_SERIAL: z.string().optional().describe("Serial number of the merchant API certificate"),
+  WECHATPAY_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .describe("Merchant API private key (apiclient_key.pem), PEM or bare base64"),
+  WECHATPAY_APIV3_KEY: z
+    .string()
+    .length(32)
+    .optional()
+    .describe("APIv3 key (32 characters) that decrypts notifications"),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .describe("微信支付公钥 or platform certificate (PEM) that verifies answers and notifications"),
+  WECHATPAY_PLATFORM_SERIAL: z.string().optional().describe("Its id / serial (the Wechatpay-Serial header)"),
+  WECHATPAY_BASE_URL: z.url().default("https://api.mch.weixin.qq.com").describe("WeChat Pay API base URL"),
   PAYMENT_BANK_ACCOUNT_NAME: z
     .string()
     .min(1)
@@ -316,11 +337,49 @@ export interface Config {
   payment: {
     provider: "sandbox" | "alipay" | "none";
     alipay?: { appId: string; privateKey: string; publicKey: string; gateway: string };
+    /** WeChat Pay APIv3 when all WECHATPAY_* are set (beside Alipay; the sandbox has its own WeChat). */
+    wechat?: {
+      mchid: string;
+      appid: string;
+      merchantSerial: string;
+      privateKey: string;
+      apiV3Key: string;
+      platformPublicKey: string;
+      platformSerial: string;
+      baseUrl: string;
+    };
     bank: { accountName: string; bankName: string; accountNo: string; demo: boolean };
   };
 }
 
 export class ConfigError extends Error {}
+
+const WECHAT_VARS = [
+  "WECHATPAY_MCHID",
+  "WECHATPAY_APPID",
+  "WECHATPAY_MERCHANT_SERIAL",
+  "WECHATPAY_PRIVATE_KEY",
+  "WECHATPAY_APIV3_KEY",
+  "WECHATPAY_PLATFORM_PUBLIC_KEY",
+  "WECHATPAY_PLATFORM_SERIAL",
+] as const;
+
+/** WeChat Pay is on when every WECHATPAY_* is set; some but not all is a mistake worth stopping for. */
+function readWechatConfig(e: Env): Config["payment"]["wechat"] {
+  const missing = WECHAT_VARS.filter((k) => !e[k]);
+  if (missing.length === WECHAT_VARS.length) return undefined;
+  if (missing.length > 0) throw new ConfigError(`WeChat Pay needs ${missing.join(", ")} as well`);
+  return {
+    mchid: e.WECHATPAY_MCHID!,
+    appid: e.WECHATPAY_APPID!,
+    merchantSerial: e.WECHATPAY_MERCHANT_SERIAL!,
+    privateKey: e.WECHATPAY_PRIVATE_KEY!,
+    apiV3Key: e.WECHATPAY_APIV3_KEY!,
+    platformPublicKey: e.WECHATPAY_PLATFORM_PUBLIC_KEY!,
+    platformSerial: e.WECHATPAY_PLATFORM_SERIAL!,
+    baseUrl: e.WECHATPAY_BASE_URL,
+  };
+}
 
 /** Reads and checks the environment. `baseDir` resolves a relative DATA_DIR (npm's INIT_CWD: where `npm start` ran). */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -441,6 +500,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       gateway: e.ALIPAY_GATEWAY,
     };
   }
+  const wechat = readWechatConfig(e);
   const bankDemo = !e.PAYMENT_BANK_ACCOUNT_NAME || !e.PAYMENT_BANK_NAME || !e.PAYMENT_BANK_ACCOUNT_NO;
 
   return {
@@ -492,6 +552,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     payment: {
       provider: paymentProvider,
       alipay,
+      wechat,
       // Demo defaults until all three are configured; the payment info page says they are a demo.
       bank: bankDemo
         ? {
