@@ -33,6 +33,11 @@ import { esealRoutes } from "./modules/eseal/eseal.routes";
 import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
+import { createInvoiceProvider } from "./modules/invoices/invoice.factory";
+import type { InvoiceProvider } from "./modules/invoices/invoice.provider";
+import { invoiceRoutes } from "./modules/invoices/invoice.routes";
+import { createInvoiceService } from "./modules/invoices/invoice.service";
+import { devMailRoutes } from "./modules/mail/mail.outbox";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { createPaymentProvider, createWechatProvider } from "./modules/payments/payment.factory";
@@ -87,6 +92,8 @@ export interface AppDeps {
     wechat?: PaymentProvider | null;
     sender?: NotificationSender;
   };
+  /** The e-invoice provider for tests (default: INVOICE_PROVIDER's). */
+  invoices?: { provider?: InvoiceProvider | null };
   /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
   devClock?: DevClock;
 }
@@ -216,6 +223,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
     log: app.log,
   });
+  const invoices = createInvoiceService({
+    db,
+    clock,
+    provider: deps.invoices?.provider !== undefined ? deps.invoices.provider : createInvoiceProvider(config),
+    log: app.log,
+  });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
   const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
   const reports = createReportService({ db, clock });
@@ -287,6 +300,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(wechatNotifyRoutes({ payments }));
+      await v1.register(invoiceRoutes({ ...security, invoices }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));
@@ -301,6 +315,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // was left at its dev default (it would let anyone register or reset the password of any phone).
       if (config.sms.provider === "dev" && config.env !== "production")
         await v1.register(devSmsRoutes({ db }));
+      if (config.email.provider === "dev" && config.env !== "production")
+        await v1.register(devMailRoutes({ db }));
       else if (config.sms.provider === "dev")
         app.log.warn("SMS_PROVIDER=dev in production: messages stay in the outbox and are not sent");
       if (devClock) await v1.register(devClockRoutes({ devClock }));

@@ -49,7 +49,9 @@ describe("WeChat Pay APIv3 requests", () => {
   it("asks for an H5 payment with the payer's IP for a phone", async () => {
     const p = wechatProviderFor(k, fake.url, time.clock);
     const url = await p.createCheckout(order, payment, { scene: "h5", clientIp: "203.0.113.9" });
-    expect(url).toMatch(/^https:\/\/wx\.tenpay\.com\//);
+    expect(url).toBe(
+      "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx1&redirect_url=http%3A%2F%2Flocalhost%3A3000%2Forders%2Fo1%3Fpayment%3Dreturned",
+    );
     expect(fake.calls.at(-1)!.body.scene_info).toEqual({
       payer_client_ip: "203.0.113.9",
       h5_info: { type: "Wap" },

@@ -193,7 +193,10 @@ export function createWechatPayProvider(opts: WechatPayOptions): PaymentProvider
       const a = await call("POST", `/v3/pay/transactions/${h5 ? "h5" : "native"}`, payload);
       const url = h5 ? a.json.h5_url : a.json.code_url;
       if (a.status !== 200 || typeof url !== "string") throw failed(h5 ? "h5 prepay" : "native prepay", a);
-      return url; // Native: code_url for the QR code; H5: the cashier page to open.
+      if (!h5) return url; // Native: the code_url the payer scans as a QR code.
+      // H5: WeChat's cashier returns the payer to redirect_url (our order page, which then watches).
+      const back = `${opts.publicUrl}/orders/${encodeURIComponent(order.id)}?payment=returned`;
+      return `${url}${url.includes("?") ? "&" : "?"}redirect_url=${encodeURIComponent(back)}`;
     },
     async closeTrade(payment: Payment) {
       const a = await call(
