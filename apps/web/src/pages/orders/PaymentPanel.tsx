@@ -23,8 +23,8 @@ import {
   declareTransfer,
   getPaymentInfo,
   type OrderDetail,
-  type PaymentInfo,
   type PayChannel,
+  type PaymentInfo,
   startOnlinePayment,
 } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
@@ -64,7 +64,12 @@ function WechatQr({ codeUrl, onPoll }: { codeUrl: string; onPoll: () => void }) 
   // The sandbox's code_url is its own cashier page: a link lets a desktop (and a browser walk) open it.
   const page = httpUrl(codeUrl, window.location.origin);
   return (
-    <Space orientation="vertical" align="center" style={{ width: "100%", marginTop: 16 }} data-testid="wechat-qr">
+    <Space
+      orientation="vertical"
+      align="center"
+      style={{ width: "100%", marginTop: 16 }}
+      data-testid="wechat-qr"
+    >
       <Text strong>{t("pay.wechatScan")}</Text>
       <QRCode value={codeUrl} size={200} />
       <Text type="secondary">{t("pay.wechatWaiting")}</Text>
