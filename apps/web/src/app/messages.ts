@@ -621,7 +621,7 @@ export const zh = {
   "invoice.saved": "开票信息已保存",
   "invoice.edit": "修改开票信息",
   "invoice.afterPayment": "缴费到账后由财务开具（或系统自动开具），开具后可在此下载并发送到邮箱。",
-  "invoice.download": "下载 PDF",
+  "invoice.download": "下载发票 PDF",
   "invoice.blue": "蓝字发票",
   "invoice.red": "红字发票",
   "invoice.finance.title": "电子发票",
@@ -1522,7 +1522,7 @@ export const en: Record<MessageKey, string> = {
   "invoice.edit": "Change invoice details",
   "invoice.afterPayment":
     "Finance (or the system) issues it once paid; then download it here; it is also emailed.",
-  "invoice.download": "Download PDF",
+  "invoice.download": "Download the invoice PDF",
   "invoice.blue": "Invoice",
   "invoice.red": "Red-letter invoice",
   "invoice.finance.title": "E-invoices",

@@ -61,8 +61,11 @@ function WechatQr({ codeUrl, onPoll }: { codeUrl: string; onPoll: () => void }) 
     const timer = setInterval(onPoll, 3000);
     return () => clearInterval(timer);
   }, [onPoll]);
-  // The sandbox's code_url is its own cashier page: a link lets a desktop (and a browser walk) open it.
-  const page = httpUrl(codeUrl, window.location.origin);
+  // The sandbox's code_url is its own cashier page (absolute, on PUBLIC_URL, for a phone to scan): a
+  // link to its path lets this desktop (and a browser walk) open it in the session it is logged in with.
+  const absolute = httpUrl(codeUrl, window.location.origin);
+  const page =
+    absolute && new URL(absolute).pathname.startsWith("/sandbox-pay/") ? new URL(absolute).pathname : null;
   return (
     <Space
       orientation="vertical"
