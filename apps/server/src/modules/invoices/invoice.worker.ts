@@ -89,8 +89,49 @@ export async function autoIssueEnabled(q: Db | Trx): Promise<boolean> {
   return row?.value === "true";
 }
 
+type InvoiceFields = Pick<
+  Invoice,
+  "original_id" | "amount_fen" | "buyer_type" | "title" | "tax_no" | "email" | "kind"
+>;
+
+/** Queues the order's invoice of `color` unless it has one (checked again in the transaction), audited. */
+async function queueOnce(
+  deps: InvoiceWorkerDeps & { provider: InvoiceProvider },
+  orderId: string,
+  color: Invoice["color"],
+  detail: Record<string, unknown>,
+  fields: (trx: Trx) => Promise<InvoiceFields | null>,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const exists = await trx
+      .selectFrom("invoices")
+      .select("id")
+      .where("order_id", "=", orderId)
+      .where("color", "=", color)
+      .executeTakeFirst();
+    const f = exists ? null : await fields(trx);
+    if (!f) return;
+    const inv = await insertInvoice(trx, deps.clock, deps.provider.name, {
+      ...f,
+      order_id: orderId,
+      color,
+      requested_by: null,
+    });
+    await appendAudit(trx, {
+      at: deps.clock(),
+      actorType: "system",
+      actorId: null,
+      action: "invoice.requested",
+      objectType: "invoice",
+      objectId: inv.id,
+      detail: { orderId, color, ...detail },
+      ip: null,
+    });
+  });
+}
+
 async function queueAutomatic(deps: InvoiceWorkerDeps & { provider: InvoiceProvider }): Promise<void> {
-  const { db, clock } = deps;
+  const { db } = deps;
   const auto = await autoIssueEnabled(db);
   const candidates = auto
     ? await db
@@ -123,38 +164,11 @@ async function queueAutomatic(deps: InvoiceWorkerDeps & { provider: InvoiceProvi
         .execute()
     : [];
   for (const r of candidates) {
-    await db.transaction().execute(async (trx) => {
-      const paid = await settledPayment(trx, r.order_id);
-      const exists = await trx
-        .selectFrom("invoices")
-        .select("id")
-        .where("order_id", "=", r.order_id)
-        .where("color", "=", "blue")
-        .executeTakeFirst();
-      if (!paid || exists) return;
-      const { order_id, buyer_type, title, tax_no, email, kind } = r;
-      const inv = await insertInvoice(trx, clock, deps.provider.name, {
-        order_id,
-        buyer_type,
-        title,
-        tax_no,
-        email,
-        kind,
-        color: "blue",
-        original_id: null,
-        amount_fen: paid.amount_fen,
-        requested_by: null,
-      });
-      await appendAudit(trx, {
-        at: clock(),
-        actorType: "system",
-        actorId: null,
-        action: "invoice.requested",
-        objectType: "invoice",
-        objectId: inv.id,
-        detail: { orderId: order_id, color: "blue", automatic: true },
-        ip: null,
-      });
+    const { order_id, buyer_type, title, tax_no, email, kind } = r;
+    await queueOnce(deps, order_id, "blue", { automatic: true }, async (trx) => {
+      const paid = await settledPayment(trx, order_id);
+      if (!paid) return null;
+      return { buyer_type, title, tax_no, email, kind, original_id: null, amount_fen: paid.amount_fen };
     });
   }
   // 红冲: a refunded order's issued blue invoice is reversed, automatically (the refund is the decision).
@@ -179,38 +193,16 @@ async function queueAutomatic(deps: InvoiceWorkerDeps & { provider: InvoiceProvi
     .limit(50)
     .execute();
   for (const b of refunded) {
-    await db.transaction().execute(async (trx) => {
-      const exists = await trx
-        .selectFrom("invoices")
-        .select("id")
-        .where("order_id", "=", b.order_id)
-        .where("color", "=", "red")
-        .executeTakeFirst();
-      if (exists) return;
-      const { order_id, buyer_type, title, tax_no, email, kind, amount_fen } = b;
-      const inv = await insertInvoice(trx, clock, deps.provider.name, {
-        order_id,
-        buyer_type,
-        title,
-        tax_no,
-        email,
-        kind,
-        amount_fen,
-        color: "red",
-        original_id: b.id,
-        requested_by: null,
-      });
-      await appendAudit(trx, {
-        at: clock(),
-        actorType: "system",
-        actorId: null,
-        action: "invoice.requested",
-        objectType: "invoice",
-        objectId: inv.id,
-        detail: { orderId: order_id, color: "red", reverses: b.invoice_no },
-        ip: null,
-      });
-    });
+    const { order_id, buyer_type, title, tax_no, email, kind, amount_fen } = b;
+    await queueOnce(deps, order_id, "red", { reverses: b.invoice_no }, async () => ({
+      buyer_type,
+      title,
+      tax_no,
+      email,
+      kind,
+      amount_fen,
+      original_id: b.id,
+    }));
   }
 }
 

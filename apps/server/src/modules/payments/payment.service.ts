@@ -29,7 +29,7 @@ export type NotificationSender = (url: string, params: Record<string, string>, f
 export type NotifyFormat = "form" | "wechat";
 
 /** The HTTP request a sender makes for a notification of either format. */
-function notificationRequest(
+export function notificationRequest(
   params: Record<string, string>,
   format: NotifyFormat,
 ): { headers: Record<string, string>; body: string } {

@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../../lib/clock";
 import type { TestApp } from "../../test/harness";
+import { notificationRequest } from "./payment.service";
 import {
   encryptWechatResource,
   parseWechatAuthorization,
@@ -166,17 +167,12 @@ export function wechatNotice(
 
 /** Delivers a WeChat-style notification as WeChat Pay's servers would: JSON, Wechatpay-* headers, no cookies. */
 export async function deliverWechat(t: TestApp, n: Record<string, string>, provider = "wechatpay") {
+  const { headers, body } = notificationRequest(n, "wechat");
   const res = await t.app.inject({
     method: "POST",
     url: `/api/v1/payments/notify/${provider}`,
-    headers: {
-      "content-type": "application/json",
-      "wechatpay-timestamp": n.timestamp ?? "",
-      "wechatpay-nonce": n.nonce ?? "",
-      "wechatpay-signature": n.signature ?? "",
-      "wechatpay-serial": n.serial ?? "",
-    },
-    payload: n.body ?? "",
+    headers,
+    payload: body,
   });
   return { status: res.statusCode, body: res.body };
 }
