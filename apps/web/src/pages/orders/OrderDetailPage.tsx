@@ -445,7 +445,7 @@ function OrderView({
           ) : receipt.isError ? (
             <LoadError error={receipt.error} onRetry={() => receipt.refetch()} />
           ) : null}
-          {order.state !== "draft" ? <InvoicePanel order={order} /> : null}
+          <InvoicePanel order={order} />
           <Card title={t("order.items")} style={{ marginBottom: 16 }}>
             <ItemsTable order={order} />
           </Card>
