@@ -75,7 +75,10 @@ async function forgedNotificationBooksNothing(
     }),
   });
   expect(res.status()).toBe(400);
-  expect(await res.json()).toEqual({ code: "FAIL", message: "失败" });
+  expect(await res.json()).toEqual({
+    code: "FAIL",
+    message: "验签失败：Wechatpay-Signature 不是微信支付平台对该报文的签名",
+  });
   const after = (await api.get(`/api/v1/orders/${id}/payments`)) as { payments: { status: string }[] };
   expect(after.payments).toEqual(before.payments);
 }

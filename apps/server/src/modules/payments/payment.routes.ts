@@ -242,6 +242,18 @@ export function paymentRoutes(deps: SecurityDeps & { payments: PaymentService })
   };
 }
 
+/** The message of a refused WeChat notification, naming what was wrong (WeChat's dashboard shows it). */
+const WECHAT_REFUSALS: Record<string, string> = {
+  bad_signature: "验签失败：Wechatpay-Signature 不是微信支付平台对该报文的签名",
+  stale: "Wechatpay-Timestamp 与服务器时间相差超过 5 分钟（过期或重放的通知）",
+  malformed: "通知内容无效：resource 解密后缺少 out_trade_no、transaction_id 或 amount，或商户号不符",
+  provider_not_enabled: "微信支付未开通",
+  unknown_trade: "out_trade_no 不是本平台的微信支付订单",
+  amount_mismatch: "amount.total 与支付单金额不符",
+  trade_no_mismatch: "transaction_id 与已处理的通知不符",
+  unknown_order: "订单不存在",
+};
+
 /**
  * WeChat Pay's notify endpoint (and the sandbox's WeChat one): JSON signed over the raw body, so this
  * scope reads application/json as text; the body is parsed only after its signature verified. Static
@@ -278,9 +290,9 @@ export function wechatNotifyRoutes(deps: { payments: PaymentService }) {
             serial: header("wechatpay-serial"),
             body: typeof req.body === "string" ? req.body : "",
           };
-          const answer = await deps.payments.handleNotification(provider, params, req.ip);
-          if (answer === "success") return reply.code(204).send();
-          return reply.code(400).send({ code: "FAIL", message: "失败" });
+          const r = await deps.payments.handleNotificationDetailed(provider, params, req.ip);
+          if (r.answer === "success") return reply.code(204).send();
+          return reply.code(400).send({ code: "FAIL", message: WECHAT_REFUSALS[r.reason] ?? "失败" });
         },
       );
     }

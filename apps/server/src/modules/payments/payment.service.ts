@@ -79,6 +79,10 @@ export function fetchNotificationSender(log: { warn(obj: object, msg: string): v
   };
 }
 
+/** What a notification came to: accepted (or a harmless repeat), or refused and why. */
+export type NotifyAnswer = { answer: "success" } | { answer: "fail"; reason: string };
+const ACCEPTED: NotifyAnswer = { answer: "success" };
+
 export interface PaymentDeps {
   db: Db;
   clock: Clock;
@@ -258,7 +262,7 @@ export function createPaymentService(deps: PaymentDeps) {
     reason: string,
     detail: Record<string, unknown>,
     ip: string | null,
-  ): Promise<"fail"> {
+  ): Promise<NotifyAnswer> {
     await db.transaction().execute((trx) =>
       appendAudit(trx, {
         at: clock(),
@@ -271,7 +275,7 @@ export function createPaymentService(deps: PaymentDeps) {
         ip,
       }),
     );
-    return "fail";
+    return { answer: "fail", reason };
   }
 
   /**
@@ -285,13 +289,13 @@ export function createPaymentService(deps: PaymentDeps) {
     reason: string,
     seen: Record<string, unknown>,
     ip: string | null,
-  ): "fail" {
+  ): NotifyAnswer {
     unverifiedRefused++;
     deps.log.warn(
       { provider: providerName, reason, ...seen, ip, unverifiedRefused },
       "unverified payment notification refused",
     );
-    return "fail";
+    return { answer: "fail", reason };
   }
 
   /**
@@ -300,11 +304,11 @@ export function createPaymentService(deps: PaymentDeps) {
    * transaction; a replay of a processed notification answers "success" and changes nothing.
    * Returns the body Alipay expects: "success" stops its retries, "fail" (or anything else) retries.
    */
-  async function handleNotification(
+  async function handleNotificationDetailed(
     providerName: string,
     params: Record<string, string>,
     ip: string | null,
-  ): Promise<"success" | "fail"> {
+  ): Promise<NotifyAnswer> {
     const provider = providerNamed(providerName);
     const seen = { outTradeNo: params.out_trade_no ?? null, totalAmount: params.total_amount ?? null };
     if (!provider) {
@@ -336,10 +340,10 @@ export function createPaymentService(deps: PaymentDeps) {
     }
     if (payment.status !== "created" && payment.status !== "closed") {
       // Already processed: a replay (Alipay resends until it reads "success"). Same trade → success.
-      if (payment.provider_trade_no === n.providerTradeNo) return "success";
+      if (payment.provider_trade_no === n.providerTradeNo) return ACCEPTED;
       return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
     }
-    if (!n.paid) return "success"; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
+    if (!n.paid) return ACCEPTED; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
 
     const outcome = await db.transaction().execute(async (trx) => {
       // The order's row lock first, as cancel, edit and the other payment steps take it: a concurrent
@@ -428,7 +432,12 @@ export function createPaymentService(deps: PaymentDeps) {
     });
     if (outcome === "order_missing") return rejectNotification(providerName, "unknown_order", ref, ip);
     if (outcome === "mismatch") return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
-    return "success";
+    return ACCEPTED;
+  }
+
+  /** The answer alone, as Alipay reads it ("success" stops its retries). */
+  async function handleNotification(providerName: string, params: Record<string, string>, ip: string | null) {
+    return (await handleNotificationDetailed(providerName, params, ip)).answer;
   }
 
   /** The sandbox cashier's view of a payment (the payment id in the URL is the capability, as at Alipay). */
@@ -576,6 +585,7 @@ export function createPaymentService(deps: PaymentDeps) {
     startOnline,
     channels,
     handleNotification,
+    handleNotificationDetailed,
     /** How many unverified notifications this process refused (also in each warning's log line). */
     unverifiedNotificationsRefused: () => unverifiedRefused,
     sandboxCheckout,

@@ -95,11 +95,19 @@ describe("WeChat Pay through the app", () => {
       wechatNotice(k, { ...tx, total: 1 }, now),
       { ...genuine, signature: "" },
     ];
+    const messages = [];
     for (const n of bad) {
       const res = await deliverWechat(t, n);
       expect(res.status).toBe(400);
-      expect(JSON.parse(res.body)).toEqual({ code: "FAIL", message: "失败" });
+      const body = JSON.parse(res.body);
+      expect(body.code).toBe("FAIL");
+      messages.push(body.message);
     }
+    expect(messages[0]).toContain("Wechatpay-Signature");
+    expect(messages[1]).toContain("Wechatpay-Signature");
+    expect(messages[2]).toContain("Wechatpay-Timestamp");
+    expect(messages[3]).toContain("amount.total");
+    expect(messages[4]).toContain("Wechatpay-Signature");
     expect(await stateOf(order.id)).toBe("awaiting_payment");
     expect((await paymentsOf(order.id)).map((x) => x.status)).toEqual(["created"]);
     expect(await payEvents(order.id)).toBe(0);
