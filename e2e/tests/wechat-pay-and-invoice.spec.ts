@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { registerByApi, staffApi, submitNewOrders } from "../support/api";
 import { cn, staffPage, tempDir } from "../support/new-certificate";
+import { payInSandbox } from "../support/steps";
 
 const BUYER = { title: "福建微信支付测试有限公司", uscc: "91350100M000100Y43" };
 
@@ -150,4 +151,19 @@ test("a handler on a phone pays with WeChat Pay H5 in the sandbox cashier", asyn
   await page.goto(`/orders/${o.id}`);
   await page.getByRole("button", { name: "微信支付" }).click();
   await confirmsInWechatCashier(page, o.orderNo);
+});
+
+test("a handler still pays with Alipay in the sandbox from the same panel", async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const o = await orderAwaitingPayment(page, baseURL!, {
+    name: "福建支付宝沙箱测试有限公司",
+    uscc: "91350100M000700Y05",
+  });
+  await page.goto(`/orders/${o.id}`);
+  await expect(page.getByRole("button", { name: "微信支付" })).toBeVisible();
+  await payInSandbox(page, o.orderNo);
+  await expect(page.getByRole("heading", { name: "沙箱收银台 · 微信支付" })).toHaveCount(0);
+  await expect(page.getByText("已缴费，等待财务记账。记账后即可打印回执单。")).toBeVisible({
+    timeout: 20_000,
+  });
 });

@@ -98,7 +98,8 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
   const info = useQuery({ queryKey: ["payment-info"], queryFn: getPaymentInfo, staleTime: 600_000 });
   // The server says which online provider runs; "none" means transfer only.
   const canOnline = order.actions.includes("pay");
-  const channels = info.data?.channels ?? [];
+  // While the info loads, 支付宝 is offered as before (the server refuses it if online payment is off).
+  const channels = info.data?.channels ?? ["alipay"];
   const canTransfer = order.actions.includes("declare_transfer");
 
   async function payOnline(channel: PayChannel) {
