@@ -34,11 +34,16 @@ import { esealRoutes } from "./modules/eseal/eseal.routes";
 import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
+import { createInvoiceProvider } from "./modules/invoices/invoice.factory";
+import type { InvoiceProvider } from "./modules/invoices/invoice.provider";
+import { invoiceRoutes } from "./modules/invoices/invoice.routes";
+import { createInvoiceService } from "./modules/invoices/invoice.service";
+import { devMailRoutes } from "./modules/mail/mail.outbox";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
-import { createPaymentProvider } from "./modules/payments/payment.factory";
+import { createPaymentProvider, createWechatProvider } from "./modules/payments/payment.factory";
 import type { PaymentProvider } from "./modules/payments/payment.provider";
-import { paymentRoutes, sandboxCashierRoutes } from "./modules/payments/payment.routes";
+import { paymentRoutes, sandboxCashierRoutes, wechatNotifyRoutes } from "./modules/payments/payment.routes";
 import {
   createPaymentService,
   fetchNotificationSender,
@@ -83,7 +88,13 @@ export interface AppDeps {
   /** The CA service (bootstrapped by main.ts); built here, loading existing CAs only, when absent. */
   ca?: CaService;
   /** Payment overrides for tests: the provider (default: PAYMENT_PROVIDER's) and the sandbox's notification sender. */
-  payments?: { provider?: PaymentProvider | null; sender?: NotificationSender };
+  payments?: {
+    provider?: PaymentProvider | null;
+    wechat?: PaymentProvider | null;
+    sender?: NotificationSender;
+  };
+  /** The e-invoice provider for tests (default: INVOICE_PROVIDER's). */
+  invoices?: { provider?: InvoiceProvider | null };
   /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
   devClock?: DevClock;
   /** Shared with the other instances (lib/shared-state.ts): rate limits in its Redis when there is one. */
@@ -209,12 +220,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const settings = createSettingsService({ db, clock });
   const paymentProvider =
     deps.payments?.provider !== undefined ? deps.payments.provider : createPaymentProvider(config);
+  const wechatProvider =
+    deps.payments?.wechat !== undefined ? deps.payments.wechat : createWechatProvider(config, clock);
   const payments = createPaymentService({
     db,
     clock,
     config,
     provider: paymentProvider,
+    wechat: wechatProvider,
     sender: deps.payments?.sender ?? fetchNotificationSender(app.log),
+    log: app.log,
+  });
+  const invoices = createInvoiceService({
+    db,
+    clock,
+    provider: deps.invoices?.provider !== undefined ? deps.invoices.provider : createInvoiceProvider(config),
     log: app.log,
   });
   const finance = createFinanceService({ db, clock, signName: config.sms.signName });
@@ -228,7 +248,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     config,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
-    closeTradesAtProvider: createProviderTradeCloser({ db, clock, provider: paymentProvider, log: app.log }),
+    closeTradesAtProvider: createProviderTradeCloser({
+      db,
+      clock,
+      provider: paymentProvider,
+      wechat: wechatProvider,
+      log: app.log,
+    }),
   });
   const workbench = createWorkbenchService({ db, clock, config, ca });
   const certificates = createCertificateService({ db, clock, ca });
@@ -281,6 +307,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
       await v1.register(paymentRoutes({ ...security, payments }));
+      await v1.register(wechatNotifyRoutes({ payments }));
+      await v1.register(invoiceRoutes({ ...security, invoices }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));
@@ -295,6 +323,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // was left at its dev default (it would let anyone register or reset the password of any phone).
       if (config.sms.provider === "dev" && config.env !== "production")
         await v1.register(devSmsRoutes({ db }));
+      if (config.email.provider === "dev" && config.env !== "production")
+        await v1.register(devMailRoutes({ db }));
       else if (config.sms.provider === "dev")
         app.log.warn("SMS_PROVIDER=dev in production: messages stay in the outbox and are not sent");
       if (devClock) await v1.register(devClockRoutes({ devClock }));

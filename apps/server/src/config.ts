@@ -265,6 +265,77 @@ export const envSchema = z.object({
     .url()
     .default("https://openapi.alipay.com/gateway.do")
     .describe("Alipay gateway (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)"),
+  WECHATPAY_MCHID: z
+    .string()
+    .optional()
+    .describe("WeChat Pay merchant id (商户号); with the other WECHATPAY_* it turns WeChat Pay on"),
+  WECHATPAY_APPID: z.string().optional().describe("AppID bound to the merchant (公众号/网站应用)"),
+  WECHATPAY_MERCHANT_SERIAL: z.string().optional().describe("Serial number of the merchant API certificate"),
+  WECHATPAY_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .describe("Merchant API private key (apiclient_key.pem), PEM or bare base64"),
+  WECHATPAY_APIV3_KEY: z
+    .string()
+    .length(32)
+    .optional()
+    .describe("APIv3 key (32 characters) that decrypts notifications"),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .describe("微信支付公钥 or platform certificate (PEM) that verifies answers and notifications"),
+  WECHATPAY_PLATFORM_SERIAL: z.string().optional().describe("Its id / serial (the Wechatpay-Serial header)"),
+  WECHATPAY_BASE_URL: z.url().default("https://api.mch.weixin.qq.com").describe("WeChat Pay API base URL"),
+  INVOICE_PROVIDER: z
+    .enum(["dev", "nuonuo", "none"])
+    .optional()
+    .describe(
+      "E-invoices: dev = PDFs marked 演示 made here (default outside production), nuonuo = 诺诺开放平台, none = off (default in production)",
+    ),
+  INVOICE_SELLER_NAME: z
+    .string()
+    .min(1)
+    .default("演示：某某数字认证有限公司")
+    .describe("Seller (销方) name on invoices"),
+  INVOICE_SELLER_TAX_NO: z
+    .string()
+    .default("")
+    .describe("Seller's 税号 (nuonuo: required, also the userTax header)"),
+  INVOICE_SELLER_ADDRESS: z.string().default("").describe("Seller's address on invoices"),
+  INVOICE_SELLER_PHONE: z.string().default("").describe("Seller's phone on invoices"),
+  INVOICE_GOODS_NAME: z
+    .string()
+    .min(1)
+    .default("数字证书服务费")
+    .describe("Goods/service name on the invoice line"),
+  INVOICE_GOODS_CODE: z.string().default("").describe("税收分类编码 of that line (nuonuo: required)"),
+  INVOICE_TAX_RATE: z
+    .string()
+    .regex(/^0(\.\d{1,2})?$/)
+    .default("0.06")
+    .describe("VAT rate of the line, e.g. 0.06"),
+  INVOICE_CLERK: z.string().min(1).default("财务").describe("开票人 named on invoices"),
+  INVOICE_NUONUO_APP_KEY: z.string().optional().describe("诺诺开放平台 appKey (INVOICE_PROVIDER=nuonuo)"),
+  INVOICE_NUONUO_APP_SECRET: z.string().optional().describe("诺诺开放平台 appSecret (signs X-Nuonuo-Sign)"),
+  INVOICE_NUONUO_ACCESS_TOKEN: z.string().optional().describe("诺诺 accessToken of the authorised seller"),
+  INVOICE_NUONUO_URL: z
+    .url()
+    .default("https://sdk.nuonuo.com/open/v1/services")
+    .describe("诺诺 API URL (sandbox: https://sandbox.nuonuocs.cn/open/v1/services)"),
+  INVOICE_WORKER_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15_000)
+    .describe("How often pending invoices, Nuonuo results, 红冲 and the email outbox are worked"),
+  EMAIL_PROVIDER: z
+    .enum(["dev", "smtp"])
+    .default("dev")
+    .describe(
+      "Email (invoices): dev = kept in the outbox (GET /api/v1/dev/mail), smtp = sent via EMAIL_SMTP_URL",
+    ),
+  EMAIL_SMTP_URL: z.string().optional().describe("smtp(s)://user:pass@host:port for EMAIL_PROVIDER=smtp"),
+  EMAIL_FROM: z.string().default("certhall <noreply@localhost>").describe("From address of emails"),
   PAYMENT_BANK_ACCOUNT_NAME: z
     .string()
     .min(1)
@@ -337,11 +408,99 @@ export interface Config {
   payment: {
     provider: "sandbox" | "alipay" | "none";
     alipay?: { appId: string; privateKey: string; publicKey: string; gateway: string };
+    /** WeChat Pay APIv3 when all WECHATPAY_* are set (beside Alipay; the sandbox has its own WeChat). */
+    wechat?: {
+      mchid: string;
+      appid: string;
+      merchantSerial: string;
+      privateKey: string;
+      apiV3Key: string;
+      platformPublicKey: string;
+      platformSerial: string;
+      baseUrl: string;
+    };
     bank: { accountName: string; bankName: string; accountNo: string; demo: boolean };
   };
+  invoice: {
+    provider: "dev" | "nuonuo" | "none";
+    seller: { name: string; taxNo: string; address: string; phone: string };
+    goods: { name: string; code: string; taxRate: string };
+    clerk: string;
+    nuonuo?: { appKey: string; appSecret: string; accessToken: string; url: string };
+    workerIntervalMs: number;
+  };
+  email: { provider: "dev" | "smtp"; smtpUrl?: string; from: string };
 }
 
 export class ConfigError extends Error {}
+
+const WECHAT_VARS = [
+  "WECHATPAY_MCHID",
+  "WECHATPAY_APPID",
+  "WECHATPAY_MERCHANT_SERIAL",
+  "WECHATPAY_PRIVATE_KEY",
+  "WECHATPAY_APIV3_KEY",
+  "WECHATPAY_PLATFORM_PUBLIC_KEY",
+  "WECHATPAY_PLATFORM_SERIAL",
+] as const;
+
+/** WeChat Pay is on when every WECHATPAY_* is set; some but not all is a mistake worth stopping for. */
+function readWechatConfig(e: Env): Config["payment"]["wechat"] {
+  const missing = WECHAT_VARS.filter((k) => !e[k]);
+  if (missing.length === WECHAT_VARS.length) return undefined;
+  if (missing.length > 0) throw new ConfigError(`WeChat Pay needs ${missing.join(", ")} as well`);
+  return {
+    mchid: e.WECHATPAY_MCHID!,
+    appid: e.WECHATPAY_APPID!,
+    merchantSerial: e.WECHATPAY_MERCHANT_SERIAL!,
+    privateKey: e.WECHATPAY_PRIVATE_KEY!,
+    apiV3Key: e.WECHATPAY_APIV3_KEY!,
+    platformPublicKey: e.WECHATPAY_PLATFORM_PUBLIC_KEY!,
+    platformSerial: e.WECHATPAY_PLATFORM_SERIAL!,
+    baseUrl: e.WECHATPAY_BASE_URL,
+  };
+}
+
+function readInvoiceConfig(e: Env, production: boolean): Config["invoice"] {
+  const provider = e.INVOICE_PROVIDER ?? (production ? "none" : "dev");
+  if (provider === "dev" && production) {
+    throw new ConfigError(
+      "INVOICE_PROVIDER=dev is not allowed in production (its PDFs are demos; use nuonuo or none)",
+    );
+  }
+  let nuonuo: Config["invoice"]["nuonuo"];
+  if (provider === "nuonuo") {
+    const missing = (
+      [
+        "INVOICE_NUONUO_APP_KEY",
+        "INVOICE_NUONUO_APP_SECRET",
+        "INVOICE_NUONUO_ACCESS_TOKEN",
+        "INVOICE_SELLER_TAX_NO",
+        "INVOICE_GOODS_CODE",
+      ] as const
+    ).filter((k) => !e[k]);
+    if (missing.length) throw new ConfigError(`INVOICE_PROVIDER=nuonuo needs ${missing.join(", ")}`);
+    nuonuo = {
+      appKey: e.INVOICE_NUONUO_APP_KEY!,
+      appSecret: e.INVOICE_NUONUO_APP_SECRET!,
+      accessToken: e.INVOICE_NUONUO_ACCESS_TOKEN!,
+      url: e.INVOICE_NUONUO_URL,
+    };
+  }
+  return {
+    provider,
+    seller: {
+      name: e.INVOICE_SELLER_NAME,
+      taxNo: e.INVOICE_SELLER_TAX_NO,
+      address: e.INVOICE_SELLER_ADDRESS,
+      phone: e.INVOICE_SELLER_PHONE,
+    },
+    goods: { name: e.INVOICE_GOODS_NAME, code: e.INVOICE_GOODS_CODE, taxRate: e.INVOICE_TAX_RATE },
+    clerk: e.INVOICE_CLERK,
+    nuonuo,
+    workerIntervalMs: e.INVOICE_WORKER_INTERVAL_MS,
+  };
+}
 
 /** Reads and checks the environment. `baseDir` resolves a relative DATA_DIR (npm's INIT_CWD: where `npm start` ran). */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -462,6 +621,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       gateway: e.ALIPAY_GATEWAY,
     };
   }
+  const wechat = readWechatConfig(e);
+  const invoice = readInvoiceConfig(e, production);
+  if (e.EMAIL_PROVIDER === "smtp" && !e.EMAIL_SMTP_URL)
+    throw new ConfigError("EMAIL_PROVIDER=smtp needs EMAIL_SMTP_URL");
   const bankDemo = !e.PAYMENT_BANK_ACCOUNT_NAME || !e.PAYMENT_BANK_NAME || !e.PAYMENT_BANK_ACCOUNT_NO;
 
   return {
@@ -514,6 +677,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     payment: {
       provider: paymentProvider,
       alipay,
+      wechat,
       // Demo defaults until all three are configured; the payment info page says they are a demo.
       bank: bankDemo
         ? {
@@ -528,6 +692,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             accountNo: e.PAYMENT_BANK_ACCOUNT_NO!,
             demo: false,
           },
+    },
+    invoice,
+    email: {
+      provider: e.EMAIL_PROVIDER,
+      ...(e.EMAIL_SMTP_URL ? { smtpUrl: e.EMAIL_SMTP_URL } : {}),
+      from: e.EMAIL_FROM,
     },
   };
 }

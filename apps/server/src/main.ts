@@ -1,9 +1,14 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { isClusterPrimary, printsBanner, runClusterPrimary } from "./lib/cluster";
+import { startPeriodic } from "./lib/periodic";
 import { openSharedState } from "./lib/shared-state";
 import { startAuditAnchorScheduler } from "./modules/audit/audit.anchor";
 import { createDevClock } from "./modules/dev/dev-clock";
+import { createInvoiceProvider } from "./modules/invoices/invoice.factory";
+import { runInvoicePass } from "./modules/invoices/invoice.worker";
+import { deliverDueEmail } from "./modules/mail/mail.outbox";
+import { createMailSender } from "./modules/mail/mail.provider";
 import { startCrlScheduler } from "./modules/pki/ca.scheduler";
 import { startReminderScheduler } from "./modules/reminders/reminder.job";
 import { createSmsProvider } from "./modules/sms/sms.factory";
@@ -57,6 +62,19 @@ async function main(): Promise<void> {
     config.reminders.intervalMinutes * 60_000,
     shared.exclusive,
   );
+  // E-invoices (pending, Nuonuo results, automatic issuing, 红冲) and the email outbox that sends them.
+  const invoiceDeps = { db: database.db, clock: () => new Date(), log: app.log };
+  const invoiceProvider = createInvoiceProvider(config);
+  const mailSender = createMailSender(config);
+  const invoiceWorker = startPeriodic(
+    async () => {
+      await runInvoicePass({ ...invoiceDeps, provider: invoiceProvider });
+      await deliverDueEmail({ ...invoiceDeps, sender: mailSender });
+    },
+    config.invoice.workerIntervalMs,
+    (err) => app.log.error({ err }, "invoice worker pass failed"),
+    { name: "invoice-worker", run: shared.exclusive },
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -69,6 +87,7 @@ async function main(): Promise<void> {
       await app.close(); // stops accepting, lets in-flight requests finish
       await reminderScheduler.stop();
       await smsWorker.stop();
+      await invoiceWorker.stop();
       await crlScheduler.stop();
       await anchorScheduler.stop();
       ca.close();

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
+import type { InvoiceTables } from "./tables.invoices";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
@@ -204,7 +205,13 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends AuthTables, OrderTables, ReminderTables, SettingsTables, StatementTables {
+export interface Database
+  extends AuthTables,
+    OrderTables,
+    ReminderTables,
+    SettingsTables,
+    StatementTables,
+    InvoiceTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

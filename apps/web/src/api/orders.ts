@@ -256,6 +256,8 @@ export interface PaymentInfo {
   bank: { accountName: string; bankName: string; accountNo: string; demo: boolean };
   remittanceHint: string;
   online: "sandbox" | "alipay" | "none";
+  /** The online channels on offer: 支付宝 and/or 微信支付. */
+  channels: PayChannel[];
   voucher: { maxBytes: number; types: string[] };
 }
 
@@ -263,18 +265,29 @@ export function getPaymentInfo() {
   return api.get<PaymentInfo>("/payment-info");
 }
 
+export type PayChannel = "alipay" | "wechat";
+
+export interface OnlineCheckout {
+  paymentId: string;
+  /** A cashier page to open, or (kind "qr", WeChat Native) the code_url to show as a QR code. */
+  redirectUrl: string;
+  kind: "redirect" | "qr";
+  channel: PayChannel;
+}
+
 /**
- * POST /orders/:id/payments/online → the sandbox (or Alipay) cashier URL to send the browser to. The
- * server starts or continues the one open payment of the order, so a double click pays once.
+ * POST /orders/:id/payments/online → the cashier (支付宝, or 微信支付 H5 on a phone) or a WeChat Native
+ * QR code. The server starts or continues the one open payment of the order, so a double click pays once.
  */
-export async function startOnlinePayment(id: string): Promise<string> {
-  const res = await api.post<{ paymentId: string; redirectUrl: string }>(
-    `/orders/${encodeURIComponent(id)}/payments/online`,
-  );
+export async function startOnlinePayment(
+  id: string,
+  how: { channel: PayChannel; scene?: "native" | "h5" } = { channel: "alipay" },
+): Promise<OnlineCheckout> {
+  const res = await api.post<OnlineCheckout>(`/orders/${encodeURIComponent(id)}/payments/online`, how);
   if (!res.redirectUrl) {
     throw new ApiError({ status: 502, code: "no_cashier_url", detail: "支付服务未返回收银台地址" });
   }
-  return res.redirectUrl;
+  return res;
 }
 
 /** The voucher rule the server enforces too (payments/voucher.ts): JPEG, PNG or PDF, at most 5 MB. */

@@ -38,6 +38,7 @@ export function createAlipayProvider(opts: AlipayOptions): PaymentProvider {
   });
   return {
     name: "alipay",
+    channel: "alipay",
     async createCheckout(order: Order, payment: Payment) {
       return sdk.pageExecute("alipay.trade.page.pay", "GET", {
         bizContent: {

@@ -1,9 +1,10 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
-import { createPaymentProvider } from "./payment.factory";
+import { createPaymentProvider, createWechatProvider } from "./payment.factory";
 
 const base = () => ({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "certhall-pay-")) });
 const prod = {
@@ -45,5 +46,26 @@ describe("payment configuration", () => {
       accountNo: "1234 5678",
       demo: false,
     });
+  });
+
+  it("turns the sandbox's WeChat on with the sandbox, WeChat Pay on when every WECHATPAY_* is set, and stops on some", () => {
+    const c = loadConfig(base());
+    expect(createWechatProvider(c, () => new Date())?.name).toBe("sandbox_wechat");
+    expect(createWechatProvider(loadConfig({ ...base(), ...prod }), () => new Date())).toBeNull();
+    expect(() => loadConfig({ ...base(), WECHATPAY_MCHID: "1230000109" })).toThrow(/WECHATPAY_APIV3_KEY/);
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const w = loadConfig({
+      ...base(),
+      ...prod,
+      WECHATPAY_MCHID: "1230000109",
+      WECHATPAY_APPID: "wxd678efh567hg6787",
+      WECHATPAY_MERCHANT_SERIAL: "5157F09E",
+      WECHATPAY_PRIVATE_KEY: String(privateKey.export({ type: "pkcs8", format: "pem" })),
+      WECHATPAY_APIV3_KEY: "0123456789abcdefABCDEF0123456789",
+      WECHATPAY_PLATFORM_PUBLIC_KEY: String(publicKey.export({ type: "spki", format: "pem" })),
+      WECHATPAY_PLATFORM_SERIAL: "PUB_KEY_ID_01",
+    });
+    expect(createWechatProvider(w, () => new Date())?.name).toBe("wechatpay");
+    expect(createPaymentProvider(w)).toBeNull();
   });
 });

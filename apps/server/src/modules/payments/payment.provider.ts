@@ -14,7 +14,7 @@ export interface VerifiedNotification {
 /** Why a notification was refused; the notify handler writes it into the audit entry. */
 export class NotificationRejected extends Error {
   constructor(
-    readonly reason: "bad_signature" | "malformed",
+    readonly reason: "bad_signature" | "malformed" | "stale",
     message: string,
   ) {
     super(message);
@@ -22,15 +22,33 @@ export class NotificationRejected extends Error {
   }
 }
 
+export type ProviderName = "sandbox" | "alipay" | "wechatpay" | "sandbox_wechat";
+export type PayChannel = "alipay" | "wechat";
+
+/** How the payer pays with WeChat: Native (QR code, desktop) or H5 (a phone's browser). */
+export interface CheckoutContext {
+  scene: "native" | "h5";
+  clientIp: string | null;
+}
+
 /**
  * An online payment provider. The order machine never talks to one directly: the payment service asks
  * for a checkout URL, and turns a verified notification into the `pay` transition.
  */
 export interface PaymentProvider {
-  readonly name: "sandbox" | "alipay";
-  /** Where to send the payer to pay this payment (absolute, or a path on this app for the sandbox). */
-  createCheckout(order: Order, payment: Payment): Promise<string>;
-  /** Checks the notification's signature and reads it; throws NotificationRejected when it is not genuine. */
+  readonly name: ProviderName;
+  /** What the payer sees: 支付宝 (Alipay and its sandbox) or 微信支付 (WeChat Pay and its sandbox). */
+  readonly channel: PayChannel;
+  /**
+   * Where to send the payer to pay this payment (absolute, or a path on this app for the sandbox). For
+   * WeChat's Native scene it is the code_url the payer scans as a QR code.
+   */
+  createCheckout(order: Order, payment: Payment, ctx?: CheckoutContext): Promise<string>;
+  /**
+   * Checks the notification's signature and reads it; throws NotificationRejected when it is not genuine.
+   * Alipay-style providers get the form fields; WeChat-style ones the Wechatpay-* headers (timestamp,
+   * nonce, signature, serial) and the raw `body`.
+   */
   verifyNotification(params: Record<string, string>): VerifiedNotification;
   /**
    * Closes an unpaid trade at the provider, so the payer can no longer pay it (its order was cancelled

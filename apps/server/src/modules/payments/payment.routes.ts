@@ -11,6 +11,12 @@ import { renderCashierPage } from "./sandbox.page";
 import { type CheckedVoucher, checkVoucher, VOUCHER_MAX_BYTES, voucherTooLarge } from "./voucher";
 
 const zIdParam = z.object({ id: z.string().min(1).max(64) });
+const zStartOnline = z
+  .object({
+    channel: z.enum(["alipay", "wechat"], { error: "支付方式（channel）只能是 alipay 或 wechat" }).optional(),
+    scene: z.enum(["native", "h5"], { error: "支付场景（scene）只能是 native 或 h5" }).optional(),
+  })
+  .optional();
 const zVersionBody = z.object({ version: z.coerce.number().int().min(1).optional() });
 
 export const zPayment = z.object({
@@ -115,6 +121,7 @@ export function paymentRoutes(deps: SecurityDeps & { payments: PaymentService })
               }),
               remittanceHint: z.string(),
               online: z.enum(["sandbox", "alipay", "none"]),
+              channels: z.array(z.enum(["alipay", "wechat"])),
               voucher: z.object({ maxBytes: z.number(), types: z.array(z.string()) }),
             }),
           },
@@ -125,6 +132,7 @@ export function paymentRoutes(deps: SecurityDeps & { payments: PaymentService })
         remittanceHint:
           "银行转账时请在附言（用途/摘要）栏只填写本订单的 8 位汇款识别码，财务据此核对到账；转账金额须与订单金额一致。转账后请在订单页点击【提交转账信息】，可上传转账凭证。",
         online: config.payment.provider,
+        channels: payments.channels(),
         voucher: { maxBytes: VOUCHER_MAX_BYTES, types: ["image/jpeg", "image/png", "application/pdf"] },
       }),
     );
@@ -158,12 +166,21 @@ export function paymentRoutes(deps: SecurityDeps & { payments: PaymentService })
         preHandler: applicant,
         schema: {
           tags,
-          summary: "Start (or continue) an online payment; answers the cashier URL to send the payer to",
+          summary:
+            "Start (or continue) an online payment: 支付宝 or 微信支付 (Native QR on desktop, H5 on phones); answers the cashier URL or the QR code's content",
           params: zIdParam,
-          response: { 200: z.object({ paymentId: z.string(), redirectUrl: z.string() }) },
+          body: zStartOnline,
+          response: {
+            200: z.object({
+              paymentId: z.string(),
+              redirectUrl: z.string(),
+              kind: z.enum(["redirect", "qr"]),
+              channel: z.enum(["alipay", "wechat"]),
+            }),
+          },
         },
       },
-      async (req) => payments.startOnline(me(req), req.params.id, { ip: req.ip }),
+      async (req) => payments.startOnline(me(req), req.params.id, { ip: req.ip }, req.body ?? {}),
     );
 
     r.post(
@@ -225,6 +242,63 @@ export function paymentRoutes(deps: SecurityDeps & { payments: PaymentService })
   };
 }
 
+/** The message of a refused WeChat notification, naming what was wrong (WeChat's dashboard shows it). */
+const WECHAT_REFUSALS: Record<string, string> = {
+  bad_signature: "验签失败：Wechatpay-Signature 不是微信支付平台对该报文的签名",
+  stale: "Wechatpay-Timestamp 与服务器时间相差超过 5 分钟（过期或重放的通知）",
+  malformed: "通知内容无效：resource 解密后缺少 out_trade_no、transaction_id 或 amount，或商户号不符",
+  provider_not_enabled: "微信支付未开通",
+  unknown_trade: "out_trade_no 不是本平台的微信支付订单",
+  amount_mismatch: "amount.total 与支付单金额不符",
+  trade_no_mismatch: "transaction_id 与已处理的通知不符",
+  unknown_order: "订单不存在",
+};
+
+/**
+ * WeChat Pay's notify endpoint (and the sandbox's WeChat one): JSON signed over the raw body, so this
+ * scope reads application/json as text; the body is parsed only after its signature verified. Static
+ * routes, so they take precedence over the Alipay-style /payments/notify/:provider.
+ * Answers as WeChat Pay expects: 204 without a body stops its retries; 4xx with {code: FAIL} retries.
+ */
+export function wechatNotifyRoutes(deps: { payments: PaymentService }) {
+  return async (app: FastifyInstance) => {
+    app.addContentTypeParser(
+      "application/json",
+      { parseAs: "string", bodyLimit: 64 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    for (const provider of ["wechatpay", "sandbox_wechat"] as const) {
+      r.post(
+        `/payments/notify/${provider}`,
+        {
+          config: { csrf: false },
+          schema: {
+            tags: ["payments"],
+            summary: `Asynchronous ${provider === "wechatpay" ? "WeChat Pay" : "sandbox WeChat"} notification (APIv3, Wechatpay-Signature, AEAD_AES_256_GCM)`,
+          },
+        },
+        async (req, reply) => {
+          const header = (name: string) => {
+            const v = req.headers[name];
+            return typeof v === "string" ? v : "";
+          };
+          const params = {
+            timestamp: header("wechatpay-timestamp"),
+            nonce: header("wechatpay-nonce"),
+            signature: header("wechatpay-signature"),
+            serial: header("wechatpay-serial"),
+            body: typeof req.body === "string" ? req.body : "",
+          };
+          const r = await deps.payments.handleNotificationDetailed(provider, params, req.ip);
+          if (r.answer === "success") return reply.code(204).send();
+          return reply.code(400).send({ code: "FAIL", message: WECHAT_REFUSALS[r.reason] ?? "失败" });
+        },
+      );
+    }
+  };
+}
+
 /** The sandbox cashier pages, at the site root like a provider's own pages (only with PAYMENT_PROVIDER=sandbox). */
 export function sandboxCashierRoutes(deps: { payments: PaymentService }) {
   return async (app: FastifyInstance) => {
@@ -243,6 +317,7 @@ export function sandboxCashierRoutes(deps: { payments: PaymentService }) {
           amountFen: p.amount_fen,
           status: p.status,
           csrfToken: req.csrfToken!,
+          channel: p.provider === "sandbox_wechat" ? "wechat" : "alipay",
         }),
       );
     });

@@ -9,30 +9,62 @@ import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
 import { findOwnedOrder } from "../orders/order.queries";
 import { applyTransition } from "../orders/order.transition";
-import { NotificationRejected, type PaymentProvider } from "./payment.provider";
+import {
+  type CheckoutContext,
+  NotificationRejected,
+  type PayChannel,
+  type PaymentProvider,
+} from "./payment.provider";
 import type { SandboxProvider } from "./sandbox.provider";
+import type { SandboxWechatProvider } from "./sandbox-wechat.provider";
 import type { CheckedVoucher } from "./voucher";
 
 /**
  * Delivers an asynchronous payment notification to a notify URL (the sandbox's stand-in for Alipay's
  * servers). Fire-and-forget: the payer's browser never waits for it. Tests inject one that records.
  */
-export type NotificationSender = (url: string, params: Record<string, string>) => void;
+export type NotificationSender = (url: string, params: Record<string, string>, format?: NotifyFormat) => void;
+
+/** form: Alipay's form-encoded fields; wechat: a JSON body with the Wechatpay-* signature headers. */
+export type NotifyFormat = "form" | "wechat";
+
+/** The HTTP request a sender makes for a notification of either format. */
+export function notificationRequest(
+  params: Record<string, string>,
+  format: NotifyFormat,
+): { headers: Record<string, string>; body: string } {
+  if (format === "form")
+    return {
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: new URLSearchParams(params).toString(),
+    };
+  return {
+    headers: {
+      "content-type": "application/json",
+      "wechatpay-timestamp": params.timestamp ?? "",
+      "wechatpay-nonce": params.nonce ?? "",
+      "wechatpay-signature": params.signature ?? "",
+      "wechatpay-serial": params.serial ?? "",
+    },
+    body: params.body ?? "",
+  };
+}
 
 /** The running app's sender: POSTs form-encoded like Alipay, retrying until the answer is "success". */
 export function fetchNotificationSender(log: { warn(obj: object, msg: string): void }): NotificationSender {
   // Alipay retries over 25 hours; the sandbox retries a few times within a minute, which is enough for dev.
   const delays = [0, 1000, 3000, 10_000, 30_000];
-  return (url, params) => {
+  return (url, params, format = "form") => {
     const attempt = async (i: number): Promise<void> => {
       try {
         const res = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-          body: new URLSearchParams(params).toString(),
+          ...notificationRequest(params, format),
           signal: AbortSignal.timeout(10_000),
         });
-        if ((await res.text()).trim() === "success") return;
+        const text = (await res.text()).trim();
+        // Alipay stops on "success"; WeChat Pay on HTTP 200/204.
+        if (format === "form" ? text === "success" : res.ok) return;
         throw new Error(`notify answered ${res.status}`);
       } catch (err) {
         const next = delays[i + 1];
@@ -47,12 +79,18 @@ export function fetchNotificationSender(log: { warn(obj: object, msg: string): v
   };
 }
 
+/** What a notification came to: accepted (or a harmless repeat), or refused and why. */
+export type NotifyAnswer = { answer: "success" } | { answer: "fail"; reason: string };
+const ACCEPTED: NotifyAnswer = { answer: "success" };
+
 export interface PaymentDeps {
   db: Db;
   clock: Clock;
   config: Pick<Config, "sms" | "publicUrl" | "payment">;
-  /** null: online payment is off (PAYMENT_PROVIDER=none). */
+  /** The Alipay channel; null: off (PAYMENT_PROVIDER=none). */
   provider: PaymentProvider | null;
+  /** The WeChat channel (WeChat Pay or the sandbox's WeChat); null or absent: off. */
+  wechat?: PaymentProvider | null;
   sender: NotificationSender;
   /** Where refused unverified notifications are reported (they do not go into the audit chain). */
   log: Pick<FastifyBaseLogger, "warn">;
@@ -128,6 +166,10 @@ export function createPaymentService(deps: PaymentDeps) {
   const { db, clock, config } = deps;
   const tdeps = { clock, signName: config.sms.signName };
   const notifyUrl = (provider: string) => `${config.publicUrl}/api/v1/payments/notify/${provider}`;
+  const enabled = [deps.provider, deps.wechat].filter((p): p is PaymentProvider => !!p);
+  const providerNamed = (name: string | null) => enabled.find((p) => p.name === name) ?? null;
+  /** The channels applicants can pay with, in the order the payment panel shows them. */
+  const channels = () => enabled.map((p) => p.channel);
 
   /**
    * Takes the order's row lock for the rest of the transaction (a no-op update: portable SELECT … FOR
@@ -155,9 +197,21 @@ export function createPaymentService(deps: PaymentDeps) {
    * Starts an online payment: one open payment per order and amount, so a double click (or coming back
    * to pay later) continues the same trade instead of opening a second one the payer could also pay.
    */
-  async function startOnline(accountId: string, orderId: string, meta: Meta) {
-    const provider = deps.provider;
-    if (!provider) throw new AppError("INVALID_STATE", "在线支付暂未开通，请使用银行转账");
+  async function startOnline(
+    accountId: string,
+    orderId: string,
+    meta: Meta,
+    how: { channel?: PayChannel; scene?: CheckoutContext["scene"] } = {},
+  ) {
+    const channel = how.channel ?? "alipay";
+    const provider = enabled.find((p) => p.channel === channel);
+    if (!provider) {
+      throw new AppError(
+        "INVALID_STATE",
+        channel === "wechat" ? "微信支付暂未开通，请选择其他支付方式" : "在线支付暂未开通，请使用银行转账",
+        { field: "channel" },
+      );
+    }
     const payment = await db.transaction().execute(async (trx) => {
       const order = await lockOrder(trx, accountId, orderId);
       assertAwaitingPayment(order);
@@ -195,7 +249,12 @@ export function createPaymentService(deps: PaymentDeps) {
       return p;
     });
     const order = await findOwnedOrder(db, accountId, orderId);
-    return { paymentId: payment.id, redirectUrl: await provider.createCheckout(order, payment) };
+    const scene = how.scene ?? "native";
+    const url = await provider.createCheckout(order, payment, { scene, clientIp: meta.ip });
+    // WeChat Native: the URL is a code_url to show as a QR code; every other answer is a page to open.
+    const kind =
+      provider.channel === "wechat" && scene === "native" ? ("qr" as const) : ("redirect" as const);
+    return { paymentId: payment.id, redirectUrl: url, kind, channel: provider.channel };
   }
 
   async function rejectNotification(
@@ -203,7 +262,7 @@ export function createPaymentService(deps: PaymentDeps) {
     reason: string,
     detail: Record<string, unknown>,
     ip: string | null,
-  ): Promise<"fail"> {
+  ): Promise<NotifyAnswer> {
     await db.transaction().execute((trx) =>
       appendAudit(trx, {
         at: clock(),
@@ -216,7 +275,7 @@ export function createPaymentService(deps: PaymentDeps) {
         ip,
       }),
     );
-    return "fail";
+    return { answer: "fail", reason };
   }
 
   /**
@@ -230,13 +289,13 @@ export function createPaymentService(deps: PaymentDeps) {
     reason: string,
     seen: Record<string, unknown>,
     ip: string | null,
-  ): "fail" {
+  ): NotifyAnswer {
     unverifiedRefused++;
     deps.log.warn(
       { provider: providerName, reason, ...seen, ip, unverifiedRefused },
       "unverified payment notification refused",
     );
-    return "fail";
+    return { answer: "fail", reason };
   }
 
   /**
@@ -245,14 +304,14 @@ export function createPaymentService(deps: PaymentDeps) {
    * transaction; a replay of a processed notification answers "success" and changes nothing.
    * Returns the body Alipay expects: "success" stops its retries, "fail" (or anything else) retries.
    */
-  async function handleNotification(
+  async function handleNotificationDetailed(
     providerName: string,
     params: Record<string, string>,
     ip: string | null,
-  ): Promise<"success" | "fail"> {
-    const provider = deps.provider;
+  ): Promise<NotifyAnswer> {
+    const provider = providerNamed(providerName);
     const seen = { outTradeNo: params.out_trade_no ?? null, totalAmount: params.total_amount ?? null };
-    if (!provider || provider.name !== providerName) {
+    if (!provider) {
       return refuseUnverified(providerName, "provider_not_enabled", seen, ip);
     }
     let n: ReturnType<PaymentProvider["verifyNotification"]>;
@@ -281,10 +340,10 @@ export function createPaymentService(deps: PaymentDeps) {
     }
     if (payment.status !== "created" && payment.status !== "closed") {
       // Already processed: a replay (Alipay resends until it reads "success"). Same trade → success.
-      if (payment.provider_trade_no === n.providerTradeNo) return "success";
+      if (payment.provider_trade_no === n.providerTradeNo) return ACCEPTED;
       return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
     }
-    if (!n.paid) return "success"; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
+    if (!n.paid) return ACCEPTED; // WAIT_BUYER_PAY / TRADE_CLOSED: nothing to do, stop resending.
 
     const outcome = await db.transaction().execute(async (trx) => {
       // The order's row lock first, as cancel, edit and the other payment steps take it: a concurrent
@@ -373,7 +432,12 @@ export function createPaymentService(deps: PaymentDeps) {
     });
     if (outcome === "order_missing") return rejectNotification(providerName, "unknown_order", ref, ip);
     if (outcome === "mismatch") return rejectNotification(providerName, "trade_no_mismatch", ref, ip);
-    return "success";
+    return ACCEPTED;
+  }
+
+  /** The answer alone, as Alipay reads it ("success" stops its retries). */
+  async function handleNotification(providerName: string, params: Record<string, string>, ip: string | null) {
+    return (await handleNotificationDetailed(providerName, params, ip)).answer;
   }
 
   /** The sandbox cashier's view of a payment (the payment id in the URL is the capability, as at Alipay). */
@@ -392,22 +456,27 @@ export function createPaymentService(deps: PaymentDeps) {
       ])
       .where("payments.id", "=", paymentId)
       .executeTakeFirst();
-    if (row?.method !== "online" || row.provider !== "sandbox") throw notFound("支付单");
+    if (row?.method !== "online" || (row.provider !== "sandbox" && row.provider !== "sandbox_wechat"))
+      throw notFound("支付单");
     return row;
   }
 
   /** The payer confirmed in the sandbox cashier: the "provider" sends its signed notification. */
   async function sandboxConfirm(paymentId: string): Promise<{ orderId: string }> {
-    const provider = deps.provider;
-    if (provider?.name !== "sandbox") throw notFound("支付单");
     const row = await sandboxCheckout(paymentId);
+    const provider = providerNamed(row.provider) as SandboxProvider | SandboxWechatProvider | null;
+    if (!provider) throw notFound("支付单");
     const payment = await db
       .selectFrom("payments")
       .selectAll()
       .where("id", "=", row.id)
       .executeTakeFirstOrThrow();
     if (payment.status === "created") {
-      deps.sender(notifyUrl("sandbox"), (provider as SandboxProvider).buildNotification(payment, clock()));
+      deps.sender(
+        notifyUrl(provider.name),
+        provider.buildNotification(payment, clock()),
+        provider.channel === "wechat" ? "wechat" : "form",
+      );
     }
     return { orderId: row.order_id };
   }
@@ -514,7 +583,9 @@ export function createPaymentService(deps: PaymentDeps) {
 
   return {
     startOnline,
+    channels,
     handleNotification,
+    handleNotificationDetailed,
     /** How many unverified notifications this process refused (also in each warning's log line). */
     unverifiedNotificationsRefused: () => unverifiedRefused,
     sandboxCheckout,

@@ -2,6 +2,7 @@ import { createSign, createVerify, type KeyObject } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildApp } from "../../app";
+import type { Clock } from "../../lib/clock";
 import { seedDemoData, seedReferenceData } from "../../seed";
 import { accountIdOf, buildCaType, buildCompany } from "../../test/factories";
 import {
@@ -12,16 +13,23 @@ import {
   type TestApp,
   testClock,
 } from "../../test/harness";
-import { rsa2Sign } from "./payment.provider";
+import { type PaymentProvider, rsa2Sign } from "./payment.provider";
+import type { NotifyFormat } from "./payment.service";
 
 export interface SentNotification {
   url: string;
   params: Record<string, string>;
+  format?: NotifyFormat;
 }
 
 /** The test app with the sandbox's notification sender replaced by a recorder (tests deliver them). */
 export async function createPaymentTestApp(
-  opts: { env?: Record<string, string>; realSender?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    realSender?: boolean;
+    /** The WeChat-channel provider to use instead of the configured one (built on the test clock). */
+    wechat?: (clock: Clock) => PaymentProvider | null;
+  } = {},
 ): Promise<TestApp & { sent: SentNotification[] }> {
   const { config, database, cleanup } = await createTestDatabase(opts.env);
   const time = testClock();
@@ -33,7 +41,10 @@ export async function createPaymentTestApp(
     database,
     clock: time.clock,
     webDist: null,
-    payments: opts.realSender ? undefined : { sender: (url, params) => sent.push({ url, params }) },
+    payments: {
+      ...(opts.realSender ? {} : { sender: (url, params, format) => sent.push({ url, params, format }) }),
+      ...(opts.wechat ? { wechat: opts.wechat(time.clock) } : {}),
+    },
   });
   await app.ready();
   return {

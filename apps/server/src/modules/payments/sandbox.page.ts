@@ -11,7 +11,10 @@ export function renderCashierPage(p: {
   amountFen: number;
   status: string;
   csrfToken: string;
+  /** Which provider the cashier stands in for: 支付宝 or 微信支付. */
+  channel: "alipay" | "wechat";
 }): string {
+  const brand = p.channel === "wechat" ? "微信支付" : "支付宝";
   const back = `/orders/${encodeURIComponent(p.orderId)}`;
   const open = p.status === "created";
   const action = open
@@ -28,7 +31,7 @@ export function renderCashierPage(p: {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>沙箱收银台 - 订单 ${esc(p.orderNo)}</title>
+<title>沙箱收银台（${brand}） - 订单 ${esc(p.orderNo)}</title>
 <style>
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f5f5;margin:0;padding:48px 16px;color:#222}
 main{max-width:420px;margin:0 auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px rgba(0,0,0,.08)}
@@ -45,8 +48,8 @@ a.cancel{color:#555;padding:10px 16px}
 </head>
 <body>
 <main>
-<h1>沙箱收银台</h1>
-<p class="note">演示环境：确认后不会真实扣款。沙箱会像支付宝一样向商户发送签名的异步通知。</p>
+<h1>沙箱收银台 · ${brand}</h1>
+<p class="note">演示环境：确认后不会真实扣款。沙箱会像${brand}一样向商户发送签名的异步通知${p.channel === "wechat" ? "（APIv3：报文签名，资源 AEAD_AES_256_GCM 加密）" : ""}。</p>
 <dl>
 <dt>订单号</dt><dd>${esc(p.orderNo)}</dd>
 <dt>支付金额</dt><dd class="amount">${esc(formatFen(p.amountFen))}</dd>

@@ -51,6 +51,7 @@ export function createSandboxProvider(key: KeyObject): SandboxProvider {
   const publicKey = createPublicKey(key);
   return {
     name: "sandbox",
+    channel: "alipay",
     async createCheckout(_order: Order, payment: Payment) {
       return `/sandbox-pay/${payment.id}`;
     },

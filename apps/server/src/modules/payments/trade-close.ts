@@ -39,17 +39,20 @@ export function createProviderTradeCloser(deps: {
   db: Db;
   clock: Clock;
   provider: PaymentProvider | null;
+  /** The WeChat channel's provider, when it is on. */
+  wechat?: PaymentProvider | null;
   log: { warn(obj: object, msg: string): void };
 }): CloseTradesAtProvider {
   async function closeOne(p: Payment, ip: string | null) {
     let result: "closed" | "not_found" | "failed";
     let error: string | null = null;
-    if (!deps.provider || deps.provider.name !== p.provider) {
+    const provider = [deps.provider, deps.wechat].find((x) => x && x.name === p.provider);
+    if (!provider) {
       result = "failed";
       error = `provider ${p.provider} is not enabled`;
     } else {
       try {
-        result = await deps.provider.closeTrade(p);
+        result = await provider.closeTrade(p);
       } catch (err) {
         result = "failed";
         error = String((err as Error).message ?? err).slice(0, 300);

@@ -52,7 +52,8 @@ export function findCjkFont(): CjkFont {
   );
 }
 
-function loadFont(): { font: CjkFont; data: Buffer } {
+/** The CJK font, read once (the receipt, the forms and the demo invoices share it). */
+export function loadCjkFont(): { font: CjkFont; data: Buffer } {
   if (!cached) {
     const font = findCjkFont();
     cached = { font, data: readFileSync(font.path) };
@@ -71,7 +72,7 @@ export function shanghaiDateTime(isoText: string | null): string {
 const yuan = (fen: number) => formatFen(fen).replace("¥", "¥ ");
 
 export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
-  const { font, data } = loadFont();
+  const { font, data } = loadCjkFont();
   const doc = new PDFDocument({
     size: "A4",
     margins: { top: 48, bottom: 48, left: 50, right: 50 },

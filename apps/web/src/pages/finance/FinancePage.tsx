@@ -31,6 +31,7 @@ import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { sameOriginPath } from "../../lib/safe-url";
 import { formatDateTime } from "../../lib/time";
+import { InvoiceCard } from "./InvoiceCard";
 import { RefundDueCard } from "./RefundDueCard";
 
 const QUEUE_KEY = ["admin", "payments", "awaiting_booking"] as const;
@@ -239,6 +240,7 @@ export function FinancePage() {
         </Modal>
       </Card>
       <RefundDueCard />
+      <InvoiceCard />
     </>
   );
 }

@@ -42,6 +42,7 @@ import { businessPanels } from "../business/logic";
 import { ItemBusinessDetails } from "./BusinessItemDetails";
 import { EsealPanel, RenewKeyNotices, UnlockPanel, ZeroPaymentPanel } from "./BusinessPanels";
 import { DeliveryPanel } from "./DeliveryPanel";
+import { InvoicePanel } from "./InvoicePanel";
 import {
   hasReceipt,
   PAYMENT_CONFIRM_SLOW_MS,
@@ -444,6 +445,7 @@ function OrderView({
           ) : receipt.isError ? (
             <LoadError error={receipt.error} onRetry={() => receipt.refetch()} />
           ) : null}
+          <InvoicePanel order={order} />
           <Card title={t("order.items")} style={{ marginBottom: 16 }}>
             <ItemsTable order={order} />
           </Card>

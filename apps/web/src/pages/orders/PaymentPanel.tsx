@@ -1,14 +1,29 @@
-import { AlipayCircleOutlined, BankOutlined, UploadOutlined } from "@ant-design/icons";
+import { AlipayCircleOutlined, BankOutlined, UploadOutlined, WechatOutlined } from "@ant-design/icons";
 import { formatFen } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Form, Row, Space, Typography, Upload } from "antd";
-import { useState } from "react";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Form,
+  Grid,
+  QRCode,
+  Row,
+  Space,
+  Typography,
+  Upload,
+} from "antd";
+import { useEffect, useState } from "react";
 import { ApiError } from "../../api/client";
 import {
   checkVoucher,
   declareTransfer,
   getPaymentInfo,
   type OrderDetail,
+  type PayChannel,
   type PaymentInfo,
   startOnlinePayment,
 } from "../../api/orders";
@@ -39,6 +54,33 @@ function BankInfo({ info }: { info: PaymentInfo }) {
   );
 }
 
+/** WeChat Native: the code_url as a QR code to scan; the order is polled until the notification lands. */
+function WechatQr({ codeUrl, onPoll }: { codeUrl: string; onPoll: () => void }) {
+  const { t } = useI18n();
+  useEffect(() => {
+    const timer = setInterval(onPoll, 3000);
+    return () => clearInterval(timer);
+  }, [onPoll]);
+  // The sandbox's code_url is its own cashier page (absolute, on PUBLIC_URL, for a phone to scan): a
+  // link to its path lets this desktop (and a browser walk) open it in the session it is logged in with.
+  const absolute = httpUrl(codeUrl, window.location.origin);
+  const page =
+    absolute && new URL(absolute).pathname.startsWith("/sandbox-pay/") ? new URL(absolute).pathname : null;
+  return (
+    <Space
+      orientation="vertical"
+      align="center"
+      style={{ width: "100%", marginTop: 16 }}
+      data-testid="wechat-qr"
+    >
+      <Text strong>{t("pay.wechatScan")}</Text>
+      <QRCode value={codeUrl} size={200} />
+      <Text type="secondary">{t("pay.wechatWaiting")}</Text>
+      {page ? <a href={page}>{t("pay.openOnThisDevice")}</a> : null}
+    </Space>
+  );
+}
+
 /**
  * 待缴费: 「在线支付」 (to the cashier, which returns the payer to this order) or 「银行转账」 (our
  * account, the order's remittance code, an optional voucher, then the declaration finance books).
@@ -47,20 +89,34 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
   const { t } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
-  const [busy, setBusy] = useState<"online" | "transfer" | null>(null);
+  const [busy, setBusy] = useState<PayChannel | "transfer" | null>(null);
+  const [qr, setQr] = useState<string | null>(null);
+  // H5 on a phone-sized screen, Native (a QR code to scan with the phone) on a desktop.
+  const phone = !Grid.useBreakpoint().md;
   const [showTransfer, setShowTransfer] = useState(false);
   const [voucher, setVoucher] = useState<File | null>(null);
   const info = useQuery({ queryKey: ["payment-info"], queryFn: getPaymentInfo, staleTime: 600_000 });
   // The server says which online provider runs; "none" means transfer only.
-  const canOnline = order.actions.includes("pay") && info.data?.online !== "none";
+  const canOnline = order.actions.includes("pay");
+  // While the info loads, 支付宝 is offered as before (the server refuses it if online payment is off).
+  const channels = info.data?.channels ?? ["alipay"];
   const canTransfer = order.actions.includes("declare_transfer");
 
-  async function payOnline() {
-    setBusy("online");
+  async function payOnline(channel: PayChannel) {
+    setBusy(channel);
     try {
+      const checkout = await startOnlinePayment(order.id, {
+        channel,
+        ...(channel === "wechat" ? { scene: phone ? ("h5" as const) : ("native" as const) } : {}),
+      });
+      if (checkout.kind === "qr") {
+        setQr(checkout.redirectUrl);
+        setBusy(null);
+        return;
+      }
       // The cashier address comes from the server (the payment provider); only http(s) is followed, so
       // a `javascript:` or `data:` answer can never run in our origin.
-      const url = httpUrl(await startOnlinePayment(order.id), window.location.origin);
+      const url = httpUrl(checkout.redirectUrl, window.location.origin);
       if (!url)
         throw new ApiError({ status: 502, code: "bad_cashier_url", detail: "支付服务返回的收银台地址无效" });
       window.location.assign(url);
@@ -93,17 +149,30 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
         </Text>
       </Paragraph>
       <Row gutter={[12, 12]}>
-        {canOnline ? (
+        {canOnline && channels.includes("alipay") ? (
           <Col xs={24} sm={12}>
             <Button
               type="primary"
               size="large"
               block
               icon={<AlipayCircleOutlined />}
-              loading={busy === "online"}
-              onClick={payOnline}
+              loading={busy === "alipay"}
+              onClick={() => payOnline("alipay")}
             >
-              {t("pay.online")}
+              {t("pay.alipay")}
+            </Button>
+          </Col>
+        ) : null}
+        {canOnline && channels.includes("wechat") ? (
+          <Col xs={24} sm={12}>
+            <Button
+              size="large"
+              block
+              icon={<WechatOutlined style={{ color: "#07c160" }} />}
+              loading={busy === "wechat"}
+              onClick={() => payOnline("wechat")}
+            >
+              {t("pay.wechat")}
             </Button>
           </Col>
         ) : null}
@@ -115,6 +184,7 @@ export function PaymentPanel({ order, onChanged }: { order: OrderDetail; onChang
           </Col>
         ) : null}
       </Row>
+      {qr ? <WechatQr codeUrl={qr} onPoll={onChanged} /> : null}
       {showTransfer ? (
         <div style={{ marginTop: 16 }}>
           <Alert
