@@ -33,6 +33,9 @@ import { esealRoutes } from "./modules/eseal/eseal.routes";
 import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
+import { materialRoutes } from "./modules/materials/material.routes";
+import { createMaterialService } from "./modules/materials/material.service";
+import { createMaterialStore } from "./modules/materials/material.store";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { createPaymentProvider } from "./modules/payments/payment.factory";
@@ -215,10 +218,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config });
   if (!deps.ca) await ca.loadAll();
+  const materials = createMaterialService({ db, clock, store: createMaterialStore(config.dataDir) });
   const orders = createOrderService({
     db,
     clock,
     config,
+    onStep: materials.onOrderStep,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
     closeTradesAtProvider: createProviderTradeCloser({ db, clock, provider: paymentProvider, log: app.log }),
   });
@@ -272,6 +277,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(materialRoutes({ ...security, materials }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(financeRoutes({ ...security, finance }));
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
+import type { MaterialTables } from "./tables.materials";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
@@ -54,7 +55,7 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
-export type SmsPurpose = "register" | "reset_password";
+export type SmsPurpose = "register" | "reset_password" | "progress";
 
 export interface SmsCodesTable {
   id: string;
@@ -204,7 +205,13 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends AuthTables, OrderTables, ReminderTables, SettingsTables, StatementTables {
+export interface Database
+  extends AuthTables,
+    OrderTables,
+    ReminderTables,
+    SettingsTables,
+    StatementTables,
+    MaterialTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;
