@@ -70,23 +70,28 @@ export function shanghaiDateTime(isoText: string | null): string {
 
 const yuan = (fen: number) => formatFen(fen).replace("¥", "¥ ");
 
-export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
+/** An A4 pdfkit document writing in the embedded CJK font; `done` resolves to the file after `doc.end()`. */
+export function cjkDocument(info: PDFKit.DocumentInfo): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const { font, data } = loadFont();
-  const doc = new PDFDocument({
-    size: "A4",
-    margins: { top: 48, bottom: 48, left: 50, right: 50 },
-    info: { Title: `${r.title} ${r.orderNo}`, Author: r.issuer, Subject: r.businessName },
-  });
+  const doc = new PDFDocument({ size: "A4", margins: { top: 48, bottom: 48, left: 50, right: 50 }, info });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-
   if (font.family) doc.registerFont("cjk", data, font.family);
   else doc.registerFont("cjk", data);
   doc.font("cjk");
+  return { doc, done };
+}
+
+export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
+  const { doc, done } = cjkDocument({
+    Title: `${r.title} ${r.orderNo}`,
+    Author: r.issuer,
+    Subject: r.businessName,
+  });
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
