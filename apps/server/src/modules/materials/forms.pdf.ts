@@ -4,7 +4,7 @@
 // forms print the handler's full ID number and phone: only the owner downloads them, and the paper is
 // what the window checks against the ID card.
 import { type BusinessCode, materialsFor } from "@certhall/domain";
-import { cjkDocument } from "../receipts/receipt.pdf";
+import { cjkDocument, sectionRule } from "../receipts/receipt.pdf";
 
 export const FORM_KINDS = ["application", "authorization", "eseal"] as const;
 export type FormKind = (typeof FORM_KINDS)[number];
@@ -70,12 +70,7 @@ export async function renderFormPdf(d: FormData): Promise<Buffer> {
   const section = (t: string) => {
     doc.moveDown(0.6);
     doc.fontSize(12.5).text(t, left, doc.y, { width });
-    doc
-      .moveTo(left, doc.y + 1)
-      .lineTo(left + width, doc.y + 1)
-      .lineWidth(0.5)
-      .strokeColor("#999")
-      .stroke();
+    sectionRule(doc, left, width);
     doc.moveDown(0.4);
   };
   const subjects: (FormSubject | null)[] = d.subjects.length ? d.subjects : [null];

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, createTestApp, registerApplicant, type TestApp } from "../../test/harness";
-import { COMPANY, caTypeId, HANDLER } from "../workbench/test-flow";
+import { COMPANY, HANDLER } from "../workbench/test-flow";
+import { newCompanyOrder } from "./test-files";
 
 let t: TestApp;
 let dir: string;
@@ -40,29 +41,15 @@ async function get(client: Client, url: string) {
 describe("forms", () => {
   it("the 申请表 and 授权委托书 come pre-filled from my order, with the Chinese font embedded", async () => {
     const client = await registerApplicant(t, "13912340001");
-    const subject = await client.post("/api/v1/subjects", COMPANY);
-    const order = await client.post("/api/v1/orders", {
-      business: "new",
-      subjectKind: "company",
-      handler: HANDLER,
-      items: [
-        {
-          subjectId: subject.body.subject.id,
-          caTypeId: await caTypeId(t, "enterprise-sign"),
-          years: 2,
-          eseal: true,
-        },
-      ],
-    });
-    expect(order.status).toBe(201);
-    const res = await get(client, `/api/v1/orders/${order.body.id}/forms/application`);
+    const order = await newCompanyOrder(t, client, { submit: false, years: 2, eseal: true });
+    const res = await get(client, `/api/v1/orders/${order.orderId}/forms/application`);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/pdf");
     expect(String(res.headers["content-disposition"])).toContain(encodeURIComponent("数字证书申请表"));
     const app = read(res.body, "application");
     for (const s of [
       "数字证书申请表",
-      order.body.orderNo,
+      order.orderNo,
       COMPANY.name,
       COMPANY.uscc,
       "张三",
@@ -76,21 +63,21 @@ describe("forms", () => {
     expect(app.fonts).toMatch(/Noto.*CID.*yes\s+yes\s+yes/i);
 
     const auth = read(
-      (await get(client, `/api/v1/orders/${order.body.id}/forms/authorization`)).body,
+      (await get(client, `/api/v1/orders/${order.orderId}/forms/authorization`)).body,
       "auth",
     );
     expect(auth.text).toContain("法定代表人授权委托书");
     expect(auth.text).toContain(`兹委托上述受托人代表本单位办理数字证书「新证申请」业务`);
-    const eseal = read((await get(client, `/api/v1/orders/${order.body.id}/forms/eseal`)).body, "eseal");
+    const eseal = read((await get(client, `/api/v1/orders/${order.orderId}/forms/eseal`)).body, "eseal");
     expect(eseal.text).toContain("电子印章信息填报表");
 
     // Someone else's order is not found; an unknown form kind is a 400 naming it.
     const other = await registerApplicant(t, "13912340002");
-    expect((await get(other, `/api/v1/orders/${order.body.id}/forms/application`)).status).toBe(404);
-    const bad = await get(client, `/api/v1/orders/${order.body.id}/forms/contract`);
+    expect((await get(other, `/api/v1/orders/${order.orderId}/forms/application`)).status).toBe(404);
+    const bad = await get(client, `/api/v1/orders/${order.orderId}/forms/contract`);
     expect(bad.status).toBe(400);
     expect(bad.json().field).toBe("kind");
-    expect((await get(new Client(t.app), `/api/v1/orders/${order.body.id}/forms/application`)).status).toBe(
+    expect((await get(new Client(t.app), `/api/v1/orders/${order.orderId}/forms/application`)).status).toBe(
       401,
     );
   });

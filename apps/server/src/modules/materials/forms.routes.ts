@@ -4,10 +4,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../../db/database";
 import type { Order } from "../../db/tables.orders";
-import { AppError, notFound } from "../../errors";
+import { AppError } from "../../errors";
 import { strictRateLimit } from "../../lib/http";
 import { requireApplicant, type SecurityDeps } from "../../plugins/security";
-import { orderItemRows } from "../orders/order.queries";
+import { findOwnedOrder, orderItemRows } from "../orders/order.queries";
 import {
   FORM_BUSINESSES,
   FORM_KINDS,
@@ -101,13 +101,7 @@ export function formRoutes(deps: SecurityDeps) {
         },
       },
       async (req, reply) => {
-        const order = await deps.db
-          .selectFrom("orders")
-          .selectAll()
-          .where("id", "=", req.params.id)
-          .where("account_id", "=", req.applicant!.subjectId)
-          .executeTakeFirst();
-        if (!order) throw notFound("订单");
+        const order = await findOwnedOrder(deps.db, req.applicant!.subjectId, req.params.id);
         const data = await orderForm(deps.db, order, req.params.kind, issuer, deps.clock());
         return sendPdf(
           reply,

@@ -3,9 +3,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, createTestApp, registerApplicant, staffClient, type TestApp } from "../../test/harness";
 import { multipart } from "../payments/payment.test-support";
-import { COMPANY, caTypeId, HANDLER, payAndBook } from "../workbench/test-flow";
+import { payAndBook } from "../workbench/test-flow";
 import { MATERIAL_MAX_BYTES } from "./material-file";
-import { jpegFile, pdfFile, pngFile, SVG_WITH_SCRIPT } from "./test-files";
+import { jpegFile, newCompanyOrder, pdfFile, pngFile, SVG_WITH_SCRIPT } from "./test-files";
 
 let t: TestApp;
 let reviewer: Client;
@@ -29,30 +29,11 @@ function storedFiles(): string[] {
   return readdirSync(materialsDir()).flatMap((d) => readdirSync(path.join(materialsDir(), d)));
 }
 
-async function applicantWithOrder(opts: { submit?: boolean } = {}) {
+async function applicantWithOrder() {
   const phone = `1380${String(process.pid % 1000).padStart(3, "0")}${String(++phoneSeq).padStart(4, "0")}`;
   const client = await registerApplicant(t, phone);
-  const subject = await client.post("/api/v1/subjects", {
-    ...COMPANY,
-    name: `福建材料测试${phoneSeq}科技有限公司`,
-  });
-  expect(subject.status, JSON.stringify(subject.body)).toBe(201);
-  const order = await client.post("/api/v1/orders", {
-    business: "new",
-    subjectKind: "company",
-    handler: HANDLER,
-    items: [
-      {
-        subjectId: subject.body.subject.id,
-        caTypeId: await caTypeId(t, "enterprise-sign"),
-        years: 1,
-        eseal: false,
-      },
-    ],
-    submit: opts.submit ?? true,
-  });
-  expect(order.status, JSON.stringify(order.body)).toBe(201);
-  return { client, orderId: order.body.id as string, subjectId: subject.body.subject.id as string };
+  const order = await newCompanyOrder(t, client, { name: `福建材料测试${phoneSeq}科技有限公司` });
+  return { client, ...order };
 }
 
 function upload(

@@ -14,6 +14,7 @@ import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { findOwnedOrder } from "../orders/order.queries";
 import type { TransitionActor } from "../orders/order.transition";
 import { assertNotOwnOrder } from "../staff/staff.duties";
 import type { MaterialStore } from "./material.store";
@@ -202,16 +203,7 @@ export function createMaterialService(deps: MaterialDeps) {
     };
   }
 
-  async function ownedOrder(accountId: string, orderId: string): Promise<Order> {
-    const o = await db
-      .selectFrom("orders")
-      .selectAll()
-      .where("id", "=", orderId)
-      .where("account_id", "=", accountId)
-      .executeTakeFirst();
-    if (!o) throw notFound("订单");
-    return o;
-  }
+  const ownedOrder = (accountId: string, orderId: string) => findOwnedOrder(db, accountId, orderId);
 
   async function anyOrder(orderId: string): Promise<Order> {
     const o = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();

@@ -1,8 +1,10 @@
-// Real files for the material tests: PNGs (the e-seal tests' encoder), JPEG headers with a SOF0
+// An applicant's 新证 order for a new company, and real files for the material tests: PNGs (the e-seal tests' encoder), JPEG headers with a SOF0
 // segment, PDFs made by pdf-lib with N pages or with JavaScript, an SVG with a script. Not imported by
 // production code.
 import { PDFDocument, PDFName, PDFString } from "pdf-lib";
+import type { Client, TestApp } from "../../test/harness";
 import { encodeRgbaPng } from "../eseal/seal-image.test-support";
+import { COMPANY, caTypeId, HANDLER } from "../workbench/test-flow";
 
 /** A flat grey PNG of the given size; `shade` varies the content (and so the hash). */
 export function pngFile(width: number, height: number, shade = 128): Buffer {
@@ -31,3 +33,35 @@ export async function pdfFile(pages: number, opts: { javascript?: boolean } = {}
 export const SVG_WITH_SCRIPT = Buffer.from(
   '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><script>alert(document.cookie)</script></svg>',
 );
+
+/** A 新证 order (one 企业数字证书) of `client` for a company it adds; submitted unless told. */
+export async function newCompanyOrder(
+  t: TestApp,
+  client: Client,
+  opts: { name?: string; submit?: boolean; years?: number; eseal?: boolean } = {},
+) {
+  const subject = await client.post("/api/v1/subjects", { ...COMPANY, name: opts.name ?? COMPANY.name });
+  if (subject.status !== 201) throw new Error(`subject ${subject.status} ${JSON.stringify(subject.body)}`);
+  const subjectId = subject.body.subject.id as string;
+  const order = await client.post("/api/v1/orders", {
+    business: "new",
+    subjectKind: "company",
+    handler: HANDLER,
+    items: [
+      {
+        subjectId,
+        caTypeId: await caTypeId(t, "enterprise-sign"),
+        years: opts.years ?? 1,
+        eseal: opts.eseal ?? false,
+      },
+    ],
+    submit: opts.submit ?? true,
+  });
+  if (order.status !== 201) throw new Error(`order ${order.status} ${JSON.stringify(order.body)}`);
+  return {
+    orderId: order.body.id as string,
+    orderNo: order.body.orderNo as string,
+    version: order.body.version as number,
+    subjectId,
+  };
+}

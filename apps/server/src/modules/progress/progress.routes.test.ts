@@ -7,7 +7,8 @@ import {
   staffClient,
   type TestApp,
 } from "../../test/harness";
-import { COMPANY, caTypeId, HANDLER } from "../workbench/test-flow";
+import { newCompanyOrder } from "../materials/test-files";
+import { COMPANY, HANDLER } from "../workbench/test-flow";
 
 let t: TestApp;
 let orderNo: string;
@@ -16,27 +17,13 @@ const OWNER = "13912350001";
 beforeAll(async () => {
   t = await createTestApp();
   const client = await registerApplicant(t, OWNER);
-  const subject = await client.post("/api/v1/subjects", COMPANY);
-  const order = await client.post("/api/v1/orders", {
-    business: "new",
-    subjectKind: "company",
-    handler: HANDLER,
-    items: [
-      {
-        subjectId: subject.body.subject.id,
-        caTypeId: await caTypeId(t, "enterprise-sign"),
-        years: 1,
-        eseal: false,
-      },
-    ],
-    submit: true,
-  });
-  orderNo = order.body.orderNo;
+  const order = await newCompanyOrder(t, client);
+  orderNo = order.orderNo;
   const reviewer = await staffClient(t, "reviewer");
-  const started = await reviewer.post(`/api/v1/admin/orders/${order.body.id}/start-review`, {
-    version: order.body.version,
+  const started = await reviewer.post(`/api/v1/admin/orders/${order.orderId}/start-review`, {
+    version: order.version,
   });
-  await reviewer.post(`/api/v1/admin/orders/${order.body.id}/reject`, {
+  await reviewer.post(`/api/v1/admin/orders/${order.orderId}/reject`, {
     version: started.body.version,
     note: "营业执照不清晰",
   });

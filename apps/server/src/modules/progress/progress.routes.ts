@@ -4,18 +4,10 @@ import { z } from "zod";
 import { zPhone, zSmsCode } from "../../lib/fields";
 import { strictRateLimit } from "../../lib/http";
 import type { SecurityDeps } from "../../plugins/security";
+import { zOrderDetail } from "../orders/order.schemas";
 import type { ProgressService } from "./progress.service";
 
 const zOrderNo = z.string({ error: "请填写订单号" }).trim().min(1, { error: "请填写订单号" }).max(40);
-
-const zStep = z.object({
-  at: z.string(),
-  event: z.string(),
-  label: z.string(),
-  actor: z.string(),
-  note: z.string().nullable(),
-  state: z.string(),
-});
 
 const zProgress = z.object({
   orderNo: z.string(),
@@ -26,16 +18,7 @@ const zProgress = z.object({
   handlerName: z.string(),
   handlerPhone: z.string(),
   submittedAt: z.string().nullable(),
-  timeline: z.object({
-    done: z.array(zStep),
-    current: z.object({
-      state: z.string(),
-      label: z.string(),
-      next: z.string(),
-      nextActor: z.string().nullable(),
-    }),
-    upcoming: z.array(z.object({ state: z.string(), label: z.string(), actor: z.string().nullable() })),
-  }),
+  timeline: zOrderDetail.shape.timeline,
 });
 
 /** 进度查询: public, no session; the SMS code service's limits plus tight per-IP route limits. */

@@ -70,6 +70,16 @@ export function shanghaiDateTime(isoText: string | null): string {
 
 const yuan = (fen: number) => formatFen(fen).replace("¥", "¥ ");
 
+/** The thin grey line under a section title, across the text width. */
+export function sectionRule(doc: PDFKit.PDFDocument, left: number, width: number): void {
+  doc
+    .moveTo(left, doc.y + 1)
+    .lineTo(left + width, doc.y + 1)
+    .lineWidth(0.5)
+    .strokeColor("#999")
+    .stroke();
+}
+
 /** An A4 pdfkit document writing in the embedded CJK font; `done` resolves to the file after `doc.end()`. */
 export function cjkDocument(info: PDFKit.DocumentInfo): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const { font, data } = loadFont();
@@ -134,12 +144,7 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
     if (doc.y > doc.page.height - doc.page.margins.bottom - 60) doc.addPage();
     const y = doc.y;
     doc.fontSize(12.5).fillColor("#000").text(title, left, y);
-    doc
-      .moveTo(left, doc.y + 1)
-      .lineTo(left + width, doc.y + 1)
-      .lineWidth(0.5)
-      .strokeColor("#999")
-      .stroke();
+    sectionRule(doc, left, width);
     doc.moveDown(0.25);
     doc.fontSize(10);
   };
