@@ -1,6 +1,6 @@
 import { DownloadOutlined, FilePdfOutlined, UploadOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, List, Space, Typography, Upload } from "antd";
+import { Alert, App, Button, Card, Space, Typography, Upload } from "antd";
 import { useState } from "react";
 import {
   getMyMaterials,
@@ -18,6 +18,7 @@ import { useApiError } from "../../app/useApiError";
 import { formatDateTime } from "../../lib/time";
 import { MaterialStatus } from "./MaterialStatus";
 import { describeFile } from "./reasons";
+import "./materials.css";
 
 const { Text } = Typography;
 
@@ -79,70 +80,57 @@ export function MaterialsUploadCard({ order }: { order: OrderDetail }) {
         <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t("mat.locked")} />
       ) : null}
       {m.subjects.map((s) => (
-        <List
-          key={s.subjectId}
-          size="small"
-          header={m.subjects.length > 1 ? <Text strong>{s.subjectName}</Text> : null}
-          dataSource={s.materials}
-          renderItem={(slot) => {
-            const u = slot.upload;
-            const key = slotKey({ subjectId: s.subjectId, ...slot });
-            return (
-              <List.Item
-                data-testid={`material-${slot.code}${slot.part ? `-${slot.part}` : ""}`}
-                actions={
-                  m.uploadable
-                    ? [
-                        <Upload
-                          key="up"
-                          accept={MATERIAL_ACCEPT}
-                          showUploadList={false}
-                          beforeUpload={(file) => {
-                            void send(s.subjectId, slot, file);
-                            return false;
-                          }}
-                        >
-                          <Button
-                            size="small"
-                            type={u?.reviewStatus === "rejected" ? "primary" : "default"}
-                            danger={u?.reviewStatus === "rejected"}
-                            icon={<UploadOutlined />}
-                            loading={busy === key}
-                          >
-                            {u ? t("mat.replace") : t("mat.upload")}
-                          </Button>
-                        </Upload>,
-                      ]
-                    : []
-                }
-              >
-                <List.Item.Meta
-                  title={
+        <div key={s.subjectId}>
+          {m.subjects.length > 1 ? <Text strong>{s.subjectName}</Text> : null}
+          {/* Plain markup: antd 6.6 deprecates List. */}
+          <ul className="material-list">
+            {s.materials.map((slot) => {
+              const u = slot.upload;
+              const key = slotKey({ subjectId: s.subjectId, ...slot });
+              return (
+                <li key={key} data-testid={`material-${slot.code}${slot.part ? `-${slot.part}` : ""}`}>
+                  <Space orientation="vertical" size={0} style={{ flex: 1, minWidth: 0 }}>
                     <Space wrap size={4}>
                       <span>{slot.label}</span>
                       <MaterialStatus upload={u} />
                     </Space>
-                  }
-                  description={
-                    u ? (
-                      <Space orientation="vertical" size={0}>
-                        <Text type="secondary" style={{ fontSize: 12 }}>
-                          <a href={myMaterialFileUrl(order.id, u.id)}>
-                            <DownloadOutlined /> {u.filename}
-                          </a>{" "}
-                          · {describeFile(u)} · {formatDateTime(u.uploadedAt)}
-                        </Text>
-                        {u.reviewStatus === "rejected" && u.reviewReason ? (
-                          <Text type="danger">{t("mat.rejectedReason", { reason: u.reviewReason })}</Text>
-                        ) : null}
-                      </Space>
-                    ) : null
-                  }
-                />
-              </List.Item>
-            );
-          }}
-        />
+                    {u ? (
+                      <Text type="secondary" style={{ fontSize: 12 }}>
+                        <a href={myMaterialFileUrl(order.id, u.id)}>
+                          <DownloadOutlined /> {u.filename}
+                        </a>{" "}
+                        · {describeFile(u)} · {formatDateTime(u.uploadedAt)}
+                      </Text>
+                    ) : null}
+                    {u?.reviewStatus === "rejected" && u.reviewReason ? (
+                      <Text type="danger">{t("mat.rejectedReason", { reason: u.reviewReason })}</Text>
+                    ) : null}
+                  </Space>
+                  {m.uploadable ? (
+                    <Upload
+                      accept={MATERIAL_ACCEPT}
+                      showUploadList={false}
+                      beforeUpload={(file) => {
+                        void send(s.subjectId, slot, file);
+                        return false;
+                      }}
+                    >
+                      <Button
+                        size="small"
+                        type={u?.reviewStatus === "rejected" ? "primary" : "default"}
+                        danger={u?.reviewStatus === "rejected"}
+                        icon={<UploadOutlined />}
+                        loading={busy === key}
+                      >
+                        {u ? t("mat.replace") : t("mat.upload")}
+                      </Button>
+                    </Upload>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
       ))}
     </Card>
   );

@@ -1,6 +1,6 @@
 import { FilePdfOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { AutoComplete, Card, Checkbox, Empty, Image, List, Space, Typography } from "antd";
+import { AutoComplete, Card, Checkbox, Empty, Image, Space, Typography } from "antd";
 import {
   getStaffMaterials,
   type MaterialRejection,
@@ -11,6 +11,7 @@ import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
 import { MaterialStatus } from "./MaterialStatus";
 import { describeFile, MATERIAL_REJECT_REASONS } from "./reasons";
+import "./materials.css";
 
 const { Text } = Typography;
 
@@ -51,62 +52,66 @@ export function ReviewMaterialsPanel({
     <Card title={t("mat.reviewTitle")} size="small" data-testid="review-materials">
       {!uploaded ? <Empty description={t("mat.noneUploaded")} /> : null}
       {m.subjects.map((s) => (
-        <List
-          key={s.subjectId}
-          size="small"
-          header={m.subjects.length > 1 ? <Text strong>{s.subjectName}</Text> : null}
-          dataSource={s.materials.filter((x) => x.upload)}
-          renderItem={(slot) => {
-            const u = slot.upload!;
-            const key = { subjectId: s.subjectId, code: slot.code, part: slot.part };
-            const rejection = byKey.get(slotKey(key));
-            const url = staffMaterialFileUrl(orderId, u.id);
-            return (
-              <List.Item data-testid={`review-material-${slot.code}${slot.part ? `-${slot.part}` : ""}`}>
-                <Space align="start" wrap style={{ width: "100%" }}>
-                  {u.mime.startsWith("image/") ? (
-                    <Image src={url} width={120} alt={slot.label} />
-                  ) : (
-                    <a href={url} target="_blank" rel="noreferrer">
-                      <FilePdfOutlined style={{ fontSize: 48 }} />
-                    </a>
-                  )}
-                  <Space orientation="vertical" size={4}>
-                    <Space wrap size={4}>
-                      <Text strong>{slot.label}</Text>
-                      <MaterialStatus upload={u} />
-                    </Space>
-                    <Text type="secondary" style={{ fontSize: 12 }}>
-                      {describeFile(u)} · {formatDateTime(u.uploadedAt)}
-                    </Text>
-                    {u.reviewStatus === "rejected" && u.reviewReason ? (
-                      <Text type="danger">{t("mat.rejectedReason", { reason: u.reviewReason })}</Text>
-                    ) : null}
-                    {editable ? (
-                      <Space wrap>
-                        <Checkbox
-                          checked={!!rejection}
-                          onChange={(e) => set(key, e.target.checked ? MATERIAL_REJECT_REASONS[0] : null)}
-                        >
-                          {t("mat.rejectThis")}
-                        </Checkbox>
-                        {rejection ? (
-                          <AutoComplete
-                            style={{ width: 260 }}
-                            value={rejection.reason}
-                            options={MATERIAL_REJECT_REASONS.map((r) => ({ value: r }))}
-                            onChange={(v) => set(key, String(v ?? "").slice(0, 200))}
-                            aria-label={t("mat.rejectReason")}
-                          />
+        <div key={s.subjectId}>
+          {m.subjects.length > 1 ? <Text strong>{s.subjectName}</Text> : null}
+          <ul className="material-list">
+            {s.materials
+              .filter((x) => x.upload)
+              .map((slot) => {
+                const u = slot.upload!;
+                const key = { subjectId: s.subjectId, code: slot.code, part: slot.part };
+                const rejection = byKey.get(slotKey(key));
+                const url = staffMaterialFileUrl(orderId, u.id);
+                return (
+                  <li
+                    key={u.id}
+                    data-testid={`review-material-${slot.code}${slot.part ? `-${slot.part}` : ""}`}
+                  >
+                    <Space align="start" wrap style={{ width: "100%" }}>
+                      {u.mime.startsWith("image/") ? (
+                        <Image src={url} width={120} alt={slot.label} />
+                      ) : (
+                        <a href={url} target="_blank" rel="noreferrer">
+                          <FilePdfOutlined style={{ fontSize: 48 }} />
+                        </a>
+                      )}
+                      <Space orientation="vertical" size={4}>
+                        <Space wrap size={4}>
+                          <Text strong>{slot.label}</Text>
+                          <MaterialStatus upload={u} />
+                        </Space>
+                        <Text type="secondary" style={{ fontSize: 12 }}>
+                          {describeFile(u)} · {formatDateTime(u.uploadedAt)}
+                        </Text>
+                        {u.reviewStatus === "rejected" && u.reviewReason ? (
+                          <Text type="danger">{t("mat.rejectedReason", { reason: u.reviewReason })}</Text>
+                        ) : null}
+                        {editable ? (
+                          <Space wrap>
+                            <Checkbox
+                              checked={!!rejection}
+                              onChange={(e) => set(key, e.target.checked ? MATERIAL_REJECT_REASONS[0] : null)}
+                            >
+                              {t("mat.rejectThis")}
+                            </Checkbox>
+                            {rejection ? (
+                              <AutoComplete
+                                style={{ width: 260 }}
+                                value={rejection.reason}
+                                options={MATERIAL_REJECT_REASONS.map((r) => ({ value: r }))}
+                                onChange={(v) => set(key, String(v ?? "").slice(0, 200))}
+                                aria-label={t("mat.rejectReason")}
+                              />
+                            ) : null}
+                          </Space>
                         ) : null}
                       </Space>
-                    ) : null}
-                  </Space>
-                </Space>
-              </List.Item>
-            );
-          }}
-        />
+                    </Space>
+                  </li>
+                );
+              })}
+          </ul>
+        </div>
       ))}
     </Card>
   );
