@@ -52,7 +52,7 @@ test("a handler uploads a blurry licence, is rejected for that material only, re
   page,
   browser,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const dir = tempDir("e2e-materials");
   const { phone, orderNo, company: c } = await submittedOrder(page, "退回");
   const orderUrl = page.url();
@@ -139,7 +139,7 @@ test("a handler uploads a blurry licence, is rejected for that material only, re
 test("bad uploads are refused with a Chinese message naming the material, and nothing is stored", async ({
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   await submittedOrder(page, "拒收");
   const cases: { name: string; type: string; data: Buffer; message: RegExp }[] = [
     {
@@ -178,7 +178,7 @@ test("a handler checks the progress of his order on the query page without loggi
   page,
   browser,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   // The handler is not the account holder: his own phone (not yet sent any code) gets the code.
   const { phone, orderNo } = await submittedOrder(
     page,

@@ -93,15 +93,17 @@ function audited(
   });
 }
 
-/** The reason text of an order's rejection when the reviewer gave reasons per material only. */
-export function rejectionNote(order: Pick<Order, "subject_kind">, rejections: MaterialRejection[]): string {
-  return rejections
-    .map(
-      (rj) =>
-        `${slotLabel(materialByCode(rj.code, order.subject_kind) ?? { zh: rj.code }, rj.part)}：${rj.reason}`,
-    )
-    .join("；")
-    .slice(0, 500);
+/** The reason of an order's rejection: the reviewer's note, then each returned material with its reason. */
+export function rejectionNote(
+  order: Pick<Order, "subject_kind">,
+  rejections: MaterialRejection[],
+  note?: string,
+): string {
+  const parts = rejections.map(
+    (rj) =>
+      `${slotLabel(materialByCode(rj.code, order.subject_kind) ?? { zh: rj.code }, rj.part)}：${rj.reason}`,
+  );
+  return [note?.trim(), ...parts].filter(Boolean).join("；").slice(0, 500);
 }
 
 export function createMaterialService(deps: MaterialDeps) {

@@ -238,7 +238,7 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
               reject: "Reject with a reason (SMS)",
             }[event],
             params: zIdParam,
-            // materials: the reject's per-material reasons (modules/materials), the note made from them if empty.
+            // materials: the reject's per-material reasons (modules/materials), added to the note.
             body: zVersion.extend({
               note: z.string().trim().max(500).optional(),
               materials: zMaterialRejections,
@@ -256,7 +256,7 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
             { role: "reviewer", type: "staff", id: staff.id },
             {
               version: req.body.version,
-              note: req.body.note || (rejections?.length ? rejectionNote(o, rejections) : req.body.note),
+              note: rejections?.length ? rejectionNote(o, rejections, req.body.note) : req.body.note,
               ip: req.ip,
               set: event === "start_review" ? { reviewer_id: staff.id } : undefined,
               hookInput: rejections,
