@@ -39,6 +39,10 @@ import type { InvoiceProvider } from "./modules/invoices/invoice.provider";
 import { invoiceRoutes } from "./modules/invoices/invoice.routes";
 import { createInvoiceService } from "./modules/invoices/invoice.service";
 import { devMailRoutes } from "./modules/mail/mail.outbox";
+import { formRoutes } from "./modules/materials/forms.routes";
+import { materialRoutes } from "./modules/materials/material.routes";
+import { createMaterialService } from "./modules/materials/material.service";
+import { createMaterialStore } from "./modules/materials/material.store";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { createPaymentProvider, createWechatProvider } from "./modules/payments/payment.factory";
@@ -53,6 +57,8 @@ import { createProviderTradeCloser } from "./modules/payments/trade-close";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
+import { progressRoutes } from "./modules/progress/progress.routes";
+import { createProgressService } from "./modules/progress/progress.service";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
 import { reconciliationRoutes } from "./modules/reconciliation/reconciliation.routes";
@@ -243,10 +249,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const receipts = createReceiptService({ db, clock, config });
   const ca = deps.ca ?? createCaService({ db, clock, config, bus: deps.shared?.bus });
   if (!deps.ca) await ca.loadAll();
+  const materials = createMaterialService({ db, clock, store: createMaterialStore(config.dataDir) });
   const orders = createOrderService({
     db,
     clock,
     config,
+    onStep: materials.onOrderStep,
     ourCas: () => ca.list().map((c) => ({ certDer: c.certDer })),
     closeTradesAtProvider: createProviderTradeCloser({
       db,
@@ -306,6 +314,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(catalogRoutes({ ...security, catalog }));
       await v1.register(settingsRoutes({ ...security, settings }));
       await v1.register(orderRoutes({ ...security, orders }));
+      await v1.register(materialRoutes({ ...security, materials }));
+      await v1.register(formRoutes(security));
+      await v1.register(progressRoutes({ ...security, progress: createProgressService({ db, smsCodes }) }));
       await v1.register(paymentRoutes({ ...security, payments }));
       await v1.register(wechatNotifyRoutes({ payments }));
       await v1.register(invoiceRoutes({ ...security, invoices }));

@@ -27,6 +27,7 @@ export const MATERIAL_CODES = [
   "changed_person_id_copy",
   "certificate_media",
   "vendor_media",
+  "eseal_form",
 ] as const;
 export type MaterialCode = (typeof MATERIAL_CODES)[number];
 
@@ -99,6 +100,12 @@ const CATALOG: Record<MaterialCode, (kind: MaterialSubjectKind) => Material> = {
     code: "certificate_media",
     zh: "原证书介质（USB Key）",
     en: "The certificate medium (USB key) concerned",
+  }),
+  // Uploaded with a 新证 item that asks for the e-seal (modules/materials); not on the receipt's list.
+  eseal_form: () => ({
+    code: "eseal_form",
+    zh: "电子印章信息填报表（加盖公章）",
+    en: "Electronic seal information form (with the company seal)",
   }),
   vendor_media: () => ({
     code: "vendor_media",

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
 import type { InvoiceTables } from "./tables.invoices";
+import type { MaterialTables } from "./tables.materials";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
@@ -55,7 +56,7 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
-export type SmsPurpose = "register" | "reset_password";
+export type SmsPurpose = "register" | "reset_password" | "progress";
 
 export interface SmsCodesTable {
   id: string;
@@ -211,7 +212,8 @@ export interface Database
     ReminderTables,
     SettingsTables,
     StatementTables,
-    InvoiceTables {
+    InvoiceTables,
+    MaterialTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

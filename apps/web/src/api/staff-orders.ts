@@ -5,6 +5,7 @@
  */
 import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
 import { api } from "./client";
+import type { MaterialRejection } from "./materials";
 import type { CaType, OrderSummary, SubjectKind, TimelineDone } from "./orders";
 
 export type { CaType, SubjectKind, TimelineDone };
@@ -88,7 +89,11 @@ export function getStaffOrder(id: string) {
 
 export type ReviewAction = "start-review" | "approve" | "reject";
 
-export function reviewOrder(id: string, action: ReviewAction, body: { version: number; note?: string }) {
+export function reviewOrder(
+  id: string,
+  action: ReviewAction,
+  body: { version: number; note?: string; materials?: MaterialRejection[] },
+) {
   return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}/${action}`, body);
 }
 

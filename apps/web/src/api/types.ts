@@ -10,7 +10,7 @@ export interface Account {
   createdAt: string;
 }
 
-export type SmsPurpose = "register" | "reset_password";
+export type SmsPurpose = "register" | "reset_password" | "progress";
 
 export interface ServiceWindow {
   id: string;

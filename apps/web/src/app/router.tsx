@@ -12,6 +12,7 @@ import { BusinessApplyPage } from "../pages/business/BusinessApplyPage";
 import { BusinessListPage } from "../pages/business/BusinessListPage";
 import { FinancePage } from "../pages/finance/FinancePage";
 import { StatementsPage } from "../pages/finance/StatementsPage";
+import { ProgressPage } from "../pages/materials/ProgressPage";
 import { ApplyChooserPage, ApplyNewPage } from "../pages/orders/ApplyPage";
 import { EditOrderPage } from "../pages/orders/EditOrderPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
@@ -49,6 +50,7 @@ const router = createBrowserRouter([
       { path: "reset-password", element: <ResetPasswordPage /> },
       { path: "account", element: <AccountPage /> },
       { path: "windows", element: <WindowsPage /> },
+      { path: "progress", element: <ProgressPage /> },
       { path: "dev/sms", element: <DevSmsPage /> },
       { path: "subjects", element: <SubjectsPage /> },
       { path: "apply/new", element: <ApplyChooserPage /> },

@@ -9,6 +9,7 @@ const TITLES: Record<string, MessageKey> = {
   "/reset-password": "reset.title",
   "/account": "account.title",
   "/windows": "windows.title",
+  "/progress": "progress.title",
   "/dev/sms": "devSms.title",
   "/admin": "admin.menu.dashboard",
   "/admin/login": "admin.login.title",

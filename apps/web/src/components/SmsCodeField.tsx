@@ -16,9 +16,12 @@ export function SmsCodeField({
   form,
   purpose,
   formName = "",
+  send: sender,
 }: {
   form: FormInstance;
   purpose: SmsPurpose;
+  /** Sends the code when it takes more than the phone (the progress query also sends the order number). */
+  send?: (phone: string) => Promise<{ retryAfterSeconds?: number }>;
   /** The `name` of the enclosing <Form>, which antd prefixes to input ids. */
   formName?: string;
 }) {
@@ -38,7 +41,7 @@ export function SmsCodeField({
     }
     setSending(true);
     try {
-      const res = await sendSmsCode(check.value, purpose);
+      const res = await (sender ? sender(check.value) : sendSmsCode(check.value, purpose));
       start(res.retryAfterSeconds ?? 60);
       // The server answers alike whether the phone is registered (no account enumeration), so the
       // message says when no code will come.

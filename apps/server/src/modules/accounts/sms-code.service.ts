@@ -12,7 +12,11 @@ import { queueSms } from "../sms/sms.outbox";
 /** DESIGN §4: 6 digits, stored hashed, 5 minutes, 5 tries, 60 s between sends, daily caps. */
 export const SMS_CODE = { digits: 6, ttlSeconds: 300, maxAttempts: 5, resendSeconds: 60 } as const;
 
-const PURPOSE_TEXT: Record<SmsPurpose, string> = { register: "注册账号", reset_password: "找回密码" };
+const PURPOSE_TEXT: Record<SmsPurpose, string> = {
+  register: "注册账号",
+  reset_password: "找回密码",
+  progress: "查询订单进度",
+};
 
 export interface SmsCodeDeps {
   db: Db;

@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   // 记账审核 (booking, returns, vouchers): finance only.
   "payments.book": ["finance"],
   "orders.process": ["operator"],
+  // Uploaded materials (licences, ID cards): the reviewer deciding and the window checking originals.
+  "materials.read": ["reviewer", "operator"],
   // 报表: figures and exports, no personal data in them.
   "reports.read": ["admin", "auditor", "finance"],
 } as const satisfies Record<string, readonly StaffRole[]>;

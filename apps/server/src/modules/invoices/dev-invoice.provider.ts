@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { formatFen } from "@certhall/domain";
-import PDFDocument from "pdfkit";
 import type { Config } from "../../config";
-import { loadCjkFont, shanghaiDateTime } from "../receipts/receipt.pdf";
+import { cjkDocument, shanghaiDateTime } from "../receipts/receipt.pdf";
 import { INVOICE_KIND_LABELS, type InvoiceProvider, type InvoiceToIssue } from "./invoice.provider";
 
 /** A demo invoice number: 20 digits from the invoice id, stable, so a retry makes the same one. */
@@ -18,19 +17,10 @@ export async function renderDemoInvoicePdf(
   invoiceNo: string,
   cfg: Pick<Config["invoice"], "seller" | "goods" | "clerk">,
 ): Promise<Buffer> {
-  const { font, data } = loadCjkFont();
-  const doc = new PDFDocument({
-    size: "A5",
-    layout: "landscape",
-    margins: { top: 36, bottom: 36, left: 40, right: 40 },
-    info: { Title: `电子发票（演示） ${invoiceNo}`, Author: cfg.seller.name },
-  });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
-  if (font.family) doc.registerFont("cjk", data, font.family);
-  else doc.registerFont("cjk", data);
-  doc.font("cjk");
+  const { doc, done } = cjkDocument(
+    { Title: `电子发票（演示） ${invoiceNo}`, Author: cfg.seller.name },
+    { size: "A5", layout: "landscape", margins: { top: 36, bottom: 36, left: 40, right: 40 } },
+  );
   const red = inv.color === "red";
   // The watermark first, so the text stays readable over it.
   doc

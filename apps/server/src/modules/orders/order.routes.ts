@@ -4,6 +4,8 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requestMeta } from "../../lib/http";
 import { requireApplicant, requireStaff, type SecurityDeps } from "../../plugins/security";
+import { zMaterialRejections } from "../materials/material.routes";
+import { rejectionNote } from "../materials/material.service";
 import {
   zBusiness,
   zCandidates,
@@ -236,22 +238,28 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
               reject: "Reject with a reason (SMS)",
             }[event],
             params: zIdParam,
-            body: zVersion.extend({ note: z.string().trim().max(500).optional() }),
+            // materials: the reject's per-material reasons (modules/materials), added to the note.
+            body: zVersion.extend({
+              note: z.string().trim().max(500).optional(),
+              materials: zMaterialRejections,
+            }),
             response: { 200: zOrderDetail },
           },
         },
         async (req) => {
           const staff = req.staffSession!.staff;
           const o = await orders.getAny(req.params.id);
+          const rejections = event === "reject" ? req.body.materials : undefined;
           await orders.step(
             o,
             event,
             { role: "reviewer", type: "staff", id: staff.id },
             {
               version: req.body.version,
-              note: req.body.note,
+              note: rejections?.length ? rejectionNote(o, rejections, req.body.note) : req.body.note,
               ip: req.ip,
               set: event === "start_review" ? { reviewer_id: staff.id } : undefined,
+              hookInput: rejections,
             },
           );
           return detail(o.id, "reviewer");

@@ -54,7 +54,17 @@ export interface OrderDeps {
   ourCas?: () => readonly OwnCa[];
   /** Closes, after the commit, the online trades a cancel or an edit closed (modules/payments). */
   closeTradesAtProvider?: CloseTradesAtProvider;
+  /** Runs inside a step's transaction after its transition (modules/materials: per-material verdicts). */
+  onStep?: OrderStepHook;
 }
+
+export type OrderStepHook = (
+  trx: Trx,
+  order: Order,
+  event: OrderEvent,
+  actor: TransitionActor,
+  input: unknown,
+) => Promise<void>;
 
 export interface HandlerInput {
   name: string;
@@ -584,10 +594,12 @@ export function createOrderService(deps: OrderDeps) {
       note?: string | null;
       ip: string | null;
       set?: Parameters<typeof applyTransition>[2]["set"];
+      /** What the `onStep` hook is given (the reviewer's per-material rejections). */
+      hookInput?: unknown;
     },
   ) {
-    const { updated, closed } = await db.transaction().execute(async (trx) => ({
-      updated: await applyTransition(trx, tdeps, {
+    const { updated, closed } = await db.transaction().execute(async (trx) => {
+      const updated = await applyTransition(trx, tdeps, {
         order,
         event,
         actor,
@@ -595,10 +607,11 @@ export function createOrderService(deps: OrderDeps) {
         note: opts.note,
         set: opts.set,
         ip: opts.ip,
-      }),
+      });
+      await deps.onStep?.(trx, order, event, actor, opts.hookInput);
       // A cancelled order accepts no payment: its open online trades are closed.
-      closed: event === "cancel" ? await markOpenTradesClosed(trx, order.id, clock) : [],
-    }));
+      return { updated, closed: event === "cancel" ? await markOpenTradesClosed(trx, order.id, clock) : [] };
+    });
     await deps.closeTradesAtProvider?.(closed, opts.ip);
     return updated;
   }

@@ -71,12 +71,30 @@ export function shanghaiDateTime(isoText: string | null): string {
 
 const yuan = (fen: number) => formatFen(fen).replace("¥", "¥ ");
 
-export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
+/** The thin grey line under a section title, across the text width. */
+export function sectionRule(doc: PDFKit.PDFDocument, left: number, width: number): void {
+  doc
+    .moveTo(left, doc.y + 1)
+    .lineTo(left + width, doc.y + 1)
+    .lineWidth(0.5)
+    .strokeColor("#999")
+    .stroke();
+}
+
+/**
+ * A pdfkit document (A4 unless `page` says otherwise) writing in the embedded CJK font; `done`
+ * resolves to the file after `doc.end()`.
+ */
+export function cjkDocument(
+  info: PDFKit.DocumentInfo,
+  page: Pick<PDFKit.PDFDocumentOptions, "size" | "layout" | "margins"> = {},
+): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const { font, data } = loadCjkFont();
   const doc = new PDFDocument({
     size: "A4",
     margins: { top: 48, bottom: 48, left: 50, right: 50 },
-    info: { Title: `${r.title} ${r.orderNo}`, Author: r.issuer, Subject: r.businessName },
+    ...page,
+    info,
   });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
@@ -84,10 +102,18 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-
   if (font.family) doc.registerFont("cjk", data, font.family);
   else doc.registerFont("cjk", data);
   doc.font("cjk");
+  return { doc, done };
+}
+
+export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
+  const { doc, done } = cjkDocument({
+    Title: `${r.title} ${r.orderNo}`,
+    Author: r.issuer,
+    Subject: r.businessName,
+  });
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
@@ -130,12 +156,7 @@ export async function renderReceiptPdf(r: Receipt): Promise<Buffer> {
     if (doc.y > doc.page.height - doc.page.margins.bottom - 60) doc.addPage();
     const y = doc.y;
     doc.fontSize(12.5).fillColor("#000").text(title, left, y);
-    doc
-      .moveTo(left, doc.y + 1)
-      .lineTo(left + width, doc.y + 1)
-      .lineWidth(0.5)
-      .strokeColor("#999")
-      .stroke();
+    sectionRule(doc, left, width);
     doc.moveDown(0.25);
     doc.fontSize(10);
   };

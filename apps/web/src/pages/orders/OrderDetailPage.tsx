@@ -39,6 +39,7 @@ import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
 import { businessPanels } from "../business/logic";
+import { MaterialsUploadCard } from "../materials/MaterialsUploadCard";
 import { ItemBusinessDetails } from "./BusinessItemDetails";
 import { EsealPanel, RenewKeyNotices, UnlockPanel, ZeroPaymentPanel } from "./BusinessPanels";
 import { DeliveryPanel } from "./DeliveryPanel";
@@ -446,6 +447,7 @@ function OrderView({
             <LoadError error={receipt.error} onRetry={() => receipt.refetch()} />
           ) : null}
           <InvoicePanel order={order} />
+          <MaterialsUploadCard order={order} />
           <Card title={t("order.items")} style={{ marginBottom: 16 }}>
             <ItemsTable order={order} />
           </Card>

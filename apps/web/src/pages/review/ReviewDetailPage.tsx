@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Col, Form, Input, Modal, Popconfirm
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "../../api/client";
+import type { MaterialRejection } from "../../api/materials";
 import {
   composeReason,
   getStaffOrder,
@@ -15,6 +16,7 @@ import {
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
+import { ReviewMaterialsPanel } from "../materials/ReviewMaterialsPanel";
 import { OrderHead, OrderItems, OrderTimeline } from "./OrderFacts";
 
 interface RejectValues {
@@ -34,12 +36,14 @@ export function ReviewDetailPage() {
   const [busy, setBusy] = useState<ReviewAction | null>(null);
   const [rejecting, setRejecting] = useState(false);
   const [form] = Form.useForm<RejectValues>();
+  const [rejections, setRejections] = useState<MaterialRejection[]>([]);
 
   async function act(action: ReviewAction, order: StaffOrderDetail, note?: string) {
     setBusy(action);
     try {
       // The version makes a decision on a stale screen fail (409) instead of overriding a colleague.
-      const next = await reviewOrder(order.id, action, { version: order.version, note });
+      const materials = action === "reject" && rejections.length ? rejections : undefined;
+      const next = await reviewOrder(order.id, action, { version: order.version, note, materials });
       queryClient.setQueryData(queryKey, next);
       await queryClient.invalidateQueries({ queryKey: ["admin", "orders"] });
       message.success(
@@ -55,6 +59,7 @@ export function ReviewDetailPage() {
         setRejecting(false);
         form.resetFields();
       }
+      setRejections([]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         // Someone else moved the order: show the server's sentence and the order as it is now.
@@ -124,6 +129,13 @@ export function ReviewDetailPage() {
           </Card>
         </Col>
       </Row>
+      <ReviewMaterialsPanel
+        orderId={order.id}
+        version={order.version}
+        editable={can("reject")}
+        value={rejections}
+        onChange={setRejections}
+      />
       {decidable ? <div style={{ textAlign: "right" }}>{buttons}</div> : null}
       <Modal
         open={rejecting}
@@ -135,11 +147,20 @@ export function ReviewDetailPage() {
         confirmLoading={busy === "reject"}
         forceRender
       >
+        {rejections.length ? (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            title={t("mat.rejectingN", { n: rejections.length })}
+            description={rejections.map((r) => r.reason).join("；")}
+          />
+        ) : null}
         <Form<RejectValues>
           form={form}
           layout="vertical"
           initialValues={{ picks: [] }}
-          onFinish={(v) => act("reject", order, composeReason(v.picks, v.text))}
+          onFinish={(v) => act("reject", order, composeReason(v.picks, v.text) || undefined)}
           requiredMark={false}
         >
           <Form.Item name="picks" label={t("review.reasonPicks")}>
@@ -156,7 +177,8 @@ export function ReviewDetailPage() {
               ({ getFieldValue }) => ({
                 validator: async (_r, value: string | undefined) => {
                   const reason = composeReason((getFieldValue("picks") as string[]) ?? [], value);
-                  if (!reason) throw new Error(t("review.reasonRequired"));
+                  // Reasons given per material are the rejection's reason when nothing else is said.
+                  if (!reason && !rejections.length) throw new Error(t("review.reasonRequired"));
                   if (reason.length > 500) throw new Error(t("review.reasonTooLong"));
                 },
               }),

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { getMaterials, receiveMaterials, saveMaterials } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { OriginalsCheck } from "../materials/OriginalsCheck";
 import type { StepProps } from "./ItemCardShell";
 import { sameSet } from "./workbench-rules";
 
@@ -101,6 +102,7 @@ export function MaterialsCard({ order, onDone, onError }: StepProps) {
           ) : null}
         </Space>
       ) : null}
+      <OriginalsCheck orderId={order.id} open={open || order.state === "processing"} />
     </Card>
   );
 }
