@@ -3,6 +3,7 @@ import {
   buildCsr,
   certificateSubjectDer,
   certificatesFromPem,
+  changeUserPin,
   findKey,
   freeLabel,
   generateKeyPair,
@@ -10,10 +11,9 @@ import {
   type KeyAlgorithm,
   listKeys,
   listSlots,
-  publicKeySpki,
-  writeCertificate,
   openToken,
   parseSubjectHint,
+  publicKeySpki,
   readCertificates,
   type SlotInfo,
   type TokenCertificate,
@@ -21,7 +21,7 @@ import {
   type TokenSession,
   type TokenTarget,
   unlockToken,
-  changeUserPin,
+  writeCertificate,
 } from "@certhall/token";
 import { AssistantError } from "./guard";
 import type { PinGuard } from "./pin-guard";
@@ -78,7 +78,8 @@ function targetFor(ctx: ApiContext, body: Body): { target: TokenTarget; serial: 
   const modulePath = requireModule(ctx);
   const serial = text(body, "tokenSerial", "介质序列号", 64);
   const slot = listSlots(modulePath).find((s) => s.token?.serialNumber === serial);
-  if (!slot) throw new TokenError("TOKEN_NOT_FOUND", `未找到序列号为 ${serial} 的介质，请确认 USB Key 已插入`);
+  if (!slot)
+    throw new TokenError("TOKEN_NOT_FOUND", `未找到序列号为 ${serial} 的介质，请确认 USB Key 已插入`);
   return { target: { modulePath, slot: BigInt(slot.slot) }, serial, slot };
 }
 

@@ -115,7 +115,9 @@ export function createPairings(announce: (origin: string, code: string) => void,
         throw new AssistantError(
           403,
           "PAIRING_CODE_WRONG",
-          p.tries >= CODE_TRIES ? "配对码错误次数过多，请重新配对" : "配对码错误，请核对证书助手窗口中显示的配对码",
+          p.tries >= CODE_TRIES
+            ? "配对码错误次数过多，请重新配对"
+            : "配对码错误，请核对证书助手窗口中显示的配对码",
         );
       }
       pending.delete(pairingId);

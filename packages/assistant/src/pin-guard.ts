@@ -57,7 +57,8 @@ export function createPinGuard(stateDir: string, max: number) {
           const n = (counts[serial] ?? 0) + 1;
           counts[serial] = n;
           save(counts);
-          if (n >= max) throw new TokenError("PIN_LOCKED", `PIN 码连续错误 ${max} 次，已锁定，请办理“解锁”业务`);
+          if (n >= max)
+            throw new TokenError("PIN_LOCKED", `PIN 码连续错误 ${max} 次，已锁定，请办理“解锁”业务`);
           throw new TokenError("PIN_INCORRECT", `PIN 码错误，还可尝试 ${max - n} 次，再错将锁定介质`);
         }
         throw error;

@@ -32,6 +32,10 @@ const TOKEN_STATUS: Partial<Record<string, number>> = {
   KEY_EXISTS: 409,
   CERT_KEY_MISMATCH: 409,
   UNLOCK_FAILED: 502,
+  BAD_SUBJECT: 400,
+  BAD_CODE: 400,
+  PIN_LENGTH: 400,
+  BAD_CERTIFICATE: 400,
   MODULE_LOAD_FAILED: 503,
 };
 
@@ -53,7 +57,8 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
       if (!raw) return resolve({});
       try {
         const body = JSON.parse(raw) as unknown;
-        if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error("not an object");
+        if (typeof body !== "object" || body === null || Array.isArray(body))
+          throw new Error("not an object");
         resolve(body as Record<string, unknown>);
       } catch {
         reject(new AssistantError(400, "BAD_REQUEST", "请求须为 JSON 对象"));
@@ -94,7 +99,12 @@ export async function startAssistant(config: AssistantConfig, log: AssistantLog)
       } catch {
         paired = false;
       }
-      return { name: "certhall-assistant", version: VERSION, paired, module: moduleStatus(config.modulePath) };
+      return {
+        name: "certhall-assistant",
+        version: VERSION,
+        paired,
+        module: moduleStatus(config.modulePath),
+      };
     }
     if (method === "GET" && path === "/v1/readers") {
       pairings.check(req, origin);

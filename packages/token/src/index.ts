@@ -51,9 +51,9 @@ export {
 export { openPkcs11Signer, type Pkcs11Signer, type Pkcs11SignerOptions } from "./signer";
 export {
   changeUserPin,
+  listSlots,
   type OpenTokenOptions,
   openToken,
-  listSlots,
   readToken,
   resetUserPin,
   type SlotInfo,
