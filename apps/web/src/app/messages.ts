@@ -1,3 +1,5 @@
+import { assistantEn, assistantZh } from "./messages-assistant";
+
 /**
  * The UI dictionary. Chinese is the source language; English must translate every key (the type of
  * `en` makes a missing key a compile error). Server `detail` sentences stay Chinese: they come from the
@@ -816,11 +818,11 @@ export const zh = {
   "biz.zeroPaid": "已确认，订单进入下一步",
   "biz.renew.title": "证书在线更新",
   "biz.renew.inBrowser": "在本浏览器中更新",
-  "biz.renew.withToken": "使用 USB Key 客户端更新",
+  "biz.renew.withToken": "更新到 USB Key（证书助手）",
   "biz.renew.checking": "正在检查本浏览器…",
   "biz.renew.checkFailed": "无法完成浏览器自检",
   "biz.renew.unsupported": "本浏览器无法完成在线更新",
-  "biz.renew.useToken": "改用 USB Key 客户端更新",
+  "biz.renew.useToken": "改用 USB Key（证书助手）更新",
   "biz.renew.noOldKey": "本浏览器中没有原证书的私钥",
   "biz.renew.noOldKeyText":
     "本订单选择保留原密钥，但本浏览器的密钥库中没有找到原证书的私钥（证书可能保存在 USB Key 或其他电脑的浏览器中）。请使用 USB Key 客户端更新，或在保存原私钥的浏览器中打开本页面。",
@@ -862,6 +864,7 @@ export const zh = {
   "wallet.inOrderNo": "订单 {no}",
   "biz.submittedPay": "订单 {no} 已提交，请在订单页完成缴费",
   "biz.submittedZero": "订单 {no} 已提交，请点击「支付（不扣款）」继续办理",
+  ...assistantZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1699,11 +1702,11 @@ export const en: Record<MessageKey, string> = {
   "biz.zeroPaid": "Confirmed; the order moves on",
   "biz.renew.title": "Online certificate update",
   "biz.renew.inBrowser": "In this browser",
-  "biz.renew.withToken": "With the USB key client",
+  "biz.renew.withToken": "Onto the USB key (certificate assistant)",
   "biz.renew.checking": "Checking this browser…",
   "biz.renew.checkFailed": "The browser self-check failed",
   "biz.renew.unsupported": "This browser cannot do the online update",
-  "biz.renew.useToken": "Use the USB key client",
+  "biz.renew.useToken": "Use the USB key (certificate assistant)",
   "biz.renew.noOldKey": "The old private key is not in this browser",
   "biz.renew.noOldKeyText":
     "This order keeps the key, but this browser's key store does not hold the old certificate's private key (it may be on a USB key or in another browser). Use the USB key client, or open this page in the browser that holds the key.",
@@ -1750,6 +1753,7 @@ export const en: Record<MessageKey, string> = {
   "wallet.inOrderNo": "Order {no}",
   "biz.submittedPay": "Order {no} submitted; pay on the order page",
   "biz.submittedZero": "Order {no} submitted; click “Pay (no charge)” to continue",
+  ...assistantEn,
 };
 
 export type Lang = "zh" | "en";

@@ -10,6 +10,7 @@ const TITLES: Record<string, MessageKey> = {
   "/account": "account.title",
   "/windows": "windows.title",
   "/dev/sms": "devSms.title",
+  "/assistant": "assistant.title",
   "/admin": "admin.menu.dashboard",
   "/admin/login": "admin.login.title",
   "/admin/staff": "staff.title",
