@@ -113,7 +113,7 @@ export async function startAssistant(origin: string): Promise<Assistant> {
         encoding: "utf8",
       });
       // Blocks of "Label: <label>" … "Serial number: <serial>" per slot.
-      const block = slots.split(/\nSlot /).find((b) => new RegExp(`Label:\\s+${label}\\s*\\n`).test(b));
+      const block = slots.split(/\nSlot /).find((b) => new RegExp(`Label:\\s+${label}\\s*($|\\n)`).test(b));
       const serial = block && /Serial number:\s+(\S+)/.exec(block)?.[1];
       if (!serial) throw new Error(`no serial for token ${label}:\n${slots}`);
       return serial;
