@@ -209,14 +209,23 @@ export function PinInput({
   onChange,
   label,
   id,
+  error,
 }: {
   value: string;
   onChange: (pin: string) => void;
   label: string;
   id: string;
+  /** A message under the field (e.g. the two new PINs differ). */
+  error?: string;
 }) {
   return (
-    <Form.Item label={label} htmlFor={id} style={{ marginBottom: 8 }}>
+    <Form.Item
+      label={label}
+      htmlFor={id}
+      validateStatus={error ? "error" : undefined}
+      help={error}
+      style={{ marginBottom: 8 }}
+    >
       <Input.Password
         id={id}
         value={value}

@@ -1,6 +1,5 @@
 import { UsbOutlined } from "@ant-design/icons";
 import { Alert, Button, Form, Typography } from "antd";
-import { useState } from "react";
 import {
   type IssuedCertificate,
   issueItem,
@@ -11,7 +10,8 @@ import {
 import { useI18n } from "../../app/i18n";
 import type { AssistantClient } from "../../lib/assistant";
 import { csrCommonName } from "../business/logic";
-import { AssistantGate, assistantMessage, PinInput, TokenSelect } from "./AssistantGate";
+import { AssistantGate, PinInput, TokenSelect } from "./AssistantGate";
+import { useIssueOnToken } from "./useIssueOnToken";
 
 /**
  * The window's issue step with the applicant's new medium in the window PC's reader: the medium
@@ -30,46 +30,25 @@ function IssueOnToken({
   onIssued: (c: IssuedCertificate) => Promise<void>;
 }) {
   const { t } = useI18n();
-  const [serial, setSerial] = useState<string>();
-  const [pin, setPin] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [issued, setIssued] = useState<IssuedCertificate | null>(null);
-
-  async function run() {
-    if (!serial) return;
-    setBusy(true);
-    setError(null);
-    try {
-      let certificate = issued;
-      if (!certificate) {
-        if ((item.mediaSerial ?? "").toUpperCase() !== serial.toUpperCase()) {
-          await recordMedia(order.id, item.id, serial);
-        }
-        const csr = await client.csr({
-          tokenSerial: serial,
-          pin,
-          subject: { commonName: csrCommonName(item.subject.name) },
-        });
-        certificate = (await issueItem(order.id, item.id, csr.csrPem)).certificate;
-        setIssued(certificate);
+  const { serial, setSerial, pin, setPin, busy, error, issued, run } = useIssueOnToken(client, {
+    request: { subject: { commonName: csrCommonName(item.subject.name) } },
+    // The medium serial is the key's own, read from it.
+    before: async (tokenSerial) => {
+      if ((item.mediaSerial ?? "").toUpperCase() !== tokenSerial.toUpperCase()) {
+        await recordMedia(order.id, item.id, tokenSerial);
       }
-      await client.writeCertificate({ tokenSerial: serial, pin, certificatePem: certificate.certificatePem });
-      setPin("");
-      await onIssued(certificate);
-    } catch (err) {
-      setError(assistantMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    issue: async (csrPem) => (await issueItem(order.id, item.id, csrPem)).certificate,
+    pemOf: (c) => c.certificatePem,
+    onDone: onIssued,
+  });
 
   return (
     <Form layout="vertical" requiredMark={false} onFinish={run} component="div">
       <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
         {t("assistant.issueIntro")}
       </Typography.Paragraph>
-      <TokenSelect client={client} value={serial} onChange={(s) => setSerial(s)} />
+      <TokenSelect client={client} value={serial} onChange={setSerial} />
       <PinInput id={`issue-pin-${item.id}`} label={t("assistant.pin")} value={pin} onChange={setPin} />
       {error ? (
         <Alert

@@ -1,6 +1,5 @@
 import { CloudSyncOutlined } from "@ant-design/icons";
 import { Alert, Button, Form, Space, Typography } from "antd";
-import { useState } from "react";
 import {
   type OnlineUpdateResult,
   type OrderDetail,
@@ -10,7 +9,8 @@ import {
 import { useI18n } from "../../app/i18n";
 import type { AssistantClient } from "../../lib/assistant";
 import { csrCommonName } from "../business/logic";
-import { AssistantGate, assistantMessage, PinInput, TokenSelect } from "./AssistantGate";
+import { AssistantGate, PinInput, TokenSelect } from "./AssistantGate";
+import { useIssueOnToken } from "./useIssueOnToken";
 
 const { Paragraph } = Typography;
 
@@ -33,51 +33,23 @@ function RenewOnToken({
   onDone: (r: OnlineUpdateResult) => void;
 }) {
   const { t } = useI18n();
-  const [serial, setSerial] = useState<string>();
-  const [pin, setPin] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  // Issued but not yet on the key (the write failed): the next click only writes.
-  const [issued, setIssued] = useState<OnlineUpdateResult | null>(null);
-
-  async function run() {
-    if (!serial) return;
-    setBusy(true);
-    setError(null);
-    try {
-      let result = issued;
-      if (!result) {
-        const csr = await client.csr({
-          tokenSerial: serial,
-          pin,
-          ...(keepKey && item.targetSerial
-            ? { keyOfCertificate: item.targetSerial }
-            : { subject: { commonName: csrCommonName(item.subject.name) } }),
-        });
-        result = await onlineUpdate(order.id, item.id, csr.csrPem);
-        setIssued(result);
-      }
-      await client.writeCertificate({
-        tokenSerial: serial,
-        pin,
-        certificatePem: result.certificatePem,
-        replace: keepKey,
-      });
-      setPin("");
-      onDone(result);
-    } catch (err) {
-      setError(assistantMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { serial, setSerial, pin, setPin, busy, error, issued, run } = useIssueOnToken(client, {
+    request:
+      keepKey && item.targetSerial
+        ? { keyOfCertificate: item.targetSerial }
+        : { subject: { commonName: csrCommonName(item.subject.name) } },
+    issue: (csrPem) => onlineUpdate(order.id, item.id, csrPem),
+    pemOf: (r) => r.certificatePem,
+    replace: keepKey,
+    onDone,
+  });
 
   return (
     <Form layout="vertical" requiredMark={false} onFinish={run}>
       <Paragraph style={{ marginBottom: 8 }}>
         {keepKey ? t("assistant.renewKeep") : t("assistant.renewRekey")}
       </Paragraph>
-      <TokenSelect client={client} value={serial} onChange={(s) => setSerial(s)} />
+      <TokenSelect client={client} value={serial} onChange={setSerial} />
       <PinInput id={`renew-pin-${item.id}`} label={t("assistant.pin")} value={pin} onChange={setPin} />
       {error ? (
         <Alert

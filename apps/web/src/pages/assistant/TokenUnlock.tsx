@@ -42,7 +42,7 @@ function UnlockOnToken({ client, onDone }: { client: AssistantClient; onDone: ()
   if (done) return <Alert type="success" showIcon title={t("assistant.unlocked")} />;
   return (
     <Form layout="vertical" requiredMark={false} onFinish={run}>
-      <TokenSelect client={client} value={serial} onChange={(s) => setSerial(s)} />
+      <TokenSelect client={client} value={serial} onChange={setSerial} />
       <Form.Item label={t("assistant.unlockCode")} htmlFor="unlock-code" style={{ marginBottom: 8 }}>
         <Input
           id="unlock-code"
@@ -54,22 +54,13 @@ function UnlockOnToken({ client, onDone }: { client: AssistantClient; onDone: ()
         />
       </Form.Item>
       <PinInput id="unlock-new-pin" label={t("assistant.newPin")} value={pin} onChange={setPin} />
-      <Form.Item
+      <PinInput
+        id="unlock-new-pin-again"
         label={t("assistant.newPinAgain")}
-        htmlFor="unlock-new-pin-again"
-        validateStatus={mismatch ? "error" : undefined}
-        help={mismatch ? t("assistant.pinMismatch") : undefined}
-        style={{ marginBottom: 8 }}
-      >
-        <Input.Password
-          id="unlock-new-pin-again"
-          value={again}
-          autoComplete="off"
-          maxLength={64}
-          style={{ maxWidth: 320 }}
-          onChange={(e) => setAgain(e.target.value)}
-        />
-      </Form.Item>
+        value={again}
+        onChange={setAgain}
+        error={mismatch ? t("assistant.pinMismatch") : undefined}
+      />
       {error ? <Alert type="error" showIcon style={{ marginBottom: 8 }} title={error} /> : null}
       <Button
         type="primary"
