@@ -97,19 +97,18 @@ export interface HeldCertificate {
   notAfter: string;
 }
 
+interface NewOrderOptions {
+  api: ReturnType<typeof jsonApi>;
+  company: { name: string; uscc: string; legalRep: string; address: string };
+  caTypes?: string[];
+}
+
 /**
- * The applicant (`opts.api`, logged in on the walk's page) files a 新证 for `company` with the given CA types, and staff take
- * it through review, transfer booking, materials and issuance over the API. Answers the certificates.
+ * The applicant (`opts.api`, logged in on the walk's page) files a 新证 for `company` with the given CA
+ * types, and staff take it through review, transfer booking and materials over the API: the order is
+ * 办理中 at the window. Answers the order and the operator's API (dispose it).
  */
-export async function holdCertificates(
-  baseURL: string,
-  dir: string,
-  opts: {
-    api: ReturnType<typeof jsonApi>;
-    company: { name: string; uscc: string; legalRep: string; address: string };
-    caTypes?: string[];
-  },
-): Promise<HeldCertificate[]> {
+export async function newOrderAtWindow(baseURL: string, opts: NewOrderOptions) {
   const { api } = opts;
   const subject = await api.post("/api/v1/subjects", { kind: "company", ...opts.company });
   const catalog = (await api.get("/api/v1/catalog/ca-types?kind=company")) as {
@@ -151,14 +150,41 @@ export async function holdCertificates(
       received: (materials.materials as { code: string }[]).map((m) => m.code),
     });
     order = await operator.api.post(admin("/receive"), { version: ticked.version });
+    return { order, operator, admin };
+  } catch (error) {
+    await operator.dispose();
+    throw error;
+  } finally {
+    await Promise.all([reviewer.dispose(), finance.dispose()]);
+  }
+}
+
+/**
+ * {@link newOrderAtWindow}, then the operator issues every item over the API and hands over. Answers
+ * the certificates. With `onToken`, each key is on a USB key (证书助手 walks): its serial, its CSR and
+ * the write-back of the certificate.
+ */
+export async function holdCertificates(
+  baseURL: string,
+  dir: string,
+  opts: NewOrderOptions & {
+    onToken?: (
+      n: number,
+    ) => Promise<{ mediaSerial: string; csrPem: string; write(pem: string): Promise<void> }>;
+  },
+): Promise<HeldCertificate[]> {
+  let { order, operator, admin } = await newOrderAtWindow(baseURL, opts);
+  try {
     const held: HeldCertificate[] = [];
     for (const [n, item] of (order.items as { id: string }[]).entries()) {
-      const mediaSerial = `E2E${order.orderNo.slice(-8)}${n}`;
+      const token = opts.onToken ? await opts.onToken(n) : undefined;
+      const mediaSerial = token?.mediaSerial ?? `E2E${order.orderNo.slice(-8)}${n}`;
       await operator.api.post(admin(`/items/${item.id}/media`), { mediaSerial });
       const csr = makeCsr(dir, `held-${order.orderNo}-${n}`);
       const issued = await operator.api.post(admin(`/items/${item.id}/issue`), {
-        csrPem: readFileSync(csr, "utf8"),
+        csrPem: token?.csrPem ?? readFileSync(csr, "utf8"),
       });
+      await token?.write(issued.certificate.certificatePem);
       held.push({
         serialHex: issued.certificate.serialHex,
         mediaSerial,
@@ -170,7 +196,7 @@ export async function holdCertificates(
     await operator.api.post(admin("/complete"), { version: order.version, how: "handover" });
     return held;
   } finally {
-    await Promise.all([reviewer.dispose(), finance.dispose(), operator.dispose()]);
+    await operator.dispose();
   }
 }
 

@@ -2,7 +2,7 @@
 // exactly as `npm start` would after the web app is built: on SQLite by default, or with
 // E2E_DATABASE_URL on PostgreSQL, in a schema of its own that is dropped when the server stops.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +10,11 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "certhall-e2e-"));
+// Walks that personalise a USB key's SO PIN derive it from the dev secret there (support/assistant.ts).
+writeFileSync(
+  path.join(os.tmpdir(), `certhall-e2e-${process.env.E2E_PORT ?? "3210"}.json`),
+  JSON.stringify({ dataDir }),
+);
 const require = createRequire(import.meta.url);
 const pg = require("pg");
 

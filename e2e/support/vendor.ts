@@ -62,7 +62,8 @@ export interface VendorCertificates {
 export function makeVendorCertificates(
   parent: string,
   company: { name: string; uscc: string },
-  opts: { validDays?: number; expiredDaysAgo?: number } = {},
+  /** `validCsrPem`: the valid certificate certifies this request (a key on a USB key) instead of a new key. */
+  opts: { validDays?: number; expiredDaysAgo?: number; validCsrPem?: string } = {},
 ): VendorCertificates {
   const dir = path.join(parent, "vendor");
   mkdirSync(dir, { recursive: true });
@@ -93,25 +94,27 @@ export function makeVendorCertificates(
   const now = Math.floor(Date.now() / 1000) * 1000;
   const subject = `/C=CN/O=${company.name}/CN=${company.name}/serialNumber=${company.uscc}`;
   const sign = (name: string, start: Date, end: Date) => {
-    openssl(
-      [
-        "req",
-        "-new",
-        "-utf8",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.csr`,
-        "-subj",
-        subject,
-      ],
-      dir,
-    );
+    if (name === "valid" && opts.validCsrPem) writeFileSync(path.join(dir, "valid.csr"), opts.validCsrPem);
+    else
+      openssl(
+        [
+          "req",
+          "-new",
+          "-utf8",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          `${name}.key`,
+          "-out",
+          `${name}.csr`,
+          "-subj",
+          subject,
+        ],
+        dir,
+      );
     openssl(
       [
         "ca",

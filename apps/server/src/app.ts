@@ -164,9 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header("referrer-policy", "same-origin");
     reply.header("x-frame-options", "DENY");
     if (!req.url.startsWith("/api/docs")) {
+      // connect-src also allows 证书助手 on this computer's loopback (packages/assistant, docs/assistant.md).
       reply.header(
         "content-security-policy",
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
       );
     }
   });

@@ -17,6 +17,7 @@ export {
   type EnrollOptions,
   type EnrollResult,
   enroll,
+  freeLabel,
   ISSUE_PATH,
   type IssueRequest,
   type IssueResponse,
@@ -50,10 +51,12 @@ export {
 export { openPkcs11Signer, type Pkcs11Signer, type Pkcs11SignerOptions } from "./signer";
 export {
   changeUserPin,
+  listSlots,
   type OpenTokenOptions,
   openToken,
   readToken,
   resetUserPin,
+  type SlotInfo,
   type TokenInfo,
   type TokenSession,
   type TokenTarget,

@@ -12,7 +12,8 @@ export interface TokenTarget {
 }
 
 export interface OpenTokenOptions extends TokenTarget {
-  pin: string;
+  /** The user PIN; without it the session sees only the token's public objects (certificates). */
+  pin?: string;
 }
 
 export interface TokenInfo {
@@ -139,7 +140,49 @@ export function readToken(target: TokenTarget): TokenInfo {
   }
 }
 
-/** Opens a read/write session on the token and logs the user in. Always close() it. */
+/** A reader (PKCS#11 slot) and what is inserted in it. */
+export interface SlotInfo {
+  /** CK_SLOT_ID as a decimal string (a CK_ULONG may exceed 2^53). */
+  slot: string;
+  description: string;
+  /** The token in the reader, or undefined when the reader is empty. */
+  token?: TokenInfo & {
+    pinInitialized: boolean;
+    /** CKF_USER_PIN_LOCKED: the token itself refuses the user PIN until 解锁. */
+    pinLocked: boolean;
+    /** CKF_USER_PIN_FINAL_TRY: one more wrong PIN locks the token. */
+    pinFinalTry: boolean;
+  };
+}
+
+/** Every reader the library knows, with the token in it (CK_SLOT_INFO, CK_TOKEN_INFO); needs no PIN. */
+export function listSlots(modulePath: string): SlotInfo[] {
+  const { pkcs11 } = acquireModule(modulePath);
+  try {
+    return pkcs11.C_GetSlotList(false).map((slot) => {
+      const info = pkcs11.C_GetSlotInfo(slot);
+      const entry: SlotInfo = { slot: String(slotNumber(slot)), description: trimmed(info.slotDescription) };
+      // PKCS#11 v2.40 §3.2: CKF_TOKEN_PRESENT = 0x1 (pkcs11js names no constant for it).
+      if (!(info.flags & 0x1)) return entry;
+      const flags = pkcs11.C_GetTokenInfo(slot).flags;
+      // SoftHSM lists one free slot with an uninitialised token: it holds nothing usable.
+      if (!(flags & pkcs11js.CKF_TOKEN_INITIALIZED)) return entry;
+      entry.token = {
+        ...readTokenInfo(pkcs11, slot),
+        pinInitialized: (flags & pkcs11js.CKF_USER_PIN_INITIALIZED) !== 0,
+        pinLocked: (flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0,
+        pinFinalTry: (flags & pkcs11js.CKF_USER_PIN_FINAL_TRY) !== 0,
+      };
+      return entry;
+    });
+  } catch (error) {
+    throw asTokenError(error, "读取读卡器列表");
+  } finally {
+    releaseModule(modulePath);
+  }
+}
+
+/** Opens a read/write session on the token and logs the user in (with a PIN). Always close() it. */
 export function openToken(options: OpenTokenOptions): TokenSession {
   const { pkcs11 } = acquireModule(options.modulePath);
   let handle: Handle | undefined;
@@ -147,7 +190,7 @@ export function openToken(options: OpenTokenOptions): TokenSession {
     const slot = findSlot(pkcs11, options);
     const token = readTokenInfo(pkcs11, slot);
     handle = pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-    login(pkcs11, slot, handle, pkcs11js.CKU_USER, options.pin);
+    if (options.pin !== undefined) login(pkcs11, slot, handle, pkcs11js.CKU_USER, options.pin);
     const session = handle;
     let open = true;
     return {

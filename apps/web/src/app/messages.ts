@@ -1,3 +1,5 @@
+import { assistantEn, assistantZh } from "./messages-assistant";
+
 /**
  * The UI dictionary. Chinese is the source language; English must translate every key (the type of
  * `en` makes a missing key a compile error). Server `detail` sentences stay Chinese: they come from the
@@ -846,11 +848,11 @@ export const zh = {
   "biz.zeroPaid": "已确认，订单进入下一步",
   "biz.renew.title": "证书在线更新",
   "biz.renew.inBrowser": "在本浏览器中更新",
-  "biz.renew.withToken": "使用 USB Key 客户端更新",
+  "biz.renew.withToken": "更新到 USB Key（证书助手）",
   "biz.renew.checking": "正在检查本浏览器…",
   "biz.renew.checkFailed": "无法完成浏览器自检",
   "biz.renew.unsupported": "本浏览器无法完成在线更新",
-  "biz.renew.useToken": "改用 USB Key 客户端更新",
+  "biz.renew.useToken": "改用 USB Key（证书助手）更新",
   "biz.renew.noOldKey": "本浏览器中没有原证书的私钥",
   "biz.renew.noOldKeyText":
     "本订单选择保留原密钥，但本浏览器的密钥库中没有找到原证书的私钥（证书可能保存在 USB Key 或其他电脑的浏览器中）。请使用 USB Key 客户端更新，或在保存原私钥的浏览器中打开本页面。",
@@ -945,6 +947,7 @@ export const zh = {
   "progress.subjects": "申请主体",
   "progress.handler": "经办人",
   "progress.submittedAt": "提交时间",
+  ...assistantZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1813,11 +1816,11 @@ export const en: Record<MessageKey, string> = {
   "biz.zeroPaid": "Confirmed; the order moves on",
   "biz.renew.title": "Online certificate update",
   "biz.renew.inBrowser": "In this browser",
-  "biz.renew.withToken": "With the USB key client",
+  "biz.renew.withToken": "Onto the USB key (certificate assistant)",
   "biz.renew.checking": "Checking this browser…",
   "biz.renew.checkFailed": "The browser self-check failed",
   "biz.renew.unsupported": "This browser cannot do the online update",
-  "biz.renew.useToken": "Use the USB key client",
+  "biz.renew.useToken": "Use the USB key (certificate assistant)",
   "biz.renew.noOldKey": "The old private key is not in this browser",
   "biz.renew.noOldKeyText":
     "This order keeps the key, but this browser's key store does not hold the old certificate's private key (it may be on a USB key or in another browser). Use the USB key client, or open this page in the browser that holds the key.",
@@ -1918,6 +1921,7 @@ export const en: Record<MessageKey, string> = {
   "progress.subjects": "Applicant",
   "progress.handler": "Handler",
   "progress.submittedAt": "Submitted",
+  ...assistantEn,
 };
 
 export type Lang = "zh" | "en";

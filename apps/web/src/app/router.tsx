@@ -37,6 +37,7 @@ import { PortalLayout } from "./PortalLayout";
 
 // The reports page carries the chart library: it loads on first visit, not with the portal.
 const ReportsPage = lazy(() => import("../pages/reports/ReportsPage"));
+const AssistantPage = lazy(() => import("../pages/assistant/AssistantPage"));
 
 const router = createBrowserRouter([
   {
@@ -64,6 +65,14 @@ const router = createBrowserRouter([
       { path: "orders/:id/receipt", element: <ReceiptPage /> },
       { path: "certificates", element: <WalletPage /> },
       { path: "verify/:token", element: <VerifyPage /> },
+      {
+        path: "assistant",
+        element: (
+          <Suspense fallback={<PageLoading />}>
+            <AssistantPage />
+          </Suspense>
+        ),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

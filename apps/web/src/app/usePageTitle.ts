@@ -11,6 +11,7 @@ const TITLES: Record<string, MessageKey> = {
   "/windows": "windows.title",
   "/progress": "progress.title",
   "/dev/sms": "devSms.title",
+  "/assistant": "assistant.title",
   "/admin": "admin.menu.dashboard",
   "/admin/login": "admin.login.title",
   "/admin/staff": "staff.title",

@@ -1,4 +1,4 @@
-import { FileProtectOutlined, PlusOutlined } from "@ant-design/icons";
+import { FileProtectOutlined, PlusOutlined, UsbOutlined } from "@ant-design/icons";
 import { BUSINESS_TYPES } from "@certhall/domain";
 import {
   Alert,
@@ -28,6 +28,7 @@ import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
 import { formatDate } from "../../lib/time";
+import { TokenCertificateRead } from "../assistant/TokenCertificateRead";
 import {
   AddSubjectModal,
   ApplyHeading,
@@ -107,6 +108,7 @@ function VendorFileInput({
 }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
+  const [fromToken, setFromToken] = useState(false);
 
   function fail(message: string) {
     onRead(null, null);
@@ -115,16 +117,15 @@ function VendorFileInput({
     setTimeout(() => onFailed(message), 0);
   }
 
-  async function pick(file: File) {
-    if (file.size > VENDOR_FILE_MAX_BYTES) return fail(t("biz.vendorTooBig"));
-    if (file.size === 0) return fail(t("biz.vendorEmpty"));
+  async function accept(bytes: () => Promise<Uint8Array>, name: string) {
     setBusy(true);
     try {
-      const base64 = bytesToBase64(await readFile(file));
+      const base64 = bytesToBase64(await bytes());
       const preview = await previewVendorCertificate(base64);
-      onRead(preview, file.name);
+      onRead(preview, name);
       onChange?.(base64);
       onFailed(null);
+      setFromToken(false);
     } catch (err) {
       fail(
         err instanceof ApiError ? withoutItemPrefix(err.errors[0]?.message ?? err.detail) : errorDetail(err),
@@ -134,20 +135,41 @@ function VendorFileInput({
     }
   }
 
+  function pick(file: File) {
+    if (file.size > VENDOR_FILE_MAX_BYTES) return fail(t("biz.vendorTooBig"));
+    if (file.size === 0) return fail(t("biz.vendorEmpty"));
+    return accept(() => readFile(file), file.name);
+  }
+
   return (
-    <Upload
-      accept=".pem,.cer,.crt,.der,application/x-x509-ca-cert,application/pkix-cert"
-      maxCount={1}
-      showUploadList={false}
-      beforeUpload={(file) => {
-        void pick(file);
-        return false;
-      }}
-    >
-      <Button icon={<FileProtectOutlined />} loading={busy}>
-        {value ? t("biz.vendorRepick") : t("biz.vendorPick")}
-      </Button>
-    </Upload>
+    <Space orientation="vertical" style={{ width: "100%" }}>
+      <Space wrap>
+        {/* 插入…介质…读取确认: the medium first, the file as the fallback. */}
+        <Button icon={<UsbOutlined />} onClick={() => setFromToken((v) => !v)}>
+          {t("assistant.readFromToken")}
+        </Button>
+        <Upload
+          accept=".pem,.cer,.crt,.der,application/x-x509-ca-cert,application/pkix-cert"
+          maxCount={1}
+          showUploadList={false}
+          beforeUpload={(file) => {
+            void pick(file);
+            return false;
+          }}
+        >
+          <Button icon={<FileProtectOutlined />} loading={busy}>
+            {value ? t("biz.vendorRepick") : t("biz.vendorPick")}
+          </Button>
+        </Upload>
+      </Space>
+      {fromToken ? (
+        <TokenCertificateRead
+          onPick={(c, serial) =>
+            void accept(async () => new TextEncoder().encode(c.pem), t("assistant.fromToken", { serial }))
+          }
+        />
+      ) : null}
+    </Space>
   );
 }
 

@@ -6,6 +6,7 @@ import { esealPngUrl, getEseal, type OrderDetail, type OrderItemView, payZero } 
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { formatDateTime } from "../../lib/time";
+import { TokenUnlock } from "../assistant/TokenUnlock";
 import { tokenUnlockCommand } from "../business/logic";
 import { KeyChoiceNotice } from "./BusinessItemDetails";
 import { isUnlocked, unlockCodeNotice } from "./logic";
@@ -125,8 +126,8 @@ export function EsealPanel({
   );
 }
 
-/** 解锁: the code comes by SMS from the window; the USB Key client does the rest. */
-export function UnlockPanel({ order }: { order: OrderDetail }) {
+/** 解锁: the code comes by SMS from the window; 证书助手 (or the command-line client) does the rest. */
+export function UnlockPanel({ order, onChanged }: { order: OrderDetail; onChanged?: () => void }) {
   const { t } = useI18n();
   const notice = unlockCodeNotice(order.items);
   const done = order.items.filter(isUnlocked).length;
@@ -159,6 +160,8 @@ export function UnlockPanel({ order }: { order: OrderDetail }) {
               }
               description={t("biz.unlock.smsTo", { phone: order.handler.phone })}
             />
+            {done < order.items.length ? <TokenUnlock onDone={() => onChanged?.()} /> : null}
+            <Text type="secondary">{t("assistant.unlockCli")}</Text>
             <Text>{t("biz.unlock.runCommand")}</Text>
             <Paragraph
               code

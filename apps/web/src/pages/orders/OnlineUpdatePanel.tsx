@@ -1,6 +1,6 @@
 import { CloudSyncOutlined, DownloadOutlined, KeyOutlined, UsbOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Descriptions, Segmented, Space, Spin, Typography } from "antd";
+import { Alert, Button, Card, Collapse, Descriptions, Segmented, Space, Spin, Typography } from "antd";
 import { useState } from "react";
 import { errorDetail } from "../../api/client";
 import {
@@ -23,6 +23,7 @@ import {
   requestPersistentKeyStorage,
 } from "../../lib/online-update";
 import { formatDateTime } from "../../lib/time";
+import { TokenRenew } from "../assistant/TokenRenew";
 import {
   browserUpdatePlan,
   certificateFileName,
@@ -76,7 +77,7 @@ function useOldKey(serial: string | null | undefined, enabled: boolean) {
   });
 }
 
-function Renewed({ result }: { result: OnlineUpdateResult }) {
+function Renewed({ result, onToken }: { result: OnlineUpdateResult; onToken: boolean }) {
   const { t } = useI18n();
   return (
     <Alert
@@ -102,7 +103,7 @@ function Renewed({ result }: { result: OnlineUpdateResult }) {
           >
             {t("biz.renew.download")}
           </Button>
-          <Text type="secondary">{t("biz.renew.keyKept")}</Text>
+          <Text type="secondary">{onToken ? t("assistant.renewOnToken") : t("biz.renew.keyKept")}</Text>
         </Space>
       }
     />
@@ -228,7 +229,7 @@ function BrowserUpdate({
   );
 }
 
-/** With the USB Key client: a one-time code and the exact command. */
+/** The advanced fallback without the assistant: a one-time code and the exact command-line call. */
 function TokenUpdate({
   order,
   item,
@@ -315,7 +316,7 @@ export function OnlineUpdatePanel({
   if (result) {
     return (
       <Card title={title} style={{ marginBottom: 16 }}>
-        <Renewed result={result} />
+        <Renewed result={result} onToken={mode === "token"} />
       </Card>
     );
   }
@@ -362,7 +363,28 @@ export function OnlineUpdatePanel({
             }}
           />
         ) : (
-          <TokenUpdate order={order} item={item} keepKey={keepKey} />
+          <Space orientation="vertical" style={{ width: "100%" }}>
+            <TokenRenew
+              order={order}
+              item={item}
+              keepKey={keepKey}
+              onDone={(r) => {
+                setResult(r);
+                onChanged();
+              }}
+            />
+            <Collapse
+              size="small"
+              ghost
+              items={[
+                {
+                  key: "cli",
+                  label: t("assistant.advancedCli"),
+                  children: <TokenUpdate order={order} item={item} keepKey={keepKey} />,
+                },
+              ]}
+            />
+          </Space>
         )}
       </Space>
     </Card>

@@ -414,7 +414,7 @@ function OrderView({
           {panels.eseal
             ? order.items.map((i) => <EsealPanel key={i.id} order={order} item={i} onChanged={refresh} />)
             : null}
-          {panels.unlock ? <UnlockPanel order={order} /> : null}
+          {panels.unlock ? <UnlockPanel order={order} onChanged={refresh} /> : null}
           {order.state === "awaiting_booking" ? (
             <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t("pay.awaitingBooking")} />
           ) : null}

@@ -5,13 +5,16 @@ import { useState } from "react";
 import { type IssuedCertificate, issueItem, type OrderItem } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { formatDateTime } from "../../lib/time";
+import { TokenIssue } from "../assistant/TokenIssue";
 import { ItemCard, PerItemCard, type StepProps } from "./ItemCardShell";
 import { ItemFacts } from "./ItemFacts";
 import { MediaField } from "./MediaField";
 import { CSR_MAX_BYTES, looksLikeCsr } from "./workbench-rules";
 
 /**
- * Per item: the USB key serial, then the CSR made on that key → 「签发」 (state 办理中 only). For 变更,
+ * Per item: with 证书助手, the key made on the new medium in this PC's reader (its serial read from
+ * it) and the certificate written back; otherwise the USB key serial, then the CSR made on that key
+ * → 「签发」 (state 办理中 only). For 变更,
  * 补证, 换证 and 其他厂商介质证书更换 the item first shows what it acts on and the end date it will get.
  */
 export function IssueCard({ order, onDone, onError }: StepProps) {
@@ -123,48 +126,61 @@ function ItemIssue({
             ]}
           />
         ) : editable ? (
-          <Form.Item
-            label={t("wb.csr")}
-            htmlFor={`csr-${item.id}`}
-            validateStatus={csrError ? "error" : undefined}
-            help={csrError ?? undefined}
-            extra={
-              <span>
-                {t("wb.csrHint")}
-                <Typography.Text code copyable>
-                  certhall token csr … --out req.pem
-                </Typography.Text>
-              </span>
-            }
-          >
-            <Space orientation="vertical" style={{ width: "100%" }}>
-              <Upload
-                accept=".csr,.pem,.req,.txt"
-                maxCount={1}
-                showUploadList={false}
-                beforeUpload={(file) => {
-                  void readFile(file);
-                  return Upload.LIST_IGNORE;
+          <>
+            <Form.Item label={t("assistant.issueTitle")}>
+              <TokenIssue
+                order={order}
+                item={item}
+                onIssued={async (c) => {
+                  onIssued(c);
+                  message.success(t("assistant.issuedOnToken"));
+                  await onDone();
                 }}
-              >
-                <Button icon={<UploadOutlined />}>{t("wb.csrUpload")}</Button>
-              </Upload>
-              <Input.TextArea
-                id={`csr-${item.id}`}
-                value={csr}
-                onChange={(e) => {
-                  setCsr(e.target.value);
-                  setCsrError(null);
-                }}
-                rows={4}
-                placeholder={`${t("wb.csrPaste")}\n-----BEGIN CERTIFICATE REQUEST-----`}
-                style={{ fontFamily: "monospace", fontSize: 12 }}
               />
-              <Button type="primary" onClick={issue} loading={busy} disabled={!csr.trim()}>
-                {t("wb.issue")}
-              </Button>
-            </Space>
-          </Form.Item>
+            </Form.Item>
+            <Form.Item
+              label={t("wb.csr")}
+              htmlFor={`csr-${item.id}`}
+              validateStatus={csrError ? "error" : undefined}
+              help={csrError ?? undefined}
+              extra={
+                <span>
+                  {t("wb.csrHint")}
+                  <Typography.Text code copyable>
+                    certhall token csr … --out req.pem
+                  </Typography.Text>
+                </span>
+              }
+            >
+              <Space orientation="vertical" style={{ width: "100%" }}>
+                <Upload
+                  accept=".csr,.pem,.req,.txt"
+                  maxCount={1}
+                  showUploadList={false}
+                  beforeUpload={(file) => {
+                    void readFile(file);
+                    return Upload.LIST_IGNORE;
+                  }}
+                >
+                  <Button icon={<UploadOutlined />}>{t("wb.csrUpload")}</Button>
+                </Upload>
+                <Input.TextArea
+                  id={`csr-${item.id}`}
+                  value={csr}
+                  onChange={(e) => {
+                    setCsr(e.target.value);
+                    setCsrError(null);
+                  }}
+                  rows={4}
+                  placeholder={`${t("wb.csrPaste")}\n-----BEGIN CERTIFICATE REQUEST-----`}
+                  style={{ fontFamily: "monospace", fontSize: 12 }}
+                />
+                <Button type="primary" onClick={issue} loading={busy} disabled={!csr.trim()}>
+                  {t("wb.issue")}
+                </Button>
+              </Space>
+            </Form.Item>
+          </>
         ) : (
           <Alert type="info" title={t("wb.waitProcessing")} />
         )}

@@ -1,5 +1,5 @@
 import { App, Button, Form, Input, Space } from "antd";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { MEDIA_SERIAL, type OrderItem, recordMedia, type StaffOrderDetail } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 
@@ -20,6 +20,8 @@ export function MediaField({
   const { t } = useI18n();
   const { message } = App.useApp();
   const [media, setMedia] = useState(item.mediaSerial ?? "");
+  // The serial may also be recorded from the key itself (证书助手 in TokenIssue): show what was saved.
+  useEffect(() => setMedia(item.mediaSerial ?? ""), [item.mediaSerial]);
   const [busy, setBusy] = useState(false);
   const mediaOk = MEDIA_SERIAL.test(media.trim());
 
