@@ -1,9 +1,11 @@
 import { MenuOutlined, UserOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Dropdown, Grid, Layout, Menu, type MenuProps, Space } from "antd";
+import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { getSmsOutbox } from "../api/portal";
 import { LangSwitch } from "../components/LangSwitch";
+import { PageLoading } from "../components/PageLoading";
 import { useI18n } from "./i18n";
 import { queryKeys, useMe } from "./queries";
 import { usePageTitle } from "./usePageTitle";
@@ -122,7 +124,10 @@ export function PortalLayout() {
         </Space>
       </Header>
       <Content>
-        <Outlet />
+        {/* The pages are loaded on first visit (app/pages.tsx): the frame stays while one arrives. */}
+        <Suspense fallback={<PageLoading />}>
+          <Outlet />
+        </Suspense>
       </Content>
       <Footer className="portal-footer">
         <Space separator="·" wrap style={{ justifyContent: "center" }}>

@@ -1,0 +1,67 @@
+import { type ComponentType, lazy } from "react";
+
+/**
+ * Route-level code splitting: every page group is its own chunk, fetched the first time one of its
+ * pages opens, so the login page downloads the portal frame and the sign-in pages, not the back office,
+ * the order forms or the chart library. The layouts hold the Suspense boundary (the spinner inside the
+ * frame while a chunk arrives); a chunk that fails to load (a deployment replaced it) reaches the
+ * route's RouteError, which offers a reload.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a page's props are whatever it declares.
+function page<M extends Record<K, ComponentType<any>>, K extends keyof M & string>(
+  load: () => Promise<M>,
+  name: K,
+): M[K] {
+  return lazy(async () => ({ default: (await load())[name] })) as unknown as M[K];
+}
+
+const auth = () => import("../pages/portal/auth-routes");
+export const LoginPage = page(auth, "LoginPage");
+export const RegisterPage = page(auth, "RegisterPage");
+export const ResetPasswordPage = page(auth, "ResetPasswordPage");
+
+const portal = () => import("../pages/portal/routes");
+export const HomePage = page(portal, "HomePage");
+export const AccountPage = page(portal, "AccountPage");
+export const WindowsPage = page(portal, "WindowsPage");
+export const DevSmsPage = page(portal, "DevSmsPage");
+export const VerifyPage = page(portal, "VerifyPage");
+
+const orders = () => import("../pages/orders/routes");
+export const SubjectsPage = page(orders, "SubjectsPage");
+export const ApplyChooserPage = page(orders, "ApplyChooserPage");
+export const ApplyNewPage = page(orders, "ApplyNewPage");
+export const OrdersPage = page(orders, "OrdersPage");
+export const OrderDetailPage = page(orders, "OrderDetailPage");
+export const EditOrderPage = page(orders, "EditOrderPage");
+export const ReceiptPage = page(orders, "ReceiptPage");
+
+const business = () => import("../pages/business/routes");
+export const BusinessListPage = page(business, "BusinessListPage");
+export const BusinessApplyPage = page(business, "BusinessApplyPage");
+
+export const WalletPage = page(() => import("../pages/wallet/WalletPage"), "WalletPage");
+
+const admin = () => import("../pages/admin/routes");
+export const AdminLayout = page(admin, "AdminLayout");
+export const RequireRole = page(admin, "RequireRole");
+export const AdminLoginPage = page(admin, "AdminLoginPage");
+export const AdminDashboardPage = page(admin, "AdminDashboardPage");
+export const AdminPasswordPage = page(admin, "AdminPasswordPage");
+export const StaffPage = page(admin, "StaffPage");
+export const WindowsAdminPage = page(admin, "WindowsAdminPage");
+export const AuditPage = page(admin, "AuditPage");
+export const CatalogPage = page(admin, "CatalogPage");
+
+const review = () => import("../pages/review/routes");
+export const ReviewQueuePage = page(review, "ReviewQueuePage");
+export const ReviewDetailPage = page(review, "ReviewDetailPage");
+
+export const WorkbenchPage = page(() => import("../pages/workbench/WorkbenchPage"), "WorkbenchPage");
+
+const finance = () => import("../pages/finance/routes");
+export const FinancePage = page(finance, "FinancePage");
+export const StatementsPage = page(finance, "StatementsPage");
+
+// The chart library comes only with the reports page.
+export const ReportsPage = page(() => import("../pages/reports/ReportsPage"), "ReportsPage");
