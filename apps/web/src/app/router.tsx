@@ -1,7 +1,6 @@
 import { type ReactNode, Suspense } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { PageLoading } from "../components/PageLoading";
-import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
 import {
   AccountPage,
@@ -20,6 +19,7 @@ import {
   FinancePage,
   HomePage,
   LoginPage,
+  NotFound,
   OrderDetailPage,
   OrdersPage,
   ReceiptPage,
@@ -38,6 +38,7 @@ import {
   WindowsPage,
   WorkbenchPage,
 } from "./pages";
+import { RouteError } from "./RouteError";
 
 /** The back office's frame is itself loaded on first visit: the spinner alone until it arrives. */
 function Loading({ page }: { page: ReactNode }) {
