@@ -9,12 +9,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { waitFor } from "./http-load";
+import { freePort, waitFor } from "./http-load";
 import { arg } from "./measure";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,14 +30,6 @@ interface Script {
   gzip: number;
   /** Uncompressed bytes. */
   raw: number;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** The encoded body of `url` with only the given encodings accepted (no decompression). */

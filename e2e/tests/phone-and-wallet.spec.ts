@@ -32,6 +32,15 @@ async function follow(page: Page, name: string, phone: boolean): Promise<void> {
   await expect(page.getByRole("heading", { name }).first()).toBeVisible();
 }
 
+/** 【添加其他证书】 opens the picker, which searches for `name`. */
+async function searchPickerFor(page: Page, name: string) {
+  await page.getByRole("button", { name: "【添加其他证书】" }).click();
+  const picker = page.getByRole("dialog");
+  await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(name);
+  await picker.getByRole("button", { name: cn("搜索") }).click();
+  return picker;
+}
+
 /** Thirty days before the end of `held`: inside the 延期 window; the applicant logs in again there. */
 async function nearTheEnd(page: Page, baseURL: string, phone: string, held: HeldCertificate): Promise<void> {
   await setServerClock(baseURL, new Date(new Date(held.notAfter).getTime() - 30 * DAY));
@@ -103,10 +112,7 @@ for (const vp of VIEWPORTS) {
       // The picker names the order holding each of them, with the serial as the pages print it.
       await follow(page, "业务办理", phone);
       await startBusiness(page, "renew", "延期");
-      await page.getByRole("button", { name: "【添加其他证书】" }).click();
-      const picker = page.getByRole("dialog");
-      await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(MAIN.name);
-      await picker.getByRole("button", { name: cn("搜索") }).click();
+      const picker = await searchPickerFor(page, MAIN.name);
       const reason = picker.getByText(`证书 ${colonSerial(held[0]!.serialHex)} 已在订单 ${orderNo}`);
       await expect(reason).toBeVisible();
       await expect(picker.getByText(held[0]!.serialHex)).toHaveCount(0);
@@ -159,10 +165,7 @@ test.describe("on a phone (390×844)", () => {
     await follow(page, "业务办理", true);
     await startBusiness(page, "renew", "延期");
 
-    await page.getByRole("button", { name: "【添加其他证书】" }).click();
-    const picker = page.getByRole("dialog");
-    await picker.getByPlaceholder("输入企业名称、个人姓名或证书序列号").fill(COMPANY.name);
-    await picker.getByRole("button", { name: cn("搜索") }).click();
+    const picker = await searchPickerFor(page, COMPANY.name);
     // Cards, not a table wider than the screen: the certificate, its end and 可办理 all in view.
     await expect(picker.getByRole("table")).toHaveCount(0);
     const card = picker.getByRole("listitem").filter({ hasText: COMPANY.name });
