@@ -3,6 +3,7 @@
 // The same code loads every peer in a comparison. Unlike load.ts it sends arbitrary headers and
 // binary bodies (OCSP requests are DER), over node:http with a keep-alive agent.
 import http from "node:http";
+import net from "node:net";
 
 export interface HttpLoadOptions {
   name: string;
@@ -128,4 +129,13 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`not ready in ${ms / 1000} s`);
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server the benchmark starts). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }

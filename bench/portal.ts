@@ -7,13 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hash } from "@node-rs/argon2";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { freePort } from "./http-load";
 import { arg } from "./measure";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,14 +27,6 @@ process.on("exit", () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
 });
 process.on("SIGINT", () => process.exit(130));
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function start(
   script: string,

@@ -20,6 +20,7 @@ import { type Clock, systemClock } from "./lib/clock";
 import { zProblem } from "./lib/http";
 import { logRequest } from "./lib/log-url";
 import type { SharedState } from "./lib/shared-state";
+import { isWebAsset, webStaticOptions } from "./lib/web-static";
 import { installChineseZodMessages } from "./lib/zod-zh";
 import { accountRoutes } from "./modules/accounts/account.routes";
 import { createAccountService } from "./modules/accounts/account.service";
@@ -196,6 +197,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.shared?.redis
       ? { redis: deps.shared.redis, nameSpace: `${deps.shared.prefix}rl:`, skipOnError: true }
       : {}),
+    // A first visit fetches a dozen or more hashed chunks (cached for a year afterwards): they must not
+    // use up the budget of an office behind one address.
+    allowList: (req) => isWebAsset(req.url),
     errorResponseBuilder: (_req, ctx) => {
       const seconds = Math.max(1, Math.ceil(ctx.ttl / 1000));
       return Object.assign(new Error(`rate limited`), { statusCode: 429, retryAfter: seconds });
@@ -348,7 +352,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webDist = deps.webDist === undefined ? DEFAULT_WEB_DIST : deps.webDist;
   const serveWeb = webDist !== null && existsSync(path.join(webDist, "index.html"));
   if (serveWeb) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
+    await app.register(fastifyStatic, webStaticOptions(webDist));
   }
 
   app.setNotFoundHandler((req, reply) => {

@@ -14,7 +14,7 @@ import {
   TeamOutlined,
 } from "@ant-design/icons";
 import { Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Tag } from "antd";
-import { type ReactNode, useState } from "react";
+import { type ReactNode, Suspense, useState } from "react";
 import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { adminLogout } from "../api/admin";
 import type { Staff, StaffRole } from "../api/types";
@@ -226,7 +226,9 @@ function AdminShell({ staff, title }: { staff: Staff; title: string }) {
           </Space>
         </Header>
         <Content style={{ padding: wide ? 24 : 12 }}>
-          <Outlet context={staff} />
+          <Suspense fallback={<PageLoading />}>
+            <Outlet context={staff} />
+          </Suspense>
         </Content>
       </Layout>
     </Layout>

@@ -1,43 +1,51 @@
-import { lazy, Suspense } from "react";
+import { type ReactNode, Suspense } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { PageLoading } from "../components/PageLoading";
-import { AdminDashboardPage } from "../pages/admin/AdminDashboardPage";
-import { AdminLoginPage } from "../pages/admin/AdminLoginPage";
-import { AdminPasswordPage } from "../pages/admin/AdminPasswordPage";
-import { AuditPage } from "../pages/admin/AuditPage";
-import { CatalogPage } from "../pages/admin/CatalogPage";
-import { StaffPage } from "../pages/admin/StaffPage";
-import { WindowsAdminPage } from "../pages/admin/WindowsAdminPage";
-import { BusinessApplyPage } from "../pages/business/BusinessApplyPage";
-import { BusinessListPage } from "../pages/business/BusinessListPage";
-import { FinancePage } from "../pages/finance/FinancePage";
-import { StatementsPage } from "../pages/finance/StatementsPage";
-import { ProgressPage } from "../pages/materials/ProgressPage";
-import { ApplyChooserPage, ApplyNewPage } from "../pages/orders/ApplyPage";
-import { EditOrderPage } from "../pages/orders/EditOrderPage";
-import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
-import { OrdersPage } from "../pages/orders/OrdersPage";
-import { ReceiptPage } from "../pages/orders/ReceiptPage";
-import { AccountPage } from "../pages/portal/AccountPage";
-import { DevSmsPage } from "../pages/portal/DevSmsPage";
-import { HomePage } from "../pages/portal/HomePage";
-import { LoginPage } from "../pages/portal/LoginPage";
-import { RegisterPage } from "../pages/portal/RegisterPage";
-import { ResetPasswordPage } from "../pages/portal/ResetPasswordPage";
-import { WindowsPage } from "../pages/portal/WindowsPage";
-import { ReviewDetailPage } from "../pages/review/ReviewDetailPage";
-import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
-import { SubjectsPage } from "../pages/subjects/SubjectsPage";
-import { VerifyPage } from "../pages/verify/VerifyPage";
-import { WalletPage } from "../pages/wallet/WalletPage";
-import { WorkbenchPage } from "../pages/workbench/WorkbenchPage";
-import { AdminLayout, RequireRole } from "./AdminLayout";
-import { NotFound, RouteError } from "./NotFound";
 import { PortalLayout } from "./PortalLayout";
+import {
+  AccountPage,
+  AdminDashboardPage,
+  AdminLayout,
+  AdminLoginPage,
+  AdminPasswordPage,
+  ApplyChooserPage,
+  ApplyNewPage,
+  AssistantPage,
+  AuditPage,
+  BusinessApplyPage,
+  BusinessListPage,
+  CatalogPage,
+  DevSmsPage,
+  EditOrderPage,
+  FinancePage,
+  HomePage,
+  LoginPage,
+  NotFound,
+  OrderDetailPage,
+  OrdersPage,
+  ProgressPage,
+  ReceiptPage,
+  RegisterPage,
+  ReportsPage,
+  RequireRole,
+  ResetPasswordPage,
+  ReviewDetailPage,
+  ReviewQueuePage,
+  StaffPage,
+  StatementsPage,
+  SubjectsPage,
+  VerifyPage,
+  WalletPage,
+  WindowsAdminPage,
+  WindowsPage,
+  WorkbenchPage,
+} from "./pages";
+import { RouteError } from "./RouteError";
 
-// The reports page carries the chart library: it loads on first visit, not with the portal.
-const ReportsPage = lazy(() => import("../pages/reports/ReportsPage"));
-const AssistantPage = lazy(() => import("../pages/assistant/AssistantPage"));
+/** The back office's frame is itself loaded on first visit: the spinner alone until it arrives. */
+function Loading({ page }: { page: ReactNode }) {
+  return <Suspense fallback={<PageLoading />}>{page}</Suspense>;
+}
 
 const router = createBrowserRouter([
   {
@@ -65,21 +73,14 @@ const router = createBrowserRouter([
       { path: "orders/:id/receipt", element: <ReceiptPage /> },
       { path: "certificates", element: <WalletPage /> },
       { path: "verify/:token", element: <VerifyPage /> },
-      {
-        path: "assistant",
-        element: (
-          <Suspense fallback={<PageLoading />}>
-            <AssistantPage />
-          </Suspense>
-        ),
-      },
+      { path: "assistant", element: <AssistantPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },
-  { path: "/admin/login", element: <AdminLoginPage />, errorElement: <RouteError /> },
+  { path: "/admin/login", element: <Loading page={<AdminLoginPage />} />, errorElement: <RouteError /> },
   {
     path: "/admin",
-    element: <AdminLayout />,
+    element: <Loading page={<AdminLayout />} />,
     errorElement: <RouteError />,
     children: [
       { index: true, element: <AdminDashboardPage /> },
@@ -151,9 +152,7 @@ const router = createBrowserRouter([
         path: "reports",
         element: (
           <RequireRole roles={["admin", "auditor", "finance"]}>
-            <Suspense fallback={<PageLoading />}>
-              <ReportsPage />
-            </Suspense>
+            <ReportsPage />
           </RequireRole>
         ),
       },

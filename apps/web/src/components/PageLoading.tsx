@@ -1,6 +1,7 @@
-import { Button, Result, Spin } from "antd";
+import { Button, Spin } from "antd";
 import { errorDetail } from "../api/client";
 import { useI18n } from "../app/i18n";
+import { Notice } from "./Notice";
 
 export function PageLoading() {
   const { t } = useI18n();
@@ -18,7 +19,7 @@ export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => 
   const { t } = useI18n();
   const detail = error ? errorDetail(error) : "";
   return (
-    <Result
+    <Notice
       status="warning"
       title={t("common.loadFailed")}
       subTitle={detail}

@@ -1,6 +1,6 @@
 import { LockOutlined, UserOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Form, Input, Layout, Space, Typography } from "antd";
+import { App, Button, Form, Input, Layout, Space, Typography } from "antd";
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { adminLogin } from "../../api/admin";
@@ -9,6 +9,7 @@ import { queryKeys, useAdminMe } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { usePageTitle } from "../../app/usePageTitle";
 import { LangSwitch } from "../../components/LangSwitch";
+import { Panel } from "../../components/Panel";
 import { safeNext } from "../../lib/next";
 
 interface Values {
@@ -55,7 +56,7 @@ export function AdminLoginPage() {
         <LangSwitch dark />
       </div>
       <div style={{ display: "flex", justifyContent: "center", padding: "24px 16px" }}>
-        <Card style={{ width: "100%", maxWidth: 400 }}>
+        <Panel style={{ width: "100%", maxWidth: 400 }}>
           <Space
             orientation="vertical"
             size={4}
@@ -89,7 +90,7 @@ export function AdminLoginPage() {
           <div style={{ textAlign: "center", marginTop: 16 }}>
             <Link to="/">{t("admin.toPortal")}</Link>
           </div>
-        </Card>
+        </Panel>
       </div>
     </Layout>
   );

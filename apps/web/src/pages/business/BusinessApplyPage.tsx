@@ -1,5 +1,5 @@
 import { PlusOutlined } from "@ant-design/icons";
-import { BUSINESS_TYPES } from "@certhall/domain";
+import { BUSINESS_TYPES, MAX_ITEMS } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Checkbox, Form, type FormInstance, Typography } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -8,6 +8,7 @@ import { listCandidates, listCaTypes, type OrderDetail, type SubjectKind } from 
 import { useI18n } from "../../app/i18n";
 import { NotFound } from "../../app/NotFound";
 import { useApiError } from "../../app/useApiError";
+import { displaySerials } from "../../lib/serial";
 import { ApplyHeading, RemoveItemButton, RowFeeLines, SubmitBar, useOrderSave } from "../orders/ApplyParts";
 import { resolveAmong } from "../orders/form-errors";
 import {
@@ -103,23 +104,30 @@ export function BusinessForm({ business, order }: { business: OwnTargetCode; ord
     void form.validateFields([["items"]]).catch(() => undefined);
   }
 
-  // ?serial=<hex> (the wallet's 「去延期」): the certificate comes preselected when this business may act on it.
-  const preselect = order ? null : params.get("serial");
+  // ?serial=<hex>[&serial=…] (the wallet's 「去延期」 and 「一起延期」): the certificates come preselected
+  // when this business may act on them; the others are named with the server's reason.
+  const preselect = order ? [] : params.getAll("serial");
   const preselected = useRef(false);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once per serial
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per page load
   useEffect(() => {
-    if (!preselect || preselected.current) return;
+    if (preselect.length === 0 || preselected.current) return;
     preselected.current = true;
-    const serial = preselect.trim().toLowerCase();
-    listCandidates(business, serial)
-      .then((res) => {
-        const c = res.certificates.find((x) => x.serialHex === serial);
-        if (!c) setPreselectProblem(t("biz.preselectMissing"));
-        else if (!c.eligible) setPreselectProblem(c.problem ?? t("biz.preselectMissing"));
-        else addPicks([pickFromCandidate(c)]);
+    const serials = [...new Set(preselect.map((s) => s.trim().toLowerCase()))].slice(0, MAX_ITEMS);
+    Promise.all(serials.map((serial) => listCandidates(business, serial)))
+      .then((answers) => {
+        const picks: CertPick[] = [];
+        const problems: string[] = [];
+        answers.forEach((res, i) => {
+          const c = res.certificates.find((x) => x.serialHex === serials[i]);
+          if (!c) problems.push(t("biz.preselectMissing"));
+          else if (!c.eligible) problems.push(displaySerials(c.problem ?? t("biz.preselectMissing")));
+          else picks.push(pickFromCandidate(c));
+        });
+        if (problems.length > 0) setPreselectProblem([...new Set(problems)].join("；"));
+        addPicks(picks);
       })
       .catch(onError);
-  }, [preselect]);
+  }, [preselect.join(",")]);
 
   const initialValues: BusinessValues = order
     ? { handler: { name: order.handler.name }, items: rowsFromOrder(order), confirmed: !!order.confirmed }

@@ -1,7 +1,7 @@
 import { Descriptions, Typography } from "antd";
 import { useI18n } from "../../app/i18n";
+import { SerialText } from "../../components/SerialText";
 import { formatDate } from "../../lib/time";
-import { formatSerial } from "../wallet/WalletPage";
 import type { CertPick } from "./businesses/define";
 
 const { Text } = Typography;
@@ -35,9 +35,7 @@ export function CertSummary({
       </Descriptions.Item>
       <Descriptions.Item label={t("apply.caType")}>{c?.caTypeName ?? "—"}</Descriptions.Item>
       <Descriptions.Item label={t("wallet.serial")}>
-        <Text code style={{ fontSize: 12, wordBreak: "break-all" }}>
-          {formatSerial(value)}
-        </Text>
+        <SerialText hex={value} />
       </Descriptions.Item>
       {c?.notAfter ? (
         <Descriptions.Item label={t("wallet.validity")}>

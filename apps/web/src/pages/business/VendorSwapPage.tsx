@@ -27,6 +27,7 @@ import {
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
+import { formatSerial } from "../../lib/serial";
 import { formatDate } from "../../lib/time";
 import { TokenCertificateRead } from "../assistant/TokenCertificateRead";
 import {
@@ -50,7 +51,6 @@ import {
 } from "../orders/HandlerCard";
 import { liveFees } from "../orders/logic";
 import { BUSINESS_DESCRIPTIONS_EN } from "../portal/business-en";
-import { formatSerial } from "../wallet/WalletPage";
 import { withoutItemPrefix } from "./businesses/define";
 import { bytesToBase64, VENDOR_RULE_TEXT } from "./logic";
 import "../orders/orders.css";

@@ -2,9 +2,9 @@ import { type BusinessCode, REISSUE_CAUSES, type ReissueCause } from "@certhall/
 import { Alert, Descriptions, Typography } from "antd";
 import type { OrderItemView } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
+import { formatSerial } from "../../lib/serial";
 import { formatDate, formatDateTime } from "../../lib/time";
 import { VENDOR_RULE_TEXT } from "../business/logic";
-import { formatSerial } from "../wallet/WalletPage";
 
 const { Text } = Typography;
 

@@ -22,6 +22,7 @@ import {
   OnlineUpdateError,
   requestPersistentKeyStorage,
 } from "../../lib/online-update";
+import { formatSerial } from "../../lib/serial";
 import { formatDateTime } from "../../lib/time";
 import { TokenRenew } from "../assistant/TokenRenew";
 import {
@@ -32,7 +33,6 @@ import {
   renewedPemFile,
   tokenRenewCommand,
 } from "../business/logic";
-import { formatSerial } from "../wallet/WalletPage";
 import { KeyChoiceNotice } from "./BusinessItemDetails";
 
 const { Text, Paragraph } = Typography;

@@ -7,6 +7,7 @@ import { listOrders, type OrderSummary } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import type { MessageKey } from "../../app/messages";
 import { useMe } from "../../app/queries";
+import { CardList } from "../../components/CardList";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
 import { ORDER_TABS, stateColor, tabStates } from "./logic";
@@ -77,78 +78,72 @@ function OrdersView() {
         <LoadError error={list.error} onRetry={() => list.refetch()} />
       ) : (
         <>
-          <Table<OrderSummary>
-            rowKey="id"
-            loading={list.isFetching}
-            dataSource={list.data?.orders ?? []}
-            pagination={false}
-            scroll={screens.md ? { x: 720 } : undefined}
-            locale={{ emptyText: t("orders.empty") }}
-            columns={
-              screens.md
-                ? [
-                    {
-                      title: t("orders.orderNo"),
-                      dataIndex: "orderNo",
-                      render: (no: string, o) => <Link to={`/orders/${o.id}`}>{no}</Link>,
-                    },
-                    { title: t("orders.business"), dataIndex: "businessName" },
-                    {
-                      title: t("orders.total"),
-                      dataIndex: "totalFen",
-                      align: "right",
-                      render: (v: number) => formatFen(v),
-                    },
-                    {
-                      title: t("orders.state"),
-                      dataIndex: "stateLabel",
-                      render: (label: string, o) => <Tag color={stateColor(o.state)}>{label}</Tag>,
-                    },
-                    {
-                      title: t("orders.updatedAt"),
-                      dataIndex: "updatedAt",
-                      render: (v: string) => formatDateTime(v),
-                    },
-                    {
-                      title: t("common.actions"),
-                      render: (_: unknown, o) => <Link to={`/orders/${o.id}`}>{t("orders.view")}</Link>,
-                    },
-                  ]
-                : [
-                    // On a phone two columns, so amount and state stay on screen without sideways scrolling.
-                    {
-                      title: t("orders.orderNo"),
-                      dataIndex: "orderNo",
-                      render: (no: string, o) => (
-                        <div>
-                          <Link to={`/orders/${o.id}`} style={{ wordBreak: "break-all" }}>
-                            {no}
-                          </Link>
-                          <div>
-                            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                              {o.businessName} · {formatDateTime(o.updatedAt)}
-                            </Typography.Text>
-                          </div>
-                        </div>
-                      ),
-                    },
-                    {
-                      title: `${t("orders.total")} / ${t("orders.state")}`,
-                      dataIndex: "totalFen",
-                      align: "right",
-                      width: 110,
-                      render: (v: number, o) => (
-                        <div>
-                          <div style={{ whiteSpace: "nowrap" }}>{formatFen(v)}</div>
-                          <Tag color={stateColor(o.state)} style={{ marginInlineEnd: 0 }}>
-                            {o.stateLabel}
-                          </Tag>
-                        </div>
-                      ),
-                    },
-                  ]
-            }
-          />
+          {(screens.md ?? true) ? (
+            <Table<OrderSummary>
+              rowKey="id"
+              loading={list.isFetching}
+              dataSource={list.data?.orders ?? []}
+              pagination={false}
+              scroll={{ x: 720 }}
+              locale={{ emptyText: t("orders.empty") }}
+              columns={[
+                {
+                  title: t("orders.orderNo"),
+                  dataIndex: "orderNo",
+                  render: (no: string, o) => <Link to={`/orders/${o.id}`}>{no}</Link>,
+                },
+                { title: t("orders.business"), dataIndex: "businessName" },
+                {
+                  title: t("orders.total"),
+                  dataIndex: "totalFen",
+                  align: "right",
+                  render: (v: number) => formatFen(v),
+                },
+                {
+                  title: t("orders.state"),
+                  dataIndex: "stateLabel",
+                  render: (label: string, o) => <Tag color={stateColor(o.state)}>{label}</Tag>,
+                },
+                {
+                  title: t("orders.updatedAt"),
+                  dataIndex: "updatedAt",
+                  render: (v: string) => formatDateTime(v),
+                },
+                {
+                  title: t("common.actions"),
+                  render: (_: unknown, o) => <Link to={`/orders/${o.id}`}>{t("orders.view")}</Link>,
+                },
+              ]}
+            />
+          ) : (
+            // On a phone one card per order: number, business, amount and state, all on screen.
+            <CardList<OrderSummary>
+              items={list.data?.orders ?? []}
+              rowKey={(o) => o.id}
+              loading={list.isFetching}
+              empty={t("orders.empty")}
+              label={t("orders.title")}
+              card={(o) => (
+                <>
+                  <div className="list-card-head">
+                    <Link to={`/orders/${o.id}`} className="list-card-title">
+                      {o.orderNo}
+                    </Link>
+                    <Tag color={stateColor(o.state)} style={{ marginInlineEnd: 0 }}>
+                      {o.stateLabel}
+                    </Tag>
+                  </div>
+                  <div className="list-card-head">
+                    <span>{o.businessName}</span>
+                    <strong style={{ whiteSpace: "nowrap" }}>{formatFen(o.totalFen)}</strong>
+                  </div>
+                  <div className="list-card-meta">
+                    {t("orders.updatedAt")} {formatDateTime(o.updatedAt)}
+                  </div>
+                </>
+              )}
+            />
+          )}
           <Space style={{ marginTop: 16, width: "100%", justifyContent: "flex-end" }}>
             <Button disabled={page === 0} onClick={() => set({ page: String(page - 1) })}>
               {t("common.prevPage")}

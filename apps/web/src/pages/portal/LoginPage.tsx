@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Form, Input, Space, Typography } from "antd";
+import { App, Button, Form, Input, Space } from "antd";
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { login } from "../../api/portal";
@@ -7,6 +7,7 @@ import { useI18n } from "../../app/i18n";
 import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { PhoneField } from "../../components/fields";
+import { Panel } from "../../components/Panel";
 import { safeNext } from "../../lib/next";
 
 interface LoginValues {
@@ -40,7 +41,7 @@ export function LoginPage() {
 
   return (
     <div className="narrow-page">
-      <Card title={t("login.title")}>
+      <Panel title={t("login.title")}>
         <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}>
           <PhoneField autoFocus />
           <Form.Item
@@ -56,13 +57,14 @@ export function LoginPage() {
             </Button>
           </Form.Item>
           <Space style={{ width: "100%", justifyContent: "space-between" }} wrap>
-            <Typography.Text type="secondary">
+            {/* Plain text, not Typography: the login page loads nothing it does not show. */}
+            <span className="text-secondary">
               {t("login.noAccount")} <Link to="/register">{t("nav.register")}</Link>
-            </Typography.Text>
+            </span>
             <Link to="/reset-password">{t("login.forgot")}</Link>
           </Space>
         </Form>
-      </Card>
+      </Panel>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Checkbox, Form, Modal, Typography } from "antd";
+import { App, Button, Checkbox, Form, Modal, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { register } from "../../api/portal";
@@ -7,6 +7,7 @@ import { useI18n } from "../../app/i18n";
 import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { NewPasswordFields, PhoneField } from "../../components/fields";
+import { Panel } from "../../components/Panel";
 import { SmsCodeField } from "../../components/SmsCodeField";
 
 interface RegisterValues {
@@ -47,7 +48,7 @@ export function RegisterPage() {
 
   return (
     <div className="narrow-page">
-      <Card title={t("register.title")}>
+      <Panel title={t("register.title")}>
         <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false} scrollToFirstError>
           <PhoneField autoFocus />
           <SmsCodeField form={form} purpose="register" />
@@ -84,7 +85,7 @@ export function RegisterPage() {
             {t("register.haveAccount")} <Link to="/login">{t("nav.login")}</Link>
           </Typography.Text>
         </Form>
-      </Card>
+      </Panel>
       <Modal
         open={showAgreement}
         title={t("register.agreementTitle")}

@@ -1,10 +1,11 @@
-import { App, Button, Card, Form, Typography } from "antd";
+import { App, Button, Form, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { resetPassword } from "../../api/portal";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { NewPasswordFields, PhoneField } from "../../components/fields";
+import { Panel } from "../../components/Panel";
 import { SmsCodeField } from "../../components/SmsCodeField";
 
 interface ResetValues {
@@ -37,7 +38,7 @@ export function ResetPasswordPage() {
 
   return (
     <div className="narrow-page">
-      <Card title={t("reset.title")}>
+      <Panel title={t("reset.title")}>
         <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false} scrollToFirstError>
           <PhoneField autoFocus />
           <SmsCodeField form={form} purpose="reset_password" />
@@ -56,7 +57,7 @@ export function ResetPasswordPage() {
             <Link to="/login">{t("reset.backToLogin")}</Link>
           </Typography.Text>
         </Form>
-      </Card>
+      </Panel>
     </div>
   );
 }

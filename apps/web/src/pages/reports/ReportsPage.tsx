@@ -130,5 +130,3 @@ export function ReportsPage() {
     </Space>
   );
 }
-
-export default ReportsPage;

@@ -1,13 +1,28 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import { BUSINESS_TYPES, type BusinessCode } from "@certhall/domain";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Dropdown, Grid, Space, Table, Tag, Tooltip, Typography } from "antd";
-import { Link, Navigate } from "react-router";
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Dropdown,
+  Grid,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
+import { useState } from "react";
+import { Link, Navigate, useNavigate } from "react-router";
 import { certificateDownloadUrl, listCertificates, type WalletCertificate } from "../../api/orders";
 import { getPublicSettings } from "../../api/portal";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
+import { CardList } from "../../components/CardList";
 import { LoadError, PageLoading } from "../../components/PageLoading";
+import { SerialText } from "../../components/SerialText";
 import { formatDate } from "../../lib/time";
 import {
   expiringSoon,
@@ -18,13 +33,8 @@ import {
   URGENT_DAYS,
   urgency,
 } from "./expiry";
+import { ofSubject, renewTargets, selectable, subjectOptions } from "./selection";
 import "./wallet.css";
-
-/** Serial in colon-separated byte pairs as openssl prints it, so people can compare the two. */
-export function formatSerial(hex: string): string {
-  const h = hex.length % 2 ? `0${hex}` : hex;
-  return (h.match(/../g) ?? []).join(":").toUpperCase();
-}
 
 /** 「我的证书」: every certificate of the account with validity at a glance and downloads with the chain. */
 export function WalletPage() {
@@ -165,132 +175,220 @@ function Downloads({ c, vertical = false }: { c: WalletCertificate; vertical?: b
   );
 }
 
+/** 「到期 2027-12-03」 first (what people look for), the start after it, and the days left under both. */
+function Validity({ c, w }: { c: WalletCertificate; w: number }) {
+  const { t } = useI18n();
+  return (
+    <div className="wallet-validity">
+      <Typography.Text strong style={{ whiteSpace: "nowrap" }}>
+        {t("wallet.until", { d: formatDate(c.notAfter) })}
+      </Typography.Text>
+      <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: "nowrap" }}>
+        {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
+      </Typography.Text>
+      <RemainingDays c={c} w={w} />
+    </div>
+  );
+}
+
+/** On a phone, one certificate as a card: what it is, its end, its state, its serial and its downloads. */
+function WalletCard({
+  c,
+  w,
+  checked,
+  onCheck,
+}: {
+  c: WalletCertificate;
+  w: number;
+  checked: boolean;
+  onCheck: (on: boolean) => void;
+}) {
+  const { t } = useI18n();
+  const title = (
+    <span className="list-card-title">
+      {c.caType ?? c.profile} · {c.subject.name}
+    </span>
+  );
+  return (
+    <>
+      <div className="list-card-head">
+        {selectable(c, w) ? (
+          <Checkbox
+            checked={checked}
+            onChange={(e) => onCheck(e.target.checked)}
+            aria-label={t("wallet.select")}
+          >
+            {title}
+          </Checkbox>
+        ) : (
+          title
+        )}
+        <StateTag c={c} w={w} />
+      </div>
+      <Validity c={c} w={w} />
+      <SerialText hex={c.serialHex} copyable />
+      <Space size={4} wrap>
+        <ExtraTags c={c} />
+        {renewable(c, w) ? <RenewLink c={c} /> : null}
+        {c.orderNo ? (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t("wallet.order")} {c.orderNo}
+          </Typography.Text>
+        ) : null}
+      </Space>
+      <Downloads c={c} />
+    </>
+  );
+}
+
 function WalletView() {
   const { t } = useI18n();
+  const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const list = useQuery({ queryKey: ["certificates"], queryFn: listCertificates });
   // The admin-set renewal window: what 「即将到期」 and 「去延期」 go by, as the order rules do.
   const settings = useQuery({ queryKey: ["settings"], queryFn: getPublicSettings, staleTime: 60_000 });
+  const [subject, setSubject] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string[]>([]);
   if (list.isError) return <LoadError error={list.error} onRetry={() => list.refetch()} />;
   // Without the window (its request failed) only the grading is left out: the certificates and their
   // downloads still show, graded as window 0 (nothing 「即将到期」).
   const w = settings.data?.renewalWindowDays;
-  const certificates = list.data?.certificates ?? [];
+  const all = list.data?.certificates ?? [];
+  const subjects = subjectOptions(all);
+  const certificates = ofSubject(all, subjects.some((o) => o.key === subject) ? subject : null);
+  // Only what is on screen and may still be renewed stays ticked (a filter change hides the rest).
+  const chosen = picked.filter((s) => certificates.some((c) => c.serialHex === s && selectable(c, w ?? 0)));
+  const check = (serial: string, on: boolean) =>
+    setPicked((cur) => (on ? [...cur.filter((s) => s !== serial), serial] : cur.filter((s) => s !== serial)));
   return (
     <div className="page">
       <Typography.Title level={3} style={{ marginTop: 0 }}>
         {t("wallet.title")}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t("wallet.subtitle")}</Typography.Paragraph>
-      {w === undefined ? null : <ExpiryBanner certs={certificates} w={w} />}
-      <Table<WalletCertificate>
-        rowKey="serialHex"
-        loading={list.isPending || settings.isPending}
-        dataSource={certificates}
-        pagination={false}
-        scroll={screens.md ? { x: 820 } : undefined}
-        locale={{ emptyText: t("wallet.empty") }}
-        rowClassName={(c) =>
-          urgency(c, w ?? 0) === "urgent" ? "row-expiring" : urgency(c, w ?? 0) === "soon" ? "row-soon" : ""
-        }
-        columns={
-          screens.md
-            ? [
-                {
-                  title: t("wallet.subject"),
-                  render: (_: unknown, c) => (
-                    <div>
-                      <div>{c.subject.name}</div>
-                      {c.subject.identity ? (
-                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {c.subject.identity}
-                        </Typography.Text>
-                      ) : null}
-                    </div>
-                  ),
-                },
-                { title: t("wallet.caType"), render: (_: unknown, c) => c.caType ?? c.profile },
-                {
-                  title: t("wallet.serial"),
-                  dataIndex: "serialHex",
-                  render: (v: string) => (
-                    <Typography.Text
-                      code
-                      copyable={{ text: v }}
-                      style={{ fontSize: 12, wordBreak: "break-all" }}
-                    >
-                      {formatSerial(v)}
+      {w === undefined ? null : <ExpiryBanner certs={all} w={w} />}
+      <div className="wallet-toolbar">
+        {subjects.length > 1 ? (
+          <Select
+            allowClear
+            aria-label={t("wallet.filterSubject")}
+            placeholder={t("wallet.filterSubject")}
+            value={subject ?? undefined}
+            onChange={(v: string | undefined) => setSubject(v ?? null)}
+            options={subjects.map((o) => ({ value: o.key, label: `${o.name}（${o.count}）` }))}
+            style={{ minWidth: 240, maxWidth: "100%" }}
+          />
+        ) : null}
+        {all.some((c) => selectable(c, w ?? 0)) ? (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t("wallet.selectHint")}
+          </Typography.Text>
+        ) : null}
+        {chosen.length > 0 ? (
+          <Space wrap className="wallet-selection">
+            <span>{t("wallet.selectedN", { n: chosen.length })}</span>
+            <Button type="primary" onClick={() => navigate(renewTargets(chosen))}>
+              {t("wallet.renewSelected", { n: chosen.length })}
+            </Button>
+          </Space>
+        ) : null}
+      </div>
+      {(screens.md ?? true) ? (
+        <Table<WalletCertificate>
+          rowKey="serialHex"
+          loading={list.isPending || settings.isPending}
+          dataSource={certificates}
+          pagination={false}
+          scroll={{ x: 1080 }}
+          locale={{ emptyText: t("wallet.empty") }}
+          rowClassName={(c) =>
+            urgency(c, w ?? 0) === "urgent" ? "row-expiring" : urgency(c, w ?? 0) === "soon" ? "row-soon" : ""
+          }
+          rowSelection={{
+            selectedRowKeys: chosen,
+            onChange: (keys) => setPicked(keys.map(String)),
+            getCheckboxProps: (c) => ({ disabled: !selectable(c, w ?? 0), "aria-label": t("wallet.select") }),
+          }}
+          columns={[
+            {
+              title: t("wallet.subject"),
+              render: (_: unknown, c) => (
+                <div>
+                  <div>{c.subject.name}</div>
+                  {c.subject.identity ? (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {c.subject.identity}
                     </Typography.Text>
-                  ),
-                },
-                {
-                  title: t("wallet.validity"),
-                  render: (_: unknown, c) => (
-                    <div>
-                      <div style={{ whiteSpace: "nowrap" }}>
-                        {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
-                      </div>
-                      <RemainingDays c={c} w={w ?? 0} />
-                    </div>
-                  ),
-                },
-                {
-                  title: t("wallet.state"),
-                  width: 150,
-                  render: (_: unknown, c) => (
-                    <Space orientation="vertical" size={4}>
-                      <StateTag c={c} w={w ?? 0} />
-                      <ExtraTags c={c} />
-                      {renewable(c, w ?? 0) ? <RenewLink c={c} /> : null}
-                    </Space>
-                  ),
-                },
-                {
-                  title: t("wallet.order"),
-                  dataIndex: "orderNo",
-                  width: 170,
-                  render: (v: string | null) => <span style={{ whiteSpace: "nowrap" }}>{v ?? "—"}</span>,
-                },
-                {
-                  title: t("wallet.download"),
-                  fixed: "right",
-                  // Wide enough for 「PEM（含证书链）」 and 「更多格式」 side by side; narrower clipped the button.
-                  width: 230,
-                  render: (_: unknown, c) => <Downloads c={c} />,
-                },
-              ]
-            : [
-                // On a phone: what the certificate is and whether it is good, beside its downloads,
-                // instead of seven columns behind a sideways scroll with the buttons cut off.
-                {
-                  title: t("wallet.caType"),
-                  render: (_: unknown, c) => (
-                    <Space orientation="vertical" size={2}>
-                      <Typography.Text strong>{c.caType ?? c.profile}</Typography.Text>
-                      <span>{c.subject.name}</span>
-                      <StateTag c={c} w={w ?? 0} />
-                      <ExtraTags c={c} />
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {formatDate(c.notBefore)} — {formatDate(c.notAfter)}
-                      </Typography.Text>
-                      <RemainingDays c={c} w={w ?? 0} />
-                      {renewable(c, w ?? 0) ? <RenewLink c={c} /> : null}
-                      {c.orderNo ? (
-                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {t("wallet.order")} {c.orderNo}
-                        </Typography.Text>
-                      ) : null}
-                    </Space>
-                  ),
-                },
-                {
-                  title: t("wallet.download"),
-                  width: 140,
-                  render: (_: unknown, c) => <Downloads c={c} vertical />,
-                },
-              ]
-        }
-      />
+                  ) : null}
+                </div>
+              ),
+            },
+            { title: t("wallet.caType"), width: 130, render: (_: unknown, c) => c.caType ?? c.profile },
+            {
+              title: t("wallet.serial"),
+              dataIndex: "serialHex",
+              width: 210,
+              render: (v: string) => <SerialText hex={v} copyable />,
+            },
+            {
+              title: t("wallet.validity"),
+              width: 190,
+              render: (_: unknown, c) => <Validity c={c} w={w ?? 0} />,
+            },
+            {
+              title: t("wallet.state"),
+              width: 130,
+              render: (_: unknown, c) => (
+                <Space orientation="vertical" size={4}>
+                  <StateTag c={c} w={w ?? 0} />
+                  <ExtraTags c={c} />
+                  {renewable(c, w ?? 0) ? <RenewLink c={c} /> : null}
+                </Space>
+              ),
+            },
+            {
+              title: t("wallet.order"),
+              dataIndex: "orderNo",
+              width: 170,
+              render: (v: string | null) => <span style={{ whiteSpace: "nowrap" }}>{v ?? "—"}</span>,
+            },
+            {
+              title: t("wallet.download"),
+              fixed: "right",
+              // Wide enough for 「PEM（含证书链）」 and 「更多格式」 side by side; narrower clipped the button.
+              width: 230,
+              render: (_: unknown, c) => <Downloads c={c} />,
+            },
+          ]}
+        />
+      ) : (
+        // On a phone: cards instead of seven columns behind a sideways scroll.
+        <CardList<WalletCertificate>
+          items={certificates}
+          rowKey={(c) => c.serialHex}
+          loading={list.isPending || settings.isPending}
+          empty={t("wallet.empty")}
+          label={t("wallet.title")}
+          className={(c) =>
+            chosen.includes(c.serialHex)
+              ? "is-selected"
+              : urgency(c, w ?? 0) === "urgent"
+                ? "card-expiring"
+                : urgency(c, w ?? 0) === "soon"
+                  ? "card-soon"
+                  : undefined
+          }
+          card={(c) => (
+            <WalletCard
+              c={c}
+              w={w ?? 0}
+              checked={chosen.includes(c.serialHex)}
+              onCheck={(on) => check(c.serialHex, on)}
+            />
+          )}
+        />
+      )}
     </div>
   );
 }
