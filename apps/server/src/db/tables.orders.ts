@@ -149,6 +149,8 @@ export interface CertificateHoldsTable {
   serial_hex: string;
   order_id: string;
   created_at: string;
+  /** The lineage the order holds (unique: one open order per lineage); null for a vendor certificate. */
+  lineage_id: string | null;
 }
 
 export interface ItemAuthorisationsTable {

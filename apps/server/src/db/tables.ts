@@ -1,3 +1,4 @@
+import type { LineageTables } from "./tables.lineage";
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
 import type { OrderTables } from "./tables.orders";
@@ -204,7 +205,10 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends AuthTables, OrderTables, ReminderTables, SettingsTables, StatementTables {
+export interface Database
+  extends AuthTables,
+    LineageTables,
+    OrderTables, ReminderTables, SettingsTables, StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

@@ -15,7 +15,7 @@ import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
 import { assertNotOwnOrder } from "../staff/staff.duties";
-import { onReady } from "./order.effects";
+import { serverBusiness } from "./businesses";
 import { releaseHolds } from "./order.targets";
 
 /** Who fires a transition: their role in the order machine and their identity for the records. */
@@ -101,7 +101,8 @@ export async function applyTransition(
 
   // A final state frees the certificates the order held (one open order per certificate).
   if (ORDER_STATE_INFO[to].final) await releaseHolds(trx, order.id);
-  const ready = to === "ready" ? await onReady(trx, order, deps) : null;
+  const onReady = serverBusiness(order.business as BusinessCode).onReady;
+  const ready = to !== "ready" ? null : onReady ? await onReady(trx, order, deps) : { notified: false };
 
   await trx
     .insertInto("order_events")
