@@ -208,7 +208,10 @@ export interface PkiOcspResponsesTable {
 export interface Database
   extends AuthTables,
     LineageTables,
-    OrderTables, ReminderTables, SettingsTables, StatementTables {
+    OrderTables,
+    ReminderTables,
+    SettingsTables,
+    StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

@@ -25,7 +25,12 @@ interface Tables {
     created_at: string;
   };
   certificate_holds: { serial_hex: string; order_id: string; created_at: string; lineage_id: string | null };
-  order_items: { id: string; order_id: string; certificate_serial: string | null; target_serial: string | null };
+  order_items: {
+    id: string;
+    order_id: string;
+    certificate_serial: string | null;
+    target_serial: string | null;
+  };
   orders: { id: string; business: string };
   pki_certificates: { serial_hex: string; created_at: string; not_before: string };
   platform_settings: { key: string; value: string; updated_at: string };

@@ -22,7 +22,9 @@ export async function recordCertificate(
     at: Date;
   },
 ): Promise<LineageRow> {
-  const lineageId = p.predecessor ? ((await lineageIdsOf(trx, [p.predecessor])).get(p.predecessor) ?? p.predecessor) : p.serialHex;
+  const lineageId = p.predecessor
+    ? ((await lineageIdsOf(trx, [p.predecessor])).get(p.predecessor) ?? p.predecessor)
+    : p.serialHex;
   const row: LineageRow = {
     serial_hex: p.serialHex,
     lineage_id: lineageId,

@@ -32,6 +32,7 @@ import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
 import { type CloseTradesAtProvider, markOpenTradesClosed } from "../payments/trade-close";
 import { renewalWindowDays } from "../settings/settings.service";
+import { lineagesOf } from "../certificates/lineage";
 import { rememberHandler } from "../subjects/handler.service";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
@@ -270,6 +271,7 @@ export function createOrderService(deps: OrderDeps) {
       ).map((c) => [c.serial_hex, c]),
     );
     const holds = await holdsOf(trx, serials);
+    const lineages = await lineagesOf(trx, serials);
     const esealed = new Set(
       (
         await trx
@@ -304,6 +306,7 @@ export function createOrderService(deps: OrderDeps) {
         selfOrderId,
         esealEnabled: esealed.has(serial),
         renewalWindowDays: windowDays,
+        head: lineages.get(serial)?.head,
       });
       if (problem) throw new AppError("CONFLICT", `第 ${index + 1} 项：${problem}`, { field });
       if (input.business === "renew") {

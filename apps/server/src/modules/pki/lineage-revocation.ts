@@ -18,7 +18,10 @@ export interface CertificateState {
 }
 
 /** The states of the given certificates (unknown serials are absent). */
-export async function certificateStates(q: Db | Trx, serials: string[]): Promise<Map<string, CertificateState>> {
+export async function certificateStates(
+  q: Db | Trx,
+  serials: string[],
+): Promise<Map<string, CertificateState>> {
   if (serials.length === 0) return new Map();
   const rows = await q
     .selectFrom("pki_certificates")
@@ -60,7 +63,11 @@ export async function certificatesToCompromise(q: Db | Trx, spkiSha256: string):
     .select("serial_hex")
     .where("spki_sha256", "=", spkiSha256)
     .where((eb) =>
-      eb.or([eb("status", "=", "good"), eb("revocation_reason", "is", null), eb("revocation_reason", "!=", "keyCompromise")]),
+      eb.or([
+        eb("status", "=", "good"),
+        eb("revocation_reason", "is", null),
+        eb("revocation_reason", "!=", "keyCompromise"),
+      ]),
     )
     .orderBy("created_at")
     .execute();

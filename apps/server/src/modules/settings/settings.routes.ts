@@ -44,14 +44,20 @@ export function settingsRoutes(deps: SecurityDeps & { settings: SettingsService 
           summary:
             "Edit platform settings (admin, audited); the window is 1 to 365 days; renewalKeepsPredecessor: a 延期 keeps the old certificate valid",
           // The bounds are checked by the service, with a message naming the field.
-          body: z.object({ renewalWindowDays: z.unknown(), renewalKeepsPredecessor: z.unknown() }),
+          body: z.object({
+            renewalWindowDays: z.unknown().optional(),
+            renewalKeepsPredecessor: z.unknown().optional(),
+          }),
           response: { 200: zSettings },
         },
       },
       async (req) =>
         settings.update(
           { type: "staff", id: req.staffSession!.staff.id },
-          { renewalWindowDays: req.body.renewalWindowDays, renewalKeepsPredecessor: req.body.renewalKeepsPredecessor },
+          {
+            renewalWindowDays: req.body.renewalWindowDays,
+            renewalKeepsPredecessor: req.body.renewalKeepsPredecessor,
+          },
           requestMeta(req),
         ),
     );

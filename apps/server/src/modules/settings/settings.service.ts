@@ -71,7 +71,10 @@ export async function readSettings(q: Db | Trx): Promise<PlatformSettings> {
 
 export function checkKeepsPredecessor(value: unknown): boolean {
   if (typeof value !== "boolean") {
-    throw invalidField("renewalKeepsPredecessor", "延期后原证书处理方式（renewalKeepsPredecessor）须为是或否");
+    throw invalidField(
+      "renewalKeepsPredecessor",
+      "延期后原证书处理方式（renewalKeepsPredecessor）须为是或否",
+    );
   }
   return value;
 }

@@ -519,12 +519,18 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
           `${label}证书 ${row.serial_hex} 已于 ${row.revoked_at} 通过其他途径吊销（${row.revocation_reason ?? "未注明原因"}），无需再注销，可直接办结`,
         );
       }
-      const effects = await revokeStep(trx, ca, { type: "staff", id: meta.staffId, ip: meta.ip }, {
-        order,
-        item: { target_serial: row.serial_hex, details: details as Record<string, unknown> },
-      });
+      const effects = await revokeStep(
+        trx,
+        ca,
+        { type: "staff", id: meta.staffId, ip: meta.ip },
+        {
+          order,
+          item: { target_serial: row.serial_hex, details: details as Record<string, unknown> },
+        },
+      );
       publish = effects.publish;
-      const reason = effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ?? "cessationOfOperation";
+      const reason =
+        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ?? "cessationOfOperation";
       const revokedAt = iso(clock());
       const done: RevokeDone = { revokedAt, revokedBy: meta.staffId };
       await trx

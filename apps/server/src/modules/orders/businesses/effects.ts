@@ -32,7 +32,8 @@ export async function afterIssue(
 ): Promise<EffectsResult> {
   const business = p.order.business as BusinessCode;
   const def = serverBusiness(business);
-  const target = p.item.target_serial && !p.item.target_serial.startsWith("vendor:") ? p.item.target_serial : null;
+  const target =
+    p.item.target_serial && !p.item.target_serial.startsWith("vendor:") ? p.item.target_serial : null;
   const lineage = target ? ((await lineagesOf(trx, [target])).get(target) ?? null) : null;
   const continues = def.lineage === "continues" && target !== null;
   await recordCertificate(trx, {
@@ -47,7 +48,8 @@ export async function afterIssue(
     ? await def.afterIssue({ trx, order: p.order, item: p.item, serialHex: p.serialHex, lineage })
     : [];
   const publish = await revokeAll(trx, ca, actor, revoked);
-  if (continues && lineage) await followHead(trx, lineage.members.map((m) => m.serial_hex).concat(target), p.serialHex);
+  if (continues && lineage)
+    await followHead(trx, lineage.members.map((m) => m.serial_hex).concat(target), p.serialHex);
   return { revoked, publish };
 }
 

@@ -15,14 +15,19 @@ export const reissue = {
   ...NO_EFFECTS,
   afterIssue: async (ctx) => {
     const rest = await supersedeLineage(ctx);
-    if ((ctx.item.details as Partial<ReissueDetails>).cause !== "lost" || !ctx.item.target_serial) return rest;
+    if ((ctx.item.details as Partial<ReissueDetails>).cause !== "lost" || !ctx.item.target_serial)
+      return rest;
     const lost = (await certificateStates(ctx.trx, [ctx.item.target_serial])).get(ctx.item.target_serial);
     if (!lost?.spkiSha256) return rest;
     const compromised = await certificatesToCompromise(ctx.trx, lost.spkiSha256);
     if (compromised.includes(ctx.serialHex)) {
-      throw new AppError("VALIDATION_FAILED", "补证（介质遗失）须使用新的密钥：证书请求（csrPem）的公钥是遗失介质上的密钥", {
-        field: "csrPem",
-      });
+      throw new AppError(
+        "VALIDATION_FAILED",
+        "补证（介质遗失）须使用新的密钥：证书请求（csrPem）的公钥是遗失介质上的密钥",
+        {
+          field: "csrPem",
+        },
+      );
     }
     const set = new Set(compromised);
     return [
