@@ -35,6 +35,18 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/** Migrates up or down to the named migration (tests of a migration over data of the schema before it). */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+async function migrate(
+  db: Db,
+  run: (m: Migrator) => ReturnType<Migrator["migrateToLatest"]>,
+): Promise<string[]> {
   // PostgreSQL: name the schema of the migration tables. Without it Kysely's existence check sees
   // kysely_migration_lock in ANY schema (e.g. a parallel test file's) and skips creating its own.
   let migrationTableSchema: string | undefined;
@@ -43,7 +55,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     migrationTableSchema = r.rows[0]?.s;
   }
   const migrator = new Migrator({ db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

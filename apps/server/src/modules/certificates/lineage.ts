@@ -75,7 +75,26 @@ export async function lineageMembers(
     rows.map((r) => r.serial_hex),
   );
   for (const r of rows) out.get(r.lineage_id)?.push({ ...r, state: states.get(r.serial_hex) ?? null });
+  for (const members of out.values()) byDescent(members);
   return out;
+}
+
+/**
+ * Sorts a lineage's members by descent (a certificate after its predecessor), then by time: the chain
+ * decides, not the clock that stamped the rows.
+ */
+function byDescent(members: LineageMember[]): void {
+  const bySerial = new Map(members.map((m) => [m.serial_hex, m]));
+  const depth = new Map<string, number>();
+  const depthOf = (m: LineageMember, seen = 0): number => {
+    const known = depth.get(m.serial_hex);
+    if (known !== undefined) return known;
+    const pred = m.predecessor_serial ? bySerial.get(m.predecessor_serial) : undefined;
+    const d = pred && seen < members.length ? depthOf(pred, seen + 1) + 1 : 0;
+    depth.set(m.serial_hex, d);
+    return d;
+  };
+  members.sort((a, b) => depthOf(a) - depthOf(b) || a.created_at.localeCompare(b.created_at));
 }
 
 /** The head of a lineage: its newest certificate not revoked; null when every one is revoked. */
