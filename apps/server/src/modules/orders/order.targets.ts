@@ -139,10 +139,10 @@ export function targetProblem(
     head?: string | null;
   },
 ): string | null {
-  if (cert.status === "revoked") return "证书已吊销，不能办理";
   if (opts.head && opts.head !== cert.serial_hex) {
     return `该证书已被同一证书系列的新证书 ${opts.head} 取代，只能选择最新证书 ${opts.head} 办理`;
   }
+  if (cert.status === "revoked") return "证书已吊销，不能办理";
   if (opts.hold && opts.hold.orderId !== opts.selfOrderId) return heldMessage(cert.serial_hex, opts.hold);
   const notAfter = new Date(cert.not_after);
   const expired = notAfter.getTime() <= now.getTime();

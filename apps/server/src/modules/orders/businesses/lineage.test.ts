@@ -13,7 +13,9 @@ import {
   moveClock,
   opensslCsrForKey,
   payOnline,
+  uploadSeal,
 } from "../../../test/business-flow";
+import { drawSealPng } from "../../eseal/seal-image.test-support";
 import { migrateTo, migrateToLatest } from "../../../db/migrate";
 import { write } from "../../pki/test-support";
 import {
@@ -258,6 +260,54 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
       bystander.serial,
     ]);
   }, 120_000);
+
+  it("延期 of a replaced certificate is refused naming the head, on the field, and nothing is stored", async () => {
+    const cert = await accountWithCertificate(t);
+    const next = await renewed(cert, cert.serial, false, null);
+    await expectRevocations({ [cert.serial]: "superseded" }, [next]);
+    const count = async () => (await t.database.db.selectFrom("orders").select("id").execute()).length;
+    const before = await count();
+    const again = await fileOrder(cert.client, "renew", [
+      { certificateSerial: cert.serial, keepKey: false, years: 1 },
+    ]);
+    expect(again.status).toBe(409);
+    expect(again.body.field).toBe("items.0.certificateSerial");
+    expect(again.body.detail).toBe(
+      `第 1 项：该证书已被同一证书系列的新证书 ${next} 取代，只能选择最新证书 ${next} 办理`,
+    );
+    expect(await count()).toBe(before);
+  }, 60_000);
+
+  it("电子签章开通: no certificate changes; the e-seal follows the lineage to its new head", async () => {
+    const cert = await accountWithCertificate(t);
+    const up = await uploadSeal(cert.client, drawSealPng(240));
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const order = await fileOrder(cert.client, "eseal", [
+      {
+        certificateSerial: cert.serial,
+        seal: { name: "合同专用章", kind: "合同专用章", uploadId: up.body.uploadId },
+      },
+    ]);
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    expect(await payOnline(t, cert.client, order.body.id)).toBe("ready");
+    // The applicant downloads the seal package: the order is completed and lets go of the lineage.
+    const pkg = await cert.client.get(`/api/v1/certificates/${cert.serial}/eseal`);
+    expect(pkg.status, JSON.stringify(pkg.body)).toBe(200);
+    await expectRevocations({}, [cert.serial]);
+    const next = await renewed(cert, cert.serial, false, null);
+    const seals = await t.database.db
+      .selectFrom("eseals")
+      .select("certificate_serial")
+      .where("order_id", "=", order.body.id)
+      .execute();
+    expect(seals).toEqual([{ certificate_serial: next }]);
+    const wallet = await cert.client.get("/api/v1/certificates");
+    expect(wallet.body.certificates[0]).toMatchObject({
+      serialHex: next,
+      eseal: { enabled: true, sealName: "合同专用章" },
+    });
+    await expectRevocations({ [cert.serial]: "superseded" }, [next]);
+  }, 60_000);
 
   it("解锁: no certificate changes", async () => {
     const cert = await accountWithCertificate(t);
