@@ -14,6 +14,7 @@ import * as m0010 from "./migrations/0010_audit_keyed_duties";
 import * as m0011 from "./migrations/0011_pki_keys";
 import * as m0014 from "./migrations/0014_statements_reports";
 import * as m0015 from "./migrations/0015_certificate_lineages";
+import * as m0016 from "./migrations/0016_subject_versions";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0011_pki_keys": m0011,
   "0014_statements_reports": m0014,
   "0015_certificate_lineages": m0015,
+  "0016_subject_versions": m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

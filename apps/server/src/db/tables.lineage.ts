@@ -13,8 +13,26 @@ export interface CertificateLineageTable {
   order_id: string | null;
   item_id: string | null;
   created_at: string;
+  /** The subject version the certificate was issued with (migration 0016). */
+  subject_version_id: string | null;
+}
+
+/** A subject's version (DESIGN §8): 变更 makes a new one; subjects holds the current values. */
+export interface SubjectVersionsTable {
+  id: string;
+  subject_id: string;
+  version: number;
+  kind: "company" | "person";
+  name: string;
+  identity_key: string;
+  legal_rep: string | null;
+  address: string | null;
+  /** The 变更 order that made it; null for a version made by the applicant's own edit or the backfill. */
+  order_id: string | null;
+  created_at: string;
 }
 
 export interface LineageTables {
   certificate_lineage: CertificateLineageTable;
+  subject_versions: SubjectVersionsTable;
 }

@@ -28,30 +28,35 @@ export function createCertificateService(deps: CertificateDeps) {
   const { db, clock, ca } = deps;
 
   function baseQuery(accountId: string) {
-    return db
-      .selectFrom("pki_certificates")
-      .leftJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
-      .leftJoin("subjects", "subjects.id", "order_items.subject_id")
-      .leftJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-      .leftJoin("orders", "orders.id", "pki_certificates.order_id")
-      .select([
-        "pki_certificates.serial_hex",
-        "pki_certificates.ca_id",
-        "pki_certificates.subject as dn",
-        "pki_certificates.profile",
-        "pki_certificates.not_before",
-        "pki_certificates.not_after",
-        "pki_certificates.status",
-        "pki_certificates.revoked_at",
-        "pki_certificates.revocation_reason",
-        "pki_certificates.order_id",
-        "orders.order_no",
-        "subjects.kind as subject_kind",
-        "subjects.name as subject_name",
-        "subjects.identity_key as subject_identity",
-        "ca_types.name as ca_type_name",
-      ])
-      .where("pki_certificates.account_id", "=", accountId);
+    return (
+      db
+        .selectFrom("pki_certificates")
+        .leftJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
+        .leftJoin("subjects", "subjects.id", "order_items.subject_id")
+        // The subject as the certificate was issued (DESIGN §8: a 变更's certificate names the new version).
+        .leftJoin("certificate_lineage as cl", "cl.serial_hex", "pki_certificates.serial_hex")
+        .leftJoin("subject_versions as sv", "sv.id", "cl.subject_version_id")
+        .leftJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
+        .leftJoin("orders", "orders.id", "pki_certificates.order_id")
+        .select([
+          "pki_certificates.serial_hex",
+          "pki_certificates.ca_id",
+          "pki_certificates.subject as dn",
+          "pki_certificates.profile",
+          "pki_certificates.not_before",
+          "pki_certificates.not_after",
+          "pki_certificates.status",
+          "pki_certificates.revoked_at",
+          "pki_certificates.revocation_reason",
+          "pki_certificates.order_id",
+          "orders.order_no",
+          "subjects.kind as subject_kind",
+          (eb) => eb.fn.coalesce("sv.name", "subjects.name").as("subject_name"),
+          "subjects.identity_key as subject_identity",
+          "ca_types.name as ca_type_name",
+        ])
+        .where("pki_certificates.account_id", "=", accountId)
+    );
   }
 
   type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];

@@ -19,6 +19,7 @@ export async function recordCertificate(
     predecessor: string | null;
     orderId: string;
     itemId: string;
+    subjectVersionId: string | null;
     at: Date;
   },
 ): Promise<LineageRow> {
@@ -33,6 +34,7 @@ export async function recordCertificate(
     order_id: p.orderId,
     item_id: p.itemId,
     created_at: iso(p.at),
+    subject_version_id: p.subjectVersionId,
   };
   await trx.insertInto("certificate_lineage").values(row).execute();
   return row;

@@ -34,6 +34,7 @@ import { type CloseTradesAtProvider, markOpenTradesClosed } from "../payments/tr
 import { renewalWindowDays } from "../settings/settings.service";
 import { lineagesOf } from "../certificates/lineage";
 import { rememberHandler } from "../subjects/handler.service";
+import { currentSubjectVersions } from "../subjects/subject-versions";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
 import {
@@ -402,6 +403,12 @@ export function createOrderService(deps: OrderDeps) {
 
   async function writeItems(trx: Trx, orderId: string, priced: Awaited<ReturnType<typeof priceItems>>) {
     await trx.deleteFrom("order_items").where("order_id", "=", orderId).execute();
+    // Each item points at its subject's version of today (DESIGN §8).
+    const versions = await currentSubjectVersions(
+      trx,
+      priced.map((p) => p.subject.id),
+      clock(),
+    );
     await trx
       .insertInto("order_items")
       .values(
@@ -410,6 +417,7 @@ export function createOrderService(deps: OrderDeps) {
           order_id: orderId,
           position,
           subject_id: p.subject.id,
+          subject_version_id: versions.get(p.subject.id) ?? null,
           ca_type_id: p.caType.id,
           years: p.years,
           eseal: p.lines.some((l) => l.code === "eseal") ? 1 : 0,

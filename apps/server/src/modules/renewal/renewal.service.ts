@@ -213,6 +213,8 @@ export function createRenewalService(deps: RenewalDeps) {
           id: item.id,
           position: item.position,
           target_serial: item.target_serial,
+          subject_id: item.subject_id,
+          subject_version_id: item.subject_version_id,
           details: details as Record<string, unknown>,
         },
         serialHex: cert.serialHex,

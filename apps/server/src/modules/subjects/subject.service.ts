@@ -1,3 +1,4 @@
+import { addSubjectVersion } from "./subject-versions";
 import { maskIdCard, ORDER_STATE_INFO, ORDER_STATES, type OrderState } from "@certhall/domain";
 import { sql } from "kysely";
 import type { Db, Trx } from "../../db/database";
@@ -189,6 +190,7 @@ export function createSubjectService(deps: SubjectDeps) {
     try {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto("subjects").values(row).execute();
+        await addSubjectVersion(trx, row.id, row, { orderId: null, at: clock() });
         await appendAudit(trx, {
           at: clock(),
           actorType: "applicant",
@@ -259,6 +261,7 @@ export function createSubjectService(deps: SubjectDeps) {
           .where("account_id", "=", accountId)
           .execute();
         const after: Subject = { ...before, ...changes };
+        await addSubjectVersion(trx, id, after, { orderId: null, at: clock() });
         await appendAudit(trx, {
           at: clock(),
           actorType: "applicant",

@@ -340,24 +340,19 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       // DESIGN §8: the lineage, the revocations the business makes, the e-seal moving to the new head.
       const effects = await afterIssue(trx, ca, actor, {
         order,
-        item: { id: item.id, position: item.position, target_serial: item.target_serial, details },
+        item: {
+          id: item.id,
+          position: item.position,
+          target_serial: item.target_serial,
+          subject_id: item.subject_id,
+          subject_version_id: item.subject_version_id,
+          details,
+        },
         serialHex: cert.serialHex,
         at: now,
       });
       publish = effects.publish;
       const superseded = old ? (effects.revoked.find((r) => r.serialHex === old.serial_hex) ?? null) : null;
-      if (business === "change" && Object.keys(changes).length > 0) {
-        await trx
-          .updateTable("subjects")
-          .set({
-            ...(changes.name ? { name: changes.name } : {}),
-            ...(changes.legalRep ? { legal_rep: changes.legalRep } : {}),
-            ...(changes.address ? { address: changes.address } : {}),
-            updated_at: iso(now),
-          })
-          .where("id", "=", item.subject_id)
-          .execute();
-      }
       await appendAudit(trx, {
         at: now,
         actorType: "staff",

@@ -14,9 +14,19 @@ import type { TransitionDeps } from "../order.transition";
 export interface IssuedContext {
   trx: Trx;
   order: Order;
-  item: { id: string; position: number; target_serial: string | null; details: Record<string, unknown> };
+  item: {
+    id: string;
+    position: number;
+    target_serial: string | null;
+    subject_id: string;
+    /** The subject version the item was filed with (the new certificate's, unless the business makes one). */
+    subject_version_id: string | null;
+    details: Record<string, unknown>;
+  };
   /** The new certificate. */
   serialHex: string;
+  /** The step's time (the app's clock). */
+  at: Date;
   /** The target's lineage (its members before the new certificate); null when the item has none. */
   lineage: LineageOf | null;
 }

@@ -42,10 +42,11 @@ export async function afterIssue(
     predecessor: continues ? target : null,
     orderId: p.order.id,
     itemId: p.item.id,
+    subjectVersionId: p.item.subject_version_id,
     at: p.at,
   });
   const revoked = def.afterIssue
-    ? await def.afterIssue({ trx, order: p.order, item: p.item, serialHex: p.serialHex, lineage })
+    ? await def.afterIssue({ trx, order: p.order, item: p.item, serialHex: p.serialHex, at: p.at, lineage })
     : [];
   const publish = await revokeAll(trx, ca, actor, revoked);
   if (continues && lineage)

@@ -122,7 +122,7 @@ async function renewed(cert: IssuedCertificate, serial: string, keepKey: boolean
 async function windowIssue(
   cert: IssuedCertificate,
   business: "change" | "replace" | "reissue",
-  item: object,
+  item: Record<string, unknown>,
 ) {
   const order = await businessOrderProcessing(t, clients(cert), business, [item]);
   const res = await t.staff.operator.post(
@@ -209,6 +209,38 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
       });
     }
   }, 120_000);
+
+  it("变更 makes a new subject version: the earlier order's receipt and the old certificate keep the old name", async () => {
+    const cert = await accountWithCertificate(t);
+    const oldName = (await cert.client.get(`/api/v1/orders/${cert.orderId}`)).body.items[0].subject.name;
+    const newName = `${oldName}（更名）`;
+    const head = await windowIssue(cert, "change", {
+      certificateSerial: cert.serial,
+      changes: { name: newName },
+      reason: "企业更名",
+    });
+    await expectRevocations({ [cert.serial]: "superseded" }, [head]);
+    const receipt = await cert.client.get(`/api/v1/orders/${cert.orderId}/receipt`);
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(200);
+    expect(receipt.body.subjects[0].name).toBe(oldName);
+    expect(receipt.body.items[0].subjectName).toBe(oldName);
+    const wallet = await cert.client.get("/api/v1/certificates");
+    const row = wallet.body.certificates.find((c: { serialHex: string }) => c.serialHex === head);
+    expect(row.subject.name).toBe(newName);
+    const all = await t.database.db
+      .selectFrom("subject_versions")
+      .select(["version", "name", "order_id"])
+      .where("name", "in", [oldName, newName])
+      .orderBy("version")
+      .execute();
+    expect(all.filter((v) => v.name === newName)).toHaveLength(1);
+    // The 变更 order is still open (handed over later): it holds the lineage, so its new head cannot
+    // be picked by a second order yet (one open order per lineage).
+    const next = await fileOrder(cert.client, "unlock", [{ certificateSerial: head }]);
+    expect(next.status).toBe(409);
+    expect(next.body.field).toBe("items.0.certificateSerial");
+    expect(next.body.detail).toContain("已在订单");
+  }, 60_000);
 
   it("补证 (lost) after a key-keeping 延期: every certificate holding the lost key, in any lineage, revoked keyCompromise; the key blocked", async () => {
     const bystander = await accountWithCertificate(t);
