@@ -717,7 +717,11 @@ export function timeline(
     current: {
       state,
       label: ORDER_STATE_INFO[state].labelZh,
-      next: ORDER_STATE_INFO[state].nextZh,
+      // A free business (解锁, 注销) is not asked to pay: its "payment" only confirms the order.
+      next:
+        state === "awaiting_payment" && BUSINESS_TYPES[business].payment === "zero"
+          ? "本业务不收费：请点击支付确认办理（不扣款）"
+          : ORDER_STATE_INFO[state].nextZh,
       nextActor: ORDER_STATE_INFO[state].nextActor ? ACTOR_LABELS[ORDER_STATE_INFO[state].nextActor!] : null,
     },
     upcoming: upcoming.map((s) => ({
