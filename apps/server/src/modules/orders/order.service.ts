@@ -36,6 +36,7 @@ import { lineagesOf } from "../certificates/lineage";
 import { rememberHandler } from "../subjects/handler.service";
 import { currentSubjectVersions } from "../subjects/subject-versions";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
+import { vendorIdentity } from "../vendor/vendor-identity";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
 import {
   claimHolds,
@@ -202,12 +203,9 @@ export function createOrderService(deps: OrderDeps) {
         throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：同一证书不能重复添加`);
       }
       vendorsSeen.add(vendor.fingerprintSha256);
-      const uscc = vendor.subjectFields.uscc;
-      if (subject.kind === "company" && uscc && uscc !== subject.identity_key) {
-        throw invalidField(
-          `items.${index}.vendorCertificate`,
-          `第 ${index + 1} 项：证书中的统一社会信用代码 ${uscc} 与所选企业（${subject.identity_key}）不一致`,
-        );
+      const identity = vendorIdentity(subject, vendor.subjectFields);
+      if (!identity.ok) {
+        throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：${identity.message}`);
       }
       const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
       if (!rule.ok)
@@ -232,7 +230,8 @@ export function createOrderService(deps: OrderDeps) {
         target: `vendor:${vendor.fingerprintSha256}`,
         media: null,
         details: details as ItemDetails,
-        needsReview: false,
+        // A certificate that names its holder only loosely (no USCC / no ID number) goes to a reviewer.
+        needsReview: identity.review,
       };
     });
   }
