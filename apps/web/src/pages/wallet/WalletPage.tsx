@@ -18,6 +18,7 @@ import {
   URGENT_DAYS,
   urgency,
 } from "./expiry";
+import { LineageHistory } from "./LineageHistory";
 import "./wallet.css";
 
 /** Serial in colon-separated byte pairs as openssl prints it, so people can compare the two. */
@@ -26,7 +27,10 @@ export function formatSerial(hex: string): string {
   return (h.match(/../g) ?? []).join(":").toUpperCase();
 }
 
-/** 「我的证书」: every certificate of the account with validity at a glance and downloads with the chain. */
+/**
+ * 「我的证书」: one row per certificate lineage (its head) with validity at a glance, downloads with the
+ * chain, and the lineage's history unfolded on demand.
+ */
 export function WalletPage() {
   const me = useMe();
   if (me.isPending) return <PageLoading />;
@@ -190,6 +194,17 @@ function WalletView() {
         pagination={false}
         scroll={screens.md ? { x: 820 } : undefined}
         locale={{ emptyText: t("wallet.empty") }}
+        // One row per lineage (its head); the certificates before it unfold on demand (DESIGN §8).
+        expandable={{
+          rowExpandable: (c) => (c.history?.length ?? 0) > 0,
+          expandedRowRender: (c) => <LineageHistory c={c} />,
+          expandIcon: ({ expanded, onExpand, record }) =>
+            (record.history?.length ?? 0) > 0 ? (
+              <Button size="small" type="link" onClick={(e) => onExpand(record, e)} aria-expanded={expanded}>
+                {t("wallet.history", { n: record.history?.length ?? 0 })}
+              </Button>
+            ) : null,
+        }}
         rowClassName={(c) =>
           urgency(c, w ?? 0) === "urgent" ? "row-expiring" : urgency(c, w ?? 0) === "soon" ? "row-soon" : ""
         }
