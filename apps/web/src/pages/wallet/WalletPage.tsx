@@ -196,6 +196,8 @@ function WalletView() {
         locale={{ emptyText: t("wallet.empty") }}
         // One row per lineage (its head); the certificates before it unfold on demand (DESIGN §8).
         expandable={{
+          // Wide enough for 「证书历史（N）」: a narrower column lets the next cell cover the button.
+          columnWidth: 128,
           rowExpandable: (c) => (c.history?.length ?? 0) > 0,
           expandedRowRender: (c) => <LineageHistory c={c} />,
           expandIcon: ({ expanded, onExpand, record }) =>
