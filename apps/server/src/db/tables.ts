@@ -1,6 +1,6 @@
-import type { LineageTables } from "./tables.lineage";
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
+import type { LineageTables } from "./tables.lineage";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";

@@ -3,8 +3,8 @@
 // same key as a given one (in any lineage), and revoking a list in the caller's transaction with one
 // publish for all. The CA's tables are read here, inside modules/pki, and nowhere in the RA.
 import type { Db, Trx } from "../../db/database";
-import type { CaActor } from "./ceremony";
 import type { CaService } from "./ca.service";
+import type { CaActor } from "./ceremony";
 
 /** One certificate as the lineage rules see it: its status, its key, its end. */
 export interface CertificateState {

@@ -20,8 +20,8 @@ import { countingRefusals, REFUSED_USES_MAX, voidedByRefusals } from "../../lib/
 import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import type { AuditInput } from "../audit/audit.service";
 import { appendAudit } from "../audit/audit.service";
-import { findOwnedOrder, orderItemRows } from "../orders/order.queries";
 import { afterIssue } from "../orders/businesses/effects";
+import { findOwnedOrder, orderItemRows } from "../orders/order.queries";
 import { applyTransition } from "../orders/order.transition";
 import type { CaService, IssueResult } from "../pki/ca.service";
 

@@ -1,4 +1,3 @@
-import { addSubjectVersion } from "./subject-versions";
 import { maskIdCard, ORDER_STATE_INFO, ORDER_STATES, type OrderState } from "@certhall/domain";
 import { sql } from "kysely";
 import type { Db, Trx } from "../../db/database";
@@ -6,6 +5,7 @@ import type { Subject } from "../../db/tables.orders";
 import { AppError, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { addSubjectVersion } from "./subject-versions";
 
 export interface SubjectDeps {
   db: Db;

@@ -3,6 +3,7 @@
 // certificates revoked so far (with their reasons), so a certificate revoked by mistake fails too.
 // Real CA, real database (SQLite, or PostgreSQL with DATABASE_URL).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { migrateTo, migrateToLatest } from "../../../db/migrate";
 import {
   accountWithCertificate,
   type BusinessApp,
@@ -16,7 +17,6 @@ import {
   uploadSeal,
 } from "../../../test/business-flow";
 import { drawSealPng } from "../../eseal/seal-image.test-support";
-import { migrateTo, migrateToLatest } from "../../../db/migrate";
 import { write } from "../../pki/test-support";
 import {
   businessOrderProcessing,
