@@ -141,12 +141,12 @@ test("a medium lost after a key-keeping renewal: the renewed certificate and the
   await expect(page.getByRole("row").filter({ hasText: colonSerial(head) })).toHaveCount(1);
   await expect(page.getByRole("row").filter({ hasText: colonSerial(held!.serialHex) })).toHaveCount(0);
   await page.getByRole("button", { name: "证书历史（2）" }).click();
-  await expect(page.getByText(renewed)).toBeVisible();
-  await expect(page.getByText(held!.serialHex)).toBeVisible();
+  await expect(page.getByText(colonSerial(renewed))).toBeVisible();
+  await expect(page.getByText(colonSerial(held!.serialHex))).toBeVisible();
   await expect(page.getByText("密钥泄露（介质遗失）")).toHaveCount(2);
 });
 
-test("a renewed certificate is no longer offered: the 延期 picker lists only its successor and the wallet offers 去延期 on nothing but the head", async ({
+test("a renewed certificate is no longer offered: the picker lists only its successor, the wallet lists the lineage once, and a 延期 of the old one is refused naming the head", async ({
   page,
   baseURL,
 }) => {

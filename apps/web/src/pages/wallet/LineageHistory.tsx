@@ -3,6 +3,7 @@ import { List, Space, Tag, Typography } from "antd";
 import type { WalletCertificate, WalletHistoryEntry } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
 import { formatDate } from "../../lib/time";
+import { formatSerial } from "./serial";
 
 const KNOWN_REASONS = ["superseded", "keyCompromise", "cessationOfOperation"] as const;
 
@@ -22,7 +23,7 @@ function Entry({ e }: { e: WalletHistoryEntry }) {
     <List.Item>
       <Space wrap size={8}>
         <Typography.Text code style={{ fontSize: 12 }}>
-          {e.serialHex}
+          {formatSerial(e.serialHex)}
         </Typography.Text>
         <span>{t("wallet.madeBy", { name })}</span>
         <span style={{ whiteSpace: "nowrap" }}>

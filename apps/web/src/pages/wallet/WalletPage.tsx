@@ -19,13 +19,10 @@ import {
   urgency,
 } from "./expiry";
 import { LineageHistory } from "./LineageHistory";
+import { formatSerial } from "./serial";
 import "./wallet.css";
 
-/** Serial in colon-separated byte pairs as openssl prints it, so people can compare the two. */
-export function formatSerial(hex: string): string {
-  const h = hex.length % 2 ? `0${hex}` : hex;
-  return (h.match(/../g) ?? []).join(":").toUpperCase();
-}
+export { formatSerial } from "./serial";
 
 /**
  * 「我的证书」: one row per certificate lineage (its head) with validity at a glance, downloads with the
