@@ -3,7 +3,6 @@
 // wallet); a receipt of an order made before a 变更 keeps the old name. The set-up and the window's
 // steps go over the API (their own walks cover them in the browser); openssl checks CRL and OCSP.
 import { readFileSync } from "node:fs";
-import { usccCheckChar } from "@certhall/domain";
 import { expect, type Page, test } from "@playwright/test";
 import {
   HANDLER,
@@ -13,7 +12,7 @@ import {
   registerByApi,
   staffApi,
 } from "../support/api";
-import { loginApplicant, setServerClock } from "../support/business";
+import { company, loginApplicant, setServerClock } from "../support/business";
 import { makeCsr, openssl, receiptPdfText, tempDir } from "../support/new-certificate";
 import { expectGoodInOcsp, expectRevokedInCrlAndOcsp } from "../support/revocation";
 import {
@@ -27,11 +26,6 @@ import {
 } from "../support/steps";
 
 const DAY = 24 * 3600 * 1000;
-
-function company(name: string, serial: string) {
-  const body = `91350100M${serial}`;
-  return { name, uscc: body + usccCheckChar(body), legalRep: "郑法人", address: "福州市晋安区福新路 6 号" };
-}
 
 test.afterEach(async ({ baseURL }) => {
   await setServerClock(baseURL!, null);

@@ -209,14 +209,8 @@ export function createRenewalService(deps: RenewalDeps) {
       { type: "applicant", id: order.account_id, ip: meta.ip },
       {
         order,
-        item: {
-          id: item.id,
-          position: item.position,
-          target_serial: item.target_serial,
-          subject_id: item.subject_id,
-          subject_version_id: item.subject_version_id,
-          details: details as Record<string, unknown>,
-        },
+        item,
+        details: details as Record<string, unknown>,
         serialHex: cert.serialHex,
         at: now,
       },

@@ -340,14 +340,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       // DESIGN §8: the lineage, the revocations the business makes, the e-seal moving to the new head.
       const effects = await afterIssue(trx, ca, actor, {
         order,
-        item: {
-          id: item.id,
-          position: item.position,
-          target_serial: item.target_serial,
-          subject_id: item.subject_id,
-          subject_version_id: item.subject_version_id,
-          details,
-        },
+        item,
+        details: details as Record<string, unknown>,
         serialHex: cert.serialHex,
         at: now,
       });

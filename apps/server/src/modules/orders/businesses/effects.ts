@@ -25,11 +25,20 @@ export async function afterIssue(
   actor: CaActor,
   p: {
     order: Order;
-    item: IssuedContext["item"];
+    item: Omit<IssuedContext["item"], "details">;
+    details: Record<string, unknown>;
     serialHex: string;
     at: Date;
   },
 ): Promise<EffectsResult> {
+  const item: IssuedContext["item"] = {
+    id: p.item.id,
+    position: p.item.position,
+    target_serial: p.item.target_serial,
+    subject_id: p.item.subject_id,
+    subject_version_id: p.item.subject_version_id,
+    details: p.details,
+  };
   const business = p.order.business as BusinessCode;
   const def = serverBusiness(business);
   const target =
@@ -41,12 +50,12 @@ export async function afterIssue(
     business,
     predecessor: continues ? target : null,
     orderId: p.order.id,
-    itemId: p.item.id,
-    subjectVersionId: p.item.subject_version_id,
+    itemId: item.id,
+    subjectVersionId: item.subject_version_id,
     at: p.at,
   });
   const revoked = def.afterIssue
-    ? await def.afterIssue({ trx, order: p.order, item: p.item, serialHex: p.serialHex, at: p.at, lineage })
+    ? await def.afterIssue({ trx, order: p.order, item, serialHex: p.serialHex, at: p.at, lineage })
     : [];
   const publish = await revokeAll(trx, ca, actor, revoked);
   if (continues && lineage)
