@@ -430,6 +430,11 @@ export const zh = {
   "catalog.sortOrder": "排序",
   "catalog.yuanRule": "请输入金额（元），最多两位小数",
   "catalog.settingsTitle": "延期办理窗口",
+  "catalog.keepPredecessor": "延期后原证书",
+  "catalog.keepPredecessorHint":
+    "新证书签发后，原证书默认吊销（原因：已被取代）；也可保留至原到期日。无论哪种，原证书都不能再办理业务，也不再提醒到期。",
+  "catalog.keepPredecessorNo": "吊销（已被取代）",
+  "catalog.keepPredecessorYes": "保留至到期",
   "catalog.renewalWindow": "证书到期前可申请延期的天数",
   "catalog.renewalWindowHint":
     "证书到期前多少天起可申请延期（{min}–{max} 天）；「我的证书」的即将到期提示与到期短信链接同样按此计算。",
@@ -1306,6 +1311,11 @@ export const en: Record<MessageKey, string> = {
   "catalog.sortOrder": "Order",
   "catalog.yuanRule": "Amount in yuan, at most 2 decimals",
   "catalog.settingsTitle": "Renewal window",
+  "catalog.keepPredecessor": "Certificate renewed",
+  "catalog.keepPredecessorHint":
+    "Once the new certificate is issued the old one is revoked (superseded) by default, or kept valid until it expires. Either way it can no longer be picked for a business nor reminded of.",
+  "catalog.keepPredecessorNo": "Revoke (superseded)",
+  "catalog.keepPredecessorYes": "Keep until it expires",
   "catalog.renewalWindow": "Days before expiry from which renewal can be applied for",
   "catalog.renewalWindowHint":
     "How many days before its expiry a certificate can be renewed ({min}–{max}); My certificates warns from the same day.",
