@@ -1,4 +1,5 @@
 // Helpers of the 延期 walk (renew.spec.ts): the development server's clock and the applicant's login.
+import { usccCheckChar } from "@certhall/domain";
 import { expect, type Page, request } from "@playwright/test";
 import { jsonApi } from "./api";
 import { APPLICANT_PASSWORD } from "./new-certificate";
@@ -26,4 +27,10 @@ export async function loginApplicant(page: Page, phone: string): Promise<void> {
   await page.getByLabel("密码").fill(APPLICANT_PASSWORD);
   await page.getByRole("main").getByRole("button", { name: "登录" }).click();
   await expect(page).toHaveURL(/\/account$/);
+}
+
+/** A company with a valid 统一社会信用代码 made from `serial` (8 characters of the code's alphabet). */
+export function company(name: string, serial: string) {
+  const body = `91350100M${serial}`;
+  return { name, uscc: body + usccCheckChar(body), legalRep: "郑法人", address: "福州市晋安区福新路 6 号" };
 }

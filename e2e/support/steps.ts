@@ -93,9 +93,23 @@ export async function openWallet(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { name: "我的证书" })).toBeVisible();
 }
 
-/** 「我的证书」 lists the certificate (found by its serial as the wallet prints it) as revoked. */
+/**
+ * 「我的证书」 lists the certificate (found by its serial as the wallet prints it) as revoked: as its own
+ * row when its whole lineage is revoked, or, once replaced, in the history of its lineage's head
+ * (unfolded here), which says why.
+ */
 export async function expectRevokedInWallet(page: Page, serialHex: string): Promise<void> {
+  await expect(page.locator(".ant-table-row").first()).toBeVisible();
   const row = page.getByRole("row").filter({ hasText: colonSerial(serialHex) });
+  if ((await row.count()) === 0) {
+    for (const unfold of await page.getByRole("button", { name: /证书历史/ }).all()) {
+      if ((await unfold.getAttribute("aria-expanded")) !== "true") await unfold.click();
+    }
+    const entry = page.getByRole("listitem").filter({ hasText: colonSerial(serialHex) });
+    await expect(entry).toHaveCount(1);
+    await expect(entry).toContainText(/已被新证书取代|密钥泄露|已注销|已吊销/);
+    return;
+  }
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("已吊销");
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { addShanghaiYears, usccCheckChar } from "@certhall/domain";
+import { addShanghaiYears } from "@certhall/domain";
 import { expect, type Page, test } from "@playwright/test";
 import { HANDLER, holdCertificates, registerByApi } from "../support/api";
-import { loginApplicant, setServerClock } from "../support/business";
+import { company, loginApplicant, setServerClock } from "../support/business";
 import { cn, openssl, orderNumberOn, tempDir } from "../support/new-certificate";
 import {
   addPickedRow,
@@ -18,11 +18,6 @@ import {
 } from "../support/steps";
 
 const DAY = 24 * 3600 * 1000;
-
-function company(name: string, serial: string) {
-  const body = `91350100M${serial}`;
-  return { name, uscc: body + usccCheckChar(body), legalRep: "郑法人", address: "福州市晋安区福新路 6 号" };
-}
 
 /** Lower-case hex SHA-256 of a public key's DER SubjectPublicKeyInfo, from a certificate or a private key. */
 function spkiSha256(file: string, kind: "cert" | "key"): string {

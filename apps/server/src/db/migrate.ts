@@ -13,6 +13,8 @@ import * as m0009 from "./migrations/0009_secrets";
 import * as m0010 from "./migrations/0010_audit_keyed_duties";
 import * as m0011 from "./migrations/0011_pki_keys";
 import * as m0014 from "./migrations/0014_statements_reports";
+import * as m0015 from "./migrations/0015_certificate_lineages";
+import * as m0016 from "./migrations/0016_subject_versions";
 import * as m0019 from "./migrations/0019_materials";
 import * as m0020 from "./migrations/0020_invoices";
 
@@ -30,6 +32,8 @@ const migrations: Record<string, Migration> = {
   "0010_audit_keyed_duties": m0010,
   "0011_pki_keys": m0011,
   "0014_statements_reports": m0014,
+  "0015_certificate_lineages": m0015,
+  "0016_subject_versions": m0016,
   "0019_materials": m0019,
   "0020_invoices": m0020,
 };
@@ -37,6 +41,18 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/** Migrates up or down to the named migration (tests of a migration over data of the schema before it). */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+async function migrate(
+  db: Db,
+  run: (m: Migrator) => ReturnType<Migrator["migrateToLatest"]>,
+): Promise<string[]> {
   // PostgreSQL: name the schema of the migration tables. Without it Kysely's existence check sees
   // kysely_migration_lock in ANY schema (e.g. a parallel test file's) and skips creating its own.
   let migrationTableSchema: string | undefined;
@@ -45,7 +61,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     migrationTableSchema = r.rows[0]?.s;
   }
   const migrator = new Migrator({ db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -83,6 +83,8 @@ export interface OrderItemsTable {
   eseal: number;
   fee_lines: string;
   amount_fen: number;
+  /** The subject version the item was filed with (migration 0016); null only before it. */
+  subject_version_id: string | null;
   target_serial: string | null;
   certificate_serial: string | null;
   media_serial: string | null;
@@ -149,6 +151,8 @@ export interface CertificateHoldsTable {
   serial_hex: string;
   order_id: string;
   created_at: string;
+  /** The lineage the order holds (unique: one open order per lineage); null for a vendor certificate. */
+  lineage_id: string | null;
 }
 
 export interface ItemAuthorisationsTable {

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
 import type { InvoiceTables } from "./tables.invoices";
+import type { LineageTables } from "./tables.lineage";
 import type { MaterialTables } from "./tables.materials";
 import type { OrderTables } from "./tables.orders";
 import type { ReminderTables } from "./tables.reminders";
@@ -208,12 +209,13 @@ export interface PkiOcspResponsesTable {
 
 export interface Database
   extends AuthTables,
+    InvoiceTables,
+    LineageTables,
+    MaterialTables,
     OrderTables,
     ReminderTables,
     SettingsTables,
-    StatementTables,
-    InvoiceTables,
-    MaterialTables {
+    StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

@@ -442,6 +442,21 @@ export interface WalletCertificate {
   eseal?: { enabled: boolean; sealName: string } | null;
   /** An open order acting on this certificate (certificate_holds), when the server reports it. */
   openOrder?: { orderNo: string; business: string } | null;
+  /** The business that made it (新证, 延期…), null when issued outside an order. */
+  business?: string | null;
+  /** The lineage's earlier certificates, newest first (DESIGN §8): the wallet shows one row per lineage. */
+  history?: WalletHistoryEntry[];
+}
+
+export interface WalletHistoryEntry {
+  serialHex: string;
+  business: string;
+  orderNo: string | null;
+  notBefore: string;
+  notAfter: string;
+  state: "good" | "revoked" | "expired";
+  revokedAt: string | null;
+  revocationReason: string | null;
 }
 
 export function listCertificates() {

@@ -380,6 +380,8 @@ export function profileOptions(profiles: readonly CaProfile[], current?: string)
 /** Platform settings the admin edits (the renewal window; the public GET /settings reports it too). */
 export interface PlatformSettings {
   renewalWindowDays: number;
+  /** A 延期 keeps the certificate it renews valid until it expires (default false: revoked superseded). */
+  renewalKeepsPredecessor: boolean;
 }
 
 export function getAdminSettings() {

@@ -21,6 +21,21 @@ const zWalletItem = z.object({
   eseal: z.object({ enabled: z.boolean(), sealName: z.string() }).nullable(),
   /** The open order acting on this certificate (one at most), or null. */
   openOrder: z.object({ orderNo: z.string(), business: z.string() }).nullable(),
+  /** The business that made this certificate (新证, 延期, 变更…); null when issued outside an order. */
+  business: z.string().nullable(),
+  /** The lineage's earlier certificates, newest first (DESIGN §8): the wallet unfolds them on demand. */
+  history: z.array(
+    z.object({
+      serialHex: z.string(),
+      business: z.string(),
+      orderNo: z.string().nullable(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+      state: z.enum(["good", "revoked", "expired"]),
+      revokedAt: z.string().nullable(),
+      revocationReason: z.string().nullable(),
+    }),
+  ),
 });
 
 const zBool = z
@@ -39,7 +54,8 @@ export function certificateRoutes(deps: SecurityDeps & { certificates: Certifica
         preHandler: applicant,
         schema: {
           tags,
-          summary: "My certificates (wallet): subject, CA type, serial, validity, state, days to expiry",
+          summary:
+            "My certificates (wallet), one row per lineage (its head) with its history: subject, CA type, serial, validity, state, days to expiry",
           response: { 200: z.object({ certificates: z.array(zWalletItem) }) },
         },
       },

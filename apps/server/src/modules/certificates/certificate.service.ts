@@ -3,6 +3,7 @@ import type { Db } from "../../db/database";
 import { notFound } from "../../errors";
 import type { Clock } from "../../lib/clock";
 import { type CaService, normalizeSerial } from "../pki/ca.service";
+import { lineagesOf } from "./lineage";
 
 export interface CertificateDeps {
   db: Db;
@@ -27,29 +28,35 @@ export function createCertificateService(deps: CertificateDeps) {
   const { db, clock, ca } = deps;
 
   function baseQuery(accountId: string) {
-    return db
-      .selectFrom("pki_certificates")
-      .leftJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
-      .leftJoin("subjects", "subjects.id", "order_items.subject_id")
-      .leftJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-      .leftJoin("orders", "orders.id", "pki_certificates.order_id")
-      .select([
-        "pki_certificates.serial_hex",
-        "pki_certificates.ca_id",
-        "pki_certificates.subject as dn",
-        "pki_certificates.profile",
-        "pki_certificates.not_before",
-        "pki_certificates.not_after",
-        "pki_certificates.status",
-        "pki_certificates.revoked_at",
-        "pki_certificates.order_id",
-        "orders.order_no",
-        "subjects.kind as subject_kind",
-        "subjects.name as subject_name",
-        "subjects.identity_key as subject_identity",
-        "ca_types.name as ca_type_name",
-      ])
-      .where("pki_certificates.account_id", "=", accountId);
+    return (
+      db
+        .selectFrom("pki_certificates")
+        .leftJoin("order_items", "order_items.certificate_serial", "pki_certificates.serial_hex")
+        .leftJoin("subjects", "subjects.id", "order_items.subject_id")
+        // The subject as the certificate was issued (DESIGN §8: a 变更's certificate names the new version).
+        .leftJoin("certificate_lineage as cl", "cl.serial_hex", "pki_certificates.serial_hex")
+        .leftJoin("subject_versions as sv", "sv.id", "cl.subject_version_id")
+        .leftJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
+        .leftJoin("orders", "orders.id", "pki_certificates.order_id")
+        .select([
+          "pki_certificates.serial_hex",
+          "pki_certificates.ca_id",
+          "pki_certificates.subject as dn",
+          "pki_certificates.profile",
+          "pki_certificates.not_before",
+          "pki_certificates.not_after",
+          "pki_certificates.status",
+          "pki_certificates.revoked_at",
+          "pki_certificates.revocation_reason",
+          "pki_certificates.order_id",
+          "orders.order_no",
+          "subjects.kind as subject_kind",
+          (eb) => eb.fn.coalesce("sv.name", "subjects.name").as("subject_name"),
+          "subjects.identity_key as subject_identity",
+          "ca_types.name as ca_type_name",
+        ])
+        .where("pki_certificates.account_id", "=", accountId)
+    );
   }
 
   type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
@@ -82,11 +89,43 @@ export function createCertificateService(deps: CertificateDeps) {
     };
   }
 
+  /**
+   * One row per lineage (DESIGN §8): its head, or once every certificate is revoked its newest; the
+   * lineage's earlier certificates come along as `history`, newest first, for the page to unfold.
+   */
   async function list(accountId: string) {
-    const rows = await baseQuery(accountId)
+    const all = await baseQuery(accountId)
       .orderBy("pki_certificates.not_after", "desc")
       .orderBy("pki_certificates.serial_hex")
       .execute();
+    const bySerial = new Map(all.map((r) => [r.serial_hex, r]));
+    const lineages = await lineagesOf(
+      db,
+      all.map((r) => r.serial_hex),
+    );
+    const shownOf = (serial: string) => {
+      const l = lineages.get(serial);
+      if (!l || l.members.length === 0) return serial;
+      return l.head ?? l.members[l.members.length - 1]!.serial_hex;
+    };
+    const rows = all.filter((r) => shownOf(r.serial_hex) === r.serial_hex);
+    const history = (serial: string) =>
+      (lineages.get(serial)?.members ?? [])
+        .filter((m) => m.serial_hex !== serial && bySerial.has(m.serial_hex))
+        .reverse()
+        .map((m) => {
+          const r = bySerial.get(m.serial_hex)!;
+          return {
+            serialHex: m.serial_hex,
+            business: m.business,
+            orderNo: r.order_no ?? null,
+            notBefore: new Date(r.not_before).toISOString(),
+            notAfter: new Date(r.not_after).toISOString(),
+            state: present(r).state,
+            revokedAt: r.revoked_at,
+            revocationReason: r.revocation_reason,
+          };
+        });
     const serials = rows.map((r) => r.serial_hex);
     const eseals = new Map(
       serials.length
@@ -103,29 +142,44 @@ export function createCertificateService(deps: CertificateDeps) {
     );
     // The open order acting on a certificate (one at most: certificate_holds), so the wallet can say
     // 「办理中」 and link to it instead of offering a second order.
-    const holds = new Map(
-      serials.length
-        ? (
-            await db
-              .selectFrom("certificate_holds")
-              .innerJoin("orders", "orders.id", "certificate_holds.order_id")
-              .select(["certificate_holds.serial_hex", "orders.order_no", "orders.business"])
-              .where("orders.account_id", "=", accountId)
-              .where("certificate_holds.serial_hex", "in", serials)
-              .execute()
-          ).map((h) => [h.serial_hex, h])
-        : [],
-    );
+    const lineageIds = serials.map((sr) => lineages.get(sr)?.lineageId ?? sr);
+    const holdRows = serials.length
+      ? await db
+          .selectFrom("certificate_holds")
+          .innerJoin("orders", "orders.id", "certificate_holds.order_id")
+          .select([
+            "certificate_holds.serial_hex",
+            "certificate_holds.lineage_id",
+            "orders.order_no",
+            "orders.business",
+          ])
+          .where("orders.account_id", "=", accountId)
+          .where((eb) =>
+            eb.or([
+              eb("certificate_holds.serial_hex", "in", serials),
+              eb("certificate_holds.lineage_id", "in", lineageIds),
+            ]),
+          )
+          .execute()
+      : [];
+    const holds = new Map<string, (typeof holdRows)[number]>();
+    for (const h of holdRows) {
+      holds.set(h.serial_hex, h);
+      if (h.lineage_id) holds.set(h.lineage_id, h);
+    }
     return rows.map((r) => {
       const base = present(r);
       const e = eseals.get(r.serial_hex);
-      const hold = holds.get(r.serial_hex);
+      const hold = holds.get(r.serial_hex) ?? holds.get(lineages.get(r.serial_hex)?.lineageId ?? "");
       return {
         ...base,
         eseal: e
           ? { enabled: base.state === "good" && e.order_state !== "refunded", sealName: e.seal_name }
           : null,
         openOrder: hold ? { orderNo: hold.order_no, business: hold.business } : null,
+        business:
+          lineages.get(r.serial_hex)?.members.find((m) => m.serial_hex === r.serial_hex)?.business ?? null,
+        history: history(r.serial_hex),
       };
     });
   }

@@ -1,6 +1,6 @@
 // 电子签章开通 (DESIGN §2): the applicant uploads the seal picture (a PNG with a transparent background,
 // checked by seal-image.ts), files an order naming a certificate and the seal, pays; when the order
-// reaches "ready" the seal is enabled (orders/order.effects.ts). The signing client then downloads the
+// reaches "ready" the seal is enabled (orders/businesses/eseal.ts). The signing client then downloads the
 // seal package: the certificate, its chain and the picture. The first download completes the order.
 import { toPem } from "@certhall/pki";
 import type { Config } from "../../config";

@@ -30,10 +30,13 @@ import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAudit } from "../audit/audit.service";
 import { pricesOf } from "../catalog/catalog.service";
+import { lineagesOf } from "../certificates/lineage";
 import { type CloseTradesAtProvider, markOpenTradesClosed } from "../payments/trade-close";
 import { renewalWindowDays } from "../settings/settings.service";
 import { rememberHandler } from "../subjects/handler.service";
+import { currentSubjectVersions } from "../subjects/subject-versions";
 import { type OwnCa, readVendorCertificate } from "../vendor/vendor-cert";
+import { vendorIdentity } from "../vendor/vendor-identity";
 import { findOwnedOrder, orderItemRows } from "./order.queries";
 import {
   claimHolds,
@@ -210,12 +213,9 @@ export function createOrderService(deps: OrderDeps) {
         throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：同一证书不能重复添加`);
       }
       vendorsSeen.add(vendor.fingerprintSha256);
-      const uscc = vendor.subjectFields.uscc;
-      if (subject.kind === "company" && uscc && uscc !== subject.identity_key) {
-        throw invalidField(
-          `items.${index}.vendorCertificate`,
-          `第 ${index + 1} 项：证书中的统一社会信用代码 ${uscc} 与所选企业（${subject.identity_key}）不一致`,
-        );
+      const identity = vendorIdentity(subject, vendor.subjectFields);
+      if (!identity.ok) {
+        throw invalidField(`items.${index}.vendorCertificate`, `第 ${index + 1} 项：${identity.message}`);
       }
       const rule = vendorSwapEnd(new Date(vendor.notAfter), now);
       if (!rule.ok)
@@ -240,7 +240,8 @@ export function createOrderService(deps: OrderDeps) {
         target: `vendor:${vendor.fingerprintSha256}`,
         media: null,
         details: details as ItemDetails,
-        needsReview: false,
+        // A certificate that names its holder only loosely (no USCC / no ID number) goes to a reviewer.
+        needsReview: identity.review,
       };
     });
   }
@@ -280,6 +281,7 @@ export function createOrderService(deps: OrderDeps) {
       ).map((c) => [c.serial_hex, c]),
     );
     const holds = await holdsOf(trx, serials);
+    const lineages = await lineagesOf(trx, serials);
     const esealed = new Set(
       (
         await trx
@@ -314,6 +316,7 @@ export function createOrderService(deps: OrderDeps) {
         selfOrderId,
         esealEnabled: esealed.has(serial),
         renewalWindowDays: windowDays,
+        head: lineages.get(serial)?.head,
       });
       if (problem) throw new AppError("CONFLICT", `第 ${index + 1} 项：${problem}`, { field });
       if (input.business === "renew") {
@@ -409,6 +412,12 @@ export function createOrderService(deps: OrderDeps) {
 
   async function writeItems(trx: Trx, orderId: string, priced: Awaited<ReturnType<typeof priceItems>>) {
     await trx.deleteFrom("order_items").where("order_id", "=", orderId).execute();
+    // Each item points at its subject's version of today (DESIGN §8).
+    const versions = await currentSubjectVersions(
+      trx,
+      priced.map((p) => p.subject.id),
+      clock(),
+    );
     await trx
       .insertInto("order_items")
       .values(
@@ -417,6 +426,7 @@ export function createOrderService(deps: OrderDeps) {
           order_id: orderId,
           position,
           subject_id: p.subject.id,
+          subject_version_id: versions.get(p.subject.id) ?? null,
           ca_type_id: p.caType.id,
           years: p.years,
           eseal: p.lines.some((l) => l.code === "eseal") ? 1 : 0,
@@ -719,7 +729,11 @@ export function timeline(
     current: {
       state,
       label: ORDER_STATE_INFO[state].labelZh,
-      next: ORDER_STATE_INFO[state].nextZh,
+      // A free business (解锁, 注销) is not asked to pay: its "payment" only confirms the order.
+      next:
+        state === "awaiting_payment" && BUSINESS_TYPES[business].payment === "zero"
+          ? "本业务不收费：请点击支付确认办理（不扣款）"
+          : ORDER_STATE_INFO[state].nextZh,
       nextActor: ORDER_STATE_INFO[state].nextActor ? ACTOR_LABELS[ORDER_STATE_INFO[state].nextActor!] : null,
     },
     upcoming: upcoming.map((s) => ({

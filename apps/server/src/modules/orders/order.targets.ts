@@ -17,6 +17,7 @@ import { addYears, PROFILES, type ProfileId } from "@certhall/pki";
 import type { Db, Trx } from "../../db/database";
 import { AppError } from "../../errors";
 import { iso } from "../../lib/clock";
+import { lineageIdsOf, lineagesOf } from "../certificates/lineage";
 import { renewalWindowDays } from "../settings/settings.service";
 
 /** An own certificate with the order item that produced it (its subject and product). */
@@ -80,15 +81,41 @@ export interface HoldInfo {
   state: string;
 }
 
+/**
+ * The open order holding each serial: one on the certificate itself, or on any certificate of its
+ * lineage (one open order per lineage, DESIGN §8).
+ */
 export async function holdsOf(q: Db | Trx, serials: string[]): Promise<Map<string, HoldInfo>> {
   if (serials.length === 0) return new Map();
+  const lineages = await lineageIdsOf(
+    q,
+    serials.filter((s) => !s.startsWith("vendor:")),
+  );
+  const lineageIds = [...new Set(lineages.values())];
   const rows = await q
     .selectFrom("certificate_holds")
     .innerJoin("orders", "orders.id", "certificate_holds.order_id")
-    .select(["certificate_holds.serial_hex", "orders.id", "orders.order_no", "orders.state"])
-    .where("certificate_holds.serial_hex", "in", serials)
+    .select([
+      "certificate_holds.serial_hex",
+      "certificate_holds.lineage_id",
+      "orders.id",
+      "orders.order_no",
+      "orders.state",
+    ])
+    .where((eb) =>
+      eb.or([
+        eb("certificate_holds.serial_hex", "in", serials),
+        eb("certificate_holds.lineage_id", "in", lineageIds.concat("")),
+      ]),
+    )
     .execute();
-  return new Map(rows.map((r) => [r.serial_hex, { orderId: r.id, orderNo: r.order_no, state: r.state }]));
+  const out = new Map<string, HoldInfo>();
+  for (const s of serials) {
+    const lineage = lineages.get(s);
+    const r = rows.find((h) => h.serial_hex === s) ?? rows.find((h) => lineage && h.lineage_id === lineage);
+    if (r) out.set(s, { orderId: r.id, orderNo: r.order_no, state: r.state });
+  }
+  return out;
 }
 
 export const heldMessage = (serial: string, h: HoldInfo) =>
@@ -103,8 +130,18 @@ export function targetProblem(
   business: BusinessCode,
   cert: Pick<OwnedCertificate, "serial_hex" | "status" | "not_after">,
   now: Date,
-  opts: { hold?: HoldInfo; selfOrderId?: string; esealEnabled?: boolean; renewalWindowDays: number },
+  opts: {
+    hold?: HoldInfo;
+    selfOrderId?: string;
+    esealEnabled?: boolean;
+    renewalWindowDays: number;
+    /** The head of the certificate's lineage (DESIGN §8: only the head can be picked). */
+    head?: string | null;
+  },
 ): string | null {
+  if (opts.head && opts.head !== cert.serial_hex) {
+    return `该证书已被同一证书系列的新证书 ${opts.head} 取代，只能选择最新证书 ${opts.head} 办理`;
+  }
   if (cert.status === "revoked") return "证书已吊销，不能办理";
   if (opts.hold && opts.hold.orderId !== opts.selfOrderId) return heldMessage(cert.serial_hex, opts.hold);
   const notAfter = new Date(cert.not_after);
@@ -178,7 +215,19 @@ export async function findCandidates(
       ]),
     );
   }
-  const rows = await query.orderBy("pki_certificates.not_after").limit(100).execute();
+  const found = await query.orderBy("pki_certificates.not_after").limit(100).execute();
+  // One row per lineage: its head (or, once every certificate is revoked, its newest); a replaced
+  // certificate is never offered (DESIGN §8).
+  const lineages = await lineagesOf(
+    db,
+    found.map((r) => r.serial_hex),
+  );
+  const shown = (serial: string) => {
+    const l = lineages.get(serial);
+    if (!l || l.members.length === 0) return true;
+    return serial === (l.head ?? l.members[l.members.length - 1]!.serial_hex);
+  };
+  const rows = found.filter((r) => shown(r.serial_hex));
   const holds = await holdsOf(
     db,
     rows.map((r) => r.serial_hex),
@@ -205,15 +254,23 @@ export async function findCandidates(
       hold: holds.get(r.serial_hex),
       esealEnabled: eseals.has(r.serial_hex),
       renewalWindowDays: windowDays,
+      head: lineages.get(r.serial_hex)?.head,
     }),
     hold: holds.get(r.serial_hex) ?? null,
   }));
 }
 
-/** Holds the targets for the order, replacing what it held; a race loses on the primary key. */
+/**
+ * Holds the targets (and their lineages) for the order, replacing what it held; a race loses on the
+ * primary key or on the lineage's unique index.
+ */
 export async function claimHolds(trx: Trx, orderId: string, serials: string[], now: Date): Promise<void> {
   await trx.deleteFrom("certificate_holds").where("order_id", "=", orderId).execute();
   if (serials.length === 0) return;
+  const lineages = await lineageIdsOf(
+    trx,
+    serials.filter((s) => !s.startsWith("vendor:")),
+  );
   const taken = await holdsOf(trx, serials);
   for (const s of serials) {
     const h = taken.get(s);
@@ -222,7 +279,14 @@ export async function claimHolds(trx: Trx, orderId: string, serials: string[], n
   try {
     await trx
       .insertInto("certificate_holds")
-      .values(serials.map((serial_hex) => ({ serial_hex, order_id: orderId, created_at: iso(now) })))
+      .values(
+        serials.map((serial_hex) => ({
+          serial_hex,
+          order_id: orderId,
+          created_at: iso(now),
+          lineage_id: lineages.get(serial_hex) ?? null,
+        })),
+      )
       .execute();
   } catch (err) {
     // Another order claimed one of them between our check and our insert (its transaction won).

@@ -15,7 +15,7 @@ import { type Clock, iso, newId } from "../../lib/clock";
 import { type AuditInput, appendAuditEntries } from "../audit/audit.service";
 import { queueSms } from "../sms/sms.outbox";
 import { assertNotOwnOrder } from "../staff/staff.duties";
-import { onReady } from "./order.effects";
+import { serverBusiness } from "./businesses";
 import { releaseHolds } from "./order.targets";
 
 /** Who fires a transition: their role in the order machine and their identity for the records. */
@@ -101,7 +101,8 @@ export async function applyTransition(
 
   // A final state frees the certificates the order held (one open order per certificate).
   if (ORDER_STATE_INFO[to].final) await releaseHolds(trx, order.id);
-  const ready = to === "ready" ? await onReady(trx, order, deps) : null;
+  const onReady = serverBusiness(order.business as BusinessCode).onReady;
+  const ready = to !== "ready" ? null : onReady ? await onReady(trx, order, deps) : { notified: false };
 
   await trx
     .insertInto("order_events")
@@ -121,12 +122,26 @@ export async function applyTransition(
   const sms = { clock: deps.clock, signName: deps.signName };
   const phone = order.handler_phone;
   const orderNo = order.order_no;
-  if (event === "approve") await queueSms(trx, sms, phone, "order_approved", { orderNo });
+  if (event === "approve") {
+    // The handler, and the account holder (the registered phone) when the handler is someone else.
+    const holder = await trx
+      .selectFrom("accounts")
+      .select("phone")
+      .where("id", "=", order.account_id)
+      .executeTakeFirst();
+    for (const to of new Set([phone, holder?.phone ?? phone]))
+      await queueSms(trx, sms, to, "order_approved", { orderNo });
+  }
   if (event === "reject") await queueSms(trx, sms, phone, "order_rejected", { orderNo, reason: note ?? "" });
   if (event === "return_payment")
     await queueSms(trx, sms, phone, "payment_returned", { orderNo, reason: note ?? "" });
   if (event === "receive_materials") await queueSms(trx, sms, phone, "materials_received", { orderNo });
-  if (to === "awaiting_materials") await queueSms(trx, sms, phone, "payment_booked", { orderNo });
+  // Each step's message says what happened: booked by finance, paid online, or accepted free of charge.
+  if (to === "awaiting_materials") {
+    const template =
+      event === "book" ? "payment_booked" : input.method === "zero" ? "order_accepted" : "payment_received";
+    await queueSms(trx, sms, phone, template, { orderNo });
+  }
   if (ready && !ready.notified) await queueSms(trx, sms, phone, "order_ready", { orderNo });
 
   const updated = await trx

@@ -248,7 +248,14 @@ export function createReceiptService(deps: ReceiptDeps) {
     const subjects = await db
       .selectFrom("order_items")
       .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-      .select(["subjects.id", "subjects.kind", "subjects.name", "order_items.position"])
+      // The name of the order's day (its subject version), DESIGN §8.
+      .leftJoin("subject_versions as sv", "sv.id", "order_items.subject_version_id")
+      .select((eb) => [
+        "subjects.id",
+        "subjects.kind",
+        eb.fn.coalesce("sv.name", "subjects.name").as("name"),
+        "order_items.position",
+      ])
       .where("order_items.order_id", "=", order.id)
       .orderBy("order_items.position")
       .execute();

@@ -4,6 +4,7 @@ import type { Db } from "../../db/database";
 import { addSeconds, type Clock, iso } from "../../lib/clock";
 import type { RunExclusive } from "../../lib/exclusive";
 import { startPeriodic } from "../../lib/periodic";
+import { lineagesOf } from "../certificates/lineage";
 import { renewalWindowDays } from "../settings/settings.service";
 import { queueSms } from "../sms/sms.outbox";
 
@@ -113,8 +114,13 @@ export async function runExpiryReminders(deps: ReminderDeps): Promise<number> {
   // The SMS links to 延期: none goes out before the admin-set window lets the applicant renew (a window
   // under 90 days turns the 90-day reminder into one sent the day the window opens).
   const windowDays = await renewalWindowDays(db);
+  // Only a lineage's head is reminded of: a certificate already renewed, changed or replaced (even one
+  // kept valid until it expires) is never offered again (DESIGN §8).
+  const lineages = await lineagesOf(db, [...candidates.keys()]);
   let queued = 0;
   for (const c of candidates.values()) {
+    const head = lineages.get(c.serial)?.head;
+    if (head && head !== c.serial) continue;
     const daysLeft = shanghaiDaysLeft(now, c.notAfter);
     const threshold = dueThreshold(daysLeft);
     if (threshold === null || c.sent.has(threshold) || daysLeft > windowDays) continue;

@@ -20,6 +20,7 @@ import { countingRefusals, REFUSED_USES_MAX, voidedByRefusals } from "../../lib/
 import { newBase32Code, sha256Hex } from "../../lib/tokens";
 import type { AuditInput } from "../audit/audit.service";
 import { appendAudit } from "../audit/audit.service";
+import { afterIssue } from "../orders/businesses/effects";
 import { findOwnedOrder, orderItemRows } from "../orders/order.queries";
 import { applyTransition } from "../orders/order.transition";
 import type { CaService, IssueResult } from "../pki/ca.service";
@@ -67,6 +68,13 @@ function canonicalSpki(spki: Buffer): Buffer {
 
 const sameKey = (a: Buffer, b: Buffer) => a.equals(b) || canonicalSpki(a).equals(canonicalSpki(b));
 
+/** After the commit: the revocations the renewal made reach this process's OCSP and CRL caches. */
+function published<T extends { publish: () => void }>(r: T): Omit<T, "publish"> {
+  const { publish, ...out } = r;
+  publish();
+  return out;
+}
+
 export function createRenewalService(deps: RenewalDeps) {
   const { db, clock, ca } = deps;
   const tdeps = { clock, signName: deps.config.sms.signName };
@@ -100,9 +108,10 @@ export function createRenewalService(deps: RenewalDeps) {
   /**
    * Renews one item in the caller's transaction: checks the key rule against the old certificate,
    * issues the new certificate (subject and profile from the order, never from the request), records
-   * it on the item, and completes the order once every item is renewed. The old certificate is NOT
-   * revoked: it stays valid until its own end, so a renewal made weeks early loses nothing and systems
-   * that still hold the old certificate keep working until they are updated.
+   * it on the item, and completes the order once every item is renewed. The business's effects run in
+   * the same transaction (orders/businesses/renew.ts): the new certificate heads the lineage, the old
+   * one is revoked superseded unless the admin keeps predecessors until they expire, and an e-seal
+   * moves to the new head. The caller publishes the revocation (OCSP, CRL caches) after its commit.
    */
   async function renewItem(
     trx: Trx,
@@ -194,6 +203,18 @@ export function createRenewalService(deps: RenewalDeps) {
       .set({ certificate_serial: cert.serialHex })
       .where("id", "=", item.id)
       .execute();
+    const effects = await afterIssue(
+      trx,
+      ca,
+      { type: "applicant", id: order.account_id, ip: meta.ip },
+      {
+        order,
+        item,
+        details: details as Record<string, unknown>,
+        serialHex: cert.serialHex,
+        at: now,
+      },
+    );
 
     const renewed: AuditInput = {
       at: now,
@@ -211,6 +232,7 @@ export function createRenewalService(deps: RenewalDeps) {
         serialHex: cert.serialHex,
         notAfter: cert.notAfter,
         basis: rule.ok ? rule.basis : "update_date_after_review",
+        ...(effects.revoked.length ? { revoked: effects.revoked } : {}),
       },
       ip: meta.ip,
     };
@@ -233,6 +255,7 @@ export function createRenewalService(deps: RenewalDeps) {
       for (const a of audit) await appendAudit(trx, a);
     }
     return {
+      publish: effects.publish,
       certificatePem: cert.certificatePem,
       chainPem: cert.chainPem,
       serialHex: cert.serialHex,
@@ -242,10 +265,12 @@ export function createRenewalService(deps: RenewalDeps) {
 
   /** From the applicant's own session (the browser makes the key and the request). */
   async function updateOwn(accountId: string, orderId: string, itemId: string, csrPem: string, meta: Meta) {
-    return db.transaction().execute(async (trx) => {
-      const order = await findOwnedOrder(trx, accountId, orderId);
-      return renewItem(trx, order, itemId, csrPem, { ...meta, via: "session" });
-    });
+    return published(
+      await db.transaction().execute(async (trx) => {
+        const order = await findOwnedOrder(trx, accountId, orderId);
+        return renewItem(trx, order, itemId, csrPem, { ...meta, via: "session" });
+      }),
+    );
   }
 
   /**
@@ -264,7 +289,7 @@ export function createRenewalService(deps: RenewalDeps) {
     csrPem: string,
     meta: Meta,
   ) {
-    return db.transaction().execute(async (trx) => {
+    const done = await db.transaction().execute(async (trx) => {
       const now = clock();
       const spent = await trx
         .updateTable("item_authorisations")
@@ -284,6 +309,7 @@ export function createRenewalService(deps: RenewalDeps) {
       if (!order) throw new AppError("NOT_FOUND", MESSAGES.codeUnknown, { field: "code" });
       return renewItem(trx, order, auth.item_id, csrPem, { ...meta, via: "code" });
     });
+    return published(done);
   }
 
   /** Unknown → 404; used, refused once, expired or replaced by a newer code → 410. */

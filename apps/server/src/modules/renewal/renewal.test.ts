@@ -90,7 +90,7 @@ async function opensslCheck(name: string, certificatePem: string, chainPem: stri
 }
 
 describe("证书在线更新 from the applicant's session", () => {
-  it("renews keeping the key (old end + years) and with a new key; completes the order when every item is done; the old certificate stays valid", async () => {
+  it("renews keeping the key (old end + years) and with a new key; completes the order when every item is done; the old certificates are revoked superseded (DESIGN §8 default)", async () => {
     const first = await accountWithCertificate(t);
     const second = await accountWithCertificate(t, { account: first });
     await daysBeforeEnd(first, 30);
@@ -155,9 +155,10 @@ describe("证书在线更新 from the applicant's session", () => {
       .orderBy("position")
       .execute();
     expect(items.map((i) => i.certificate_serial)).toEqual([kept.body.serialHex, rekeyed.body.serialHex]);
-    // No revocation on renewal: the old certificates are still good.
+    // DESIGN §8 (default setting): each predecessor is revoked superseded once its successor is issued.
     for (const serial of [first.serial, second.serial]) {
-      expect((await t.ca.getCertificate(serial)).status).toBe("good");
+      const old = await t.ca.getCertificate(serial);
+      expect([old.status, old.reason]).toEqual(["revoked", "superseded"]);
     }
     const audit = await db()
       .selectFrom("audit_log")
@@ -170,7 +171,14 @@ describe("证书在线更新 from the applicant's session", () => {
     const wallet = await first.client.get("/api/v1/certificates");
     const bySerial = new Map(wallet.body.certificates.map((c: { serialHex: string }) => [c.serialHex, c]));
     expect(bySerial.get(kept.body.serialHex)).toMatchObject({ state: "good", openOrder: null, eseal: null });
-    expect(bySerial.get(first.serial)).toMatchObject({ state: "good", openOrder: null });
+    // One row per lineage: the replaced certificate is the head's history, no longer a row of its own.
+    expect(bySerial.has(first.serial)).toBe(false);
+    expect(bySerial.get(kept.body.serialHex)).toMatchObject({
+      business: "renew",
+      history: [
+        { serialHex: first.serial, business: "new", state: "revoked", revocationReason: "superseded" },
+      ],
+    });
   }, 60_000);
 
   it("refuses a request whose key breaks the order's choice, both ways, and renews nothing", async () => {

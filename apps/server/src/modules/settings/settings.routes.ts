@@ -5,7 +5,7 @@ import { requestMeta } from "../../lib/http";
 import { requireStaff, type SecurityDeps } from "../../plugins/security";
 import type { SettingsService } from "./settings.service";
 
-const zSettings = z.object({ renewalWindowDays: z.number() });
+const zSettings = z.object({ renewalWindowDays: z.number(), renewalKeepsPredecessor: z.boolean() });
 
 export function settingsRoutes(deps: SecurityDeps & { settings: SettingsService }) {
   return async (app: FastifyInstance) => {
@@ -41,16 +41,23 @@ export function settingsRoutes(deps: SecurityDeps & { settings: SettingsService 
         preHandler: manage,
         schema: {
           tags,
-          summary: "Edit platform settings (admin, audited); the window is 1 to 365 days",
+          summary:
+            "Edit platform settings (admin, audited); the window is 1 to 365 days; renewalKeepsPredecessor: a 延期 keeps the old certificate valid",
           // The bounds are checked by the service, with a message naming the field.
-          body: z.object({ renewalWindowDays: z.unknown() }),
+          body: z.object({
+            renewalWindowDays: z.unknown().optional(),
+            renewalKeepsPredecessor: z.unknown().optional(),
+          }),
           response: { 200: zSettings },
         },
       },
       async (req) =>
         settings.update(
           { type: "staff", id: req.staffSession!.staff.id },
-          { renewalWindowDays: req.body.renewalWindowDays as number },
+          {
+            renewalWindowDays: req.body.renewalWindowDays,
+            renewalKeepsPredecessor: req.body.renewalKeepsPredecessor,
+          },
           requestMeta(req),
         ),
     );

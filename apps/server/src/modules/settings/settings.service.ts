@@ -16,9 +16,15 @@ export interface SettingsDeps {
 export interface PlatformSettings {
   /** 延期 may be applied for from this many days before the certificate's expiry. */
   renewalWindowDays: number;
+  /**
+   * DESIGN §8: a 延期 leaves its predecessor valid until it expires (true) instead of revoking it
+   * (superseded) once the new certificate is issued (false, the default; migration 0015).
+   */
+  renewalKeepsPredecessor: boolean;
 }
 
 const RENEWAL_WINDOW_KEY = "renewal_window_days";
+const KEEP_PREDECESSOR_KEY = "renewal_keeps_predecessor";
 
 /** The field as people read it in errors: its Chinese name and the API field. */
 export const RENEWAL_WINDOW_LABEL = "延期办理窗口（renewalWindowDays，到期前天数）";
@@ -44,8 +50,33 @@ export async function renewalWindowDays(q: Db | Trx): Promise<number> {
   return days;
 }
 
+/** Whether a 延期 keeps its predecessor valid (platform setting, default false: revoke superseded). */
+export async function renewalKeepsPredecessor(q: Db | Trx): Promise<boolean> {
+  const row = await q
+    .selectFrom("platform_settings")
+    .select("value")
+    .where("key", "=", KEEP_PREDECESSOR_KEY)
+    .executeTakeFirst();
+  if (!row || (row.value !== "0" && row.value !== "1"))
+    throw new Error(`platform setting ${KEEP_PREDECESSOR_KEY} is missing or not 0/1`);
+  return row.value === "1";
+}
+
 export async function readSettings(q: Db | Trx): Promise<PlatformSettings> {
-  return { renewalWindowDays: await renewalWindowDays(q) };
+  return {
+    renewalWindowDays: await renewalWindowDays(q),
+    renewalKeepsPredecessor: await renewalKeepsPredecessor(q),
+  };
+}
+
+export function checkKeepsPredecessor(value: unknown): boolean {
+  if (typeof value !== "boolean") {
+    throw invalidField(
+      "renewalKeepsPredecessor",
+      "延期后原证书处理方式（renewalKeepsPredecessor）须为是或否",
+    );
+  }
+  return value;
 }
 
 export function createSettingsService(deps: SettingsDeps) {
@@ -53,33 +84,40 @@ export function createSettingsService(deps: SettingsDeps) {
 
   async function update(
     actor: { type: "staff"; id: string },
-    input: PlatformSettings,
+    input: { renewalWindowDays?: unknown; renewalKeepsPredecessor?: unknown },
     meta: { ip: string | null },
   ): Promise<PlatformSettings> {
-    const days = checkRenewalWindowDays(input.renewalWindowDays);
+    // A setting left out keeps its value (an older admin page sends the window only).
+    const values = new Map<string, string>();
+    if (input.renewalWindowDays !== undefined || input.renewalKeepsPredecessor === undefined)
+      values.set(RENEWAL_WINDOW_KEY, String(checkRenewalWindowDays(input.renewalWindowDays)));
+    if (input.renewalKeepsPredecessor !== undefined)
+      values.set(KEEP_PREDECESSOR_KEY, checkKeepsPredecessor(input.renewalKeepsPredecessor) ? "1" : "0");
     return db.transaction().execute(async (trx) => {
-      // Take the row's lock before reading "before": two admins saving at once then audit the change
+      // Take the rows' lock before reading "before": two admins saving at once then audit the change
       // each of them really made (PostgreSQL reads the other's committed value after the wait).
       await trx
         .updateTable("platform_settings")
         .set((eb) => ({ value: eb.ref("value") }))
-        .where("key", "=", RENEWAL_WINDOW_KEY)
+        .where("key", "in", [...values.keys()])
         .execute();
       const before = await readSettings(trx);
       const now = clock();
-      await trx
-        .updateTable("platform_settings")
-        .set({ value: String(days), updated_at: iso(now), updated_by: actor.id })
-        .where("key", "=", RENEWAL_WINDOW_KEY)
-        .execute();
-      const after: PlatformSettings = { renewalWindowDays: days };
+      for (const [key, value] of values) {
+        await trx
+          .updateTable("platform_settings")
+          .set({ value, updated_at: iso(now), updated_by: actor.id })
+          .where("key", "=", key)
+          .execute();
+      }
+      const after = await readSettings(trx);
       await appendAudit(trx, {
         at: now,
         actorType: actor.type,
         actorId: actor.id,
         action: "settings.update",
         objectType: "platform_settings",
-        objectId: RENEWAL_WINDOW_KEY,
+        objectId: [...values.keys()].join(","),
         detail: { before, after },
         ip: meta.ip,
       });

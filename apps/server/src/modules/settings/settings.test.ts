@@ -40,10 +40,10 @@ async function renewCandidate(owner: IssuedCertificate) {
 
 describe("renewal window setting", () => {
   it("is 90 days by default, for anyone to read and for the admin", async () => {
-    expect(await publicSettings()).toEqual({ renewalWindowDays: 90 });
+    expect(await publicSettings()).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: false });
     const res = await admin.get("/api/v1/admin/settings");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ renewalWindowDays: 90 });
+    expect(res.body).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: false });
   });
 
   it("refuses other roles and applicants; out-of-range values get a Chinese message naming the field", async () => {
@@ -58,9 +58,12 @@ describe("renewal window setting", () => {
       expect(res.body.field).toBe("renewalWindowDays");
       expect(res.body.detail).toBe("延期办理窗口（renewalWindowDays，到期前天数）须为 1 到 365 之间的整数");
     }
-    expect(await publicSettings()).toEqual({ renewalWindowDays: 90 });
+    expect(await publicSettings()).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: false });
     for (const edge of [1, 365])
-      expect((await setWindow(admin, edge)).body).toEqual({ renewalWindowDays: edge });
+      expect((await setWindow(admin, edge)).body).toEqual({
+        renewalWindowDays: edge,
+        renewalKeepsPredecessor: false,
+      });
     expect((await setWindow(admin, 90)).status).toBe(200);
   });
 
@@ -80,8 +83,8 @@ describe("renewal window setting", () => {
 
     const saved = await setWindow(admin, 120);
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-    expect(saved.body).toEqual({ renewalWindowDays: 120 });
-    expect(await publicSettings()).toEqual({ renewalWindowDays: 120 });
+    expect(saved.body).toEqual({ renewalWindowDays: 120, renewalKeepsPredecessor: false });
+    expect(await publicSettings()).toEqual({ renewalWindowDays: 120, renewalKeepsPredecessor: false });
     expect(await renewCandidate(owner)).toMatchObject({ eligible: true, problem: null });
     const filed = await fileOrder(owner.client, "renew", [
       { certificateSerial: owner.serial, keepKey: true, years: 1 },
@@ -97,8 +100,8 @@ describe("renewal window setting", () => {
       .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor_type: "staff", object_id: "renewal_window_days" });
     expect(JSON.parse(audit.detail)).toEqual({
-      before: { renewalWindowDays: 90 },
-      after: { renewalWindowDays: 120 },
+      before: { renewalWindowDays: 90, renewalKeepsPredecessor: false },
+      after: { renewalWindowDays: 120, renewalKeepsPredecessor: false },
     });
     const verify = await admin.post("/api/v1/admin/audit/verify");
     expect(verify.body.ok).toBe(true);
@@ -118,9 +121,27 @@ describe("renewal window setting", () => {
     const [second, first] = edits.map(
       (e) => JSON.parse(e.detail) as Record<string, { renewalWindowDays: number }>,
     );
-    expect(first!.before).toEqual({ renewalWindowDays: 90 });
+    expect(first!.before).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: false });
     expect(second!.before).toEqual(first!.after);
     expect((await publicSettings()).renewalWindowDays).toBe(second!.after!.renewalWindowDays);
     expect((await setWindow(admin, 90)).status).toBe(200);
+  });
+
+  it("keeps or revokes a renewal's predecessor as the admin sets it (default: revoke), audited; a non-boolean is refused naming the field", async () => {
+    const bad = await admin.put("/api/v1/admin/settings", { renewalKeepsPredecessor: "yes" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe("renewalKeepsPredecessor");
+    expect(bad.body.detail).toContain("延期后原证书处理方式");
+    const kept = await admin.put("/api/v1/admin/settings", { renewalKeepsPredecessor: true });
+    expect(kept.body).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: true });
+    const audit = await t.database.db
+      .selectFrom("audit_log")
+      .select(["object_id", "detail"])
+      .where("action", "=", "settings.update")
+      .orderBy("seq", "desc")
+      .executeTakeFirstOrThrow();
+    expect(audit.object_id).toBe("renewal_keeps_predecessor");
+    expect(JSON.parse(audit.detail).after).toEqual({ renewalWindowDays: 90, renewalKeepsPredecessor: true });
+    expect((await admin.put("/api/v1/admin/settings", { renewalKeepsPredecessor: false })).status).toBe(200);
   });
 });

@@ -11,6 +11,12 @@ export const SMS_TEMPLATES = {
     `您的订单 ${p.orderNo} 未通过审核，原因：${p.reason}。请登录修改后重新提交。`,
   payment_booked: (p: { orderNo: string }) =>
     `您的订单 ${p.orderNo} 款项已记账，可登录打印回执单并准备材料。`,
+  // Paid online (no booking by finance for this business): says paid, never 「已记账」.
+  payment_received: (p: { orderNo: string }) =>
+    `您的订单 ${p.orderNo} 已缴费成功，可登录打印回执单并准备材料。`,
+  // A zero-amount business (解锁, 注销): nothing was paid or booked.
+  order_accepted: (p: { orderNo: string }) =>
+    `您的订单 ${p.orderNo} 已受理（本业务不收费），可登录打印回执单并准备材料。`,
   payment_returned: (p: { orderNo: string; reason: string }) =>
     `您的订单 ${p.orderNo} 付款未能记账，原因：${p.reason}。请登录查看并重新缴费。`,
   order_ready: (p: { orderNo: string }) => `您的订单 ${p.orderNo} 已缴费成功，可登录在线办理。`,

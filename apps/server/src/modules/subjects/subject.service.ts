@@ -5,6 +5,7 @@ import type { Subject } from "../../db/tables.orders";
 import { AppError, notFound } from "../../errors";
 import { type Clock, iso, newId } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { addSubjectVersion } from "./subject-versions";
 
 export interface SubjectDeps {
   db: Db;
@@ -189,6 +190,7 @@ export function createSubjectService(deps: SubjectDeps) {
     try {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto("subjects").values(row).execute();
+        await addSubjectVersion(trx, row.id, row, { orderId: null, at: clock() });
         await appendAudit(trx, {
           at: clock(),
           actorType: "applicant",
@@ -259,6 +261,7 @@ export function createSubjectService(deps: SubjectDeps) {
           .where("account_id", "=", accountId)
           .execute();
         const after: Subject = { ...before, ...changes };
+        await addSubjectVersion(trx, id, after, { orderId: null, at: clock() });
         await appendAudit(trx, {
           at: clock(),
           actorType: "applicant",

@@ -5,12 +5,10 @@ import {
   type ChangeDetails,
   decideAction,
   FINAL_ORDER_STATES,
-  type ItemDetails,
   type ItemStep,
   materialsFor,
   type OrderState,
   stepAllowed,
-  supersedeReason,
   type VendorSwapDetails,
   vendorSwapEnd,
 } from "@certhall/domain";
@@ -20,6 +18,7 @@ import type { Order } from "../../db/tables.orders";
 import { AppError, invalidField, notFound } from "../../errors";
 import { type Clock, iso } from "../../lib/clock";
 import { appendAudit } from "../audit/audit.service";
+import { afterIssue, revokeStep } from "../orders/businesses/effects";
 import { orderItemRows } from "../orders/order.queries";
 import { applyTransition, type TransitionActor } from "../orders/order.transition";
 import type { CaService, IssueResult } from "../pki/ca.service";
@@ -338,25 +337,16 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         .set({ certificate_serial: cert.serialHex })
         .where("id", "=", item.id)
         .execute();
-      let superseded: { serialHex: string; reason: string } | null = null;
-      if (old) {
-        const reason = supersedeReason(business, details as ItemDetails) ?? "superseded";
-        const r = await ca.revokeInTransaction(trx, actor, { serialHex: old.serial_hex, reason });
-        publish = r.publish;
-        superseded = { serialHex: old.serial_hex, reason };
-      }
-      if (business === "change" && Object.keys(changes).length > 0) {
-        await trx
-          .updateTable("subjects")
-          .set({
-            ...(changes.name ? { name: changes.name } : {}),
-            ...(changes.legalRep ? { legal_rep: changes.legalRep } : {}),
-            ...(changes.address ? { address: changes.address } : {}),
-            updated_at: iso(now),
-          })
-          .where("id", "=", item.subject_id)
-          .execute();
-      }
+      // DESIGN §8: the lineage, the revocations the business makes, the e-seal moving to the new head.
+      const effects = await afterIssue(trx, ca, actor, {
+        order,
+        item,
+        details: details as Record<string, unknown>,
+        serialHex: cert.serialHex,
+        at: now,
+      });
+      publish = effects.publish;
+      const superseded = old ? (effects.revoked.find((r) => r.serialHex === old.serial_hex) ?? null) : null;
       await appendAudit(trx, {
         at: now,
         actorType: "staff",
@@ -371,6 +361,7 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
           subject: cert.subject,
           notAfter: cert.notAfter,
           ...(superseded ? { supersedes: superseded.serialHex, revocationReason: superseded.reason } : {}),
+          ...(effects.revoked.length ? { revoked: effects.revoked } : {}),
           ...(business === "change" ? { changes } : {}),
         },
         ip: meta.ip,
@@ -517,14 +508,19 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
           `${label}证书 ${row.serial_hex} 已于 ${row.revoked_at} 通过其他途径吊销（${row.revocation_reason ?? "未注明原因"}），无需再注销，可直接办结`,
         );
       }
-      const reason = supersedeReason("revoke", {}) ?? "cessationOfOperation";
-      const r = await ca.revokeInTransaction(
+      const effects = await revokeStep(
         trx,
+        ca,
         { type: "staff", id: meta.staffId, ip: meta.ip },
-        { serialHex: row.serial_hex, reason },
+        {
+          order,
+          item: { target_serial: row.serial_hex, details: details as Record<string, unknown> },
+        },
       );
-      publish = r.publish;
-      const revokedAt = r.record.revokedAt ?? iso(clock());
+      publish = effects.publish;
+      const reason =
+        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ?? "cessationOfOperation";
+      const revokedAt = iso(clock());
       const done: RevokeDone = { revokedAt, revokedBy: meta.staffId };
       await trx
         .updateTable("order_items")
@@ -538,7 +534,13 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
         action: "order.revoke",
         objectType: "order",
         objectId: order.id,
-        detail: { orderNo: order.order_no, itemId: item.id, serialHex: row.serial_hex, reason },
+        detail: {
+          orderNo: order.order_no,
+          itemId: item.id,
+          serialHex: row.serial_hex,
+          reason,
+          ...(effects.revoked.length > 1 ? { revoked: effects.revoked } : {}),
+        },
         ip: meta.ip,
       });
       return { itemId: item.id, serialHex: row.serial_hex, reason, revokedAt };

@@ -1,6 +1,6 @@
 import { RENEWAL_WINDOW_LIMITS } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Form, InputNumber } from "antd";
+import { App, Button, Card, Form, InputNumber, Radio } from "antd";
 import { useEffect, useState } from "react";
 import { getAdminSettings, type PlatformSettings, updateAdminSettings } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
@@ -12,7 +12,8 @@ const SETTINGS_KEY = ["admin", "settings"] as const;
 /**
  * 延期办理窗口 (DESIGN §4, admin-set): from how many days before expiry 延期 may be applied for. The
  * server stores it (platform_settings), audits the edit and checks the bounds; the order rules and
- * the wallet's 「即将到期」 go by it.
+ * the wallet's 「即将到期」 go by it. Beside it, whether a 延期 revokes the certificate it renews
+ * (superseded, the default) or keeps it valid until it expires (DESIGN §8).
  */
 export function RenewalWindowCard() {
   const { t } = useI18n();
@@ -31,7 +32,10 @@ export function RenewalWindowCard() {
   async function save(v: PlatformSettings) {
     setSaving(true);
     try {
-      const saved = await updateAdminSettings({ renewalWindowDays: v.renewalWindowDays });
+      const saved = await updateAdminSettings({
+        renewalWindowDays: v.renewalWindowDays,
+        renewalKeepsPredecessor: v.renewalKeepsPredecessor,
+      });
       message.success(t("catalog.settingsSaved", { n: saved.renewalWindowDays }));
       await queryClient.invalidateQueries({ queryKey: SETTINGS_KEY });
       await queryClient.invalidateQueries({ queryKey: ["settings"] });
@@ -61,6 +65,19 @@ export function RenewalWindowCard() {
             precision={0}
             suffix={t("catalog.days")}
             style={{ width: 160 }}
+          />
+        </Form.Item>
+        {/* DESIGN §8: what a 延期 does to the certificate it renews (default: revoked superseded). */}
+        <Form.Item
+          name="renewalKeepsPredecessor"
+          label={t("catalog.keepPredecessor")}
+          extra={t("catalog.keepPredecessorHint")}
+        >
+          <Radio.Group
+            options={[
+              { value: false, label: t("catalog.keepPredecessorNo") },
+              { value: true, label: t("catalog.keepPredecessorYes") },
+            ]}
           />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={saving}>

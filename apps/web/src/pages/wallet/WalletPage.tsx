@@ -33,10 +33,14 @@ import {
   URGENT_DAYS,
   urgency,
 } from "./expiry";
+import { LineageHistory } from "./LineageHistory";
 import { ofSubject, renewTargets, selectable, subjectOptions } from "./selection";
 import "./wallet.css";
 
-/** 「我的证书」: every certificate of the account with validity at a glance and downloads with the chain. */
+/**
+ * 「我的证书」: one row per certificate lineage (its head) with validity at a glance, downloads with the
+ * chain, and the lineage's history unfolded on demand.
+ */
 export function WalletPage() {
   const me = useMe();
   if (me.isPending) return <PageLoading />;
@@ -204,6 +208,7 @@ function WalletCard({
   onCheck: (on: boolean) => void;
 }) {
   const { t } = useI18n();
+  const [history, setHistory] = useState(false);
   const title = (
     <span className="list-card-title">
       {c.caType ?? c.profile} · {c.subject.name}
@@ -237,6 +242,12 @@ function WalletCard({
         ) : null}
       </Space>
       <Downloads c={c} />
+      {(c.history?.length ?? 0) > 0 ? (
+        <Button size="small" type="link" onClick={() => setHistory((v) => !v)} aria-expanded={history}>
+          {t("wallet.history", { n: c.history?.length ?? 0 })}
+        </Button>
+      ) : null}
+      {history ? <LineageHistory c={c} /> : null}
     </>
   );
 }
@@ -302,6 +313,24 @@ function WalletView() {
           pagination={false}
           scroll={{ x: 1080 }}
           locale={{ emptyText: t("wallet.empty") }}
+          // One row per lineage (its head); the certificates before it unfold on demand (DESIGN §8).
+          expandable={{
+            // Wide enough for 「证书历史（N）」: a narrower column lets the next cell cover the button.
+            columnWidth: 128,
+            rowExpandable: (c) => (c.history?.length ?? 0) > 0,
+            expandedRowRender: (c) => <LineageHistory c={c} />,
+            expandIcon: ({ expanded, onExpand, record }) =>
+              (record.history?.length ?? 0) > 0 ? (
+                <Button
+                  size="small"
+                  type="link"
+                  onClick={(e) => onExpand(record, e)}
+                  aria-expanded={expanded}
+                >
+                  {t("wallet.history", { n: record.history?.length ?? 0 })}
+                </Button>
+              ) : null,
+          }}
           rowClassName={(c) =>
             urgency(c, w ?? 0) === "urgent" ? "row-expiring" : urgency(c, w ?? 0) === "soon" ? "row-soon" : ""
           }

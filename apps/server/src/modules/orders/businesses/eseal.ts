@@ -1,28 +1,28 @@
-// What reaching a state does besides the state itself, inside the transition's transaction. Today only
-// "ready" has an effect: an 电子签章开通 order enables its seals at once (paid online, or booked by finance
-// after a bank transfer), so the applicant can download and use them without another step. A 延期 order
-// needs nothing here: its items are renewed by the online update (modules/renewal).
 import type { EsealDetails } from "@certhall/domain";
-import type { Trx } from "../../db/database";
-import type { Order } from "../../db/tables.orders";
-import { AppError } from "../../errors";
-import { iso, newId } from "../../lib/clock";
-import { appendAudit } from "../audit/audit.service";
-import { queueSms } from "../sms/sms.outbox";
-import type { TransitionDeps } from "./order.transition";
+import type { Trx } from "../../../db/database";
+import type { Order } from "../../../db/tables.orders";
+import { AppError } from "../../../errors";
+import { iso, newId } from "../../../lib/clock";
+import { appendAudit } from "../../audit/audit.service";
+import { queueSms } from "../../sms/sms.outbox";
+import type { TransitionDeps } from "../order.transition";
+import { NO_EFFECTS, type ServerBusiness } from "./define";
 
 /**
- * Called by applyTransition right after an order's state became "ready". Returns whether it told the
- * handler by SMS itself: an 电子签章开通 order's one SMS says the seals are enabled, in place of the
- * generic "order_ready" (two messages for one step would only confuse).
+ * 电子签章开通: reaching "ready" (paid online, or booked by finance after a bank transfer) enables the
+ * seals at once, so the applicant can download and use them without another step. Its one SMS says the
+ * seals are enabled, in place of the generic "order_ready". No certificate changes; a seal follows its
+ * lineage to each new head (businesses/effects.ts).
  */
-export async function onReady(trx: Trx, order: Order, deps: TransitionDeps): Promise<{ notified: boolean }> {
-  if (order.business === "eseal") {
+export const eseal = {
+  code: "eseal",
+  lineage: null,
+  ...NO_EFFECTS,
+  onReady: async (trx, order, deps) => {
     await enableEseals(trx, order, deps);
     return { notified: true };
-  }
-  return { notified: false };
-}
+  },
+} satisfies ServerBusiness<"eseal">;
 
 /**
  * One eseals row per item: the seal (name, kind, the uploaded PNG) on the item's certificate. The
