@@ -47,6 +47,8 @@ import { createProviderTradeCloser } from "./modules/payments/trade-close";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
+import { createInboundMail } from "./modules/queues/inbound-mail";
+import { queueRoutes } from "./modules/queues/queue.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
 import { reconciliationRoutes } from "./modules/reconciliation/reconciliation.routes";
@@ -277,6 +279,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
+      await v1.register(
+        queueRoutes({ ...security, workbench, mail: createInboundMail({ db, clock }), signName: config.sms.signName }),
+      );
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(renewalRoutes({ ...security, renewal }));

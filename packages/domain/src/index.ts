@@ -8,3 +8,4 @@ export * from "./order-states";
 export * from "./orders";
 export * from "./validators";
 export * from "./validity";
+export * from "./review-reasons";

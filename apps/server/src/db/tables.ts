@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import type { AuthTables } from "./tables.auth";
 import type { OrderTables } from "./tables.orders";
+import type { QueueTables } from "./tables.queues";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
 import type { StatementTables } from "./tables.statements";
@@ -204,7 +205,13 @@ export interface PkiOcspResponsesTable {
   next_update: string;
 }
 
-export interface Database extends AuthTables, OrderTables, ReminderTables, SettingsTables, StatementTables {
+export interface Database
+  extends AuthTables,
+    OrderTables,
+    QueueTables,
+    ReminderTables,
+    SettingsTables,
+    StatementTables {
   accounts: AccountsTable;
   staff: StaffTable;
   sessions: SessionsTable;

@@ -92,22 +92,6 @@ export function reviewOrder(id: string, action: ReviewAction, body: { version: n
   return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}/${action}`, body);
 }
 
-/** Quick picks for a rejection reason (the seed's usual grounds); the reviewer may add details. */
-export const REJECT_REASONS = [
-  "营业执照不清晰",
-  "信息与营业执照不一致",
-  "统一社会信用代码有误",
-  "法定代表人信息有误",
-  "经办人信息有误",
-  "身份证信息有误",
-  "CA 类型选择有误",
-] as const;
-
-/** Joins the ticked quick picks and the free text into one reason ("；"-separated, as written in Chinese). */
-export function composeReason(picks: readonly string[], text: string | undefined): string {
-  return [...picks, (text ?? "").trim()].filter((s) => s.length > 0).join("；");
-}
-
 // ---- finance booking (modules/finance, modules/payments) ----
 
 export type PaymentMethod = "online" | "transfer" | "zero";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeReason } from "../../api/staff-orders";
+import { composeReason } from "@certhall/domain";
 import { parseQueueParams } from "./queue-params";
 
 describe("review queue URL", () => {
