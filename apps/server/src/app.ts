@@ -280,7 +280,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(reportRoutes({ ...security, reports }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
       await v1.register(
-        queueRoutes({ ...security, workbench, mail: createInboundMail({ db, clock }), signName: config.sms.signName }),
+        queueRoutes({
+          ...security,
+          workbench,
+          mail: createInboundMail({ db, clock }),
+          signName: config.sms.signName,
+        }),
       );
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));

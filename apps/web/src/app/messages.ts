@@ -1,3 +1,5 @@
+import { queuesEn, queuesZh } from "./messages.queues";
+
 /**
  * The UI dictionary. Chinese is the source language; English must translate every key (the type of
  * `en` makes a missing key a compile error). Server `detail` sentences stay Chinese: they come from the
@@ -862,6 +864,7 @@ export const zh = {
   "wallet.inOrderNo": "订单 {no}",
   "biz.submittedPay": "订单 {no} 已提交，请在订单页完成缴费",
   "biz.submittedZero": "订单 {no} 已提交，请点击「支付（不扣款）」继续办理",
+  ...queuesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1750,6 +1753,7 @@ export const en: Record<MessageKey, string> = {
   "wallet.inOrderNo": "Order {no}",
   "biz.submittedPay": "Order {no} submitted; pay on the order page",
   "biz.submittedZero": "Order {no} submitted; click “Pay (no charge)” to continue",
+  ...queuesEn,
 };
 
 export type Lang = "zh" | "en";

@@ -11,7 +11,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("claimed_at", "text", (c) => c.notNull())
     .addColumn("expires_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("review_claims_staff").on("review_claims").columns(["staff_id", "expires_at"]).execute();
+  await db.schema
+    .createIndex("review_claims_staff")
+    .on("review_claims")
+    .columns(["staff_id", "expires_at"])
+    .execute();
 
   await db.schema
     .createTable("inbound_mail")
@@ -48,8 +52,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(["window_id", "appointment_date", "submitted_at", "id"])
     .execute();
   await db.schema.createIndex("orders_handler_phone").on("orders").column("handler_phone").execute();
-  await db.schema.createIndex("orders_account_keyset").on("orders").columns(["account_id", "created_at", "id"]).execute();
-  await db.schema.createIndex("order_items_ca_type").on("order_items").columns(["ca_type_id", "order_id"]).execute();
+  await db.schema
+    .createIndex("orders_account_keyset")
+    .on("orders")
+    .columns(["account_id", "created_at", "id"])
+    .execute();
+  await db.schema
+    .createIndex("order_items_ca_type")
+    .on("order_items")
+    .columns(["ca_type_id", "order_id"])
+    .execute();
   await db.schema.createIndex("subjects_identity_key").on("subjects").column("identity_key").execute();
   await db.schema.createIndex("payments_created").on("payments").columns(["created_at", "id"]).execute();
 }

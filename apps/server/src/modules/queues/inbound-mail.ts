@@ -23,7 +23,9 @@ export function createInboundMail(deps: { db: Db; clock: Clock }) {
       throw invalidField("waybill", "该订单未选择邮寄材料，请先在「材料递交方式」中选择邮寄");
     }
     if (!stepAllowed(order, "receive_materials")) {
-      throw new AppError("INVALID_STATE", "订单当前不在等待材料的阶段，不能登记快递单号", { field: "waybill" });
+      throw new AppError("INVALID_STATE", "订单当前不在等待材料的阶段，不能登记快递单号", {
+        field: "waybill",
+      });
     }
     const now = iso(clock());
     return db.transaction().execute(async (trx) => {
@@ -60,8 +62,14 @@ export function createInboundMail(deps: { db: Db; clock: Clock }) {
   }
 
   async function of(orderId: string) {
-    const r = await db.selectFrom("inbound_mail").selectAll().where("order_id", "=", orderId).executeTakeFirst();
-    return r ? { courier: r.courier, waybill: r.waybill, declaredAt: r.declared_at, receivedAt: r.received_at } : null;
+    const r = await db
+      .selectFrom("inbound_mail")
+      .selectAll()
+      .where("order_id", "=", orderId)
+      .executeTakeFirst();
+    return r
+      ? { courier: r.courier, waybill: r.waybill, declaredAt: r.declared_at, receivedAt: r.received_at }
+      : null;
   }
 
   /** 签收: the window has the envelope with this waybill; answers its order (the operator then ticks materials). */

@@ -1,4 +1,11 @@
-import { BUSINESS_TYPES, type BusinessCode, maskIdCard, maskPhone, ORDER_STATE_INFO, type OrderState } from "@certhall/domain";
+import {
+  BUSINESS_TYPES,
+  type BusinessCode,
+  maskIdCard,
+  maskPhone,
+  ORDER_STATE_INFO,
+  type OrderState,
+} from "@certhall/domain";
 import type { Db } from "../../db/database";
 import { invalidField } from "../../errors";
 
@@ -35,7 +42,8 @@ export function encodeCursor(submittedAt: string, id: string): string {
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "string")) return v as [string, string];
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "string"))
+      return v as [string, string];
   } catch {
     // fall through
   }
@@ -52,7 +60,9 @@ export async function listQueue(db: Db, filter: QueueFilter, page: QueuePage, no
     .selectFrom("orders")
     .leftJoin("inbound_mail", "inbound_mail.order_id", "orders.id")
     .leftJoin("review_claims", (j) =>
-      j.onRef("review_claims.order_id", "=", "orders.id").on("review_claims.expires_at", ">", now.toISOString()),
+      j
+        .onRef("review_claims.order_id", "=", "orders.id")
+        .on("review_claims.expires_at", ">", now.toISOString()),
     )
     .leftJoin("staff as claimer", "claimer.id", "review_claims.staff_id")
     .select([
@@ -191,7 +201,11 @@ interface Row {
   claimed_by: string | null;
 }
 
-function presentQueueRow(r: Row, items: { subject: string; identity: string; kind: string; caType: string }[], now: Date) {
+function presentQueueRow(
+  r: Row,
+  items: { subject: string; identity: string; kind: string; caType: string }[],
+  now: Date,
+) {
   const state = r.state as OrderState;
   // The company first: a queue row names who the order is for; persons' ID numbers stay masked.
   const first = items.find((i) => i.kind === "company") ?? items[0];

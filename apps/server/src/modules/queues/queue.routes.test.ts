@@ -13,7 +13,9 @@ async function submitOrder(amountYears = 1) {
     business: "new",
     subjectKind: "company",
     handler: HANDLER,
-    items: [{ subjectId: applicant.companyId, caTypeId: applicant.caTypeId, years: amountYears, eseal: false }],
+    items: [
+      { subjectId: applicant.companyId, caTypeId: applicant.caTypeId, years: amountYears, eseal: false },
+    ],
     submit: true,
   });
   expect(res.status).toBe(201);
@@ -29,7 +31,13 @@ async function reviewers(n: number): Promise<Client[]> {
     if (!(await staff.byUsername(username))) {
       await staff.create(
         { type: "system", id: null },
-        { username, name: `审核员${i}`, role: "reviewer", password: DEMO_PASSWORD, mustChangePassword: false },
+        {
+          username,
+          name: `审核员${i}`,
+          role: "reviewer",
+          password: DEMO_PASSWORD,
+          mustChangePassword: false,
+        },
       );
     }
     out.push(await staffClient(t, username));
@@ -57,7 +65,10 @@ describe("审核队列", () => {
       for (const r of res.body.rows) seen.push(r.id);
       after = res.body.next;
       if (seen.length === 5) {
-        expect(res.body.rows[0]).toMatchObject({ subjectName: expect.any(String), caTypes: [expect.any(String)] });
+        expect(res.body.rows[0]).toMatchObject({
+          subjectName: expect.any(String),
+          caTypes: [expect.any(String)],
+        });
         expect(res.body.rows[0].subjectIdentity).toMatch(/^[0-9A-Z]{18}$/);
         expect(res.body.rows[0].handlerPhoneMasked).toContain("****");
       }
@@ -67,7 +78,9 @@ describe("审核队列", () => {
 
   it("filters by amount and searches by order number and handler phone", async () => {
     const reviewer = await staffClient(t, "reviewer");
-    const all = (await reviewer.get("/api/v1/admin/queues/review?limit=100")).body.rows as { totalFen: number }[];
+    const all = (await reviewer.get("/api/v1/admin/queues/review?limit=100")).body.rows as {
+      totalFen: number;
+    }[];
     const min = Math.max(...all.map((r) => r.totalFen));
     const rich = await reviewer.get(`/api/v1/admin/queues/review?minFen=${min}`);
     expect(rich.body.rows.length).toBe(all.filter((r) => r.totalFen >= min).length);
@@ -112,7 +125,11 @@ describe("领取下一单", () => {
     const ids = claims.map((c) => c.body.id as string);
     expect(new Set(ids).size).toBe(6);
     expect(new Set(ids)).toEqual(new Set(submitted.slice(0, 6).map((o) => o.id)));
-    const states = await t.database.db.selectFrom("orders").select(["id", "state", "reviewer_id"]).where("id", "in", ids).execute();
+    const states = await t.database.db
+      .selectFrom("orders")
+      .select(["id", "state", "reviewer_id"])
+      .where("id", "in", ids)
+      .execute();
     expect(states.every((s) => s.state === "in_review" && s.reviewer_id)).toBe(true);
     expect(new Set(states.map((s) => s.reviewer_id)).size).toBe(6);
     // Claiming again gives back the order one already holds.
@@ -144,7 +161,10 @@ describe("领取下一单", () => {
 describe("saved filters", () => {
   it("are kept per staff member and queue", async () => {
     const reviewer = await staffClient(t, "reviewer");
-    const saved = await reviewer.post("/api/v1/admin/saved-filters/review", { name: "大额", query: "minFen=100000" });
+    const saved = await reviewer.post("/api/v1/admin/saved-filters/review", {
+      name: "大额",
+      query: "minFen=100000",
+    });
     expect(saved.status).toBe(201);
     expect((await reviewer.get("/api/v1/admin/saved-filters/review")).body.filters).toEqual([
       { id: saved.body.id, name: "大额", query: "minFen=100000" },

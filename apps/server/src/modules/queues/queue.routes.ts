@@ -10,7 +10,7 @@ import { findOwnedOrder } from "../orders/order.queries";
 import { zIdParam } from "../orders/order.schemas";
 import type { WorkbenchService } from "../workbench/workbench.service";
 import type { createInboundMail } from "./inbound-mail";
-import { type QueueFilter, listQueue } from "./queue.list";
+import { listQueue, type QueueFilter } from "./queue.list";
 import { QUEUES, type QueueQuery, zQueueAnswer, zQueueQuery, zSavedFilter, zWaybill } from "./queue.schemas";
 import { claimNextForReview } from "./review-claim";
 
@@ -20,7 +20,11 @@ const WINDOW_STATES: readonly OrderState[] = ["awaiting_materials", "processing"
 /** A Shanghai date's first instant (UTC ISO). */
 const shanghaiStart = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
 
-function filterOf(query: QueueQuery, states: readonly OrderState[], allowed: readonly OrderState[]): QueueFilter {
+function filterOf(
+  query: QueueQuery,
+  states: readonly OrderState[],
+  allowed: readonly OrderState[],
+): QueueFilter {
   const wanted = query.state?.length ? query.state : states;
   const bad = wanted.find((s) => !allowed.includes(s));
   if (bad) throw invalidField("state", `此队列不含状态「${bad}」`);
@@ -68,9 +72,15 @@ export function queueRoutes(
       "/admin/queues/review",
       {
         preHandler: review,
-        schema: { tags, summary: "审核队列, oldest first", querystring: zQueueQuery, response: { 200: zQueueAnswer } },
+        schema: {
+          tags,
+          summary: "审核队列, oldest first",
+          querystring: zQueueQuery,
+          response: { 200: zQueueAnswer },
+        },
       },
-      async (req) => listQueue(db, filterOf(req.query, ["submitted"], REVIEW_STATES), page(req.query), clock()),
+      async (req) =>
+        listQueue(db, filterOf(req.query, ["submitted"], REVIEW_STATES), page(req.query), clock()),
     );
 
     r.post(
@@ -137,7 +147,9 @@ export function queueRoutes(
           tags,
           summary: "签收: the window has the envelope with this waybill",
           body: zWaybill.pick({ waybill: true }),
-          response: { 200: z.object({ orderId: z.string(), orderNo: z.string(), alreadyReceived: z.boolean() }) },
+          response: {
+            200: z.object({ orderId: z.string(), orderNo: z.string(), alreadyReceived: z.boolean() }),
+          },
         },
       },
       async (req) => deps.mail.receive(req.body.waybill, { staffId: req.staffSession!.staff.id, ip: req.ip }),
@@ -149,7 +161,8 @@ export function queueRoutes(
         preHandler: process,
         schema: {
           tags,
-          summary: "批量 材料已收齐: every required material ticked and received, each order in its own transaction",
+          summary:
+            "批量 材料已收齐: every required material ticked and received, each order in its own transaction",
           body: z.object({
             orders: z
               .array(z.object({ id: z.string().max(64), version: z.number().int() }), { error: "请选择订单" })
@@ -159,7 +172,12 @@ export function queueRoutes(
           response: {
             200: z.object({
               results: z.array(
-                z.object({ id: z.string(), orderNo: z.string().nullable(), ok: z.boolean(), error: z.string().nullable() }),
+                z.object({
+                  id: z.string(),
+                  orderNo: z.string().nullable(),
+                  ok: z.boolean(),
+                  error: z.string().nullable(),
+                }),
               ),
             }),
           },
@@ -175,7 +193,14 @@ export function queueRoutes(
             // Tick what is not ticked yet (a recorded fact of its own), then the machine's receive step.
             const version = m.complete
               ? m.version
-              : (await deps.workbench.tick(o.id, m.version, m.materials.map((x) => x.code), meta)).version;
+              : (
+                  await deps.workbench.tick(
+                    o.id,
+                    m.version,
+                    m.materials.map((x) => x.code),
+                    meta,
+                  )
+                ).version;
             await deps.workbench.receive(o.id, version, meta);
             results.push({ id: o.id, orderNo: m.orderNo, ok: true, error: null });
           } catch (err) {
@@ -222,11 +247,19 @@ export function queueRoutes(
           .where("staff_id", "=", staffId)
           .executeTakeFirstOrThrow();
         if (Number(count.n) >= 50) throw invalidField("name", "最多保存 50 个筛选，请先删除不用的");
-        const row = { id: newId(), staff_id: staffId, queue: req.params.queue, ...req.body, created_at: iso(clock()) };
+        const row = {
+          id: newId(),
+          staff_id: staffId,
+          queue: req.params.queue,
+          ...req.body,
+          created_at: iso(clock()),
+        };
         await db
           .insertInto("saved_filters")
           .values(row)
-          .onConflict((oc) => oc.columns(["staff_id", "queue", "name"]).doUpdateSet({ query: req.body.query }))
+          .onConflict((oc) =>
+            oc.columns(["staff_id", "queue", "name"]).doUpdateSet({ query: req.body.query }),
+          )
           .execute();
         const saved = await db
           .selectFrom("saved_filters")
@@ -243,7 +276,11 @@ export function queueRoutes(
       "/admin/saved-filters/:queue/:id",
       {
         preHandler: anyStaff,
-        schema: { tags, params: zQueueParam.extend({ id: z.string().max(64) }), response: { 204: zNoContent } },
+        schema: {
+          tags,
+          params: zQueueParam.extend({ id: z.string().max(64) }),
+          response: { 204: zNoContent },
+        },
       },
       async (req, reply) => {
         const res = await db

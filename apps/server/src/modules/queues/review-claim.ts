@@ -97,7 +97,11 @@ async function tryClaim(
         .returning("order_id")
         .executeTakeFirst();
       if (!won) return null;
-      const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirstOrThrow();
+      const order = await trx
+        .selectFrom("orders")
+        .selectAll()
+        .where("id", "=", orderId)
+        .executeTakeFirstOrThrow();
       const actor = { role: "reviewer" as const, type: "staff" as const, id: staffId };
       const audit = {
         at: now,

@@ -1,31 +1,51 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
+import { composeReason, REVIEW_REASON_MAX, reviewReasons } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Checkbox, Col, Form, Input, Modal, Popconfirm, Row, Space } from "antd";
-import { useState } from "react";
-import { Link, useParams } from "react-router";
-import { ApiError } from "../../api/client";
 import {
-  composeReason,
-  getStaffOrder,
-  REJECT_REASONS,
-  type ReviewAction,
-  reviewOrder,
-  type StaffOrderDetail,
-} from "../../api/staff-orders";
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Space,
+  Typography,
+} from "antd";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { ApiError } from "../../api/client";
+import { getStaffOrder, type ReviewAction, reviewOrder, type StaffOrderDetail } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
+import { isPageKey } from "../queues/useKeyset";
 import { OrderHead, OrderItems, OrderTimeline } from "./OrderFacts";
+import { RequiredMaterials } from "./RequiredMaterials";
+import { useClaimNext } from "./ReviewQueuePage";
 
 interface RejectValues {
   picks: string[];
   text?: string;
 }
 
-/** An order with everything a reviewer needs to decide, and the decisions the machine allows now. */
-export function ReviewDetailPage() {
+/**
+ * An order with everything a reviewer needs to decide, and the decisions the machine allows now. The
+ * order's facts sit on the left; the right-hand region is the materials slot: `materials` renders the
+ * uploaded materials (with per-material rejection) when that panel exists, else the list of materials
+ * the business requires. Keys: a approve (then Enter), r reject; opened by 领取下一单 (`?claimed=1`), a
+ * decision claims the next order.
+ */
+export function ReviewDetailPage(props: { materials?: (order: StaffOrderDetail) => ReactNode } = {}) {
   const { id = "" } = useParams();
-  const { t } = useI18n();
+  const [search] = useSearchParams();
+  const claimed = search.get("claimed") === "1";
+  const { claim } = useClaimNext();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
   const queryClient = useQueryClient();
@@ -34,6 +54,13 @@ export function ReviewDetailPage() {
   const [busy, setBusy] = useState<ReviewAction | null>(null);
   const [rejecting, setRejecting] = useState(false);
   const [form] = Form.useForm<RejectValues>();
+  const [approving, setApproving] = useState(false);
+  const keys = useRef<(e: KeyboardEvent) => void>(() => {});
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keys.current(e);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   async function act(action: ReviewAction, order: StaffOrderDetail, note?: string) {
     setBusy(action);
@@ -55,6 +82,8 @@ export function ReviewDetailPage() {
         setRejecting(false);
         form.resetFields();
       }
+      setApproving(false);
+      if (claimed && action !== "start-review") await claim();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         // Someone else moved the order: show the server's sentence and the order as it is now.
@@ -74,6 +103,14 @@ export function ReviewDetailPage() {
   const order = q.data;
   const can = (e: "start_review" | "approve" | "reject") => order.actions.includes(e);
   const decidable = can("start_review") || can("approve") || can("reject");
+  keys.current = (e) => {
+    if (!isPageKey(e) || busy) return;
+    if (e.key === "a" && can("approve")) setApproving(true);
+    else if (e.key === "r" && can("reject")) setRejecting(true);
+    else if (e.key === "n" && claimed) void claim();
+    else return;
+    e.preventDefault();
+  };
 
   const buttons = (
     <Space wrap>
@@ -83,7 +120,13 @@ export function ReviewDetailPage() {
         </Button>
       ) : null}
       {can("approve") ? (
-        <Popconfirm title={t("review.approveConfirm")} onConfirm={() => act("approve", order)}>
+        <Popconfirm
+          title={t("review.approveConfirm")}
+          open={approving}
+          onOpenChange={setApproving}
+          onConfirm={() => act("approve", order)}
+          okButtonProps={{ autoFocus: true }}
+        >
           <Button type="primary" loading={busy === "approve"}>
             {t("review.approve")}
           </Button>
@@ -113,17 +156,23 @@ export function ReviewDetailPage() {
         <OrderHead order={order} />
       </Card>
       <Row gutter={[16, 16]}>
-        <Col xs={24} lg={15}>
-          <Card title={t("sorder.items")} size="small">
-            <OrderItems order={order} />
-          </Card>
+        <Col xs={24} lg={12}>
+          <Space orientation="vertical" size={16} style={{ width: "100%" }}>
+            <Card title={t("sorder.items")} size="small">
+              <OrderItems order={order} />
+            </Card>
+            <Card title={t("sorder.timeline")} size="small">
+              <OrderTimeline order={order} />
+            </Card>
+          </Space>
         </Col>
-        <Col xs={24} lg={9}>
-          <Card title={t("sorder.timeline")} size="small">
-            <OrderTimeline order={order} />
-          </Card>
+        <Col xs={24} lg={12} data-slot="review-materials">
+          {props.materials ? props.materials(order) : <RequiredMaterials order={order} />}
         </Col>
       </Row>
+      <Typography.Text type="secondary">
+        {t(claimed ? "queue.detailKeysClaimed" : "queue.detailKeys")}
+      </Typography.Text>
       {decidable ? <div style={{ textAlign: "right" }}>{buttons}</div> : null}
       <Modal
         open={rejecting}
@@ -145,7 +194,10 @@ export function ReviewDetailPage() {
           <Form.Item name="picks" label={t("review.reasonPicks")}>
             <Checkbox.Group
               style={{ display: "flex", flexDirection: "column", gap: 6 }}
-              options={REJECT_REASONS.map((r) => ({ value: r, label: r }))}
+              options={reviewReasons().map((r) => ({
+                value: r.labelZh,
+                label: lang === "en" ? r.labelEn : r.labelZh,
+              }))}
             />
           </Form.Item>
           <Form.Item
@@ -157,7 +209,7 @@ export function ReviewDetailPage() {
                 validator: async (_r, value: string | undefined) => {
                   const reason = composeReason((getFieldValue("picks") as string[]) ?? [], value);
                   if (!reason) throw new Error(t("review.reasonRequired"));
-                  if (reason.length > 500) throw new Error(t("review.reasonTooLong"));
+                  if (reason.length > REVIEW_REASON_MAX) throw new Error(t("review.reasonTooLong"));
                 },
               }),
             ]}
