@@ -23,9 +23,7 @@ export function isPageKey(e: KeyboardEvent): boolean {
   const el = e.target as HTMLElement | null;
   if (!el) return true;
   const tag = el.tagName;
-  if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable) return false;
-  // An open dialog owns the keyboard.
-  return !document.querySelector(".ant-modal-wrap:not([style*='display: none']) .ant-modal");
+  return !(tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable);
 }
 
 /** j/k move the highlighted row, Enter opens it: the queue's keyboard. */

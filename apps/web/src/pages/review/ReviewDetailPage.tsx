@@ -104,15 +104,21 @@ export function ReviewDetailPage(props: { materials?: (order: StaffOrderDetail) 
   const can = (e: "start_review" | "approve" | "reject") => order.actions.includes(e);
   const decidable = can("start_review") || can("approve") || can("reject");
   keys.current = (e) => {
-    if (!isPageKey(e) || busy) return;
-    if (e.key === "a" && can("approve")) setApproving(true);
+    // The reject form owns the keyboard while it is open.
+    if (!isPageKey(e) || busy || rejecting) return;
+    if (approving) {
+      // Enter confirms the approval (preventDefault: the focused button does not click a second time).
+      if (e.key !== "Enter") return;
+      void act("approve", order);
+    } else if (e.key === "a" && can("approve")) setApproving(true);
     else if (e.key === "r" && can("reject")) setRejecting(true);
     else if (e.key === "n" && claimed) void claim();
     else return;
     e.preventDefault();
   };
 
-  const buttons = (
+  // Shown above and below the order; the keyboard's approval (a) opens the confirmation of the top one.
+  const buttons = (top: boolean) => (
     <Space wrap>
       {can("start_review") ? (
         <Button type="primary" loading={busy === "start-review"} onClick={() => act("start-review", order)}>
@@ -122,10 +128,8 @@ export function ReviewDetailPage(props: { materials?: (order: StaffOrderDetail) 
       {can("approve") ? (
         <Popconfirm
           title={t("review.approveConfirm")}
-          open={approving}
-          onOpenChange={setApproving}
+          {...(top ? { open: approving, onOpenChange: setApproving } : {})}
           onConfirm={() => act("approve", order)}
-          okButtonProps={{ autoFocus: true }}
         >
           <Button type="primary" loading={busy === "approve"}>
             {t("review.approve")}
@@ -146,7 +150,7 @@ export function ReviewDetailPage(props: { materials?: (order: StaffOrderDetail) 
         <Link to="/admin/review">
           <Button icon={<ArrowLeftOutlined />}>{t("review.back")}</Button>
         </Link>
-        {buttons}
+        {buttons(true)}
       </Space>
       {order.state === "returned" && order.lastNote ? (
         <Alert type="warning" showIcon title={`${t("review.tab.returned")}：${order.lastNote}`} />
@@ -173,7 +177,7 @@ export function ReviewDetailPage(props: { materials?: (order: StaffOrderDetail) 
       <Typography.Text type="secondary">
         {t(claimed ? "queue.detailKeysClaimed" : "queue.detailKeys")}
       </Typography.Text>
-      {decidable ? <div style={{ textAlign: "right" }}>{buttons}</div> : null}
+      {decidable ? <div style={{ textAlign: "right" }}>{buttons(false)}</div> : null}
       <Modal
         open={rejecting}
         title={t("review.rejectTitle", { no: order.orderNo })}

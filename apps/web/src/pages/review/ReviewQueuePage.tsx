@@ -1,5 +1,5 @@
 import { formatFen } from "@certhall/domain";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Grid, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useCallback, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -34,11 +34,14 @@ export function useClaimNext() {
   const { message } = App.useApp();
   const onError = useApiError();
   const { t } = useI18n();
+  const queryClient = useQueryClient();
   const [claiming, setClaiming] = useState(false);
   const claim = useCallback(async () => {
     setClaiming(true);
     try {
       const o = await claimNext();
+      // The claim took the order into review: never show a copy cached before it.
+      queryClient.removeQueries({ queryKey: ["admin", "order", o.id] });
       navigate(`/admin/review/${o.id}?claimed=1`);
     } catch (err) {
       if (err instanceof Error && "status" in err && (err as { status: number }).status === 404) {
@@ -48,7 +51,7 @@ export function useClaimNext() {
     } finally {
       setClaiming(false);
     }
-  }, [navigate, message, onError, t]);
+  }, [navigate, message, onError, t, queryClient]);
   return { claim, claiming };
 }
 

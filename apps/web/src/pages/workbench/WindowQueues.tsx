@@ -14,7 +14,6 @@ import {
 } from "../../api/queues";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
-import { SHANGHAI } from "../../lib/time";
 import { useKeyset, useRowKeys } from "../queues/useKeyset";
 import { StateTag } from "../review/OrderFacts";
 
@@ -62,14 +61,16 @@ function QueueTable({
   const queryClient = useQueryClient();
   const windows = useQuery({ queryKey: ["windows"], queryFn: getWindows });
   const [windowId, setWindowId] = useState<string | undefined>();
-  const [date, setDate] = useState(() => dayjs().tz(SHANGHAI).format("YYYY-MM-DD"));
+  const [date, setDate] = useState<string | undefined>();
   const [mail, setMail] = useState<"expected" | "received">("expected");
   const [waybill, setWaybill] = useState("");
   const [selected, setSelected] = useState<QueueRow[]>([]);
   const [busy, setBusy] = useState(false);
+  // The server's today (Asia/Shanghai), and the first window, until the operator picks others.
   useEffect(() => {
     if (!windowId && windows.data?.windows[0]) setWindowId(windows.data.windows[0].id);
-  }, [windowId, windows.data]);
+    if (!date && windows.data) setDate(windows.data.today);
+  }, [windowId, date, windows.data]);
   const filters = queue === "appointments" ? { window: windowId, date } : { mail };
   const key = JSON.stringify(filters);
   const keyset = useKeyset(key);
@@ -77,7 +78,7 @@ function QueueTable({
     queryKey: ["admin", "queue", queue, key, keyset.after],
     queryFn: () => listQueue(queue, filters, keyset.after),
     placeholderData: keepPreviousData,
-    enabled: queue === "mail" || !!windowId,
+    enabled: queue === "mail" || (!!windowId && !!date),
   });
   const rows = list.data?.rows ?? [];
   const open = useCallback((row: QueueRow) => onOpen(row.id), [onOpen]);
@@ -137,7 +138,7 @@ function QueueTable({
             <DatePicker
               aria-label={t("queue.date")}
               allowClear={false}
-              value={dayjs(date)}
+              value={date ? dayjs(date) : null}
               onChange={(d) => d && setDate(d.format("YYYY-MM-DD"))}
             />
           </>
