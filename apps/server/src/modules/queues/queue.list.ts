@@ -115,22 +115,23 @@ export async function listQueue(db: Db, filter: QueueFilter, page: QueuePage, no
     const term = filter.q.trim();
     const upper = term.toUpperCase();
     const like = `%${term.replace(/[%_\\]/g, "")}%`;
-    q = q.where((eb) =>
-      eb.or([
-        eb("orders.order_no", "=", upper),
-        eb("orders.remittance_code", "=", upper),
-        eb("orders.handler_phone", "=", term),
-        eb("inbound_mail.waybill", "=", term),
-        eb(
-          "orders.id",
-          "in",
-          eb
-            .selectFrom("order_items")
-            .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-            .select("order_items.order_id")
-            .where((e) => e.or([e("subjects.identity_key", "=", upper), e("subjects.name", "like", like)])),
+    // One indexed lookup per kind of key, united: an OR over the joined columns would scan the orders.
+    // Only the name's substring search reads the subjects (one row per company, not per order).
+    q = q.where("orders.id", "in", () =>
+      db
+        .selectFrom("orders as o")
+        .select("o.id")
+        .where("o.order_no", "=", upper)
+        .union(db.selectFrom("orders as o").select("o.id").where("o.remittance_code", "=", upper))
+        .union(db.selectFrom("orders as o").select("o.id").where("o.handler_phone", "=", term))
+        .union(db.selectFrom("inbound_mail as m").select("m.order_id as id").where("m.waybill", "=", term))
+        .union(
+          db
+            .selectFrom("order_items as i")
+            .innerJoin("subjects as s", "s.id", "i.subject_id")
+            .select("i.order_id as id")
+            .where((e) => e.or([e("s.identity_key", "=", upper), e("s.name", "like", like)])),
         ),
-      ]),
     );
   }
   if (page.after) {
