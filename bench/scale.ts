@@ -15,6 +15,7 @@ import { sql } from "kysely";
 import { loadConfig } from "../apps/server/src/config";
 import type { DbHandle } from "../apps/server/src/db/database";
 import { createOrderService } from "../apps/server/src/modules/orders/order.service";
+import { listApplicantOrders } from "../apps/server/src/modules/queues/applicant-orders";
 import { encodeCursor, listQueue } from "../apps/server/src/modules/queues/queue.list";
 import { createReportService, REPORT_NAMES } from "../apps/server/src/modules/reports/reports.service";
 import { openPreparedDatabase } from "../apps/server/src/runtime";
@@ -176,7 +177,8 @@ async function scenarios(handle: DbHandle, config: ReturnType<typeof loadConfig>
     ["review queue, search by order number", () => listQueue(db, { states: ["submitted"], q: `B${100000000000 + 10 * Math.floor(n / 20)}` }, { limit: 20 }, now)],
     ["window: appointments of one window and day", () => listQueue(db, { states: ["awaiting_materials"], windowId: "w1", delivery: "window", appointmentDate: day(now) }, { limit: 20 }, now)],
     ["window: mail expected", () => listQueue(db, { states: ["awaiting_materials"], delivery: "mail", mail: "expected" }, { limit: 20 }, now)],
-    ["applicant: my orders", () => orders.list({ accountId: account }, { limit: 20, offset: 0 })],
+    ["applicant: my orders", () => listApplicantOrders(db, account, {}, { limit: 20 })],
+    ["staff: all orders by state (/admin/orders)", () => orders.list({ states: ["awaiting_payment"] }, { limit: 20, offset: 0 })],
     ...REPORT_NAMES.map((r): [string, () => Promise<unknown>] => [`report ${r} (7 days)`, () => reports.run(r, range)]),
   ];
   return list;

@@ -64,24 +64,6 @@ export interface StaffOrderDetail extends StaffOrderSummary {
   actions: OrderEvent[];
 }
 
-export interface OrderPage {
-  orders: StaffOrderSummary[];
-  hasMore: boolean;
-}
-
-export const REVIEW_PAGE_SIZE = 20;
-
-export function listStaffOrders(params: { states: readonly OrderState[]; q?: string; page: number }) {
-  return api.get<OrderPage>("/admin/orders", {
-    query: {
-      state: params.states.join(","),
-      q: params.q?.trim() || undefined,
-      limit: REVIEW_PAGE_SIZE,
-      offset: (params.page - 1) * REVIEW_PAGE_SIZE,
-    },
-  });
-}
-
 export function getStaffOrder(id: string) {
   return api.get<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}`);
 }

@@ -55,7 +55,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex("orders_account_keyset")
     .on("orders")
-    .columns(["account_id", "created_at", "id"])
+    .columns(["account_id", "updated_at", "id"])
     .execute();
   await db.schema
     .createIndex("order_items_ca_type")

@@ -112,27 +112,8 @@ export async function listQueue(db: Db, filter: QueueFilter, page: QueuePage, no
     );
   }
   if (filter.q) {
-    const term = filter.q.trim();
-    const upper = term.toUpperCase();
-    const like = `%${term.replace(/[%_\\]/g, "")}%`;
-    // One indexed lookup per kind of key, united: an OR over the joined columns would scan the orders.
-    // Only the name's substring search reads the subjects (one row per company, not per order).
-    q = q.where("orders.id", "in", () =>
-      db
-        .selectFrom("orders as o")
-        .select("o.id")
-        .where("o.order_no", "=", upper)
-        .union(db.selectFrom("orders as o").select("o.id").where("o.remittance_code", "=", upper))
-        .union(db.selectFrom("orders as o").select("o.id").where("o.handler_phone", "=", term))
-        .union(db.selectFrom("inbound_mail as m").select("m.order_id as id").where("m.waybill", "=", term))
-        .union(
-          db
-            .selectFrom("order_items as i")
-            .innerJoin("subjects as s", "s.id", "i.subject_id")
-            .select("i.order_id as id")
-            .where((e) => e.or([e("s.identity_key", "=", upper), e("s.name", "like", like)])),
-        ),
-    );
+    const term = filter.q;
+    q = q.where("orders.id", "in", () => searchOrderIds(db, term));
   }
   if (page.after) {
     const [s, id] = decodeCursor(page.after);
@@ -153,6 +134,32 @@ export async function listQueue(db: Db, filter: QueueFilter, page: QueuePage, no
     rows: pageRows.map((r) => presentQueueRow(r, items.get(r.id) ?? [], now)),
     next: rows.length > page.limit && last ? encodeCursor(last.submitted_at!, last.id) : null,
   };
+}
+
+/**
+ * The ids of orders a search term names: order number, 汇款识别码, handler phone, waybill, USCC / ID
+ * number, or part of a subject's name. One indexed lookup per kind of key, united (an OR over joined
+ * columns would scan the orders); only the name's substring search reads the subjects, one row per
+ * company or person, not per order.
+ */
+export function searchOrderIds(db: Db, text: string) {
+  const term = text.trim();
+  const upper = term.toUpperCase();
+  const like = `%${term.replace(/[%_\\]/g, "")}%`;
+  return db
+    .selectFrom("orders as o")
+    .select("o.id")
+    .where("o.order_no", "=", upper)
+    .union(db.selectFrom("orders as o").select("o.id").where("o.remittance_code", "=", upper))
+    .union(db.selectFrom("orders as o").select("o.id").where("o.handler_phone", "=", term))
+    .union(db.selectFrom("inbound_mail as m").select("m.order_id as id").where("m.waybill", "=", term))
+    .union(
+      db
+        .selectFrom("order_items as i")
+        .innerJoin("subjects as s", "s.id", "i.subject_id")
+        .select("i.order_id as id")
+        .where((e) => e.or([e("s.identity_key", "=", upper), e("s.name", "like", like)])),
+    );
 }
 
 async function itemsOf(db: Db, orderIds: string[]) {

@@ -178,3 +178,23 @@ describe("saved filters", () => {
     expect((await reviewer.delete(`/api/v1/admin/saved-filters/review/${saved.body.id}`)).status).toBe(204);
   });
 });
+
+describe("我的订单", () => {
+  it("pages newest change first on a keyset cursor, only the applicant's own orders", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const res = await applicant.client.get(`/api/v1/orders?limit=5${after ? `&after=${after}` : ""}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.orders.map((o: { id: string }) => o.id));
+      after = res.body.next;
+    } while (after);
+    expect(new Set(seen)).toEqual(new Set(submitted.map((o) => o.id)));
+    expect(seen).toHaveLength(submitted.length);
+    const stranger = await newApplicant(t);
+    expect((await stranger.client.get("/api/v1/orders")).body.orders).toEqual([]);
+    const bad = await applicant.client.get("/api/v1/orders?after=nonsense");
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toContain("分页");
+  });
+});

@@ -16,6 +16,9 @@ const zFen = (label: string) =>
     .max(10_000_000_000, { error: `${label}过大` })
     .optional();
 
+/** A keyset cursor: the `next` of the previous page's answer. */
+export const zAfter = z.string().max(400, { error: "分页位置无效，请回到第一页" }).optional();
+
 /** The filters every queue takes (its own states or delivery are fixed by the route). */
 export const zQueueQuery = z.object({
   state: z
@@ -34,7 +37,7 @@ export const zQueueQuery = z.object({
   maxFen: zFen("最高金额"),
   q: z.string().trim().max(60, { error: "搜索关键字不能超过 60 个字符" }).optional(),
   mail: z.enum(["expected", "received"], { error: "邮件状态应为 expected 或 received" }).optional(),
-  after: z.string().max(400, { error: "分页位置无效，请回到第一页" }).optional(),
+  after: zAfter,
   limit: z.coerce
     .number({ error: "条数应为数字" })
     .int()
