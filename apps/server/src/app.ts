@@ -33,6 +33,7 @@ import { esealRoutes } from "./modules/eseal/eseal.routes";
 import { createEsealService } from "./modules/eseal/eseal.service";
 import { financeRoutes } from "./modules/finance/finance.routes";
 import { createFinanceService } from "./modules/finance/finance.service";
+import { noticeRoutes } from "./modules/notices/notices";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { createPaymentProvider } from "./modules/payments/payment.factory";
@@ -279,6 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
+      await v1.register(noticeRoutes(security));
       await v1.register(
         queueRoutes({
           ...security,
