@@ -151,7 +151,12 @@ function p95(samples: number[]) {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!;
 }
 
-async function scenarios(handle: DbHandle, config: ReturnType<typeof loadConfig>, n: number, accounts: number) {
+async function scenarios(
+  handle: DbHandle,
+  config: ReturnType<typeof loadConfig>,
+  n: number,
+  accounts: number,
+) {
   const db = handle.db;
   const now = new Date((EPOCH_S + (n + 1) * SPACING_S + 3600) * 1000);
   const clock = () => now;
@@ -172,14 +177,53 @@ async function scenarios(handle: DbHandle, config: ReturnType<typeof loadConfig>
   const account = `a${1 + Math.floor(accounts / 2)}`;
   const list: [string, () => Promise<unknown>][] = [
     ["review queue, first page", () => listQueue(db, { states: ["submitted"] }, { limit: 20 }, now)],
-    ["review queue, a page deep in the queue", () => listQueue(db, { states: ["submitted"] }, { limit: 20, after: deep }, now)],
-    ["review queue, business 变更", () => listQueue(db, { states: ["submitted"], business: "change" }, { limit: 20 }, now)],
-    ["review queue, search by order number", () => listQueue(db, { states: ["submitted"], q: `B${100000000000 + 10 * Math.floor(n / 20)}` }, { limit: 20 }, now)],
-    ["window: appointments of one window and day", () => listQueue(db, { states: ["awaiting_materials"], windowId: "w1", delivery: "window", appointmentDate: day(now) }, { limit: 20 }, now)],
-    ["window: mail expected", () => listQueue(db, { states: ["awaiting_materials"], delivery: "mail", mail: "expected" }, { limit: 20 }, now)],
+    [
+      "review queue, a page deep in the queue",
+      () => listQueue(db, { states: ["submitted"] }, { limit: 20, after: deep }, now),
+    ],
+    [
+      "review queue, business 变更",
+      () => listQueue(db, { states: ["submitted"], business: "change" }, { limit: 20 }, now),
+    ],
+    [
+      "review queue, search by order number",
+      () =>
+        listQueue(
+          db,
+          { states: ["submitted"], q: `B${100000000000 + 10 * Math.floor(n / 20)}` },
+          { limit: 20 },
+          now,
+        ),
+    ],
+    [
+      "window: appointments of one window and day",
+      () =>
+        listQueue(
+          db,
+          { states: ["awaiting_materials"], windowId: "w1", delivery: "window", appointmentDate: day(now) },
+          { limit: 20 },
+          now,
+        ),
+    ],
+    [
+      "window: mail expected",
+      () =>
+        listQueue(
+          db,
+          { states: ["awaiting_materials"], delivery: "mail", mail: "expected" },
+          { limit: 20 },
+          now,
+        ),
+    ],
     ["applicant: my orders", () => listApplicantOrders(db, account, {}, { limit: 20 })],
-    ["staff: all orders by state (/admin/orders)", () => orders.list({ states: ["awaiting_payment"] }, { limit: 20, offset: 0 })],
-    ...REPORT_NAMES.map((r): [string, () => Promise<unknown>] => [`report ${r} (7 days)`, () => reports.run(r, range)]),
+    [
+      "staff: all orders by state (/admin/orders)",
+      () => orders.list({ states: ["awaiting_payment"] }, { limit: 20, offset: 0 }),
+    ],
+    ...REPORT_NAMES.map((r): [string, () => Promise<unknown>] => [
+      `report ${r} (7 days)`,
+      () => reports.run(r, range),
+    ]),
   ];
   return list;
 }
@@ -188,10 +232,15 @@ async function main() {
   for (const kind of engines) {
     console.log(`\n== ${kind}: ${SMALL.toLocaleString()} vs ${LARGE.toLocaleString()} orders ==`);
     const sizes = [];
-    for (const [label, n] of [["small", SMALL], ["large", LARGE]] as const) {
+    for (const [label, n] of [
+      ["small", SMALL],
+      ["large", LARGE],
+    ] as const) {
       const { handle, config } = await freshDatabase(kind, label);
       const g = await generate(kind, handle, n);
-      console.log(`generated ${n.toLocaleString()} orders (+ items, events, payments) in ${g.seconds.toFixed(1)} s`);
+      console.log(
+        `generated ${n.toLocaleString()} orders (+ items, events, payments) in ${g.seconds.toFixed(1)} s`,
+      );
       sizes.push({ n, list: await scenarios(handle, config, n, g.accounts) });
     }
     const [small, large] = sizes as [(typeof sizes)[0], (typeof sizes)[0]];
@@ -205,13 +254,17 @@ async function main() {
         }
       }
     }
-    console.log(`| list | p95 at ${SMALL.toLocaleString()} (ms) | p95 at ${LARGE.toLocaleString()} (ms) | ratio | goal ≤ 1.5 |`);
+    console.log(
+      `| list | p95 at ${SMALL.toLocaleString()} (ms) | p95 at ${LARGE.toLocaleString()} (ms) | ratio | goal ≤ 1.5 |`,
+    );
     console.log("| --- | ---: | ---: | ---: | --- |");
     for (const [i, [name]] of small.list.entries()) {
       const a = p95(times[i]![0]!);
       const b = p95(times[i]![1]!);
       const ratio = b / a;
-      console.log(`| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${ratio.toFixed(2)} | ${ratio <= 1.5 ? "met" : "MISSED"} |`);
+      console.log(
+        `| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${ratio.toFixed(2)} | ${ratio <= 1.5 ? "met" : "MISSED"} |`,
+      );
     }
     while (cleanups.length) await cleanups.pop()!();
   }

@@ -19,7 +19,7 @@ async function openOrderNo(page: Page): Promise<string> {
     .filter({ hasText: /^订单 / })
     .first();
   await expect(title).toBeVisible();
-  return (await title.innerText()).replace(/^订单\s*/, "").trim();
+  return ((await title.textContent()) ?? "").replace(/^订单\s*/, "").trim();
 }
 
 async function reviewerPage(browser: Browser, username: string, password: string): Promise<Page> {
@@ -49,7 +49,7 @@ test("a reviewer works through a queue of 30 orders with 领取下一单 and the
   await expect(rows.nth(1)).toHaveClass(/ant-table-row-selected/);
   await reviewer.keyboard.press("k");
   await expect(rows.first()).toHaveClass(/ant-table-row-selected/);
-  const first = await rows.first().locator("a").first().innerText();
+  const first = ((await rows.first().locator("a").first().textContent()) ?? "").trim();
   await reviewer.keyboard.press("Enter");
   expect(await openOrderNo(reviewer)).toBe(first);
   await reviewer.getByRole("button", { name: "返回列表" }).click();

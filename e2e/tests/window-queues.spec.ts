@@ -75,7 +75,9 @@ test("the operator sees today's appointments at 福州 and receives a mailed env
 
   // 邮寄材料: the envelope is expected with its waybill; scanning the waybill signs for it and opens the order.
   await operator.getByRole("tab", { name: "邮寄材料" }).click();
-  await expect(operator.locator(".ant-table-row").filter({ hasText: byMail!.orderNo })).toContainText(waybill);
+  await expect(operator.locator(".ant-table-row").filter({ hasText: byMail!.orderNo })).toContainText(
+    waybill,
+  );
   await operator.getByPlaceholder("输入或扫描快递单号签收").fill(waybill);
   await operator.getByPlaceholder("输入或扫描快递单号签收").press("Enter");
   await expect(operator.getByText(`已签收订单 ${byMail!.orderNo} 的邮件`)).toBeVisible();

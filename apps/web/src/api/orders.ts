@@ -217,7 +217,12 @@ export function listCaTypes(kind?: SubjectKind) {
 // ---- orders ----
 
 /** 「我的订单」: a keyset page (`after` is the previous answer's `next`). */
-export function listOrders(query: { state?: readonly OrderState[]; q?: string; after?: string; limit?: number }) {
+export function listOrders(query: {
+  state?: readonly OrderState[];
+  q?: string;
+  after?: string;
+  limit?: number;
+}) {
   return api.get<{ orders: OrderSummary[]; hasMore: boolean; next: string | null }>("/orders", {
     query: {
       state: query.state && query.state.length > 0 ? query.state.join(",") : undefined,

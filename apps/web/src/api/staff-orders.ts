@@ -3,7 +3,7 @@
  * booking (finance), the window workbench (operator) and the CA-type catalog (admin). The shapes follow
  * the zod schemas in apps/server/src/modules/{orders,payments,finance,workbench,catalog}.
  */
-import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
+import { type CaTypePrices, formatFen, type OrderEvent, parseYuan } from "@certhall/domain";
 import { api } from "./client";
 import type { CaType, OrderSummary, SubjectKind, TimelineDone } from "./orders";
 

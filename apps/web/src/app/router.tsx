@@ -12,6 +12,7 @@ import { BusinessApplyPage } from "../pages/business/BusinessApplyPage";
 import { BusinessListPage } from "../pages/business/BusinessListPage";
 import { FinancePage } from "../pages/finance/FinancePage";
 import { StatementsPage } from "../pages/finance/StatementsPage";
+import { NoticesAdminPage } from "../pages/notices/NoticesAdminPage";
 import { ApplyChooserPage, ApplyNewPage } from "../pages/orders/ApplyPage";
 import { EditOrderPage } from "../pages/orders/EditOrderPage";
 import { OrderDetailPage } from "../pages/orders/OrderDetailPage";
@@ -85,6 +86,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["admin"]}>
             <WindowsAdminPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "notices",
+        element: (
+          <RequireRole roles={["admin"]}>
+            <NoticesAdminPage />
           </RequireRole>
         ),
       },

@@ -4,12 +4,12 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Button, Grid, Input, Space, Table, Tabs, Tag, Typography } from "antd";
 import { Link, Navigate, useSearchParams } from "react-router";
 import { listOrders, type OrderSummary } from "../../api/orders";
-import { useKeyset } from "../queues/useKeyset";
 import { useI18n } from "../../app/i18n";
 import type { MessageKey } from "../../app/messages";
 import { useMe } from "../../app/queries";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
+import { useKeyset } from "../queues/useKeyset";
 import { ORDER_TABS, stateColor, tabStates } from "./logic";
 import { orderKeys } from "./queries";
 

@@ -4,6 +4,7 @@ import { Button, Card, Col, Row, Space, Typography } from "antd";
 import { Link } from "react-router";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
+import { PortalNotices } from "../notices/PortalNotices";
 import { BUSINESS_DESCRIPTIONS_EN } from "./business-en";
 
 const { Title, Paragraph, Text } = Typography;
@@ -94,6 +95,7 @@ export function HomePage() {
           </Link>
         </Space>
       </Card>
+      <PortalNotices />
     </div>
   );
 }
