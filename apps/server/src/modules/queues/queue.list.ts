@@ -8,6 +8,7 @@ import {
 } from "@certhall/domain";
 import type { Db } from "../../db/database";
 import { invalidField } from "../../errors";
+import { orderItemRows } from "../orders/order.queries";
 
 /** What a staff queue may be narrowed by (every field optional; the queue fixes states or delivery). */
 export interface QueueFilter {
@@ -165,24 +166,19 @@ export function searchOrderIds(db: Db, text: string) {
 async function itemsOf(db: Db, orderIds: string[]) {
   const by = new Map<string, { subject: string; identity: string; kind: string; caType: string }[]>();
   if (orderIds.length === 0) return by;
-  const rows = await db
-    .selectFrom("order_items")
-    .innerJoin("subjects", "subjects.id", "order_items.subject_id")
-    .innerJoin("ca_types", "ca_types.id", "order_items.ca_type_id")
-    .select([
-      "order_items.order_id",
-      "subjects.name",
-      "subjects.identity_key",
-      "subjects.kind",
-      "ca_types.name as ca_type",
-    ])
+  const rows = await orderItemRows(db)
     .where("order_items.order_id", "in", orderIds)
     .orderBy("order_items.order_id")
     .orderBy("order_items.position")
     .execute();
   for (const r of rows) {
     const list = by.get(r.order_id) ?? [];
-    list.push({ subject: r.name, identity: r.identity_key, kind: r.kind, caType: r.ca_type });
+    list.push({
+      subject: r.subject_name,
+      identity: r.subject_identity,
+      kind: r.subject_kind,
+      caType: r.ca_type_name,
+    });
     by.set(r.order_id, list);
   }
   return by;

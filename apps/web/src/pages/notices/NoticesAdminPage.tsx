@@ -1,7 +1,7 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Checkbox, Form, Input, Space, Typography } from "antd";
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { getNotices, type Notices, saveNotices } from "../../api/notices";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
@@ -70,19 +70,7 @@ export function NoticesAdminPage() {
             {(fields, { add, remove }) => (
               <Space orientation="vertical" style={{ width: "100%" }}>
                 {fields.map((f) => (
-                  <Card
-                    key={f.key}
-                    size="small"
-                    extra={
-                      <Button
-                        icon={<DeleteOutlined />}
-                        danger
-                        type="text"
-                        onClick={() => remove(f.name)}
-                        aria-label={t("common.delete")}
-                      />
-                    }
-                  >
+                  <Entry key={f.key} onRemove={() => remove(f.name)}>
                     <Space wrap align="start">
                       <Form.Item
                         name={[f.name, "title"]}
@@ -111,7 +99,7 @@ export function NoticesAdminPage() {
                     >
                       <Input.TextArea rows={3} maxLength={2000} showCount />
                     </Form.Item>
-                  </Card>
+                  </Entry>
                 ))}
                 <Button
                   icon={<PlusOutlined />}
@@ -128,19 +116,7 @@ export function NoticesAdminPage() {
             {(fields, { add, remove }) => (
               <Space orientation="vertical" style={{ width: "100%" }}>
                 {fields.map((f) => (
-                  <Card
-                    key={f.key}
-                    size="small"
-                    extra={
-                      <Button
-                        icon={<DeleteOutlined />}
-                        danger
-                        type="text"
-                        onClick={() => remove(f.name)}
-                        aria-label={t("common.delete")}
-                      />
-                    }
-                  >
+                  <Entry key={f.key} onRemove={() => remove(f.name)}>
                     <Form.Item
                       name={[f.name, "question"]}
                       label={t("notices.question")}
@@ -155,7 +131,7 @@ export function NoticesAdminPage() {
                     >
                       <Input.TextArea rows={2} maxLength={2000} />
                     </Form.Item>
-                  </Card>
+                  </Entry>
                 ))}
                 <Button icon={<PlusOutlined />} onClick={() => add({ question: "", answer: "" })}>
                   {t("notices.addFaq")}
@@ -172,5 +148,26 @@ export function NoticesAdminPage() {
         </Space>
       </Space>
     </Form>
+  );
+}
+
+/** One announcement or question in the editor, with its delete button. */
+function Entry(props: { onRemove: () => void; children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <Card
+      size="small"
+      extra={
+        <Button
+          icon={<DeleteOutlined />}
+          danger
+          type="text"
+          onClick={props.onRemove}
+          aria-label={t("common.delete")}
+        />
+      }
+    >
+      {props.children}
+    </Card>
   );
 }
