@@ -165,11 +165,13 @@ export async function operatorTakesMaterials(operator: Page, orderNo: string, co
   await find.fill(orderNo);
   await find.press("Enter");
   await expect(operator.getByText(`订单 ${orderNo}`).first()).toBeVisible();
-  const materials = operator.getByRole("checkbox");
+  // The desk's materials card (the window's queues above it have checkboxes and a batch button too).
+  const card = operator.locator(".ant-card").filter({ hasText: "材料清单" });
+  const materials = card.getByRole("checkbox");
   if (count === undefined) await expect(materials.first()).toBeVisible();
   else await expect(materials).toHaveCount(count);
   for (const box of await materials.all()) await box.check();
-  await operator.getByRole("button", { name: cn("材料已收齐") }).click();
+  await card.getByRole("button", { name: cn("材料已收齐") }).click();
   await expect(operator.getByText("材料已收齐，订单进入办理中")).toBeVisible();
 }
 

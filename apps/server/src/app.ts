@@ -44,6 +44,7 @@ import { formRoutes } from "./modules/materials/forms.routes";
 import { materialRoutes } from "./modules/materials/material.routes";
 import { createMaterialService } from "./modules/materials/material.service";
 import { createMaterialStore } from "./modules/materials/material.store";
+import { noticeRoutes } from "./modules/notices/notices";
 import { orderRoutes } from "./modules/orders/order.routes";
 import { createOrderService } from "./modules/orders/order.service";
 import { createPaymentProvider, createWechatProvider } from "./modules/payments/payment.factory";
@@ -60,6 +61,8 @@ import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
 import { progressRoutes } from "./modules/progress/progress.routes";
 import { createProgressService } from "./modules/progress/progress.service";
+import { createInboundMail } from "./modules/queues/inbound-mail";
+import { queueRoutes } from "./modules/queues/queue.routes";
 import { receiptRoutes } from "./modules/receipts/receipt.routes";
 import { createReceiptService } from "./modules/receipts/receipt.service";
 import { reconciliationRoutes } from "./modules/reconciliation/reconciliation.routes";
@@ -329,6 +332,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(reconciliationRoutes({ ...security, reconciliation }));
       await v1.register(reportRoutes({ ...security, reports }));
       await v1.register(workbenchRoutes({ ...security, orders, workbench }));
+      await v1.register(noticeRoutes(security));
+      await v1.register(
+        queueRoutes({
+          ...security,
+          workbench,
+          mail: createInboundMail({ db, clock }),
+          signName: config.sms.signName,
+        }),
+      );
       await v1.register(unlockRoutes(security));
       await v1.register(certificateRoutes({ ...security, certificates }));
       await v1.register(renewalRoutes({ ...security, renewal }));

@@ -6,5 +6,6 @@ export * from "./items";
 export * from "./materials";
 export * from "./order-states";
 export * from "./orders";
+export * from "./review-reasons";
 export * from "./validators";
 export * from "./validity";

@@ -4,6 +4,7 @@ import type { InvoiceTables } from "./tables.invoices";
 import type { LineageTables } from "./tables.lineage";
 import type { MaterialTables } from "./tables.materials";
 import type { OrderTables } from "./tables.orders";
+import type { QueueTables } from "./tables.queues";
 import type { ReminderTables } from "./tables.reminders";
 import type { SettingsTables } from "./tables.settings";
 import type { StatementTables } from "./tables.statements";
@@ -213,6 +214,7 @@ export interface Database
     LineageTables,
     MaterialTables,
     OrderTables,
+    QueueTables,
     ReminderTables,
     SettingsTables,
     StatementTables {

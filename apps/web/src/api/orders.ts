@@ -216,18 +216,19 @@ export function listCaTypes(kind?: SubjectKind) {
 
 // ---- orders ----
 
+/** 「我的订单」: a keyset page (`after` is the previous answer's `next`). */
 export function listOrders(query: {
   state?: readonly OrderState[];
   q?: string;
-  offset?: number;
+  after?: string;
   limit?: number;
 }) {
-  return api.get<{ orders: OrderSummary[]; hasMore: boolean }>("/orders", {
+  return api.get<{ orders: OrderSummary[]; hasMore: boolean; next: string | null }>("/orders", {
     query: {
       state: query.state && query.state.length > 0 ? query.state.join(",") : undefined,
       q: query.q || undefined,
       limit: query.limit ?? 20,
-      offset: query.offset ?? 0,
+      after: query.after,
     },
   });
 }

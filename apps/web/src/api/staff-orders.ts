@@ -3,7 +3,7 @@
  * booking (finance), the window workbench (operator) and the CA-type catalog (admin). The shapes follow
  * the zod schemas in apps/server/src/modules/{orders,payments,finance,workbench,catalog}.
  */
-import { type CaTypePrices, formatFen, type OrderEvent, type OrderState, parseYuan } from "@certhall/domain";
+import { type CaTypePrices, formatFen, type OrderEvent, parseYuan } from "@certhall/domain";
 import { api } from "./client";
 import type { MaterialRejection } from "./materials";
 import type { CaType, OrderSummary, SubjectKind, TimelineDone } from "./orders";
@@ -65,24 +65,6 @@ export interface StaffOrderDetail extends StaffOrderSummary {
   actions: OrderEvent[];
 }
 
-export interface OrderPage {
-  orders: StaffOrderSummary[];
-  hasMore: boolean;
-}
-
-export const REVIEW_PAGE_SIZE = 20;
-
-export function listStaffOrders(params: { states: readonly OrderState[]; q?: string; page: number }) {
-  return api.get<OrderPage>("/admin/orders", {
-    query: {
-      state: params.states.join(","),
-      q: params.q?.trim() || undefined,
-      limit: REVIEW_PAGE_SIZE,
-      offset: (params.page - 1) * REVIEW_PAGE_SIZE,
-    },
-  });
-}
-
 export function getStaffOrder(id: string) {
   return api.get<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}`);
 }
@@ -95,22 +77,6 @@ export function reviewOrder(
   body: { version: number; note?: string; materials?: MaterialRejection[] },
 ) {
   return api.post<StaffOrderDetail>(`/admin/orders/${encodeURIComponent(id)}/${action}`, body);
-}
-
-/** Quick picks for a rejection reason (the seed's usual grounds); the reviewer may add details. */
-export const REJECT_REASONS = [
-  "营业执照不清晰",
-  "信息与营业执照不一致",
-  "统一社会信用代码有误",
-  "法定代表人信息有误",
-  "经办人信息有误",
-  "身份证信息有误",
-  "CA 类型选择有误",
-] as const;
-
-/** Joins the ticked quick picks and the free text into one reason ("；"-separated, as written in Chinese). */
-export function composeReason(picks: readonly string[], text: string | undefined): string {
-  return [...picks, (text ?? "").trim()].filter((s) => s.length > 0).join("；");
 }
 
 // ---- finance booking (modules/finance, modules/payments) ----

@@ -8,6 +8,7 @@ import {
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
+  NotificationOutlined,
   ReconciliationOutlined,
   ScanOutlined,
   TagsOutlined,
@@ -58,6 +59,7 @@ export const ADMIN_MENU: readonly MenuEntry[] = [
     roles: ["admin", "auditor", "finance"],
   },
   { path: "/admin/catalog", label: "admin.menu.catalog", icon: <TagsOutlined />, roles: ["admin"] },
+  { path: "/admin/notices", label: "admin.menu.notices", icon: <NotificationOutlined />, roles: ["admin"] },
   { path: "/admin/password", label: "admin.menu.password", icon: <KeyOutlined />, roles: "all" },
 ];
 

@@ -1,4 +1,5 @@
 import { assistantEn, assistantZh } from "./messages-assistant";
+import { queuesEn, queuesZh } from "./messages.queues";
 
 /**
  * The UI dictionary. Chinese is the source language; English must translate every key (the type of
@@ -285,7 +286,6 @@ export const zh = {
   "review.tab.submitted": "待审核",
   "review.tab.in_review": "审核中",
   "review.tab.returned": "已退回",
-  "review.search": "订单号、汇款识别码、企业或个人名称",
   "review.empty": "暂无订单",
   "review.back": "返回列表",
   "review.detailTitle": "订单 {no}",
@@ -966,6 +966,7 @@ export const zh = {
   "progress.handler": "经办人",
   "progress.submittedAt": "提交时间",
   ...assistantZh,
+  ...queuesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1256,7 +1257,6 @@ export const en: Record<MessageKey, string> = {
   "review.tab.submitted": "Awaiting review",
   "review.tab.in_review": "In review",
   "review.tab.returned": "Returned",
-  "review.search": "Order no., remittance code, company or person",
   "review.empty": "No orders",
   "review.back": "Back to the list",
   "review.detailTitle": "Order {no}",
@@ -1958,6 +1958,7 @@ export const en: Record<MessageKey, string> = {
   "progress.handler": "Handler",
   "progress.submittedAt": "Submitted",
   ...assistantEn,
+  ...queuesEn,
 };
 
 export type Lang = "zh" | "en";

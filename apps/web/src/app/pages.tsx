@@ -60,6 +60,7 @@ export const StaffPage = page(admin, "StaffPage");
 export const WindowsAdminPage = page(admin, "WindowsAdminPage");
 export const AuditPage = page(admin, "AuditPage");
 export const CatalogPage = page(admin, "CatalogPage");
+export const NoticesAdminPage = page(admin, "NoticesAdminPage");
 
 const review = () => import("../pages/review/routes");
 export const ReviewQueuePage = page(review, "ReviewQueuePage");

@@ -20,6 +20,7 @@ import {
   FinancePage,
   HomePage,
   LoginPage,
+  NoticesAdminPage,
   NotFound,
   OrderDetailPage,
   OrdersPage,
@@ -97,6 +98,14 @@ const router = createBrowserRouter([
         element: (
           <RequireRole roles={["admin"]}>
             <WindowsAdminPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "notices",
+        element: (
+          <RequireRole roles={["admin"]}>
+            <NoticesAdminPage />
           </RequireRole>
         ),
       },

@@ -6,6 +6,8 @@ import { requestMeta } from "../../lib/http";
 import { requireApplicant, requireStaff, type SecurityDeps } from "../../plugins/security";
 import { zMaterialRejections } from "../materials/material.routes";
 import { rejectionNote } from "../materials/material.service";
+import { listApplicantOrders } from "../queues/applicant-orders";
+import { zAfter } from "../queues/queue.schemas";
 import {
   zBusiness,
   zCandidates,
@@ -116,12 +118,22 @@ export function orderRoutes(deps: SecurityDeps & { orders: OrderService }) {
       "/orders",
       {
         preHandler: applicant,
-        schema: { tags, summary: "My orders", querystring: zListQuery, response: { 200: zOrderList } },
+        schema: {
+          tags,
+          summary: "My orders, newest change first; pages by the keyset cursor `after` (the answer's `next`)",
+          querystring: zListQuery.omit({ offset: true }).extend({ after: zAfter }),
+          response: { 200: zOrderList.extend({ next: z.string().nullable() }) },
+        },
       },
       async (req) => {
-        const { state, business, q, limit, offset } = req.query;
-        const res = await orders.list({ accountId: me(req), states: state, business, q }, { limit, offset });
-        return { orders: res.rows.map(presentOrderSummary), hasMore: res.hasMore };
+        const { state, business, q, limit, after } = req.query;
+        const res = await listApplicantOrders(
+          deps.db,
+          me(req),
+          { states: state, business, q },
+          { limit, after },
+        );
+        return { orders: res.rows.map(presentOrderSummary), hasMore: res.hasMore, next: res.next };
       },
     );
 

@@ -6,3 +6,4 @@ export { AuditPage } from "./AuditPage";
 export { CatalogPage } from "./CatalogPage";
 export { StaffPage } from "./StaffPage";
 export { WindowsAdminPage } from "./WindowsAdminPage";
+export { NoticesAdminPage } from "../notices/NoticesAdminPage";

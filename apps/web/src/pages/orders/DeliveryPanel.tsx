@@ -26,6 +26,7 @@ import { mobileRule } from "../../components/fields";
 import { LoadError } from "../../components/PageLoading";
 import { formatCalendarDate } from "../../lib/time";
 import { canChooseDelivery } from "./logic";
+import { MailWaybill } from "./MailWaybill";
 
 const { Text } = Typography;
 
@@ -152,6 +153,7 @@ export function DeliveryPanel({
       }
     >
       {summary}
+      {d.method === "mail" && !editing ? <MailWaybill order={order} /> : null}
       {editable && editing ? (
         <Form
           form={form}

@@ -10,12 +10,13 @@ import { useMe } from "../../app/queries";
 import { CardList } from "../../components/CardList";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { formatDateTime } from "../../lib/time";
+import { useKeyset } from "../queues/useKeyset";
 import { ORDER_TABS, stateColor, tabStates } from "./logic";
 import { orderKeys } from "./queries";
 
 const PAGE_SIZE = 20;
 
-/** 「我的订单」 with the state filter tabs; tab, search and page live in the URL so Back keeps them. */
+/** 「我的订单」 with the state filter tabs; tab and search live in the URL so Back keeps them; pages are keyset cursors. */
 export function OrdersPage() {
   const me = useMe();
   if (me.isPending) return <PageLoading />;
@@ -30,19 +31,18 @@ function OrdersView() {
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "all";
   const q = params.get("q") ?? "";
-  const page = Math.max(0, Number.parseInt(params.get("page") ?? "0", 10) || 0);
+  const keyset = useKeyset(`${tab}|${q}`);
 
   const list = useQuery({
-    queryKey: orderKeys.list(tab, q, page),
-    queryFn: () => listOrders({ state: tabStates(tab), q, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
+    queryKey: orderKeys.list(tab, q, keyset.after ?? ""),
+    queryFn: () => listOrders({ state: tabStates(tab), q, after: keyset.after, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
 
   function set(next: Record<string, string | undefined>) {
     const p = new URLSearchParams(params);
     for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "" || (k === "tab" && v === "all") || (k === "page" && v === "0"))
-        p.delete(k);
+      if (v === undefined || v === "" || (k === "tab" && v === "all")) p.delete(k);
       else p.set(k, v);
     }
     setParams(p, { replace: true });
@@ -145,11 +145,11 @@ function OrdersView() {
             />
           )}
           <Space style={{ marginTop: 16, width: "100%", justifyContent: "flex-end" }}>
-            <Button disabled={page === 0} onClick={() => set({ page: String(page - 1) })}>
+            <Button disabled={keyset.page <= 1} onClick={keyset.prev}>
               {t("common.prevPage")}
             </Button>
-            <Typography.Text type="secondary">{t("audit.page", { n: page + 1 })}</Typography.Text>
-            <Button disabled={!list.data?.hasMore} onClick={() => set({ page: String(page + 1) })}>
+            <Typography.Text type="secondary">{t("audit.page", { n: keyset.page })}</Typography.Text>
+            <Button disabled={!list.data?.next} onClick={() => keyset.next(list.data?.next ?? null)}>
               {t("common.nextPage")}
             </Button>
           </Space>

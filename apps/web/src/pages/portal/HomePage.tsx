@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { useI18n } from "../../app/i18n";
 import { useMe } from "../../app/queries";
 import { BlankFormsCard } from "../materials/BlankFormsCard";
+import { PortalNotices } from "../notices/PortalNotices";
 import { BUSINESS_DESCRIPTIONS_EN } from "./business-en";
 
 const { Title, Paragraph, Text } = Typography;
@@ -96,6 +97,7 @@ export function HomePage() {
         </Space>
       </Card>
       <BlankFormsCard />
+      <PortalNotices />
     </div>
   );
 }

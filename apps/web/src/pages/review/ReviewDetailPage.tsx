@@ -1,33 +1,52 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
+import { composeReason, REVIEW_REASON_MAX, reviewReasons } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Checkbox, Col, Form, Input, Modal, Popconfirm, Row, Space } from "antd";
-import { useState } from "react";
-import { Link, useParams } from "react-router";
-import { ApiError } from "../../api/client";
 import type { MaterialRejection } from "../../api/materials";
 import {
-  composeReason,
-  getStaffOrder,
-  REJECT_REASONS,
-  type ReviewAction,
-  reviewOrder,
-  type StaffOrderDetail,
-} from "../../api/staff-orders";
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Space,
+  Typography,
+} from "antd";
+import { useEffect, useRef, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { ApiError } from "../../api/client";
+import { getStaffOrder, type ReviewAction, reviewOrder, type StaffOrderDetail } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
 import { LoadError, PageLoading } from "../../components/PageLoading";
 import { ReviewMaterialsPanel } from "../materials/ReviewMaterialsPanel";
+import { isPageKey } from "../queues/useKeyset";
 import { OrderHead, OrderItems, OrderTimeline } from "./OrderFacts";
+import { RequiredMaterials } from "./RequiredMaterials";
+import { useClaimNext } from "./ReviewQueuePage";
 
 interface RejectValues {
   picks: string[];
   text?: string;
 }
 
-/** An order with everything a reviewer needs to decide, and the decisions the machine allows now. */
+/**
+ * An order with everything a reviewer needs to decide, and the decisions the machine allows now. The
+ * order's facts sit on the left; on the right the uploaded materials (each can be rejected with its own
+ * reason) above the list of materials the business requires. Keys: a approve (then Enter), r reject; opened by 领取下一单 (`?claimed=1`), a
+ * decision claims the next order.
+ */
 export function ReviewDetailPage() {
   const { id = "" } = useParams();
-  const { t } = useI18n();
+  const [search] = useSearchParams();
+  const claimed = search.get("claimed") === "1";
+  const { claim } = useClaimNext();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const onError = useApiError();
   const queryClient = useQueryClient();
@@ -37,6 +56,13 @@ export function ReviewDetailPage() {
   const [rejecting, setRejecting] = useState(false);
   const [form] = Form.useForm<RejectValues>();
   const [rejections, setRejections] = useState<MaterialRejection[]>([]);
+  const [approving, setApproving] = useState(false);
+  const keys = useRef<(e: KeyboardEvent) => void>(() => {});
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keys.current(e);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   async function act(action: ReviewAction, order: StaffOrderDetail, note?: string) {
     setBusy(action);
@@ -60,6 +86,8 @@ export function ReviewDetailPage() {
         form.resetFields();
       }
       setRejections([]);
+      setApproving(false);
+      if (claimed && action !== "start-review") await claim();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         // Someone else moved the order: show the server's sentence and the order as it is now.
@@ -79,8 +107,22 @@ export function ReviewDetailPage() {
   const order = q.data;
   const can = (e: "start_review" | "approve" | "reject") => order.actions.includes(e);
   const decidable = can("start_review") || can("approve") || can("reject");
+  keys.current = (e) => {
+    // The reject form owns the keyboard while it is open.
+    if (!isPageKey(e) || busy || rejecting) return;
+    if (approving) {
+      // Enter confirms the approval (preventDefault: the focused button does not click a second time).
+      if (e.key !== "Enter") return;
+      void act("approve", order);
+    } else if (e.key === "a" && can("approve")) setApproving(true);
+    else if (e.key === "r" && can("reject")) setRejecting(true);
+    else if (e.key === "n" && claimed) void claim();
+    else return;
+    e.preventDefault();
+  };
 
-  const buttons = (
+  // Shown above and below the order; the keyboard's approval (a) opens the confirmation of the top one.
+  const buttons = (top: boolean) => (
     <Space wrap>
       {can("start_review") ? (
         <Button type="primary" loading={busy === "start-review"} onClick={() => act("start-review", order)}>
@@ -88,7 +130,11 @@ export function ReviewDetailPage() {
         </Button>
       ) : null}
       {can("approve") ? (
-        <Popconfirm title={t("review.approveConfirm")} onConfirm={() => act("approve", order)}>
+        <Popconfirm
+          title={t("review.approveConfirm")}
+          {...(top ? { open: approving, onOpenChange: setApproving } : {})}
+          onConfirm={() => act("approve", order)}
+        >
           <Button type="primary" loading={busy === "approve"}>
             {t("review.approve")}
           </Button>
@@ -108,7 +154,7 @@ export function ReviewDetailPage() {
         <Link to="/admin/review">
           <Button icon={<ArrowLeftOutlined />}>{t("review.back")}</Button>
         </Link>
-        {buttons}
+        {buttons(true)}
       </Space>
       {order.state === "returned" && order.lastNote ? (
         <Alert type="warning" showIcon title={`${t("review.tab.returned")}：${order.lastNote}`} />
@@ -118,25 +164,33 @@ export function ReviewDetailPage() {
         <OrderHead order={order} />
       </Card>
       <Row gutter={[16, 16]}>
-        <Col xs={24} lg={15}>
-          <Card title={t("sorder.items")} size="small">
-            <OrderItems order={order} />
-          </Card>
+        <Col xs={24} lg={12}>
+          <Space orientation="vertical" size={16} style={{ width: "100%" }}>
+            <Card title={t("sorder.items")} size="small">
+              <OrderItems order={order} />
+            </Card>
+            <Card title={t("sorder.timeline")} size="small">
+              <OrderTimeline order={order} />
+            </Card>
+          </Space>
         </Col>
-        <Col xs={24} lg={9}>
-          <Card title={t("sorder.timeline")} size="small">
-            <OrderTimeline order={order} />
-          </Card>
+        <Col xs={24} lg={12} data-slot="review-materials">
+          <Space orientation="vertical" size={16} style={{ width: "100%" }}>
+            <ReviewMaterialsPanel
+              orderId={order.id}
+              version={order.version}
+              editable={can("reject")}
+              value={rejections}
+              onChange={setRejections}
+            />
+            <RequiredMaterials order={order} />
+          </Space>
         </Col>
       </Row>
-      <ReviewMaterialsPanel
-        orderId={order.id}
-        version={order.version}
-        editable={can("reject")}
-        value={rejections}
-        onChange={setRejections}
-      />
-      {decidable ? <div style={{ textAlign: "right" }}>{buttons}</div> : null}
+      <Typography.Text type="secondary">
+        {t(claimed ? "queue.detailKeysClaimed" : "queue.detailKeys")}
+      </Typography.Text>
+      {decidable ? <div style={{ textAlign: "right" }}>{buttons(false)}</div> : null}
       <Modal
         open={rejecting}
         title={t("review.rejectTitle", { no: order.orderNo })}
@@ -166,7 +220,10 @@ export function ReviewDetailPage() {
           <Form.Item name="picks" label={t("review.reasonPicks")}>
             <Checkbox.Group
               style={{ display: "flex", flexDirection: "column", gap: 6 }}
-              options={REJECT_REASONS.map((r) => ({ value: r, label: r }))}
+              options={reviewReasons().map((r) => ({
+                value: r.labelZh,
+                label: lang === "en" ? r.labelEn : r.labelZh,
+              }))}
             />
           </Form.Item>
           <Form.Item
@@ -179,7 +236,7 @@ export function ReviewDetailPage() {
                   const reason = composeReason((getFieldValue("picks") as string[]) ?? [], value);
                   // Reasons given per material are the rejection's reason when nothing else is said.
                   if (!reason && !rejections.length) throw new Error(t("review.reasonRequired"));
-                  if (reason.length > 500) throw new Error(t("review.reasonTooLong"));
+                  if (reason.length > REVIEW_REASON_MAX) throw new Error(t("review.reasonTooLong"));
                 },
               }),
             ]}

@@ -1,28 +1,28 @@
+import { composeReason } from "@certhall/domain";
 import { describe, expect, it } from "vitest";
-import { composeReason } from "../../api/staff-orders";
+import { filtersFrom, filtersToQuery, formatWaited } from "../../api/queues";
 import { parseQueueParams } from "./queue-params";
 
 describe("review queue URL", () => {
-  it("defaults to the first page of orders awaiting review", () => {
-    expect(parseQueueParams(new URLSearchParams(""))).toEqual({ tab: "submitted", q: "", page: 1 });
+  it("defaults to 待审核 and keeps a known tab", () => {
+    expect(parseQueueParams(new URLSearchParams(""))).toEqual({ tab: "submitted" });
+    expect(parseQueueParams(new URLSearchParams("tab=returned"))).toEqual({ tab: "returned" });
   });
 
-  it("keeps a known tab, the trimmed search and the page", () => {
-    const p = parseQueueParams(new URLSearchParams("tab=returned&q=%20XZ2025%20&page=3"));
-    expect(p).toEqual({ tab: "returned", q: "XZ2025", page: 3 });
+  it("ignores a state that is not a reviewer's tab", () => {
+    expect(parseQueueParams(new URLSearchParams("tab=completed"))).toEqual({ tab: "submitted" });
   });
 
-  it("ignores a state that is not a reviewer's tab and a page that is not a positive number", () => {
-    expect(parseQueueParams(new URLSearchParams("tab=completed&page=-2"))).toEqual({
-      tab: "submitted",
-      q: "",
-      page: 1,
-    });
-    expect(parseQueueParams(new URLSearchParams("page=abc")).page).toBe(1);
+  it("keeps the queue's filters and drops empty or unknown ones", () => {
+    const f = filtersFrom(new URLSearchParams("business=new&q=%20XZ2025%20&minFen=&evil=1"));
+    expect(f).toEqual({ business: "new", q: "XZ2025" });
+    expect(filtersToQuery(f)).toBe("business=new&q=XZ2025");
   });
 
-  it("cuts the search to the 60 characters the server accepts", () => {
-    expect(parseQueueParams(new URLSearchParams(`q=${"a".repeat(80)}`)).q).toHaveLength(60);
+  it("says how long an order waited as a person says it", () => {
+    expect(formatWaited(45)).toBe("45 分钟");
+    expect(formatWaited(125)).toBe("2 小时 5 分钟");
+    expect(formatWaited(3 * 1440 + 120, true)).toBe("3 d 2 h");
   });
 });
 

@@ -14,6 +14,7 @@ import { IssueCard } from "./IssueCard";
 import { MaterialsCard } from "./MaterialsCard";
 import { RevokeCard } from "./RevokeCard";
 import { UnlockCard } from "./UnlockCard";
+import { WindowQueues } from "./WindowQueues";
 import { windowStep } from "./workbench-rules";
 
 /**
@@ -49,6 +50,8 @@ export function WorkbenchPage() {
       setParams({ order: found.id });
       setText("");
     } catch (err) {
+      // A failed lookup must not leave the previous order on the desk, as if it were the one found.
+      setParams({});
       onError(err);
     } finally {
       setFinding(false);
@@ -99,6 +102,7 @@ export function WorkbenchPage() {
           <Typography.Text type="secondary">{t("wb.findHint")}</Typography.Text>
         </div>
       </Card>
+      <WindowQueues onOpen={(id) => setParams({ order: id })} />
       {!orderId ? (
         <Card>
           <Empty description={t("wb.empty")} />
