@@ -1,5 +1,5 @@
-import { assistantEn, assistantZh } from "./messages-assistant";
 import { queuesEn, queuesZh } from "./messages.queues";
+import { assistantEn, assistantZh } from "./messages-assistant";
 
 /**
  * The UI dictionary. Chinese is the source language; English must translate every key (the type of

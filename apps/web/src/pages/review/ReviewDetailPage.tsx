@@ -1,7 +1,6 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
 import { composeReason, REVIEW_REASON_MAX, reviewReasons } from "@certhall/domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { MaterialRejection } from "../../api/materials";
 import {
   Alert,
   App,
@@ -20,6 +19,7 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client";
+import type { MaterialRejection } from "../../api/materials";
 import { getStaffOrder, type ReviewAction, reviewOrder, type StaffOrderDetail } from "../../api/staff-orders";
 import { useI18n } from "../../app/i18n";
 import { useApiError } from "../../app/useApiError";
