@@ -72,7 +72,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     "orders_appointments",
     "orders_handler_phone",
     "orders_account_keyset",
-    "order_items_subject",
     "order_items_ca_type",
     "subjects_identity_key",
     "payments_created",

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 
 // E-invoices (电子发票, issue 16): what the applicant asks for per order (抬头, 税号, email, 普票/专票),
 // the invoices issued for it (one blue, and the red-letter one 红冲 after a refund: unique per order and
@@ -82,6 +82,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`delete from platform_settings where key = 'invoice_auto_issue'`.execute(db);
   await db.schema.dropTable("email_outbox").execute();
   await db.schema.dropTable("invoices").execute();
   await db.schema.dropTable("invoice_requests").execute();
