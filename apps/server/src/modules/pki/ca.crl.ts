@@ -220,6 +220,7 @@ export function createCrlService(
     coordination,
     log: ctx.log,
     coalesceMs: config.ca.crlCoalesceMs,
+    retryMs: Math.max(config.ca.crlCoalesceMs, 100),
     sign: async (caId) => {
       const ca = hierarchy.byId(caId);
       if (ca?.signer) await generateCrl(ca);
