@@ -12,13 +12,14 @@
 // per certificate, grouped into one transaction per batch. Signature checks and signing already run
 // on libuv's thread pool. cfssl signs and answers on all cores with no database or audit log.
 //
-//   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres]
+//   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres] [--profile=DIR]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCsr, generateKeyPair, localSigner } from "@certhall/pki";
+import { runBenchCeremony } from "./ca-ceremony";
 import { type HttpLoadResult, httpLoad, printHttpLoad, waitFor } from "./http-load";
 import { arg } from "./measure";
 
@@ -152,7 +153,11 @@ const results: HttpLoadResult[] = [];
       } catch {}
     });
   }
-  const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/server/src/main.ts")], {
+  await runBenchCeremony(env, path.join(dir, "offline"));
+  // --profile=DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = arg("profile", "");
+  const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+  const server = spawn(process.execPath, [...prof, "--import", "tsx", path.join(root, "apps/server/src/main.ts")], {
     cwd: path.join(root, "apps/server"),
     env,
     stdio: ["ignore", "ignore", "inherit"],
