@@ -157,11 +157,15 @@ const results: HttpLoadResult[] = [];
   // --profile=DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = arg("profile", "");
   const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
-  const server = spawn(process.execPath, [...prof, "--import", "tsx", path.join(root, "apps/server/src/main.ts")], {
-    cwd: path.join(root, "apps/server"),
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const server = spawn(
+    process.execPath,
+    [...prof, "--import", "tsx", path.join(root, "apps/server/src/main.ts")],
+    {
+      cwd: path.join(root, "apps/server"),
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   children.push(server);
   const url = `http://127.0.0.1:${port}/api/v1/pki/issue`;
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };

@@ -189,7 +189,7 @@ export const envSchema = z.object({
     .int()
     .min(0)
     .max(60_000)
-    .default(2000)
+    .default(1000)
     .describe("after a revocation, how long the background CRL re-signing waits to take the next ones along"),
   MAIL_RECIPIENT: z
     .string()
