@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       await reminderScheduler.stop();
       await smsWorker.stop();
       await crlScheduler.stop();
+      await ca.flushCrls(); // revocations of the last second get their CRL before the exit
       await anchorScheduler.stop();
       ca.close();
       await database.close();
