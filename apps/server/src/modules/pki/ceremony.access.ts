@@ -38,4 +38,3 @@ export function rootKeyAccess(
   }
   return { rootKeyFile, passphrase: readText(passFile, "根密钥口令文件").trim() };
 }
-

@@ -5,7 +5,7 @@
 // ceremony itself on first start, with the file beside the data and a warning; a production server
 // refuses to start while it can read a root key, in a file or in the database.
 
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   type CaAlgorithm,
@@ -28,7 +28,7 @@ import type { Trx } from "../../db/database";
 import { AppError } from "../../errors";
 import { appendAudit } from "../audit/audit.service";
 import type { CaService, CaServiceDeps, CrlRecord, LoadedCa } from "./ca.service";
-import { readText, type RootKeyAccess } from "./ceremony.access";
+import { type RootKeyAccess, readText } from "./ceremony.access";
 import { holderOf, spkiSha256 } from "./key-policy";
 import { normalizeSerial } from "./serial";
 
