@@ -13,6 +13,7 @@ import * as m0009 from "./migrations/0009_secrets";
 import * as m0010 from "./migrations/0010_audit_keyed_duties";
 import * as m0011 from "./migrations/0011_pki_keys";
 import * as m0014 from "./migrations/0014_statements_reports";
+import * as m0016 from "./migrations/0016_pki_revoked_serial";
 
 /** Migrations are listed here (not scanned from disk) so they run the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0010_audit_keyed_duties": m0010,
   "0011_pki_keys": m0011,
   "0014_statements_reports": m0014,
+  "0016_pki_revoked_serial": m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
