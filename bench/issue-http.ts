@@ -6,11 +6,15 @@
 // sign on one core as the limit. The real server runs as its own process (SQLite in a temp
 // DATA_DIR, or PostgreSQL with --db=postgres and DATABASE_URL).
 //
-// What limits certhall here (profiled): one event loop does HTTP + Fastify hooks + zod, the CSR's DER
-// parse and key import, TBS assembly and lint, the OCSP pre-sign, and the database — a certificate
-// row, a stored OCSP response and one audit-chain entry (4 statements, serialized by the chain head)
-// per certificate, grouped into one transaction per batch. Signature checks and signing already run
-// on libuv's thread pool. cfssl signs and answers on all cores with no database or audit log.
+// What limits certhall here (profiled with --profile): one event loop does HTTP + Fastify hooks + zod,
+// the CSR's DER parse and the import of its public key (about half a millisecond: the EC point check,
+// even though node:crypto then verifies on libuv's pool), TBS assembly and lint, the OCSP pre-sign,
+// and the database. The writes are grouped: one transaction per batch of concurrent issuances, one
+// multi-row INSERT per table and one audit-chain step for the batch (each entry still hashed on its
+// own). Signatures are made on libuv's thread pool. A worker_threads pool for the signature checks was
+// tried: it took ~100 µs per request off the event loop but lost more to message passing and to its
+// two threads against libuv's four, on 2 cores, so it is not used. cfssl signs and answers on all
+// cores with no database or audit log; several Node processes (node:cluster) are the way to match it.
 //
 //   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres] [--profile=DIR]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
