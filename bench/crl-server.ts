@@ -37,6 +37,8 @@ const env: NodeJS.ProcessEnv = {
   AUDIT_KEY: crypto.randomBytes(32).toString("hex"),
   SEED_DEMO: "false",
   ...(schema ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+  // e.g. CRL_COALESCE_MS=60000 times the revocations with no background signing in between.
+  ...(process.env.CRL_COALESCE_MS ? { CRL_COALESCE_MS: process.env.CRL_COALESCE_MS } : {}),
 };
 await runBenchCeremony(env, `${dir}-offline`);
 const config = loadConfig(env);
@@ -170,7 +172,7 @@ for (const serialHex of serials) {
 // The background CRL: how long after the last revocation returned until the served CRL lists it.
 const lastSerial = serials[serials.length - 1]!;
 let crlLagMs = Number.POSITIVE_INFINITY;
-for (const deadline = performance.now() + 30_000; performance.now() < deadline; ) {
+for (const deadline = performance.now() + 15_000; performance.now() < deadline; ) {
   const crl = await ca.currentCrl(issuing.slug);
   if (crl.entries >= count + revocations && crlListsSerial(crl.der, lastSerial)) {
     crlLagMs = performance.now() - lastAt.t;

@@ -88,7 +88,7 @@ function revokedEntry(entry: RevokedEntry, timeCache: Map<number, Buffer>): Buff
   return exts.length > 0 ? seq(serial, revoked, seq(...exts)) : seq(serial, revoked);
 }
 
-const YIELD_EVERY = 5000;
+const YIELD_EVERY = 1000;
 
 /** Builds and signs a full CRL; returns DER (wrap with crlPem() for PEM). */
 export async function buildCrl(params: BuildCrlParams): Promise<Buffer> {

@@ -23,7 +23,7 @@ import type { CaActor } from "./ceremony";
 import { createCrlResigner } from "./crl.resigner";
 
 /** Revoked rows read per query when a CRL is signed. */
-const CRL_PAGE = 10_000;
+const CRL_PAGE = 2000;
 
 /** How long a cached CRL is served before the database is asked for a newer one. */
 const CRL_RECHECK_MS = 5000;
