@@ -6,19 +6,24 @@
 // sign on one core as the limit. The real server runs as its own process (SQLite in a temp
 // DATA_DIR, or PostgreSQL with --db=postgres and DATABASE_URL).
 //
-// What limits certhall here (profiled): one event loop does HTTP + Fastify hooks + zod, the CSR's DER
-// parse and key import, TBS assembly and lint, the OCSP pre-sign, and the database — a certificate
-// row, a stored OCSP response and one audit-chain entry (4 statements, serialized by the chain head)
-// per certificate, grouped into one transaction per batch. Signature checks and signing already run
-// on libuv's thread pool. cfssl signs and answers on all cores with no database or audit log.
+// What limits certhall here (profiled with --profile): one event loop does HTTP + Fastify hooks + zod,
+// the CSR's DER parse and the import of its public key (about half a millisecond: the EC point check,
+// even though node:crypto then verifies on libuv's pool), TBS assembly and lint, the OCSP pre-sign,
+// and the database. The writes are grouped: one transaction per batch of concurrent issuances, one
+// multi-row INSERT per table and one audit-chain step for the batch (each entry still hashed on its
+// own). Signatures are made on libuv's thread pool. A worker_threads pool for the signature checks was
+// tried: it took ~100 µs per request off the event loop but lost more to message passing and to its
+// two threads against libuv's four, on 2 cores, so it is not used. cfssl signs and answers on all
+// cores with no database or audit log; several Node processes (node:cluster) are the way to match it.
 //
-//   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres]
+//   npm run bench:issue -- [--seconds=10] [--concurrency=32] [--db=sqlite|postgres] [--profile=DIR]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCsr, generateKeyPair, localSigner } from "@certhall/pki";
+import { runBenchCeremony } from "./ca-ceremony";
 import { type HttpLoadResult, httpLoad, printHttpLoad, waitFor } from "./http-load";
 import { arg } from "./measure";
 
@@ -152,11 +157,19 @@ const results: HttpLoadResult[] = [];
       } catch {}
     });
   }
-  const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/server/src/main.ts")], {
-    cwd: path.join(root, "apps/server"),
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  await runBenchCeremony(env, path.join(dir, "offline"));
+  // --profile=DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = arg("profile", "");
+  const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+  const server = spawn(
+    process.execPath,
+    [...prof, "--import", "tsx", path.join(root, "apps/server/src/main.ts")],
+    {
+      cwd: path.join(root, "apps/server"),
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   children.push(server);
   const url = `http://127.0.0.1:${port}/api/v1/pki/issue`;
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };

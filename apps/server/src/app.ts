@@ -56,6 +56,7 @@ import {
   type NotificationSender,
 } from "./modules/payments/payment.service";
 import { createProviderTradeCloser } from "./modules/payments/trade-close";
+import { sharedCoordination } from "./modules/pki/ca.coordination";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { ocspFastPath } from "./modules/pki/ocsp.fast-path";
 import { pkiPublicRoutes, pkiServiceRoutes } from "./modules/pki/pki.routes";
@@ -108,7 +109,7 @@ export interface AppDeps {
   /** The development server's movable clock (main.ts); ignored outside the dev tools' guard. */
   devClock?: DevClock;
   /** Shared with the other instances (lib/shared-state.ts): rate limits in its Redis when there is one. */
-  shared?: Pick<SharedState, "redis" | "prefix" | "bus">;
+  shared?: Pick<SharedState, "redis" | "prefix" | "bus" | "exclusive">;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -255,7 +256,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const reconciliation = createReconciliationService({ db, clock, signName: config.sms.signName });
   const reports = createReportService({ db, clock });
   const receipts = createReceiptService({ db, clock, config });
-  const ca = deps.ca ?? createCaService({ db, clock, config, bus: deps.shared?.bus });
+  const coordination = deps.shared && sharedCoordination(deps.shared.bus, deps.shared.exclusive);
+  const ca = deps.ca ?? createCaService({ db, clock, config, coordination });
   if (!deps.ca) await ca.loadAll();
   const materials = createMaterialService({ db, clock, store: createMaterialStore(config.dataDir) });
   const orders = createOrderService({

@@ -203,6 +203,13 @@ export const envSchema = z.object({
     .positive()
     .default(24)
     .describe("CRL validity (nextUpdate − thisUpdate); the scheduler re-signs at half of it"),
+  CRL_COALESCE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1000)
+    .describe("after a revocation, how long the background CRL re-signing waits to take the next ones along"),
   MAIL_RECIPIENT: z
     .string()
     .min(1)
@@ -390,6 +397,8 @@ export interface Config {
     /** null: the service API is off (production without CA_SERVICE_TOKEN). */
     serviceToken: string | null;
     crlNextUpdateHours: number;
+    /** Revocations within this long share one background CRL signature (ca.crl.ts). */
+    crlCoalesceMs: number;
     ocspValidityHours: number;
     /** Where the issuing key lives (DESIGN §9). */
     signer:
@@ -665,6 +674,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       name: e.CA_NAME,
       serviceToken,
       crlNextUpdateHours: e.CRL_NEXT_UPDATE_HOURS,
+      crlCoalesceMs: e.CRL_COALESCE_MS,
       ocspValidityHours: e.OCSP_VALIDITY_HOURS,
       signer,
       rootKeyFile,

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   const database = await openPreparedDatabase(config);
   const shared = await openSharedState(config, database, { error: (o, m) => console.error(m, o) });
-  const ca = await bootstrapCa(config, database, undefined, shared.bus);
+  const ca = await bootstrapCa(config, database, undefined, shared);
   // The dev clock moves only the app's services (buildApp ignores it in production); the CA, the SMS
   // worker and the reminder job keep the system time.
   const app = await buildApp({ config, database, ca, devClock: createDevClock(), shared });
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       await smsWorker.stop();
       await invoiceWorker.stop();
       await crlScheduler.stop();
+      await ca.flushCrls(); // revocations of the last second get their CRL before the exit
       await anchorScheduler.stop();
       ca.close();
       await shared.close();

@@ -1,9 +1,10 @@
 import type { Config } from "./config";
 import { type DbHandle, openDatabase } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
-import type { CacheBus } from "./lib/bus";
 import { type Clock, systemClock } from "./lib/clock";
 import { serialized } from "./lib/exclusive";
+import type { SharedState } from "./lib/shared-state";
+import { sharedCoordination } from "./modules/pki/ca.coordination";
 import { type CaService, createCaService } from "./modules/pki/ca.service";
 import { seedDemoData, seedReferenceData } from "./seed";
 
@@ -29,9 +30,10 @@ export async function bootstrapCa(
   config: Config,
   database: DbHandle,
   clock: Clock = systemClock,
-  bus?: CacheBus,
+  shared?: Pick<SharedState, "bus" | "exclusive">,
 ): Promise<CaService> {
-  const ca = createCaService({ db: database.db, clock, config, bus });
+  const coordination = shared ? sharedCoordination(shared.bus, shared.exclusive) : undefined;
+  const ca = createCaService({ db: database.db, clock, config, coordination });
   await serialized(database, "ca-bootstrap", () => ca.bootstrap());
   return ca;
 }

@@ -160,6 +160,8 @@ export async function runCaCli(
       reason: v.reason ?? "unspecified",
       invalidityDate: invalidity,
     });
+    // The CRL is re-signed in the background after a revocation; this process ends here, so at once.
+    await ca.flushCrls();
     out(`已吊销：序列号 ${rec.serialHex}，原因 ${rec.reason}，时间 ${rec.revokedAt}；CRL 与 OCSP 已更新`);
     return 0;
   }

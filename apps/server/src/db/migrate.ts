@@ -15,6 +15,7 @@ import * as m0011 from "./migrations/0011_pki_keys";
 import * as m0014 from "./migrations/0014_statements_reports";
 import * as m0015 from "./migrations/0015_certificate_lineages";
 import * as m0016 from "./migrations/0016_subject_versions";
+import * as m0017 from "./migrations/0017_pki_revoked_serial";
 import * as m0018 from "./migrations/0018_queues";
 import * as m0019 from "./migrations/0019_materials";
 import * as m0020 from "./migrations/0020_invoices";
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "0014_statements_reports": m0014,
   "0015_certificate_lineages": m0015,
   "0016_subject_versions": m0016,
+  "0017_pki_revoked_serial": m0017,
   "0018_queues": m0018,
   "0019_materials": m0019,
   "0020_invoices": m0020,

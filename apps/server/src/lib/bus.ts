@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import type { PkiEvent } from "../modules/pki/ca.coordination";
 
 /**
  * Cache invalidation between instances (DESIGN §10). What one instance changed and others may hold in
@@ -8,10 +9,8 @@ import type { Redis } from "ioredis";
  * subscribes to their topics yet: a cache added there subscribes here.
  */
 export interface BusTopics {
-  /** A certificate's status changed: its OCSP answers and its CA's CRL are stale. */
-  "pki.status": { caId: string; serialHex: string };
-  /** A CA published a CRL (re-signed in the background, or by the ceremony). */
-  "pki.crl": { caId: string };
+  /** The CA's events (modules/pki/ca.coordination.ts): a stale or published CRL, a changed OCSP status. */
+  pki: PkiEvent;
   "catalog.changed": Record<string, never>;
   "settings.changed": Record<string, never>;
 }

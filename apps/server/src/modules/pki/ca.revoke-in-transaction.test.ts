@@ -126,6 +126,7 @@ describe("revokeInTransaction", () => {
       expect(out).toContain("committed.pem: revoked");
       expect(out).toContain("Reason: cessationOfOperation");
     }
+    await t.ca.flushCrls();
     const text = await crlText();
     expect(text).toContain(crlSerial(cert.serialHex));
     expect(text).toContain("Cessation Of Operation");

@@ -211,7 +211,9 @@ async function ocspStatus(cert: string) {
   return r.out;
 }
 
+/** The CRL once the revocations so far are in it (it is re-signed in the background). */
 async function crlText(): Promise<string> {
+  await t.ca.flushCrls();
   const res = await t.app.inject({ method: "GET", url: `/pki/crl/${t.ca.issuing().slug}.crl` });
   write(t.dir, "now.crl", res.rawPayload);
   return opensslOk(["crl", "-inform", "DER", "-in", "now.crl", "-noout", "-text"], t.dir);

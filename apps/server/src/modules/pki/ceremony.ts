@@ -5,8 +5,7 @@
 // ceremony itself on first start, with the file beside the data and a warning; a production server
 // refuses to start while it can read a root key, in a file or in the database.
 
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   type CaAlgorithm,
@@ -29,6 +28,7 @@ import type { Trx } from "../../db/database";
 import { AppError } from "../../errors";
 import { appendAudit } from "../audit/audit.service";
 import type { CaService, CaServiceDeps, CrlRecord, LoadedCa } from "./ca.service";
+import { type RootKeyAccess, readText } from "./ceremony.access";
 import { holderOf, spkiSha256 } from "./key-policy";
 import { normalizeSerial } from "./serial";
 
@@ -38,44 +38,12 @@ export interface CaActor {
   ip?: string | null;
 }
 
-/** Where the root key is and the passphrase that opens it. */
-export interface RootKeyAccess {
-  rootKeyFile: string;
-  passphrase: string;
-}
-
 /** Profile name of issuing CA certificates in pki_certificates (issued by a root, revoked by the ceremony). */
+export { type RootKeyAccess, rootKeyAccess } from "./ceremony.access";
+
 export const ISSUING_CA_PROFILE = "issuing-ca";
 
 const DAY_MS = 86_400_000;
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    throw new AppError("VALIDATION_FAILED", `无法读取${what}：${file}`);
-  }
-}
-
-/** The root key file and passphrase named by flags or the configuration. */
-export function rootKeyAccess(
-  config: CaServiceDeps["config"],
-  flags: { rootKeyFile?: string; passphraseFile?: string } = {},
-): RootKeyAccess {
-  const rootKeyFile = path.resolve(flags.rootKeyFile ?? config.ca.rootKeyFile);
-  const passFile = flags.passphraseFile ?? config.ca.rootPassphraseFile;
-  if (!passFile) {
-    throw new AppError("VALIDATION_FAILED", "需要根密钥口令：--passphrase-file 或 CA_ROOT_PASSPHRASE_FILE", {
-      field: "passphraseFile",
-    });
-  }
-  // Development only: the first start makes up the passphrase and keeps it beside the key file.
-  if (config.env !== "production" && !existsSync(passFile)) {
-    mkdirSync(path.dirname(passFile), { recursive: true });
-    writeFileSync(passFile, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
-  }
-  return { rootKeyFile, passphrase: readText(passFile, "根密钥口令文件").trim() };
-}
 
 export function createCeremony(ca: CaService, deps: CaServiceDeps) {
   const { db, clock, config } = deps;

@@ -108,6 +108,7 @@ describe.skipIf(missing).each(["ecdsa-p256", "rsa-2048"])("CA_SIGNER=pkcs11 with
     const revoked = await ocsp("revoked");
     expect(revoked).toContain("Response verify OK");
     expect(revoked).toContain("leaf.pem: revoked");
+    await t.ca.flushCrls();
     write(t.dir, "crl.pem", derToPem((await t.ca.currentCrl(issuing.slug)).der, "X509 CRL"));
     const crl = await opensslOk(
       ["crl", "-in", "crl.pem", "-CAfile", "issuing.pem", "-noout", "-text"],

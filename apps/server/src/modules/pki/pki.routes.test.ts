@@ -134,6 +134,7 @@ describe("the CA behind the RA, checked with openssl", () => {
     expect(r.status).toBe(200);
     expect(r.body.certificate.status).toBe("revoked");
 
+    await t.ca.flushCrls();
     const after = await fetchCrl();
     expect(after.headers.etag).not.toBe(before.headers.etag);
     write(t.dir, "crl.der", after.der);

@@ -228,7 +228,8 @@ export function pkiServiceRoutes(deps: { ca: CaService; serviceToken: string | n
         onRequest: auth,
         schema: {
           tags: ["pki"],
-          summary: "Revoke a certificate by serial (service token); CRL and OCSP change at once",
+          summary:
+            "Revoke a certificate by serial (service token); OCSP changes at once, the CRL within CRL_COALESCE_MS plus one signing",
           body: zRevokeBody,
           response: {
             200: z.object({ certificate: zCertificate }),

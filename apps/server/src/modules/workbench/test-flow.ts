@@ -302,8 +302,9 @@ export async function ocspText(baseUrl: string, dir: string, certFile: string): 
   return r.out;
 }
 
-/** The issuing CA's current CRL as `openssl crl -text`. */
+/** The issuing CA's current CRL as `openssl crl -text`, once the revocations so far are in it. */
 export async function crlText(t: FlowApp, dir: string): Promise<string> {
+  await t.ca.flushCrls();
   const res = await t.app.inject({ method: "GET", url: `/pki/crl/${t.ca.issuing().slug}.crl` });
   if (res.statusCode !== 200) throw new Error(`crl ${res.statusCode}`);
   write(dir, "current.crl.der", res.rawPayload);
