@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Db, Trx } from "../../db/database";
 import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
+import { claimDueOutboxRows } from "../../lib/outbox";
 import type { MailSender } from "./mail.provider";
 
 export async function queueEmail(
@@ -51,32 +52,8 @@ export async function deliverDueEmail(
   batch = 10,
 ): Promise<number> {
   const now = deps.clock();
-  const rows = await deps.db
-    .selectFrom("email_outbox")
-    .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
-        eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
-      ]),
-    )
-    .orderBy("next_attempt_at")
-    .limit(batch)
-    .execute();
   let sent = 0;
-  for (const { id } of rows) {
-    const claimed = await deps.db
-      .updateTable("email_outbox")
-      .set({ status: "sending", lease_until: iso(addSeconds(now, 120)) })
-      .where("id", "=", id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
-          eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
-        ]),
-      )
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) continue;
+  for (const id of await claimDueOutboxRows(deps.db, "email_outbox", now, batch, 120)) {
     const m = await deps.db
       .selectFrom("email_outbox")
       .selectAll()

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Db, Trx } from "../../db/database";
 import { addSeconds, type Clock, iso, newId } from "../../lib/clock";
 import type { RunExclusive } from "../../lib/exclusive";
+import { claimDueOutboxRows } from "../../lib/outbox";
 import type { SmsProvider } from "./sms.provider";
 import { redactSms, renderSms, type SmsTemplateName, type SmsTemplateParams } from "./sms.templates";
 
@@ -58,32 +59,8 @@ export interface SmsWorkerDeps {
  */
 export async function deliverDueSms(deps: SmsWorkerDeps, batch = 20): Promise<number> {
   const now = deps.clock();
-  const due = await deps.db
-    .selectFrom("sms_outbox")
-    .select(["id"])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
-        eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
-      ]),
-    )
-    .orderBy("next_attempt_at")
-    .limit(batch)
-    .execute();
   let sent = 0;
-  for (const { id } of due) {
-    const claimed = await deps.db
-      .updateTable("sms_outbox")
-      .set({ status: "sending", lease_until: iso(addSeconds(now, LEASE_SECONDS)) })
-      .where("id", "=", id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso(now))]),
-          eb.and([eb("status", "=", "sending"), eb("lease_until", "<", iso(now))]),
-        ]),
-      )
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) continue;
+  for (const id of await claimDueOutboxRows(deps.db, "sms_outbox", now, batch, LEASE_SECONDS)) {
     const msg = await deps.db
       .selectFrom("sms_outbox")
       .selectAll()
