@@ -521,7 +521,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       );
       publish = effects.publish;
       const reason =
-        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ?? revokeReasonOf(details as Record<string, unknown>);
+        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ??
+        revokeReasonOf(details as Record<string, unknown>);
       const revokedAt = iso(clock());
       const done: RevokeDone = { revokedAt, revokedBy: meta.staffId };
       await trx

@@ -49,6 +49,7 @@ const CRL_REASON: Record<string, string> = {
   superseded: "Superseded",
   keyCompromise: "Key Compromise",
   cessationOfOperation: "Cessation Of Operation",
+  affiliationChanged: "Affiliation Changed",
 };
 
 async function pemFile(serial: string): Promise<string> {
@@ -277,21 +278,69 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
     await expectRevocations({ [cert.serial]: "superseded", [kept]: "superseded" }, [head]);
   }, 120_000);
 
-  it("注销: every still-valid certificate of the lineage is revoked with the business's reason", async () => {
+  it("注销: every still-valid certificate of the lineage is revoked with the applicant's reason", async () => {
     const bystander = await accountWithCertificate(t);
     await setKeepPredecessor(true);
     const cert = await accountWithCertificate(t);
     const kept = await renewed(cert, cert.serial, false, null);
     await setKeepPredecessor(false);
-    const order = await businessOrderProcessing(t, clients(cert), "revoke", [{ certificateSerial: kept }]);
+    const order = await businessOrderProcessing(t, clients(cert), "revoke", [
+      { certificateSerial: kept, reason: "affiliationChanged" },
+    ]);
     const res = await t.staff.operator.post(
       `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    await expectRevocations({ [cert.serial]: "cessationOfOperation", [kept]: "cessationOfOperation" }, [
+    expect(res.body.revocation.reason).toBe("affiliationChanged");
+    await expectRevocations({ [cert.serial]: "affiliationChanged", [kept]: "affiliationChanged" }, [
       bystander.serial,
     ]);
   }, 120_000);
+
+  it("注销 for keyCompromise: the lineage and every other certificate of the key, in any lineage, revoked keyCompromise; the key blocked", async () => {
+    const bystander = await accountWithCertificate(t);
+    const cert = await accountWithCertificate(t);
+    const twin = await accountWithCertificate(t, {
+      account: cert,
+      csr: () => opensslCsrForKey(t, cert.keyFile!),
+    });
+    const order = await businessOrderProcessing(t, clients(cert), "revoke", [
+      { certificateSerial: cert.serial, reason: "keyCompromise" },
+    ]);
+    const res = await t.staff.operator.post(
+      `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.revocation.reason).toBe("keyCompromise");
+    await expectRevocations({ [cert.serial]: "keyCompromise", [twin.serial]: "keyCompromise" }, [
+      bystander.serial,
+    ]);
+    const refused = await accountWithCertificate(t, {
+      account: cert,
+      csr: () => opensslCsrForKey(t, cert.keyFile!),
+    }).catch((e: Error) => e.message);
+    expect(String(refused)).toContain("csrPem");
+    expect(String(refused)).toContain("keyCompromise");
+  }, 120_000);
+
+  it("注销 with a reason the applicant may not state is refused naming the field, and nothing is stored", async () => {
+    const cert = await accountWithCertificate(t);
+    const count = async () => (await t.database.db.selectFrom("orders").select("id").execute()).length;
+    const before = await count();
+    const bad = await fileOrder(
+      cert.client,
+      "revoke",
+      [{ certificateSerial: cert.serial, reason: "superseded" }],
+      {
+        confirmed: true,
+      },
+    );
+    expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+    expect(bad.body.field).toBe("items.0.reason");
+    expect(bad.body.detail).toContain("注销原因");
+    expect(await count()).toBe(before);
+    await expectRevocations({}, [cert.serial]);
+  }, 60_000);
 
   it("延期 of a replaced certificate is refused naming the head, on the field, and nothing is stored", async () => {
     const cert = await accountWithCertificate(t);
