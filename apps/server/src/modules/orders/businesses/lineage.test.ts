@@ -136,6 +136,27 @@ async function windowIssue(
   return res.body.certificate.serialHex as string;
 }
 
+/** A 注销 of one item driven to processing and revoked at the window; answers the reason revoked with. */
+async function windowRevoke(cert: IssuedCertificate, item: Record<string, unknown>) {
+  const order = await businessOrderProcessing(t, clients(cert), "revoke", [item]);
+  const res = await t.staff.operator.post(
+    `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.revocation.reason as string;
+}
+
+/** The same key certified again in a second lineage of the same holder (a second 新证). */
+const sameKey = (cert: IssuedCertificate) =>
+  accountWithCertificate(t, { account: cert, csr: () => opensslCsrForKey(t, cert.keyFile!) });
+
+/** The key is blocked for ever: a new certificate for it is refused, naming the field and the reason. */
+async function expectKeyRefused(cert: IssuedCertificate) {
+  const refused = await sameKey(cert).catch((e: Error) => e.message);
+  expect(String(refused)).toContain("csrPem");
+  expect(String(refused)).toContain("keyCompromise");
+}
+
 /** The lineage rows of the certificates, as stored. */
 async function lineageOf(serials: string[]) {
   return t.database.db
@@ -246,11 +267,7 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
   it("补证 (lost) after a key-keeping 延期: every certificate holding the lost key, in any lineage, revoked keyCompromise; the key blocked", async () => {
     const bystander = await accountWithCertificate(t);
     const cert = await accountWithCertificate(t);
-    // The same key certified again in a second lineage of the same holder (a second 新证).
-    const twin = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    });
+    const twin = await sameKey(cert);
     const kept = await renewed(cert, cert.serial, true, cert.keyFile);
     await expectRevocations({ [cert.serial]: "superseded" }, [kept, twin.serial]);
     const head = await windowIssue(cert, "reissue", { certificateSerial: kept, cause: "lost" });
@@ -258,15 +275,9 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
       { [cert.serial]: "keyCompromise", [kept]: "keyCompromise", [twin.serial]: "keyCompromise" },
       [head, bystander.serial],
     );
-    // The key is blocked for ever: a new certificate for it is refused, naming the field.
     const blocked = await t.database.db.selectFrom("pki_blocked_keys").selectAll().execute();
     expect(blocked.length).toBeGreaterThan(0);
-    const refused = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    }).catch((e: Error) => e.message);
-    expect(String(refused)).toContain("csrPem");
-    expect(String(refused)).toContain("keyCompromise");
+    await expectKeyRefused(cert);
   }, 120_000);
 
   it("补证 (broken): the lineage is revoked superseded", async () => {
@@ -284,14 +295,9 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
     const cert = await accountWithCertificate(t);
     const kept = await renewed(cert, cert.serial, false, null);
     await setKeepPredecessor(false);
-    const order = await businessOrderProcessing(t, clients(cert), "revoke", [
-      { certificateSerial: kept, reason: "affiliationChanged" },
-    ]);
-    const res = await t.staff.operator.post(
-      `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+    expect(await windowRevoke(cert, { certificateSerial: kept, reason: "affiliationChanged" })).toBe(
+      "affiliationChanged",
     );
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.revocation.reason).toBe("affiliationChanged");
     await expectRevocations({ [cert.serial]: "affiliationChanged", [kept]: "affiliationChanged" }, [
       bystander.serial,
     ]);
@@ -300,27 +306,14 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
   it("注销 for keyCompromise: the lineage and every other certificate of the key, in any lineage, revoked keyCompromise; the key blocked", async () => {
     const bystander = await accountWithCertificate(t);
     const cert = await accountWithCertificate(t);
-    const twin = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    });
-    const order = await businessOrderProcessing(t, clients(cert), "revoke", [
-      { certificateSerial: cert.serial, reason: "keyCompromise" },
-    ]);
-    const res = await t.staff.operator.post(
-      `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+    const twin = await sameKey(cert);
+    expect(await windowRevoke(cert, { certificateSerial: cert.serial, reason: "keyCompromise" })).toBe(
+      "keyCompromise",
     );
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.revocation.reason).toBe("keyCompromise");
     await expectRevocations({ [cert.serial]: "keyCompromise", [twin.serial]: "keyCompromise" }, [
       bystander.serial,
     ]);
-    const refused = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    }).catch((e: Error) => e.message);
-    expect(String(refused)).toContain("csrPem");
-    expect(String(refused)).toContain("keyCompromise");
+    await expectKeyRefused(cert);
   }, 120_000);
 
   it("注销 with a reason the applicant may not state is refused naming the field, and nothing is stored", async () => {
