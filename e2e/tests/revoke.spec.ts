@@ -49,15 +49,23 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
   await expect(page.getByText(`第 1 项 · ${COMPANY.name}`)).toBeVisible();
   await expect(page.getByTestId("order-total")).toHaveText("¥0.00");
 
-  // 【是否注销】 must be ticked before the order goes in.
+  // The reason must be chosen and 【是否注销】 ticked before the order goes in.
   await page.getByRole("button", { name: cn("提交订单") }).click();
+  await expect(page.getByText("请选择注销原因")).toBeVisible();
   await expect(page.getByText("请勾选【是否注销】确认办理")).toBeVisible();
   await expect(page).toHaveURL(/\/business\/revoke/);
+  // 私钥泄露 warns that every certificate of the key goes too; the company chooses 信息变更.
+  await page.getByRole("radio", { name: "私钥泄露或介质遗失" }).check();
+  await expect(page.getByText(/持有同一密钥的其他证书/)).toBeVisible();
+  await page.getByRole("radio", { name: "单位或个人信息变更" }).check();
+  await expect(page.getByText(/持有同一密钥的其他证书/)).toHaveCount(0);
   await page.getByRole("checkbox", { name: /【是否注销】/ }).check();
   await page.getByRole("button", { name: cn("提交订单") }).click();
   await expect(page).toHaveURL(/\/orders\/[^/]+$/);
   const orderUrl = page.url();
   const orderNo = await orderNumberOn(page);
+  await expect(page.getByText("注销原因").first()).toBeVisible();
+  await expect(page.getByText("单位或个人信息变更").first()).toBeVisible();
 
   // 「支付（不扣款）」 records the zero payment; the receipt is there at once (nothing to book).
   await expect(page.getByText("待缴费").first()).toBeVisible();
@@ -89,8 +97,8 @@ test("a company revokes its certificate: zero payment, receipt, materials at the
   await openWallet(page);
   await expectRevokedInWallet(page, serial);
 
-  // openssl as a relying party: the serial is in the CRL as cessationOfOperation, and OCSP says revoked.
-  await expectRevokedInCrlAndOcsp(baseURL!, dir, serial, "cessationOfOperation");
+  // openssl as a relying party: the serial is in the CRL with the applicant's reason, and OCSP says revoked.
+  await expectRevokedInCrlAndOcsp(baseURL!, dir, serial, "affiliationChanged");
 
   await operator.context().close();
 });

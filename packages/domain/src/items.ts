@@ -43,6 +43,13 @@ export interface ReissueDetails {
   cause: ReissueCause;
 }
 
+/** The RFC 5280 reasons an applicant may state for a 注销 (DESIGN §8). */
+export const REVOKE_REASONS = ["cessationOfOperation", "affiliationChanged", "keyCompromise"] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+export interface RevokeDetails {
+  reason: RevokeReason;
+}
+
 export interface VendorCertificateSummary {
   subject: string;
   issuer: string;
@@ -64,6 +71,7 @@ export type ItemDetails =
   | EsealDetails
   | ChangeDetails
   | ReissueDetails
+  | RevokeDetails
   | VendorSwapDetails
   | Record<string, never>;
 
@@ -71,6 +79,18 @@ export const REISSUE_CAUSES: Record<ReissueCause, string> = {
   lost: "介质遗失",
   broken: "介质损坏",
 };
+
+export const REVOKE_REASON_LABELS: Record<RevokeReason, string> = {
+  cessationOfOperation: "不再使用",
+  affiliationChanged: "单位或个人信息变更",
+  keyCompromise: "私钥泄露或介质遗失",
+};
+
+/** A stored 注销 item's reason (items filed before the choice existed: 不再使用). */
+export function revokeReasonOf(details: Record<string, unknown> | null | undefined): RevokeReason {
+  const r = details?.reason;
+  return (REVOKE_REASONS as readonly unknown[]).includes(r) ? (r as RevokeReason) : "cessationOfOperation";
+}
 
 const LIMITS = { name: 100, legalRep: 50, address: 200 } as const;
 export const CHANGE_LABELS: Record<keyof SubjectChanges, string> = {

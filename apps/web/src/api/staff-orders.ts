@@ -227,7 +227,7 @@ export interface Revocation {
   revokedAt: string;
 }
 
-/** 注销: revokes the item's certificate (cessationOfOperation). */
+/** 注销: revokes the item's certificate and its lineage with the applicant's reason. */
 export function revokeItem(orderId: string, itemId: string) {
   return api.post<{ revocation: Revocation; order: StaffOrderDetail }>(
     itemPath(orderId, itemId, "revoke"),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BUSINESS_CODES } from "../business-types";
-import { BUSINESS_TYPES, orderInputSchema } from ".";
+import { BUSINESS_TYPES, describeItem, orderInputSchema, supersedeReason } from ".";
 
 const schema = orderInputSchema({ subjectKind: z.enum(["company", "person"]) });
 
@@ -30,6 +30,30 @@ describe("business definitions", () => {
     });
     const none = schema.safeParse({ business: "renew", subjectKind: "company", items: [] });
     expect(none.error?.issues[0]?.message).toBe("请至少添加一项证书");
+  });
+
+  it("注销 takes the applicant's reason (不再使用 when none is stored), refuses another naming the field", () => {
+    const ok = schema.parse({
+      business: "revoke",
+      subjectKind: "company",
+      items: [{ certificateSerial: "ab", reason: "keyCompromise" }],
+    });
+    expect(ok.items).toEqual([{ certificateSerial: "ab", reason: "keyCompromise" }]);
+    const bad = schema.safeParse({
+      business: "revoke",
+      subjectKind: "company",
+      items: [{ certificateSerial: "ab", reason: "superseded" }],
+    });
+    expect(bad.error?.issues[0]).toMatchObject({ path: ["items", 0, "reason"] });
+    expect(bad.error?.issues[0]?.message).toContain("注销原因");
+    expect(supersedeReason("revoke", { reason: "affiliationChanged" })).toBe("affiliationChanged");
+    expect(supersedeReason("revoke", { reason: "keyCompromise" })).toBe("keyCompromise");
+    expect(supersedeReason("revoke", {})).toBe("cessationOfOperation");
+    expect(supersedeReason("revoke", { reason: "superseded" })).toBe("cessationOfOperation");
+    expect(describeItem("revoke", "ab", { reason: "affiliationChanged" })).toBe(
+      "证书 ab；注销（证书吊销）；原因：单位或个人信息变更",
+    );
+    expect(describeItem("revoke", "ab", null)).toBe("证书 ab；注销（证书吊销）；原因：不再使用");
   });
 
   it("keeps only the fields of the business sent (新证's e-seal choice defaults to false)", () => {

@@ -167,6 +167,22 @@ describe("per-business checks", () => {
     await owner.post(`/api/v1/orders/${ok.body.id}/cancel`, { version: ok.body.version });
   });
 
+  it("stores a 注销's reason, 不再使用 when none is sent, and keeps it through an edit", async () => {
+    const plain = await owner.post(
+      "/api/v1/orders",
+      order("revoke", [{ certificateSerial: serials[0] }], { confirmed: true }),
+    );
+    expect(plain.status, JSON.stringify(plain.body)).toBe(201);
+    expect(plain.body.items[0].details).toEqual({ reason: "cessationOfOperation" });
+    const edited = await owner.put(`/api/v1/orders/${plain.body.id}`, {
+      ...order("revoke", [{ certificateSerial: serials[0], reason: "keyCompromise" }], { confirmed: true }),
+      version: plain.body.version,
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.items[0].details).toEqual({ reason: "keyCompromise" });
+    await owner.post(`/api/v1/orders/${plain.body.id}/cancel`, { version: edited.body.version });
+  });
+
   it("asks a reissue for its cause", async () => {
     const res = await owner.post("/api/v1/orders", order("reissue", [{ certificateSerial: serials[0] }]));
     expect(res.status).toBe(400);

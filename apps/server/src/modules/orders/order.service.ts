@@ -15,6 +15,7 @@ import {
   type OrderActor,
   type OrderEvent,
   type OrderState,
+  revokeReasonOf,
   SEAL_KINDS,
   type SealKind,
   type SubjectChanges,
@@ -379,6 +380,9 @@ export function createOrderService(deps: OrderDeps) {
           throw invalidField(at("cause"), `第 ${index + 1} 项：请选择补证原因（介质遗失或损坏）`);
         }
         return { cause: item.cause };
+      case "revoke":
+        // The schema checked the reason; none sent is 不再使用.
+        return { reason: revokeReasonOf({ reason: item.reason }) };
       case "eseal": {
         const seal = item.seal;
         if (!seal) throw invalidField(at("seal"), `第 ${index + 1} 项：请上传印章图片并填写印章信息`);

@@ -196,7 +196,8 @@ export function workbenchRoutes(deps: SecurityDeps & { orders: OrderService; wor
         preHandler: operator,
         schema: {
           tags,
-          summary: "注销: revoke the item's certificate (cessationOfOperation); once per item",
+          summary:
+            "注销: revoke the item's certificate and its lineage with the applicant's reason; once per item",
           params: zItemParams,
           body: z.object({}).strict().optional(),
           response: {

@@ -8,6 +8,7 @@ import {
   type ItemStep,
   materialsFor,
   type OrderState,
+  revokeReasonOf,
   stepAllowed,
   type VendorSwapDetails,
   vendorSwapEnd,
@@ -471,7 +472,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
   }
 
   /**
-   * 注销: revokes the item's certificate (cessationOfOperation). Once per item: a second call, or a
+   * 注销: revokes the item's certificate and its lineage with the applicant's reason (keyCompromise: every
+   * certificate of the key too, see businesses/revoke.ts). Once per item: a second call, or a
    * certificate already revoked by another way (the CA's own API, the CLI), is a 409 saying which.
    */
   async function revoke(orderId: string, itemId: string, meta: StaffMeta) {
@@ -519,7 +521,8 @@ export function createWorkbenchService(deps: WorkbenchDeps) {
       );
       publish = effects.publish;
       const reason =
-        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ?? "cessationOfOperation";
+        effects.revoked.find((x) => x.serialHex === row.serial_hex)?.reason ??
+        revokeReasonOf(details as Record<string, unknown>);
       const revokedAt = iso(clock());
       const done: RevokeDone = { revokedAt, revokedBy: meta.staffId };
       await trx

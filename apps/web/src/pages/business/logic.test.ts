@@ -164,6 +164,15 @@ describe("toBusinessInput", () => {
       toBusinessInput("reissue", "company", handler, [{ certificateSerial: "0a1b", cause: "lost" }], false)
         .items[0],
     ).toEqual({ certificateSerial: "0a1b", cause: "lost" });
+    expect(
+      toBusinessInput(
+        "revoke",
+        "company",
+        handler,
+        [{ certificateSerial: "0a1b", reason: "keyCompromise", cause: "lost" }],
+        true,
+      ).items[0],
+    ).toEqual({ certificateSerial: "0a1b", reason: "keyCompromise" });
   });
 });
 
@@ -204,6 +213,13 @@ describe("rowsFromOrder", () => {
     ]);
     expect(rowsFromOrder({ business: "reissue", items: [item({ cause: "broken" })] })).toEqual([
       { certificateSerial: "0a1b", cause: "broken" },
+    ]);
+    expect(rowsFromOrder({ business: "revoke", items: [item({ reason: "affiliationChanged" })] })).toEqual([
+      { certificateSerial: "0a1b", reason: "affiliationChanged" },
+    ]);
+    // A stored reason the form does not offer is left for the applicant to choose.
+    expect(rowsFromOrder({ business: "revoke", items: [item({ reason: "superseded" })] })).toEqual([
+      { certificateSerial: "0a1b" },
     ]);
   });
 
@@ -339,6 +355,7 @@ describe("server errors on the business form", () => {
     expect(knownFields("unlock", 1).map((n) => n.join("."))).not.toContain("confirmed");
     expect(BUSINESS_TYPES.revoke.confirmation).toBeTruthy();
     expect(knownFields("revoke", 0).map((n) => n.join("."))).toContain("confirmed");
+    expect(knownFields("revoke", 1).map((n) => n.join("."))).toContain("items.0.reason");
   });
 });
 

@@ -1,4 +1,4 @@
-import { type BusinessCode, REISSUE_CAUSES, type ReissueCause } from "@certhall/domain";
+import { type BusinessCode, REISSUE_CAUSES, type ReissueCause, revokeReasonOf } from "@certhall/domain";
 import { Alert, Descriptions, Typography } from "antd";
 import type { OrderItemView } from "../../api/orders";
 import { useI18n } from "../../app/i18n";
@@ -90,6 +90,13 @@ export function ItemBusinessDetails({ business, item }: { business: string; item
       if (d.cause === "lost" || d.cause === "broken") {
         rows.push({ key: "cause", label: t("biz.cause"), value: REISSUE_CAUSES[d.cause as ReissueCause] });
       }
+      break;
+    case "revoke":
+      rows.push({
+        key: "reason",
+        label: t("biz.revokeReason"),
+        value: t(`biz.revokeReason.${revokeReasonOf(d)}`),
+      });
       break;
     case "unlock":
       rows.push({ key: "media", label: t("biz.mediaSerial"), value: item.mediaSerial ?? "—" });

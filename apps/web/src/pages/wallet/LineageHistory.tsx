@@ -5,7 +5,7 @@ import { useI18n } from "../../app/i18n";
 import { formatSerial } from "../../lib/serial";
 import { formatDate } from "../../lib/time";
 
-const KNOWN_REASONS = ["superseded", "keyCompromise", "cessationOfOperation"] as const;
+const KNOWN_REASONS = ["superseded", "keyCompromise", "cessationOfOperation", "affiliationChanged"] as const;
 
 /** One earlier certificate of the lineage: what made it, its dates, what became of it. */
 function Entry({ e }: { e: WalletHistoryEntry }) {

@@ -49,6 +49,7 @@ const CRL_REASON: Record<string, string> = {
   superseded: "Superseded",
   keyCompromise: "Key Compromise",
   cessationOfOperation: "Cessation Of Operation",
+  affiliationChanged: "Affiliation Changed",
 };
 
 async function pemFile(serial: string): Promise<string> {
@@ -133,6 +134,27 @@ async function windowIssue(
   );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.certificate.serialHex as string;
+}
+
+/** A 注销 of one item driven to processing and revoked at the window; answers the reason revoked with. */
+async function windowRevoke(cert: IssuedCertificate, item: Record<string, unknown>) {
+  const order = await businessOrderProcessing(t, clients(cert), "revoke", [item]);
+  const res = await t.staff.operator.post(
+    `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.revocation.reason as string;
+}
+
+/** The same key certified again in a second lineage of the same holder (a second 新证). */
+const sameKey = (cert: IssuedCertificate) =>
+  accountWithCertificate(t, { account: cert, csr: () => opensslCsrForKey(t, cert.keyFile!) });
+
+/** The key is blocked for ever: a new certificate for it is refused, naming the field and the reason. */
+async function expectKeyRefused(cert: IssuedCertificate) {
+  const refused = await sameKey(cert).catch((e: Error) => e.message);
+  expect(String(refused)).toContain("csrPem");
+  expect(String(refused)).toContain("keyCompromise");
 }
 
 /** The lineage rows of the certificates, as stored. */
@@ -245,11 +267,7 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
   it("补证 (lost) after a key-keeping 延期: every certificate holding the lost key, in any lineage, revoked keyCompromise; the key blocked", async () => {
     const bystander = await accountWithCertificate(t);
     const cert = await accountWithCertificate(t);
-    // The same key certified again in a second lineage of the same holder (a second 新证).
-    const twin = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    });
+    const twin = await sameKey(cert);
     const kept = await renewed(cert, cert.serial, true, cert.keyFile);
     await expectRevocations({ [cert.serial]: "superseded" }, [kept, twin.serial]);
     const head = await windowIssue(cert, "reissue", { certificateSerial: kept, cause: "lost" });
@@ -257,15 +275,9 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
       { [cert.serial]: "keyCompromise", [kept]: "keyCompromise", [twin.serial]: "keyCompromise" },
       [head, bystander.serial],
     );
-    // The key is blocked for ever: a new certificate for it is refused, naming the field.
     const blocked = await t.database.db.selectFrom("pki_blocked_keys").selectAll().execute();
     expect(blocked.length).toBeGreaterThan(0);
-    const refused = await accountWithCertificate(t, {
-      account: cert,
-      csr: () => opensslCsrForKey(t, cert.keyFile!),
-    }).catch((e: Error) => e.message);
-    expect(String(refused)).toContain("csrPem");
-    expect(String(refused)).toContain("keyCompromise");
+    await expectKeyRefused(cert);
   }, 120_000);
 
   it("补证 (broken): the lineage is revoked superseded", async () => {
@@ -277,21 +289,51 @@ describe("DESIGN §8: what a business does to the certificates before it", () =>
     await expectRevocations({ [cert.serial]: "superseded", [kept]: "superseded" }, [head]);
   }, 120_000);
 
-  it("注销: every still-valid certificate of the lineage is revoked with the business's reason", async () => {
+  it("注销: every still-valid certificate of the lineage is revoked with the applicant's reason", async () => {
     const bystander = await accountWithCertificate(t);
     await setKeepPredecessor(true);
     const cert = await accountWithCertificate(t);
     const kept = await renewed(cert, cert.serial, false, null);
     await setKeepPredecessor(false);
-    const order = await businessOrderProcessing(t, clients(cert), "revoke", [{ certificateSerial: kept }]);
-    const res = await t.staff.operator.post(
-      `/api/v1/admin/orders/${order.id}/items/${order.items[0]!.id}/revoke`,
+    expect(await windowRevoke(cert, { certificateSerial: kept, reason: "affiliationChanged" })).toBe(
+      "affiliationChanged",
     );
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    await expectRevocations({ [cert.serial]: "cessationOfOperation", [kept]: "cessationOfOperation" }, [
+    await expectRevocations({ [cert.serial]: "affiliationChanged", [kept]: "affiliationChanged" }, [
       bystander.serial,
     ]);
   }, 120_000);
+
+  it("注销 for keyCompromise: the lineage and every other certificate of the key, in any lineage, revoked keyCompromise; the key blocked", async () => {
+    const bystander = await accountWithCertificate(t);
+    const cert = await accountWithCertificate(t);
+    const twin = await sameKey(cert);
+    expect(await windowRevoke(cert, { certificateSerial: cert.serial, reason: "keyCompromise" })).toBe(
+      "keyCompromise",
+    );
+    await expectRevocations({ [cert.serial]: "keyCompromise", [twin.serial]: "keyCompromise" }, [
+      bystander.serial,
+    ]);
+    await expectKeyRefused(cert);
+  }, 120_000);
+
+  it("注销 with a reason the applicant may not state is refused naming the field, and nothing is stored", async () => {
+    const cert = await accountWithCertificate(t);
+    const count = async () => (await t.database.db.selectFrom("orders").select("id").execute()).length;
+    const before = await count();
+    const bad = await fileOrder(
+      cert.client,
+      "revoke",
+      [{ certificateSerial: cert.serial, reason: "superseded" }],
+      {
+        confirmed: true,
+      },
+    );
+    expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+    expect(bad.body.field).toBe("items.0.reason");
+    expect(bad.body.detail).toContain("注销原因");
+    expect(await count()).toBe(before);
+    await expectRevocations({}, [cert.serial]);
+  }, 60_000);
 
   it("延期 of a replaced certificate is refused naming the head, on the field, and nothing is stored", async () => {
     const cert = await accountWithCertificate(t);
