@@ -17,10 +17,14 @@ async function text(download: import("@playwright/test").Download): Promise<stri
   return Buffer.concat(chunks).toString("utf8");
 }
 
-test("the auditor reads who did what to an order in Chinese and exports it", async ({ page, browser, baseURL }) => {
+test("the auditor reads who did what to an order in Chinese and exports it", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   // An applicant files an order; the reviewer takes it through review and approves it.
   const { phone, api } = await registerByApi(page);
-  const [order] = (await submitNewOrders(api, COMPANY, 1)) as { id: string; version: number; orderNo: string }[];
+  const [order] = await submitNewOrders(api, COMPANY, 1);
   const reviewer = await staffApi(baseURL!, "reviewer");
   const started = await reviewer.api.post(`/api/v1/admin/orders/${order!.id}/start-review`, {
     version: order!.version,

@@ -82,6 +82,17 @@ describe("the readable audit log", () => {
     expect(second[0]!.seq).toBeLessThan(first[1]!.seq);
   });
 
+  it("shows a settings edit as only the changed field, named, under the settings group", async () => {
+    const admin = await staffClient(t, "admin");
+    const before = (await admin.get("/api/v1/admin/settings")).body.renewalWindowDays as number;
+    expect((await admin.put("/api/v1/admin/settings", { renewalWindowDays: before + 7 })).status).toBe(200);
+    const [edit] = await entries("group=settings&actor=admin&limit=1");
+    expect(edit).toMatchObject({ action: "settings.update", actionName: "修改平台设置" });
+    expect(edit!.changes).toEqual([
+      { field: "续期提前天数", before: String(before), after: String(before + 7) },
+    ]);
+  });
+
   it("refuses bad filters with Chinese errors naming the field", async () => {
     const half = await auditor.get(`/api/v1/admin/audit?from=${today}`);
     expect(half.status).toBe(400);
