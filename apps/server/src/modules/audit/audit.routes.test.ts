@@ -2,6 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, staffClient } from "../../test/harness";
 import { approvedOrder, createPaymentTestApp, newApplicant } from "../payments/payment.test-support";
+import { maskDetail } from "./audit.list";
 
 let t: Awaited<ReturnType<typeof createPaymentTestApp>>;
 let auditor: Client;
@@ -69,6 +70,22 @@ describe("the readable audit log", () => {
     expect(JSON.stringify(res.body)).not.toContain(phone);
     // The applicant is found by the mobile the auditor types.
     expect((await entries(`actor=${phone}`)).length).toBe(list.length);
+  });
+
+  it("masks mobiles and ID numbers anywhere in an older entry's detail", () => {
+    expect(
+      maskDetail({
+        phone: "13800138000",
+        handler: { idNumber: "11010519491231002X" },
+        n: 13800138000,
+        note: "ok",
+      }),
+    ).toEqual({
+      phone: "138****8000",
+      handler: { idNumber: "110105********002X" },
+      n: 13800138000,
+      note: "ok",
+    });
   });
 
   it("filters by actor, action, group and Shanghai days, and pages by seq", async () => {
