@@ -69,7 +69,7 @@ export async function submitNewOrders(
   api: ReturnType<typeof jsonApi>,
   company: { name: string; uscc: string; legalRep: string; address: string },
   count: number,
-): Promise<{ id: string; version: number; totalFen: number; remittanceCode: string }[]> {
+): Promise<{ id: string; orderNo: string; version: number; totalFen: number; remittanceCode: string }[]> {
   const subject = await api.post("/api/v1/subjects", { kind: "company", ...company });
   const catalog = (await api.get("/api/v1/catalog/ca-types?kind=company")) as {
     caTypes: { id: string; code: string }[];

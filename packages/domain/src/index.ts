@@ -1,3 +1,4 @@
+export * from "./audit-actions";
 export * from "./business-types";
 export * from "./businesses";
 export * from "./calendar";

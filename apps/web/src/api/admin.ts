@@ -1,7 +1,8 @@
-import { ApiError, api } from "./client";
+import { API_BASE, ApiError, api } from "./client";
 import type {
   AdminWindow,
   AuditEntry,
+  AuditFilter,
   AuditVerifyResult,
   CalendarDay,
   CalendarKind,
@@ -81,8 +82,15 @@ export function deleteCalendarDay(date: string) {
   return api.delete<void>(`/admin/calendar/${encodeURIComponent(date)}`);
 }
 
-export async function listAudit(params: { limit: number; before?: number }) {
-  return (await api.get<{ entries: AuditEntry[] }>("/admin/audit", { query: params })).entries;
+export async function listAudit(params: AuditFilter & { limit: number; before?: number }) {
+  return (await api.get<{ entries: AuditEntry[] }>("/admin/audit", { query: { ...params } })).entries;
+}
+
+/** Same-origin download of the filtered log (the staff cookie goes along; a GET needs no CSRF token). */
+export function auditExportUrl(filter: AuditFilter, format: "xlsx" | "csv"): string {
+  const params = new URLSearchParams({ format });
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  return `${API_BASE}/admin/audit/export?${params}`;
 }
 
 export function verifyAudit() {

@@ -78,19 +78,44 @@ export interface AdminWindow {
 export type CalendarKind = CalendarDay["kind"];
 
 /** Who did it. The server answers an object; a plain string is accepted too (older contract text). */
-export type AuditActor =
-  | string
-  | { type: "staff" | "account" | "system" | string; id: string | null; name: string | null };
+export interface AuditActor {
+  type: "staff" | "applicant" | "system" | string;
+  id: string | null;
+  /** Staff: 姓名（用户名）; applicant: the masked mobile. */
+  name: string | null;
+  role: string | null;
+  roleName: string | null;
+}
+
+export interface AuditChange {
+  field: string;
+  before: string;
+  after: string;
+}
 
 export interface AuditEntry {
   seq: number;
   at: string;
   actor: AuditActor;
   action: string;
+  actionName: string | null;
   objectType: string | null;
   objectId: string | null;
-  detail: unknown;
-  ip?: string | null;
+  detail: Record<string, unknown>;
+  changes: AuditChange[];
+  ip: string | null;
+  hash: string;
+  prevHash: string;
+}
+
+/** The audit log's filters (GET /admin/audit and its export); dates are Asia/Shanghai days. */
+export interface AuditFilter {
+  group?: string;
+  actorType?: string;
+  actor?: string;
+  object?: string;
+  from?: string;
+  to?: string;
 }
 
 export interface AuditVerifyResult {

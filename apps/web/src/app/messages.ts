@@ -1,3 +1,4 @@
+import { auditEn, auditZh } from "./messages.audit";
 import { queuesEn, queuesZh } from "./messages.queues";
 import { assistantEn, assistantZh } from "./messages-assistant";
 
@@ -227,9 +228,9 @@ export const zh = {
   "audit.actor": "操作人",
   "audit.action": "操作",
   "audit.object": "对象",
-  "audit.detail": "详情",
+  "audit.detail": "变更",
   "audit.actorStaff": "工作人员",
-  "audit.actorAccount": "申请用户",
+  "audit.actorApplicant": "申请用户",
   "audit.actorSystem": "系统",
   "audit.empty": "暂无审计记录",
   "audit.page": "第 {n} 页",
@@ -975,6 +976,7 @@ export const zh = {
   "progress.submittedAt": "提交时间",
   ...assistantZh,
   ...queuesZh,
+  ...auditZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1207,9 +1209,9 @@ export const en: Record<MessageKey, string> = {
   "audit.actor": "Actor",
   "audit.action": "Action",
   "audit.object": "Object",
-  "audit.detail": "Detail",
+  "audit.detail": "Changes",
   "audit.actorStaff": "Staff",
-  "audit.actorAccount": "Applicant",
+  "audit.actorApplicant": "Applicant",
   "audit.actorSystem": "System",
   "audit.empty": "No audit entries",
   "audit.page": "Page {n}",
@@ -1975,6 +1977,7 @@ export const en: Record<MessageKey, string> = {
   "progress.submittedAt": "Submitted",
   ...assistantEn,
   ...queuesEn,
+  ...auditEn,
 };
 
 export type Lang = "zh" | "en";

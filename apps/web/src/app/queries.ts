@@ -10,7 +10,8 @@ export const queryKeys = {
   staff: ["admin", "staff"] as const,
   adminWindows: ["admin", "windows"] as const,
   calendar: (year: number) => ["admin", "calendar", year] as const,
-  audit: (before: number | undefined) => ["admin", "audit", before ?? "latest"] as const,
+  audit: (filter: object, before: number | undefined) =>
+    ["admin", "audit", filter, before ?? "latest"] as const,
 };
 
 /** The applicant session: `null` means logged out. */

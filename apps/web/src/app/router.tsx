@@ -128,7 +128,7 @@ const router = createBrowserRouter([
       {
         path: "review/:id",
         element: (
-          <RequireRole roles={["reviewer"]}>
+          <RequireRole roles={["reviewer", "admin", "auditor"]}>
             <ReviewDetailPage />
           </RequireRole>
         ),

@@ -3,22 +3,37 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireStaff, type SecurityDeps } from "../../plugins/security";
 import type { CaService } from "../pki/ca.service";
+import { reportCsv, reportXlsx } from "../reports/reports.export";
 import { verifyAuditWithAnchor } from "./audit.anchor";
-import { listAudit } from "./audit.service";
+import { auditReport } from "./audit.export";
+import { AUDIT_ACTOR_TYPES, AUDIT_GROUPS, auditViews, listAudit } from "./audit.list";
 
 export function auditRoutes(deps: SecurityDeps & { ca: CaService }) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const tags = ["audit"];
 
+    const read = requireStaff(deps, "audit.read");
+    const zFilter = z.object({
+      group: z.enum(AUDIT_GROUPS, { error: "操作类别（group）无效" }).optional(),
+      action: z.string().max(64, "操作（action）过长").optional(),
+      actorType: z.enum(AUDIT_ACTOR_TYPES, { error: "操作人类型（actorType）无效" }).optional(),
+      actor: z.string().max(64, "操作人（actor）过长").optional(),
+      objectType: z.string().max(32, "对象类型（objectType）过长").optional(),
+      object: z.string().max(128, "对象（object）过长").optional(),
+      from: z.string().max(10, "开始日期（from）无效").optional(),
+      to: z.string().max(10, "结束日期（to）无效").optional(),
+    });
+    const zChange = z.object({ field: z.string(), before: z.string(), after: z.string() });
+
     r.get(
       "/admin/audit",
       {
-        preHandler: requireStaff(deps, "audit.read"),
+        preHandler: read,
         schema: {
           tags,
-          summary: "Audit log, newest first (admin, auditor)",
-          querystring: z.object({
+          summary: "Audit log, newest first, filtered; keyset on seq (admin, auditor)",
+          querystring: zFilter.extend({
             limit: z.coerce.number().int().min(1).max(200).default(50),
             before: z.coerce.number().int().positive().optional(),
           }),
@@ -32,50 +47,50 @@ export function auditRoutes(deps: SecurityDeps & { ca: CaService }) {
                     type: z.string(),
                     id: z.string().nullable(),
                     name: z.string().nullable(),
+                    role: z.string().nullable(),
+                    roleName: z.string().nullable(),
                   }),
                   action: z.string(),
+                  actionName: z.string().nullable(),
                   objectType: z.string().nullable(),
                   objectId: z.string().nullable(),
                   detail: z.record(z.string(), z.unknown()),
+                  changes: z.array(zChange),
                   ip: z.string().nullable(),
+                  hash: z.string(),
+                  prevHash: z.string(),
                 }),
               ),
             }),
           },
         },
       },
-      async (req) => {
-        const rows = await listAudit(deps.db, req.query);
-        const staffIds = [
-          ...new Set(rows.filter((r) => r.actor_type === "staff" && r.actor_id).map((r) => r.actor_id!)),
-        ];
-        const names = new Map(
-          staffIds.length
-            ? (
-                await deps.db
-                  .selectFrom("staff")
-                  .select(["id", "username"])
-                  .where("id", "in", staffIds)
-                  .execute()
-              ).map((s) => [s.id, s.username] as const)
-            : [],
+      async (req) => ({ entries: await auditViews(deps.db, await listAudit(deps.db, req.query)) }),
+    );
+
+    r.get(
+      "/admin/audit/export",
+      {
+        preHandler: read,
+        schema: {
+          tags,
+          summary: "The filtered audit log as a download: format=xlsx (default) or csv (admin, auditor)",
+          querystring: zFilter.extend({ format: z.enum(["xlsx", "csv"]).default("xlsx") }),
+        },
+      },
+      async (req, reply) => {
+        const { format, ...filter } = req.query;
+        const report = await auditReport(deps.db, filter);
+        const range = filter.from && filter.to ? `${filter.from}-${filter.to}` : "all";
+        reply.header(
+          "content-disposition",
+          `attachment; filename="audit-${range}.${format}"; filename*=UTF-8''${encodeURIComponent(`审计日志-${range}.${format}`)}`,
         );
-        return {
-          entries: rows.map((e) => ({
-            seq: e.seq,
-            at: e.at,
-            actor: {
-              type: e.actor_type,
-              id: e.actor_id,
-              name: e.actor_id ? (names.get(e.actor_id) ?? null) : null,
-            },
-            action: e.action,
-            objectType: e.object_type,
-            objectId: e.object_id,
-            detail: JSON.parse(e.detail) as Record<string, unknown>,
-            ip: e.ip,
-          })),
-        };
+        if (format === "csv") return reply.type("text/csv; charset=utf-8").send(reportCsv(report));
+        const subtitle = filter.from && filter.to ? `${filter.from} 至 ${filter.to}（北京时间）` : "全部日期";
+        return reply
+          .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+          .send(await reportXlsx(report, `${subtitle}，共 ${report.rows.length} 条`));
       },
     );
 

@@ -272,9 +272,3 @@ export async function verifyAuditChain(db: Db, opts: WalkOptions = {}): Promise<
 function checkInline(job: HashJob, key: Buffer): number {
   return job.messages.findIndex((m, i) => hashMessage(job.versions[i]!, m, key) !== job.hashes[i]);
 }
-
-export async function listAudit(db: Db, opts: { limit: number; before?: number }) {
-  let q = db.selectFrom("audit_log").selectAll().orderBy("seq", "desc").limit(opts.limit);
-  if (opts.before !== undefined) q = q.where("seq", "<", opts.before);
-  return q.execute();
-}

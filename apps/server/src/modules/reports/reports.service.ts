@@ -35,7 +35,7 @@ const HOUR_MS = 3_600_000;
 const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 
 /** [from, to] Shanghai dates → the UTC instants [start, end) as the ISO text the tables store. */
-function utcRange(from: string, to: string): { start: string; end: string } {
+export function utcRange(from: string, to: string): { start: string; end: string } {
   const ok = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
   if (!ok(from)) throw invalidField("from", "开始日期无效，应为 YYYY-MM-DD");
   if (!ok(to)) throw invalidField("to", "结束日期无效，应为 YYYY-MM-DD");

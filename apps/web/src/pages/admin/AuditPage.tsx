@@ -1,43 +1,29 @@
 import { LeftOutlined, ReloadOutlined, RightOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
+import { auditActionName, auditChanges } from "@certhall/domain";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Grid, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
+import { Link } from "react-router";
 import { listAudit, verifyAudit } from "../../api/admin";
-import type { AuditActor, AuditEntry, AuditVerifyResult } from "../../api/types";
+import type { AuditActor, AuditEntry, AuditFilter, AuditVerifyResult } from "../../api/types";
 import type { Translate } from "../../app/i18n";
 import { useI18n } from "../../app/i18n";
+import { auditZh } from "../../app/messages.audit";
 import { queryKeys } from "../../app/queries";
 import { useApiError } from "../../app/useApiError";
 import { LoadError } from "../../components/PageLoading";
-import { auditActionName } from "../../lib/audit-actions";
 import { currentCursor, firstPage, type KeysetState, nextPage, pageNumber, prevPage } from "../../lib/keyset";
 import { formatDateTime } from "../../lib/time";
+import { AuditFilters } from "./AuditFilters";
+import { auditObject } from "./audit-view";
 
 const LIMIT = 50;
 
-export function detailText(detail: unknown): string {
-  if (detail === null || detail === undefined || detail === "") return "";
-  if (typeof detail === "string") return detail;
-  if (typeof detail === "object" && Object.keys(detail).length === 0) return "";
-  return JSON.stringify(detail);
-}
-
-function actorText(actor: AuditActor, t: Translate): { kind: string; name: string } {
-  if (typeof actor === "string") return { kind: "", name: actor };
-  const kind =
-    actor.type === "staff"
-      ? t("audit.actorStaff")
-      : actor.type === "applicant" || actor.type === "account"
-        ? t("audit.actorAccount")
-        : actor.type === "system"
-          ? t("audit.actorSystem")
-          : actor.type;
-  return { kind, name: actor.name ?? (actor.id ? shortId(actor.id) : "") };
-}
-
-/** UUIDs are cut to their first 8 characters (copy gives the whole); readable ids such as dates stay whole. */
-export function shortId(id: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(id) ? id.slice(0, 8) : id;
+function actorKind(actor: AuditActor, t: Translate): string {
+  if (actor.type === "staff") return t("audit.actorStaff");
+  if (actor.type === "applicant") return t("audit.actorApplicant");
+  if (actor.type === "system") return t("audit.actorSystem");
+  return actor.type;
 }
 
 export function AuditPage() {
@@ -50,10 +36,15 @@ export function AuditPage() {
     setPageState(next);
     window.scrollTo({ top: 0 });
   };
+  const [filter, setFilterState] = useState<AuditFilter>({});
+  const setFilter = (f: AuditFilter) => {
+    setFilterState(f);
+    setPageState(firstPage);
+  };
   const before = currentCursor(page);
   const q = useQuery({
-    queryKey: queryKeys.audit(before),
-    queryFn: () => listAudit({ limit: LIMIT, before }),
+    queryKey: queryKeys.audit(filter, before),
+    queryFn: () => listAudit({ ...filter, limit: LIMIT, before }),
     placeholderData: keepPreviousData,
   });
   const [verifying, setVerifying] = useState(false);
@@ -105,8 +96,18 @@ export function AuditPage() {
             }
           />
         ) : null}
+        <AuditFilters filter={filter} onChange={setFilter} />
         <Table<AuditEntry>
           rowKey="seq"
+          expandable={{
+            expandedRowRender: (e) => <pre className="audit-detail">{JSON.stringify(e, null, 2)}</pre>,
+            expandIcon: ({ expanded, onExpand, record }) => (
+              <Button type="link" size="small" onClick={(ev) => onExpand(record, ev)}>
+                {expanded ? t("audit.hideRaw") : t("audit.raw")}
+              </Button>
+            ),
+            columnWidth: 110,
+          }}
           size="small"
           loading={q.isFetching}
           dataSource={entries}
@@ -125,20 +126,18 @@ export function AuditPage() {
               title: t("audit.actor"),
               dataIndex: "actor",
               width: 170,
-              render: (a: AuditActor, e) => {
-                const { kind, name } = actorText(a, t);
-                return (
-                  <Space size={4} wrap>
-                    {kind ? <Tag>{kind}</Tag> : null}
-                    <span>{name}</span>
-                    {e.ip ? (
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {e.ip}
-                      </Typography.Text>
-                    ) : null}
-                  </Space>
-                );
-              },
+              render: (a: AuditActor, e) => (
+                <Space size={4} wrap>
+                  <Tag>{actorKind(a, t)}</Tag>
+                  {a.name ? <span>{a.name}</span> : null}
+                  {a.roleName ? <Tag color="blue">{a.roleName}</Tag> : null}
+                  {e.ip ? (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {e.ip}
+                    </Typography.Text>
+                  ) : null}
+                </Space>
+              ),
             },
             {
               title: t("audit.action"),
@@ -159,35 +158,41 @@ export function AuditPage() {
             {
               title: t("audit.object"),
               key: "object",
-              width: 180,
-              render: (_: unknown, e) =>
-                e.objectType ? (
-                  <span>
-                    {e.objectType}
-                    {e.objectId ? (
-                      <Typography.Text type="secondary" copyable={{ text: e.objectId }} title={e.objectId}>
-                        {" "}
-                        #{shortId(e.objectId)}
-                      </Typography.Text>
-                    ) : null}
-                  </span>
-                ) : (
-                  "—"
-                ),
+              width: 190,
+              render: (_: unknown, e) => {
+                const o = auditObject(e);
+                if (!o) return "—";
+                const key = `audit.ob.${e.objectType}`;
+                return (
+                  <Space size={4} wrap>
+                    <span>{key in auditZh ? t(key as keyof typeof auditZh) : e.objectType}</span>
+                    {o.to ? (
+                      <Link to={o.to}>{o.label}</Link>
+                    ) : (
+                      <Typography.Text copyable={{ text: e.objectId ?? "" }}>{o.label}</Typography.Text>
+                    )}
+                  </Space>
+                );
+              },
             },
             {
               title: t("audit.detail"),
-              dataIndex: "detail",
-              render: (d: unknown) => {
-                const text = detailText(d);
-                return text ? (
-                  <Typography.Paragraph
-                    className="audit-detail"
-                    ellipsis={{ rows: 2, expandable: "collapsible" }}
-                    style={{ marginBottom: 0 }}
-                  >
-                    {text}
-                  </Typography.Paragraph>
+              key: "changes",
+              render: (_: unknown, e) => {
+                const changes = auditChanges(e.detail, lang);
+                return changes.length ? (
+                  <Space orientation="vertical" size={0}>
+                    {changes.map((c) => (
+                      <span key={c.field}>
+                        {c.field ? <Typography.Text strong>{c.field}：</Typography.Text> : null}
+                        <Typography.Text delete type="secondary">
+                          {c.before}
+                        </Typography.Text>
+                        {" → "}
+                        <Typography.Text>{c.after}</Typography.Text>
+                      </span>
+                    ))}
+                  </Space>
                 ) : (
                   "—"
                 );

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditActionName } from "../../lib/audit-actions";
-import { detailText, shortId } from "./AuditPage";
+import { auditObject, shortId } from "./audit-view";
 
 describe("audit log display", () => {
   it("shortens a UUID but keeps a date id whole", () => {
@@ -8,13 +7,20 @@ describe("audit log display", () => {
     expect(shortId("2026-11-26")).toBe("2026-11-26");
   });
 
-  it("shows no detail for an empty object and compact JSON otherwise", () => {
-    expect(detailText({})).toBe("");
-    expect(detailText({ username: "admin" })).toBe('{"username":"admin"}');
+  it("names an order by its number and links it to the staff order page", () => {
+    const id = "22d4983e-6e34-442c-9ae8-60358a81a5d9";
+    expect(auditObject({ objectType: "order", objectId: id, detail: { orderNo: "DD20261203001" } })).toEqual({
+      label: "DD20261203001",
+      to: `/admin/review/${id}`,
+    });
   });
 
-  it("names known actions in Chinese and leaves unknown ones to their code", () => {
-    expect(auditActionName("staff.login", "zh")).toBe("工作人员登录");
-    expect(auditActionName("order.future_thing", "zh")).toBeNull();
+  it("names a certificate by its serial, without a page, and an unknown type by its id", () => {
+    expect(auditObject({ objectType: "certificate", objectId: "0a1b2c", detail: {} })).toEqual({
+      label: "0A:1B:2C",
+      to: null,
+    });
+    expect(auditObject({ objectType: "staff", objectId: "x", detail: {} })?.to).toBe("/admin/staff");
+    expect(auditObject({ objectType: null, objectId: null, detail: {} })).toBeNull();
   });
 });
