@@ -128,8 +128,13 @@ export async function reviewerOpens(page: Page, orderNo: string): Promise<void> 
   const search = page.getByPlaceholder(/^订单号、汇款识别码/);
   await search.fill(orderNo);
   await search.press("Enter");
-  await page.getByRole("link", { name: orderNo }).click();
-  await expect(page.getByText(`订单 ${orderNo}`).first()).toBeVisible();
+  // The search narrows the list to the order (the URL carries it) before its link is followed.
+  await expect(page).toHaveURL(/[?&]q=/);
+  await expect(page.locator(".ant-table-row")).toHaveCount(1);
+  await expect(async () => {
+    await page.getByRole("link", { name: orderNo }).click();
+    await expect(page.getByText(`订单 ${orderNo}`).first()).toBeVisible({ timeout: 3000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 /** Finance books the payment of the order in 记账审核 (with the confirmation). */

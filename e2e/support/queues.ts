@@ -55,3 +55,29 @@ export async function awaitMaterials(
   }
   return out;
 }
+
+/**
+ * The queue walks count their own orders from the oldest: what earlier walks left waiting for review
+ * (on the one server of the run) is claimed and returned by the reviewer first, through 领取下一单.
+ */
+export async function emptyReviewQueue(baseURL: string): Promise<void> {
+  const reviewer = await staffApi(baseURL, "reviewer");
+  try {
+    for (let i = 0; i < 500; i++) {
+      let o: { id: string; version: number };
+      try {
+        o = await reviewer.api.post("/api/v1/admin/queues/review/claim");
+      } catch (err) {
+        if (/→ 404/.test(String(err))) return;
+        throw err;
+      }
+      await reviewer.api.post(`/api/v1/admin/orders/${o.id}/reject`, {
+        version: o.version,
+        note: "其他材料问题：队列测试前清空",
+      });
+    }
+    throw new Error("the review queue did not empty in 500 claims");
+  } finally {
+    await reviewer.dispose();
+  }
+}

@@ -237,3 +237,8 @@ export function certNotAfter(file: string): Date {
       .replace(/^notAfter=/, ""),
   );
 }
+
+/** The file input of the 银行转账 form (the order page has the materials' file inputs too). */
+export function transferVoucherInput(page: Page): Locator {
+  return page.locator("form").filter({ hasText: "转账凭证" }).locator("input[type=file]");
+}

@@ -30,6 +30,7 @@ import {
   operatorTakesMaterials,
   payInSandbox,
   startBusiness,
+  transferVoucherInput,
 } from "../support/steps";
 
 interface Company {
@@ -230,7 +231,7 @@ test.describe("businesses that replace a held certificate", () => {
 
     // 银行转账 with a voucher; 换证 always waits for finance to book.
     await page.getByRole("button", { name: /银行转账/ }).click();
-    await page.locator("input[type=file]").setInputFiles({
+    await transferVoucherInput(page).setInputFiles({
       name: "转账凭证.png",
       mimeType: "image/png",
       buffer: ONE_PIXEL_PNG,

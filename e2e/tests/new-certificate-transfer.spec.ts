@@ -10,7 +10,12 @@ import {
   staffPage,
   tempDir,
 } from "../support/new-certificate";
-import { financeBooksRow, reviewerApproves, reviewerStartsReview } from "../support/steps";
+import {
+  financeBooksRow,
+  reviewerApproves,
+  reviewerStartsReview,
+  transferVoucherInput,
+} from "../support/steps";
 
 const COMPANY = {
   name: "厦门转账贸易有限公司",
@@ -42,7 +47,7 @@ test("a second company pays by bank transfer with a voucher and finance books it
   await page.getByRole("button", { name: /银行转账/ }).click();
   await expect(page.getByText("汇款识别码").first()).toBeVisible();
   await expect(page.getByText("开户银行")).toBeVisible();
-  await page.locator("input[type=file]").setInputFiles({
+  await transferVoucherInput(page).setInputFiles({
     name: "转账凭证.png",
     mimeType: "image/png",
     buffer: ONE_PIXEL_PNG,

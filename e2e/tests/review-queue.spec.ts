@@ -3,7 +3,7 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
 import { registerByApi, submitNewOrders } from "../support/api";
 import { staffLogin } from "../support/helpers";
 import { staffPage } from "../support/new-certificate";
-import { createReviewer } from "../support/queues";
+import { createReviewer, emptyReviewQueue } from "../support/queues";
 
 const company = (n: string, name: string) => {
   const body = `91350100M00${n}Y4`;
@@ -32,8 +32,10 @@ async function reviewerPage(browser: Browser, username: string, password: string
 test("a reviewer works through a queue of 30 orders with 领取下一单 and the keyboard", async ({
   page,
   browser,
+  baseURL,
 }) => {
   test.setTimeout(300_000);
+  await emptyReviewQueue(baseURL!);
   const { api } = await registerByApi(page);
   const mine = await submitNewOrders(api, COMPANY, 30);
   const reviewer = await staffPage(browser, "reviewer");
@@ -95,6 +97,7 @@ test("two reviewers who click 领取下一单 at the same moment never get the s
   baseURL,
 }) => {
   test.setTimeout(120_000);
+  await emptyReviewQueue(baseURL!);
   const { api } = await registerByApi(page);
   await submitNewOrders(api, OTHER, 3);
   const password = await createReviewer(baseURL!, "reviewer2", "第二审核员");

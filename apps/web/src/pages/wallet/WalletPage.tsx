@@ -256,7 +256,8 @@ function WalletView() {
   const { t } = useI18n();
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
-  const list = useQuery({ queryKey: ["certificates"], queryFn: listCertificates });
+  // Always read afresh on opening: an order just filed elsewhere changes what may be renewed (办理中).
+  const list = useQuery({ queryKey: ["certificates"], queryFn: listCertificates, staleTime: 0 });
   // The admin-set renewal window: what 「即将到期」 and 「去延期」 go by, as the order rules do.
   const settings = useQuery({ queryKey: ["settings"], queryFn: getPublicSettings, staleTime: 60_000 });
   const [subject, setSubject] = useState<string | null>(null);
