@@ -174,38 +174,43 @@ test("bad uploads are refused with a Chinese message naming the material, and no
   await expect(row.getByText("未上传")).toBeVisible();
 });
 
-test("a handler checks the progress of his order on the query page without logging in", async ({
-  page,
-  browser,
-}) => {
-  test.setTimeout(180_000);
-  // The handler is not the account holder: his own phone (not yet sent any code) gets the code.
-  const { phone, orderNo } = await submittedOrder(
+for (const vp of [
+  { width: 1366, height: 768 },
+  { width: 390, height: 844 },
+]) {
+  test(`a handler checks the progress of his order on the query page without logging in, at ${vp.width}×${vp.height}`, async ({
     page,
-    "查询",
-    `136${String(Date.now() % 100_000_000).padStart(8, "0")}`,
-  );
+    browser,
+  }) => {
+    test.setTimeout(180_000);
+    // The handler is not the account holder: his own phone (not yet sent any code) gets the code.
+    const { phone, orderNo } = await submittedOrder(
+      page,
+      vp.width < 768 ? "手查" : "查询",
+      `136${String(Date.now() % 100_000_000).padStart(8, "0")}`,
+    );
 
-  // Someone without a session: the home page links to the query page.
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const anon = await context.newPage();
-  await anon.goto("/");
-  await expect(
-    anon.getByTestId("blank-forms").getByRole("link", { name: "数字证书申请表（企业）" }),
-  ).toBeVisible();
-  await anon.getByRole("link", { name: /查询办理进度/ }).click();
-  await expect(anon).toHaveURL(/\/progress$/);
-  await anon.getByLabel("订单号").fill(orderNo);
-  await anon.getByLabel("手机号").fill(phone);
-  await anon.getByRole("button", { name: "获取验证码" }).click();
-  const code = await readCodeFromDevOutbox(anon, phone);
-  await anon.getByLabel("短信验证码").fill(code);
-  await anon.getByRole("button", { name: cn("查询") }).click();
-  const result = anon.getByTestId("progress-result");
-  await expect(result.getByText(`订单 ${orderNo}`)).toBeVisible();
-  await expect(result.getByText("待审核").first()).toBeVisible();
-  await expect(result.getByText("福建******有限公司")).toBeVisible();
-  await expect(result.getByText("提交订单")).toBeVisible();
-  await expect(result.getByText(phone)).toHaveCount(0);
-  await context.close();
-});
+    // Someone without a session: the home page links to the query page.
+    const context = await browser.newContext({ viewport: vp });
+    const anon = await context.newPage();
+    await anon.goto("/");
+    await expect(
+      anon.getByTestId("blank-forms").getByRole("link", { name: "数字证书申请表（企业）" }),
+    ).toBeVisible();
+    await anon.getByRole("link", { name: /查询办理进度/ }).click();
+    await expect(anon).toHaveURL(/\/progress$/);
+    await anon.getByLabel("订单号").fill(orderNo);
+    await anon.getByLabel("手机号").fill(phone);
+    await anon.getByRole("button", { name: "获取验证码" }).click();
+    const code = await readCodeFromDevOutbox(anon, phone);
+    await anon.getByLabel("短信验证码").fill(code);
+    await anon.getByRole("button", { name: cn("查询") }).click();
+    const result = anon.getByTestId("progress-result");
+    await expect(result.getByText(`订单 ${orderNo}`)).toBeVisible();
+    await expect(result.getByText("待审核").first()).toBeVisible();
+    await expect(result.getByText("福建******有限公司")).toBeVisible();
+    await expect(result.getByText("提交订单")).toBeVisible();
+    await expect(result.getByText(phone)).toHaveCount(0);
+    await context.close();
+  });
+}
