@@ -147,10 +147,13 @@ export async function financeBooks(page: Page, orderNo: string): Promise<Locator
 
 /** Confirms the open antd Popconfirm. */
 export async function confirmPopover(page: Page): Promise<void> {
-  await page
-    .locator(".ant-popconfirm:visible")
-    .getByRole("button", { name: cn("确定") })
-    .click();
+  // A click that lands while the popover still opens (its animation) is lost: click until it closes.
+  // While its action runs the button is loading, so a second click does not confirm twice.
+  const pop = page.locator(".ant-popconfirm:visible");
+  await expect(async () => {
+    await pop.getByRole("button", { name: cn("确定") }).click({ timeout: 2000 });
+    await expect(pop).toHaveCount(0, { timeout: 3000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 /** Fetches the receipt PDF with the applicant's cookies and answers its text as pdftotext reads it. */
