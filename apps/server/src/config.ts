@@ -421,9 +421,13 @@ export interface Config {
     wechat?: {
       mchid: string;
       appid: string;
+      /** Serial number of our merchant API certificate (serial_no in Authorization). */
       merchantSerial: string;
+      /** Our merchant API private key (apiclient_key.pem). */
       privateKey: string;
+      /** The APIv3 key (32 characters) that encrypts notification resources. */
       apiV3Key: string;
+      /** The platform certificate or 微信支付公钥 (PEM) and its serial / key id. */
       platformPublicKey: string;
       platformSerial: string;
       baseUrl: string;

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import type { Config } from "../../config";
 import type { Order, Payment } from "../../db/tables.orders";
 import type { Clock } from "../../lib/clock";
 import {
@@ -17,22 +18,14 @@ import {
   wechatNonce,
 } from "./wechatpay.crypto";
 
-export interface WechatPayOptions {
-  mchid: string;
-  appid: string;
-  /** Serial number of our merchant API certificate (serial_no in Authorization). */
-  merchantSerial: string;
-  /** Our merchant API private key (apiclient_key.pem). */
-  privateKey: string;
-  /** The APIv3 key (32 characters) that encrypts notification resources. */
-  apiV3Key: string;
-  /** The platform certificate or 微信支付公钥 (PEM) and its serial / key id. */
-  platformPublicKey: string;
-  platformSerial: string;
-  baseUrl: string;
+/**
+ * The merchant's WECHATPAY_* settings (config.ts: mchid, appid, our API certificate's serial and
+ * private key, the APIv3 key, the platform key and its serial, the API base URL), and where we are.
+ */
+export type WechatPayOptions = NonNullable<Config["payment"]["wechat"]> & {
   publicUrl: string;
   clock: Clock;
-}
+};
 
 /** The fields the notify route hands over: the four Wechatpay-* headers and the raw body. */
 export interface WechatNotificationInput {
